@@ -1,0 +1,110 @@
+"""The checker: recompute every hard rule and the objective from the raw inputs, with pandas only.
+
+``check(problem, policy, plan)`` knows nothing of the CP-SAT model. It re-derives eligibility, distances,
+needs, caps and shares from the input tables, and reports one row per violation (``rule, key, message``).
+An empty frame means the plan is valid. It also recomputes every objective term and the total and compares
+them with what the plan reports, so a plan cannot claim an objective it does not have.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from .eligibility import eligibility
+from .model.scaling import OBJ_SCALE, objective_units
+from .rules import RULES, TERM_UNITS, flows
+
+__all__ = ["check"]
+
+
+def check(problem, policy, plan) -> pd.DataFrame:
+    """Violations of the plan against the policy's hard rules, and objective mismatches.
+
+    Parameters
+    ----------
+    problem : Problem
+    policy : Policy
+    plan : Plan or DataFrame
+        A Plan, or an assignments table (e.g. read back from a file): then only the hard rules are checked.
+
+    Returns
+    -------
+    DataFrame
+        ``rule, key, message``; empty when the plan is valid.
+    """
+    if policy.reference_date is not None:
+        problem = problem.at(policy.reference_date)
+    a = plan if isinstance(plan, pd.DataFrame) else plan.assignments
+    out: list[tuple[str, str, str]] = []
+    t = problem.teachers
+
+    # nothing lost, nothing duplicated
+    dup = a["teacher_id"][a["teacher_id"].duplicated()]
+    out += [("coverage", f"teacher={x}", f"{x} appears more than once in the plan") for x in dup.unique()]
+    roster = set(t["teacher_id"])
+    planned = set(a["teacher_id"])
+    out += [("coverage", f"teacher={x}", f"{x} is on the roster but missing from the plan")
+            for x in sorted(roster - planned)]
+    out += [("coverage", f"teacher={x}", f"{x} is in the plan but not on the roster") for x in sorted(planned - roster)]
+    a = a.drop_duplicates("teacher_id")
+    a = a[a["teacher_id"].isin(roster)]
+
+    elig = eligibility(problem, policy)
+    tt = t.assign(status=elig["status"].to_numpy())
+    cols = ["teacher_id", "to_school_id", "moves", "commute_km"] + (
+        ["from_school_id"] if "from_school_id" in a.columns else [])
+    plan_cols = a[cols].rename(columns={"from_school_id": "plan_from", "status": "plan_status"})
+    tt = tt.merge(plan_cols, on="teacher_id", how="left")
+    tt["moves"] = tt["moves"].fillna(False).astype(bool)
+    if "plan_from" in tt.columns:
+        bad = tt[tt["plan_from"].astype(str) != tt["school_id"].astype(str)]
+        out += [("coverage", f"teacher={r.teacher_id}", f"{r.teacher_id}: plan says from {r.plan_from}, "
+                 f"roster says {r.school_id}") for r in bad.itertuples(index=False)]
+    if "status" in a.columns:
+        st = a.set_index("teacher_id")["status"]
+        wrong = tt[tt["teacher_id"].map(st) != tt["status"]]
+        out += [("eligibility", f"teacher={r.teacher_id}", f"{r.teacher_id}: plan says "
+                 f"{st[r.teacher_id]}, the rules say {r.status}") for r in wrong.itertuples(index=False)]
+
+    moved = tt[tt["moves"]].copy()
+    known = moved["to_school_id"].isin(problem.school_index)
+    km = np.full(len(moved), np.nan)
+    if known.any():
+        t_pos = moved.index.to_numpy()[known.to_numpy()]
+        s_pos = moved.loc[known, "to_school_id"].map(problem.school_index).to_numpy()
+        km[known.to_numpy()] = problem.commute_km(t_pos, s_pos)
+    moved["km_check"] = km
+    fl = policy.rule("flows")
+    chk = SimpleNamespace(
+        problem=problem, policy=policy, plan=SimpleNamespace(assignments=a), teachers=tt, moved=moved,
+        sending=flows.selects(problem.schools, fl.from_), receiving=flows.selects(problem.schools, fl.to),
+    )
+    for m in RULES:
+        out += m.check(chk, policy.rule(m.RULE_ID))
+
+    if not isinstance(plan, pd.DataFrame) and np.isfinite(plan.objective):
+        out += _objective(chk, policy, plan)
+    return pd.DataFrame(out, columns=["rule", "key", "message"])
+
+
+def _objective(chk, policy, plan) -> list:
+    """Recompute each term and the total from the plan; compare with what the plan reports."""
+    values: dict[str, int] = {}
+    for m in RULES:
+        if hasattr(m, "term_values"):
+            values.update(m.term_values(chk, policy.rule(m.RULE_ID)))
+    br = plan.objective_breakdown.set_index("term")
+    weights = br["weight"].to_dict()
+    out = []
+    for term, v in values.items():
+        units = TERM_UNITS[term][0]
+        reported = br.loc[term, "value"] if term in br.index else np.nan
+        if not np.isclose(reported, v / units, atol=1e-9):
+            out.append(("objective", f"term={term}", f"term {term}: plan reports {reported}, recomputed {v / units}"))
+    total = objective_units(weights, values, {k: TERM_UNITS[k][0] for k in values})
+    if round(plan.objective * OBJ_SCALE) != total:
+        out.append(("objective", "total", f"plan reports objective {plan.objective}, recomputed {total / OBJ_SCALE}"))
+    return out

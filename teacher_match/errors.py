@@ -1,0 +1,91 @@
+"""Errors raised by teacher_match.
+
+Every error a user can cause is a :class:`TeacherMatchError`; its message names the file, row, column or
+rule at fault and says what to do. The CLI prints the message and exits with code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "TeacherMatchError",
+    "InputError",
+    "SchemaError",
+    "PolicyError",
+    "InfeasibleError",
+    "ModelTooLargeError",
+]
+
+
+class TeacherMatchError(Exception):
+    """Root of every error teacher_match raises on purpose (bad input, bad policy, no plan)."""
+
+    code = "error"
+
+
+class InputError(TeacherMatchError):
+    """A file cannot be read at all (missing, unreadable, wrong format)."""
+
+    code = "input"
+
+
+class SchemaError(TeacherMatchError):
+    """The tables were read but their content is invalid.
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        One row per problem found, with columns ``file, row, column, problem``. *All* problems are
+        collected before raising, so one run tells the user everything to fix.
+    """
+
+    code = "schema"
+
+    def __init__(self, problems: pd.DataFrame):
+        self.problems = problems.reset_index(drop=True)
+        n = len(self.problems)
+        shown = self.problems.head(30)
+        lines = [f"{n} problem{'s' if n != 1 else ''} in the input:"]
+        for rec in shown.itertuples(index=False):
+            where = ", ".join(
+                part
+                for part in (
+                    f"{rec.file}" if rec.file else "",
+                    f"row {rec.row}" if rec.row not in (None, "") and not pd.isna(rec.row) else "",
+                    f"column '{rec.column}'" if rec.column else "",
+                )
+                if part
+            )
+            lines.append(f"  {where}: {rec.problem}")
+        if n > len(shown):
+            lines.append(f"  … and {n - len(shown)} more")
+        super().__init__("\n".join(lines))
+
+
+class PolicyError(TeacherMatchError):
+    """A policy file or parameter is invalid (unknown key, wrong type, value still ``"required"``)."""
+
+    code = "policy"
+
+
+class InfeasibleError(TeacherMatchError):
+    """The hard rules cannot all hold; raised by ``solve(..., strict=True)``.
+
+    Attributes
+    ----------
+    plan : Plan
+        The INFEASIBLE plan (every teacher stays), with its diagnosis.
+    """
+
+    code = "infeasible"
+
+    def __init__(self, message: str, plan=None):
+        self.plan = plan
+        super().__init__(message)
+
+
+class ModelTooLargeError(TeacherMatchError):
+    """The model would not fit the memory available; raised before building it."""
+
+    code = "too_large"

@@ -1,0 +1,1 @@
+"""Formulation layer: CP-SAT context, integer scaling and the objective sum."""

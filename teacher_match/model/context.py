@@ -1,0 +1,161 @@
+"""The formulation context: candidate pairs, the decision variables ``x[t, s]``, the ledger and the terms.
+
+``x[t, s] = 1`` ⇔ teacher ``t`` rotates to school ``s``. Only *candidate* pairs get a variable: movable
+teachers (mandatory / eligible) × receiving schools that declared a need in the teacher's subject, minus
+the pairs a rule rules out (``prune``: flows, commute cap, protected subjects …).
+
+Every constraint is added through :meth:`Context.add` with a deterministic name ``rule[key]`` and recorded in
+the ledger (name → rule, key), which is what explanations and diagnoses read. Soft rules register their
+penalty terms with :meth:`Context.term`; :mod:`teacher_match.model.objective` sums them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from .scaling import to_units_km
+
+__all__ = ["Context", "LedgerEntry", "Term", "candidate_pairs"]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One named constraint: ``name = rule[key]`` and the index of the constraint in the model proto."""
+
+    name: str
+    rule: str
+    key: str
+    index: int
+
+
+@dataclass
+class Term:
+    """An objective term: value = const + Σ coefs·vars, counted in ``units`` per real unit."""
+
+    name: str
+    units: int
+    doc: str
+    vars: list = field(default_factory=list)
+    coefs: list = field(default_factory=list)
+    const: int = 0
+
+    def extend(self, variables, coefs, const: int = 0) -> None:
+        """Add ``Σ coefs·variables + const`` to the term."""
+        self.vars.extend(variables)
+        self.coefs.extend(int(c) for c in coefs)
+        self.const += int(const)
+
+    def expr(self) -> cp_model.LinearExpr:
+        """The term as one linear expression (constant included)."""
+        return cp_model.LinearExpr.weighted_sum(self.vars, self.coefs) + self.const
+
+
+class Context:
+    """Everything a rule's ``build`` needs: data arrays, candidates, variables, ledger, terms.
+
+    Attributes
+    ----------
+    teachers : DataFrame
+        The roster (row position = teacher index ``t``) with ``status`` and ``school_pos`` added.
+    schools : DataFrame
+        Schools (row position = school index ``s``).
+    cand : DataFrame
+        One row per candidate pair: ``t, s, from_s, subject, km, dkm, backbone, leader, status``.
+    x : list of BoolVar
+        ``x[i]`` is the variable of candidate row ``i``.
+    """
+
+    def __init__(self, problem, policy, elig: pd.DataFrame, cand: pd.DataFrame, sending: np.ndarray,
+                 receiving: np.ndarray):
+        self.problem = problem
+        self.policy = policy
+        self.model = cp_model.CpModel()
+        self.teachers = problem.teachers.assign(status=elig["status"].to_numpy(),
+                                                school_pos=problem.teacher_school_pos)
+        self.schools = problem.schools
+        self.cand = cand
+        self.sending = sending
+        self.receiving = receiving
+        n = len(cand)
+        # names are cheap and make the exported model readable: x[T00042,S012]
+        tid = self.teachers["teacher_id"].to_numpy()
+        sid = self.schools["school_id"].to_numpy()
+        self.x = [self.model.new_bool_var(f"x[{tid[t]},{sid[s]}]")
+                  for t, s in zip(cand["t"].to_numpy(), cand["s"].to_numpy())]
+        assert len(self.x) == n
+        self.ledger: list[LedgerEntry] = []
+        self.terms: dict[str, Term] = {}
+        self.notes: list[str] = []
+
+    # ---------------------------------------------------------------- constraints
+    def add(self, rule: str, key: str, bounded_expr) -> cp_model.Constraint:
+        """Add a named hard constraint ``rule[key]`` and record it in the ledger."""
+        ct = self.model.add(bounded_expr)
+        name = f"{rule}[{key}]"
+        ct.with_name(name)
+        self.ledger.append(LedgerEntry(name, rule, key, ct.index))
+        return ct
+
+    def term(self, name: str, units: int = 1, doc: str = "") -> Term:
+        """The objective term ``name`` (created on first use)."""
+        if name not in self.terms:
+            self.terms[name] = Term(name, units, doc)
+        return self.terms[name]
+
+    # ---------------------------------------------------------------- helpers
+    def xs(self, rows) -> list:
+        """Variables of the given candidate rows."""
+        return [self.x[i] for i in rows]
+
+    def xsum(self, rows) -> cp_model.LinearExpr:
+        """Σ x over the given candidate rows."""
+        return cp_model.LinearExpr.sum(self.xs(rows))
+
+    def groups(self, *cols: str) -> dict:
+        """Candidate row indices grouped by the given columns (sorted keys: deterministic order)."""
+        if not len(self.cand):
+            return {}
+        g = self.cand.groupby(list(cols), sort=True).indices
+        return dict(sorted(g.items()))
+
+    def school_id(self, s: int) -> str:
+        """school_id of school position ``s``."""
+        return str(self.schools["school_id"].iat[s])
+
+
+def candidate_pairs(problem, elig: pd.DataFrame, prune_fns) -> pd.DataFrame:
+    """All (movable teacher, receiving school with a need in the teacher's subject) pairs, pruned.
+
+    Parameters
+    ----------
+    prune_fns : iterable of callables ``f(pairs) -> bool array``
+        Each rule that forbids pairs outright (flows, commute cap, protected subjects) contributes one.
+    """
+    t = problem.teachers
+    movable = np.flatnonzero(elig["status"].isin(["mandatory", "eligible"]).to_numpy())
+    needs = problem.needs[problem.needs["count"] > 0]
+    left = pd.DataFrame({"t": movable, "subject": t["subject"].to_numpy()[movable]})
+    right = pd.DataFrame({"s": needs["school_id"].map(problem.school_index).to_numpy(),
+                          "subject": needs["subject"].to_numpy()})
+    pairs = left.merge(right, on="subject", how="inner", sort=False)
+    pairs["from_s"] = problem.teacher_school_pos[pairs["t"].to_numpy()]
+    pairs = pairs[pairs["from_s"] != pairs["s"]]
+    pairs = pairs.sort_values(["t", "s"], kind="stable").reset_index(drop=True)
+    tp = pairs["t"].to_numpy()
+    pairs["km"] = problem.commute_km(tp, pairs["s"].to_numpy())
+    pairs = pairs[np.isfinite(pairs["km"].to_numpy())].reset_index(drop=True)
+    for fn in prune_fns:
+        if not len(pairs):
+            break
+        keep = np.asarray(fn(pairs), dtype=bool)
+        pairs = pairs[keep].reset_index(drop=True)
+    tp = pairs["t"].to_numpy()
+    pairs["dkm"] = to_units_km(pairs["km"].to_numpy())
+    pairs["backbone"] = t["backbone"].to_numpy(dtype=bool)[tp]
+    pairs["leader"] = (t["role"].to_numpy() != "teacher")[tp]
+    pairs["status"] = elig["status"].to_numpy()[tp]
+    return pairs

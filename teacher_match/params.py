@@ -1,0 +1,191 @@
+"""Typed policy parameters: declaration (:func:`param`), the ``"required"`` marker and value coercion.
+
+Rule dataclasses declare their parameters with :func:`param`; :mod:`teacher_match.policy` uses
+:func:`coerce` to turn TOML / ``--set`` values into typed values, with messages that name the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+__all__ = ["REQUIRED", "Required", "param", "coerce", "share_fraction", "parse_cli_value", "by_gender"]
+
+
+class Required:
+    """Marker for a value the source leaves blank: the policy loads, but ``solve`` refuses until supplied."""
+
+    _instance: Required | None = None
+
+    def __new__(cls) -> Required:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return '"required"'
+
+    def __reduce__(self):
+        return (Required, ())
+
+
+REQUIRED = Required()
+
+KINDS = ("share", "number", "int", "bool", "choice", "strlist", "by_gender", "selector", "date", "str")
+
+
+def param(default: Any, kind: str, doc: str, *, key: str | None = None, choices: tuple = (),
+          optional: bool = True) -> Any:
+    """Declare one policy parameter of a rule dataclass.
+
+    Parameters
+    ----------
+    default : object
+        Value when the policy file does not set it (``None`` = rule switched off).
+    kind : str
+        One of ``share`` (0..1), ``number`` (≥ 0), ``int`` (≥ 0), ``bool``, ``choice``, ``strlist``,
+        ``by_gender`` (a number, or ``{ M = …, F = … }``), ``selector`` (``{ category = [...], strength = [...] }``),
+        ``date``, ``str``.
+    doc : str
+        One line: what the rule does with it, with the Chinese term where there is one.
+    key : str, optional
+        The TOML key when it differs from the field name (``from`` for ``from_``).
+    """
+    assert kind in KINDS, kind
+    factory = None
+    if isinstance(default, (list, dict)):
+        value = default
+        factory = lambda: type(value)(value)  # noqa: E731 - fresh mutable default per instance
+    meta = {"kind": kind, "doc": doc, "key": key, "choices": tuple(choices), "optional": optional}
+    if factory is not None:
+        return dataclasses.field(default_factory=factory, metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def by_gender(value: Any, gender: str) -> float | None:
+    """Resolve a ``by_gender`` parameter (a number or ``{M: …, F: …}``) for one gender."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(gender)
+    return value
+
+
+def share_fraction(share: float) -> Fraction:
+    """An exact fraction for a share, so ``floor(0.15 × 20)`` is 3 and not 2 (0.15·20 = 2.9999… in floats)."""
+    return Fraction(str(share)).limit_denominator(10_000)
+
+
+def parse_cli_value(text: str) -> Any:
+    """Parse a ``--set key=value`` right-hand side: numbers, booleans, lists ``a;b``, tables ``M=55,F=50``."""
+    raw = text.strip()
+    low = raw.lower()
+    if low in ("true", "yes", "on"):
+        return True
+    if low in ("false", "no", "off"):
+        return False
+    if low in ("none", "null", "off", ""):
+        return None
+    if "=" in raw:
+        out = {}
+        for part in raw.split(","):
+            k, _, v = part.partition("=")
+            out[k.strip()] = parse_cli_value(v)
+        return out
+    if ";" in raw:
+        return [parse_cli_value(p) for p in raw.split(";") if p.strip()]
+    try:
+        return int(raw)
+    except ValueError:
+        pass
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
+
+
+def coerce(key: str, meta: dict, value: Any) -> Any:
+    """Check and convert one parameter value; raise ``ValueError`` with a message naming ``key``."""
+    if value is None:
+        if not meta.get("optional", True):
+            raise ValueError(f"'{key}' cannot be empty")
+        return None
+    if isinstance(value, str) and value.strip().lower() == "required":
+        return REQUIRED
+    if value is REQUIRED:
+        return REQUIRED
+    kind = meta["kind"]
+    if kind == "share":
+        num = _number(key, value)
+        if not 0 <= num <= 1:
+            raise ValueError(f"'{key}' is a share between 0 and 1, got {value!r} (write 0.2 for 20 %)")
+        return num
+    if kind == "number":
+        num = _number(key, value)
+        if num < 0:
+            raise ValueError(f"'{key}' must be ≥ 0, got {value!r}")
+        return num
+    if kind == "int":
+        num = _number(key, value)
+        if not float(num).is_integer() or num < 0:
+            raise ValueError(f"'{key}' must be a whole number ≥ 0, got {value!r}")
+        return int(num)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"'{key}' must be true or false, got {value!r}")
+        return value
+    if kind == "choice":
+        if value not in meta["choices"]:
+            raise ValueError(f"'{key}' must be one of {', '.join(meta['choices'])}, got {value!r}")
+        return value
+    if kind == "str":
+        return str(value)
+    if kind == "strlist":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"'{key}' must be a list of names, got {value!r}")
+        if meta["choices"]:
+            bad = [v for v in value if v not in meta["choices"]]
+            if bad:
+                raise ValueError(f"'{key}': unknown {bad[0]!r}; choose from {', '.join(meta['choices'])}")
+        return list(value)
+    if kind == "by_gender":
+        if isinstance(value, dict):
+            unknown = set(value) - {"M", "F"}
+            if unknown:
+                raise ValueError(f"'{key}' takes M and F, got {sorted(unknown)}")
+            if set(value) != {"M", "F"}:
+                raise ValueError(f"'{key}' needs both M and F (write {{ M = 55, F = 50 }})")
+            return {g: _number(f"{key}.{g}", v) for g, v in value.items()}
+        return _number(key, value)
+    if kind == "selector":
+        if not isinstance(value, dict):
+            raise ValueError(f"'{key}' must be a table like {{ category = [\"urban\"] }}, got {value!r}")
+        allowed = {"category": ("urban", "town", "rural", "village"), "strength": ("strong", "normal", "weak")}
+        out = {}
+        for k, v in value.items():
+            if k not in allowed:
+                raise ValueError(f"'{key}' selects by category or strength, not {k!r}")
+            v = [v] if isinstance(v, str) else list(v)
+            bad = [x for x in v if x not in allowed[k]]
+            if bad:
+                raise ValueError(f"'{key}.{k}': unknown {bad[0]!r}; choose from {', '.join(allowed[k])}")
+            out[k] = v
+        return out
+    if kind == "date":
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(f"'{key}' must be a date YYYY-MM-DD, got {value!r}") from None
+    raise AssertionError(kind)
+
+
+def _number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"'{key}' must be a number, got {value!r}")
+    return value

@@ -1,0 +1,298 @@
+"""The Plan: one row per input teacher, the needs and schools tables, the objective and its breakdown."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .model.scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
+from .reasons import teacher_reasons
+from .rules import TERM_UNITS, leadership_cap, min_rotation, outflow_limit
+
+__all__ = ["Plan", "build_plan", "ASSIGNMENT_COLUMNS"]
+
+ASSIGNMENT_COLUMNS = ["teacher_id", "from_school_id", "to_school_id", "moves", "mode", "subject", "commute_km",
+                      "status", "reason"]
+
+
+@dataclass
+class Plan:
+    """The result of :func:`teacher_match.solve`.
+
+    Attributes
+    ----------
+    assignments : DataFrame
+        Exactly one row per input teacher: ``teacher_id, from_school_id, to_school_id, moves, mode, subject,
+        commute_km, status, reason`` (+ ``name`` and the roster's extra columns when present).
+    status : str
+        OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN | MODEL_INVALID.
+    objective, bound, gap : float
+        Objective of the plan, the solver's proven lower bound, and (objective − bound) / max(1, |objective|).
+    objective_breakdown : DataFrame
+        ``term, weight, value, contribution`` for every term.
+    needs : DataFrame
+        ``school_id, subject, count, filled, unmet``.
+    schools : DataFrame
+        Per school: staff, eligible, sent, received, backbone and leaders sent, caps.
+    """
+
+    assignments: pd.DataFrame
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    wall_time_s: float
+    objective_breakdown: pd.DataFrame
+    needs: pd.DataFrame
+    schools: pd.DataFrame
+    policy_id: str = ""
+    build_time_s: float = float("nan")
+    solver_info: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def moved(self) -> pd.DataFrame:
+        """Assignments of the teachers who rotate."""
+        return self.assignments[self.assignments["moves"]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The assignments table (a copy)."""
+        return self.assignments.copy()
+
+    def totals(self) -> dict:
+        """Headline numbers: teachers, eligible, rotated, needs filled / unfilled, objective, bound, status."""
+        a = self.assignments
+        return {
+            "teachers": len(a),
+            "mandatory": int((a["status"] == "mandatory").sum()),
+            "eligible": int(a["status"].isin(["mandatory", "eligible"]).sum()),
+            "exempt": int((a["status"] == "exempt").sum()),
+            "rotated": int(a["moves"].sum()),
+            "needs_declared": int(self.needs["count"].sum()),
+            "needs_filled": int(self.needs["filled"].sum()),
+            "needs_unfilled": int(self.needs["unmet"].sum()),
+            "commute_km_total": float(a.loc[a["moves"], "commute_km"].sum()),
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "status": self.status,
+            "wall_time_s": self.wall_time_s,
+        }
+
+    def summary(self) -> str:
+        """A short readable summary (plain text table)."""
+        t = self.totals()
+        rows = [
+            ("policy", self.policy_id),
+            ("teachers on roster", f"{t['teachers']:,}"),
+            ("eligible (mandatory + may rotate)", f"{t['eligible']:,}  ({t['mandatory']:,} mandatory)"),
+            ("exempt / deferred", f"{t['exempt']:,}"),
+            ("rotated", f"{t['rotated']:,}"),
+            ("needs filled / declared", f"{t['needs_filled']:,} / {t['needs_declared']:,}"),
+            ("needs unfilled", f"{t['needs_unfilled']:,}"),
+            ("mean commute of rotated", f"{t['commute_km_total'] / max(1, t['rotated']):.1f} km"),
+            ("objective", _fmt(t["objective"])),
+            ("best bound", _fmt(t["bound"])),
+            ("gap", "—" if not np.isfinite(t["gap"]) else f"{t['gap']:.2%}"),
+            ("status", t["status"]),
+            ("solve time", f"{t['wall_time_s']:.1f} s"),
+        ]
+        width = max(len(k) for k, _ in rows)
+        lines = [f"  {k.ljust(width)}  {v}" for k, v in rows]
+        b = self.objective_breakdown
+        b = b[(b["weight"] != 0) | (b["value"] != 0)]
+        lines.append("")
+        lines.append(f"  {'objective term'.ljust(22)} {'weight':>9} {'value':>12} {'contribution':>14}")
+        for r in b.itertuples(index=False):
+            lines.append(f"  {r.term.ljust(22)} {r.weight:>9g} {r.value:>12,.1f} {r.contribution:>14,.1f}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        t = self.totals()
+        return (f"Plan({self.status}, rotated={t['rotated']}, needs_unfilled={t['needs_unfilled']}, "
+                f"objective={_fmt(self.objective)}, bound={_fmt(self.bound)})")
+
+    # ------------------------------------------------------------------ exports
+    def to_csv(self, path: str | Path) -> Path:
+        """Write the assignments to ``path`` (UTF-8 with BOM, so Excel shows Chinese correctly)."""
+        path = Path(path)
+        _parent(path)
+        self.assignments.to_csv(path, index=False, encoding="utf-8-sig")
+        return path
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write a workbook: assignments, needs, schools, objective, publicity list (公示名单)."""
+        path = Path(path)
+        _parent(path)
+        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+            self.assignments.to_excel(xw, sheet_name="assignments", index=False)
+            self.needs.to_excel(xw, sheet_name="needs", index=False)
+            self.schools.to_excel(xw, sheet_name="schools", index=False)
+            info = pd.DataFrame([
+                ("status", self.status), ("objective", self.objective), ("bound", self.bound),
+                ("gap", self.gap), ("wall_time_s", self.wall_time_s), ("policy", self.policy_id)],
+                columns=["term", "value"])
+            pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
+                xw, sheet_name="objective", index=False)
+            self.publicity().to_excel(xw, sheet_name="公示名单", index=False)
+        return path
+
+    def publicity(self) -> pd.DataFrame:
+        """Publicity list (公示名单) of rotating teachers, with Chinese headers; no private detail."""
+        m = self.moved
+        cols = {"teacher_id": "教师编号", "from_school_id": "原学校", "to_school_id": "交流学校", "subject": "学科",
+                "mode": "交流方式"}
+        out = m[list(cols)].rename(columns=cols)
+        if "name" in m.columns:
+            out.insert(1, "姓名", m["name"].to_numpy())
+        out["交流方式"] = out["交流方式"].map({"rotation": "交流轮岗", "support": "支教", "itinerant": "走教"}).fillna(
+            out["交流方式"])
+        return out.sort_values(["交流学校", "原学校", "教师编号"]).reset_index(drop=True)
+
+    @classmethod
+    def read_assignments(cls, path: str | Path) -> pd.DataFrame:
+        """Read the assignments table back from a plan written by ``to_csv`` or ``to_excel``."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"plan file {path} does not exist")
+        try:
+            if path.suffix.lower() in (".xlsx", ".xlsm"):
+                df = pd.read_excel(path, sheet_name="assignments", dtype={"teacher_id": str, "from_school_id": str,
+                                                                          "to_school_id": str})
+            else:
+                df = pd.read_csv(path, encoding="utf-8-sig", dtype={"teacher_id": str, "from_school_id": str,
+                                                                    "to_school_id": str})
+        except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear message
+            raise InputError(f"{path}: cannot read a plan ({exc})") from None
+        missing = [c for c in ("teacher_id", "to_school_id", "moves") if c not in df.columns]
+        if missing:
+            raise InputError(f"{path}: not a teacher_match plan (missing column {missing[0]})")
+        df["moves"] = df["moves"].astype(str).str.lower().isin(["true", "1", "yes"])
+        return df
+
+
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    return f"{v:,.3f}".rstrip("0").rstrip(".")
+
+
+def _parent(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def build_plan(problem, policy, elig, cand, chosen, term_vals, objective, status, *, sending, receiving,
+               bound, wall_time_s, build_time_s, solver_info) -> Plan:
+    """Turn a solution (chosen candidate rows) into a Plan with every table and reason."""
+    t = problem.teachers
+    s = problem.schools
+    n = len(t)
+    sid = s["school_id"].to_numpy()
+    to_pos = np.full(n, -1, dtype=np.int64)
+    km = np.full(n, np.nan)
+    if chosen is not None and chosen.any():
+        rows = cand[chosen]
+        to_pos[rows["t"].to_numpy()] = rows["s"].to_numpy()
+        # reported in the model's 0.1 km units, so the plan, the objective and the checker agree exactly
+        km[rows["t"].to_numpy()] = rows["dkm"].to_numpy() / KM_UNITS
+    moved = to_pos >= 0
+    to_ids = pd.array([sid[j] if j >= 0 else pd.NA for j in to_pos], dtype="object")
+    reasons = teacher_reasons(problem, policy, elig, cand, chosen, to_pos, km, sending, status)
+    a = pd.DataFrame({
+        "teacher_id": t["teacher_id"].to_numpy(),
+        "from_school_id": t["school_id"].to_numpy(),
+        "to_school_id": to_ids,
+        "moves": moved,
+        "mode": pd.array(np.where(moved, "rotation", None), dtype="object"),
+        "subject": t["subject"].to_numpy(),
+        "commute_km": km,
+        "status": elig["status"].to_numpy(),
+        "reason": reasons,
+    })
+    if "name" in t.columns:
+        a.insert(1, "name", t["name"].to_numpy())
+    from .schema import TABLES
+
+    declared = {c.name for c in TABLES["teachers"]}
+    for extra in t.columns:
+        if extra not in declared and not extra.startswith("_") and extra not in a.columns:
+            a[extra] = t[extra].to_numpy()
+
+    # needs
+    nd = problem.needs.copy()
+    if moved.any():
+        got = pd.Series(list(zip(sid[to_pos[moved]], t["subject"].to_numpy()[moved]))).value_counts()
+    else:
+        got = pd.Series(dtype=int)
+    nd["filled"] = [int(got.get((a_, b_), 0)) for a_, b_ in zip(nd["school_id"], nd["subject"])]
+    nd["unmet"] = (nd["count"].astype(int) - nd["filled"]).clip(lower=0)
+    needs = nd[["school_id", "subject", "count", "priority", "filled", "unmet"]].reset_index(drop=True)
+
+    schools = _schools_table(problem, policy, elig, to_pos, sending, receiving)
+
+    # objective
+    weights = objective.weights
+    if term_vals is not None:
+        units = {k: TERM_UNITS[k][0] for k in term_vals}
+        obj = objective_units(weights, term_vals, units) / OBJ_SCALE
+        rows = []
+        for term in TERM_UNITS:
+            u = TERM_UNITS[term][0]
+            v = term_vals.get(term, 0)
+            rows.append((term, weights.get(term, 0.0), v / u, weight_coef(weights.get(term, 0.0), u) * v / OBJ_SCALE))
+        breakdown = pd.DataFrame(rows, columns=["term", "weight", "value", "contribution"])
+    else:
+        obj = float("nan")
+        breakdown = pd.DataFrame({"term": list(TERM_UNITS), "weight": [weights.get(k, 0.0) for k in TERM_UNITS],
+                                  "value": np.nan, "contribution": np.nan})
+    b = float(bound) if bound is not None else (obj if status == "OPTIMAL" else float("nan"))
+    gap = abs(obj - b) / max(1.0, abs(obj)) if np.isfinite(obj) and np.isfinite(b) else float("nan")
+    return Plan(assignments=a, status=status, objective=obj, bound=b, gap=gap, wall_time_s=wall_time_s,
+                objective_breakdown=breakdown, needs=needs, schools=schools, policy_id=policy.id,
+                build_time_s=build_time_s, solver_info=solver_info)
+
+
+def _schools_table(problem, policy, elig, to_pos, sending, receiving) -> pd.DataFrame:
+    t = problem.teachers
+    s = problem.schools
+    k = len(s)
+    pos = problem.teacher_school_pos
+    moved = to_pos >= 0
+    st = elig["status"].to_numpy()
+    leader = (t["role"] != "teacher").to_numpy()
+    backbone = t["backbone"].to_numpy(dtype=bool)
+
+    def count(mask, where=pos):
+        return np.bincount(where[mask], minlength=k)
+
+    staff = count(np.ones(len(t), dtype=bool))
+    team = count(leader)
+    mandatory = count(st == "mandatory")
+    ofl, lc, mr = policy.rule("outflow_limit"), policy.rule("leadership_cap"), policy.rule("min_rotation")
+    out = pd.DataFrame({
+        "school_id": s["school_id"].to_numpy(),
+        "category": s["category"].to_numpy(),
+        "strength": s["strength"].to_numpy(),
+        "sends": sending,
+        "receives": receiving,
+        "staff": staff,
+        "leadership_team": team,
+        "mandatory": mandatory,
+        "eligible": count(np.isin(st, ["mandatory", "eligible"])),
+        "sent": count(moved),
+        "received": np.bincount(to_pos[moved], minlength=k),
+        "backbone_sent": count(moved & backbone),
+        "leaders_sent": count(moved & leader),
+        "mandatory_sent": count(moved & (st == "mandatory")),
+    })
+    caps = [outflow_limit.cap(int(x), ofl) for x in staff]
+    out["outflow_cap"] = pd.array([c if sd else None for c, sd in zip(caps, sending)], dtype="Int64")
+    lcaps = [leadership_cap.cap(int(x), lc) for x in team]
+    out["leadership_cap"] = pd.array([c if sd else None for c, sd in zip(lcaps, sending)], dtype="Int64")
+    out["min_rotation"] = [min_rotation.required(int(m), mr) if sd else 0 for m, sd in zip(mandatory, sending)]
+    return out

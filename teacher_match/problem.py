@@ -1,0 +1,401 @@
+"""The Problem: validated, immutable input tables and the indexes derived from them.
+
+A :class:`Problem` is built once (``Problem.from_frames`` or :func:`teacher_match.io.load_problem`), after
+which its tables are treated as read-only values: every later step derives new frames instead of mutating.
+No solver code lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .errors import SchemaError
+from .schema import Issue, normalize_table
+
+__all__ = ["Problem", "default_reference_date"]
+
+#: years columns that may be given as a date column instead, computed in full years at the reference date
+DATE_DERIVED = {
+    "age": "birth_date",
+    "years_at_school": "school_start_date",
+    "teaching_years": "work_start_date",
+    "years_in_post": "post_start_date",
+}
+
+TEACHER_DEFAULTS = {
+    "title": "none",
+    "role": "teacher",
+    "backbone": False,
+}
+SCHOOL_DEFAULTS = {"strength": "normal", "stage": pd.NA, "township": pd.NA, "pair_id": pd.NA}
+
+
+def default_reference_date(today: dt.date | None = None) -> dt.date:
+    """Statistics cut-off (统计截止日期) when none is given: 31 August of the current plan year."""
+    today = today or dt.date.today()
+    return dt.date(today.year, 8, 31)
+
+
+def full_years(dates: pd.Series, ref: dt.date) -> pd.Series:
+    """Completed years (周岁 / 满N年) from each date to ``ref``; NaN where the date is missing."""
+    d = pd.to_datetime(dates)
+    years = ref.year - d.dt.year
+    before = (d.dt.month > ref.month) | ((d.dt.month == ref.month) & (d.dt.day > ref.day))
+    return (years - before.astype("Int64")).astype("Int64")
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """Validated input: teachers, schools, needs and (optionally) distances or a road graph.
+
+    Attributes
+    ----------
+    teachers, schools, needs : DataFrame
+        Canonical columns (see SPEC §3), unknown extra columns kept.
+    distances : DataFrame or None
+        ``from_school_id, to_school_id, km``.
+    roads : DataFrame or None
+        Road graph edge list ``u, v, km``; school ids are nodes.
+    reference_date : datetime.date
+        The date at which date columns were turned into years.
+    sources : dict
+        Table name -> file name (or ``"(DataFrame)"``) for messages.
+    """
+
+    teachers: pd.DataFrame
+    schools: pd.DataFrame
+    needs: pd.DataFrame
+    distances: pd.DataFrame | None = None
+    roads: pd.DataFrame | None = None
+    reference_date: dt.date = field(default_factory=default_reference_date)
+    sources: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_frames(
+        cls,
+        teachers: pd.DataFrame,
+        schools: pd.DataFrame,
+        needs: pd.DataFrame | None = None,
+        distances: pd.DataFrame | None = None,
+        roads: pd.DataFrame | None = None,
+        reference_date: dt.date | str | None = None,
+        sources: dict | None = None,
+        first_rows: dict | None = None,
+    ) -> Problem:
+        """Validate raw frames (English or Chinese headers) and build a Problem.
+
+        Every problem in every table is collected and raised together as one :class:`SchemaError`.
+
+        Examples
+        --------
+        >>> import pandas as pd, teacher_match as tm
+        >>> t = pd.DataFrame({"教师编号": ["T1"], "学校编号": ["S1"], "学科": ["音乐"], "性别": ["女"],
+        ...                   "年龄": [35], "本校连续任教年限": [8]})
+        >>> s = pd.DataFrame({"学校编号": ["S1", "S2"], "类别": ["城区", "乡村"], "x": [0, 10], "y": [0, 0]})
+        >>> p = tm.Problem.from_frames(t, s, pd.DataFrame({"school_id": ["S2"], "subject": ["music"], "count": [1]}))
+        >>> p.teachers.loc[0, "subject"], p.schools.loc[1, "category"]
+        ('music', 'rural')
+        """
+        sources = dict(sources or {})
+        first_rows = dict(first_rows or {})
+        ref = _as_date(reference_date) if reference_date is not None else default_reference_date()
+        if needs is None:
+            needs = pd.DataFrame({"school_id": [], "subject": [], "count": []})
+        issues: list[Issue] = []
+        has_geo = distances is not None or roads is not None
+        frames = {}
+        for name, df in (("teachers", teachers), ("schools", schools), ("needs", needs),
+                         ("distances", distances), ("roads", roads)):
+            if df is None:
+                continue
+            src = sources.setdefault(name, f"{name} (DataFrame)")
+            if not isinstance(df, pd.DataFrame):
+                issues.append(Issue(src, None, "", f"expected a table, got {type(df).__name__}"))
+                continue
+            clean, found = normalize_table(df, name, src, first_rows.get(name))
+            frames[name] = clean
+            issues.extend(found)
+        if issues or len(frames) < 3:
+            raise SchemaError(_issues_frame(issues))
+        t, s, n = frames["teachers"], frames["schools"], frames["needs"]
+        issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources)
+        if issues:
+            raise SchemaError(_issues_frame(issues))
+        prob = cls(
+            teachers=t, schools=s, needs=n,
+            distances=frames.get("distances"), roads=frames.get("roads"),
+            reference_date=ref, sources=sources,
+        )
+        derived = prob._derive(ref)
+        late = _plausibility(derived.teachers, sources["teachers"])
+        if late:
+            raise SchemaError(_issues_frame(late))
+        return derived
+
+    def at(self, reference_date: dt.date | str) -> Problem:
+        """The same problem with date columns re-derived as of another reference date (统计截止日期)."""
+        ref = _as_date(reference_date)
+        if ref == self.reference_date:
+            return self
+        return self._derive(ref)
+
+    def _derive(self, ref: dt.date) -> Problem:
+        t = self.teachers.copy()
+        t.attrs = dict(self.teachers.attrs)
+        for years_col, date_col in DATE_DERIVED.items():
+            if date_col in t.columns:
+                computed = full_years(t[date_col], ref)
+                given = t[years_col] if years_col in t.columns else pd.Series(pd.NA, index=t.index, dtype="Int64")
+                flag = f"_{years_col}_from_date"
+                if flag in t.columns:
+                    given = given.mask(t[flag], pd.NA)
+                t[flag] = given.isna() & computed.notna()
+                t[years_col] = given.fillna(computed).astype("Int64")
+        if "teaching_years" not in t.columns:
+            t["teaching_years"] = t["years_at_school"]
+        t["teaching_years"] = t["teaching_years"].fillna(t["years_at_school"]).astype("Int64")
+        for col, default in TEACHER_DEFAULTS.items():
+            t[col] = t[col].fillna(default) if col in t.columns else default
+        t["backbone"] = t["backbone"].astype(bool)
+        s = self.schools.copy()
+        s.attrs = dict(self.schools.attrs)
+        for col, default in SCHOOL_DEFAULTS.items():
+            s[col] = s[col].fillna(default) if col in s.columns else default
+        if "protected_subjects" not in s.columns:
+            s["protected_subjects"] = ""
+        s["protected_subjects"] = s["protected_subjects"].fillna("")
+        n = self.needs.copy()
+        n.attrs = dict(self.needs.attrs)
+        if "priority" not in n.columns:
+            n["priority"] = 1.0
+        n["priority"] = n["priority"].fillna(1.0)
+        return replace(self, teachers=t, schools=s, needs=n, reference_date=ref)
+
+    # ------------------------------------------------------------------ derived indexes
+    @property
+    def n_teachers(self) -> int:
+        """Number of teachers on the roster."""
+        return len(self.teachers)
+
+    @cached_property
+    def school_index(self) -> dict[str, int]:
+        """school_id -> row position in ``schools``."""
+        return {sid: i for i, sid in enumerate(self.schools["school_id"])}
+
+    @cached_property
+    def school_km(self) -> np.ndarray:
+        """Matrix of travel km between schools (``inf`` = unreachable), in ``schools`` row order.
+
+        Source, first that applies: the distance table (symmetrised), the road graph (shortest paths by
+        networkx), straight-line distance from coordinates (x/y in km, or lat/lon great-circle).
+        """
+        n = len(self.schools)
+        km = np.full((n, n), np.inf)
+        coords = self._school_coords()
+        if coords is not None:
+            km = _pairwise(coords, self._geo_kind())
+        if self.roads is not None:
+            g = nx.Graph()
+            for u, v, w in self.roads[["u", "v", "km"]].itertuples(index=False):
+                if g.has_edge(u, v):
+                    w = min(w, g[u][v]["km"])
+                g.add_edge(u, v, km=float(w))
+            km = np.full((n, n), np.inf)
+            for sid, i in self.school_index.items():
+                if sid not in g:
+                    continue
+                lengths = nx.single_source_dijkstra_path_length(g, sid, weight="km")
+                for tid, d in lengths.items():
+                    j = self.school_index.get(tid)
+                    if j is not None:
+                        km[i, j] = d
+        if self.distances is not None:
+            idx = self.school_index
+            d = self.distances
+            fi = d["from_school_id"].map(idx).to_numpy()
+            ti = d["to_school_id"].map(idx).to_numpy()
+            vals = d["km"].to_numpy(dtype=float)
+            if coords is None and self.roads is None:
+                km = np.full((n, n), np.inf)
+            # the reverse direction first, so an explicitly given direction wins
+            km[ti, fi] = vals
+            km[fi, ti] = vals
+        np.fill_diagonal(km, 0.0)
+        km.setflags(write=False)
+        return km
+
+    def _geo_kind(self) -> str | None:
+        s = self.schools
+        if {"x", "y"} <= set(s.columns) and s[["x", "y"]].notna().all().all():
+            return "xy"
+        if {"lat", "lon"} <= set(s.columns) and s[["lat", "lon"]].notna().all().all():
+            return "latlon"
+        return None
+
+    def _school_coords(self) -> np.ndarray | None:
+        kind = self._geo_kind()
+        if kind is None:
+            return None
+        cols = ["x", "y"] if kind == "xy" else ["lat", "lon"]
+        return self.schools[cols].to_numpy(dtype=float)
+
+    def home_coords(self) -> np.ndarray | None:
+        """Teachers' home coordinates in the schools' coordinate system (NaN rows = no home given)."""
+        kind = self._geo_kind()
+        cols = {"xy": ["home_x", "home_y"], "latlon": ["home_lat", "home_lon"]}.get(kind or "")
+        if not cols or not set(cols) <= set(self.teachers.columns):
+            return None
+        return self.teachers[cols].to_numpy(dtype=float)
+
+    def commute_km(self, teacher_pos: np.ndarray, school_pos: np.ndarray) -> np.ndarray:
+        """Commute in km for (teacher, target school) pairs given as row positions.
+
+        From the teacher's home when home coordinates are given (straight line, in the schools' coordinate
+        system), else from the teacher's current school (distance table, road graph or coordinates).
+        """
+        cur = self.teacher_school_pos[teacher_pos]
+        km = self.school_km[cur, school_pos].astype(float)
+        homes = self.home_coords()
+        if homes is not None:
+            h = homes[teacher_pos]
+            has = ~np.isnan(h).any(axis=1)
+            if has.any():
+                sc = self._school_coords()
+                assert sc is not None
+                km[has] = _paired(h[has], sc[school_pos[has]], self._geo_kind())
+        return km
+
+    @cached_property
+    def teacher_school_pos(self) -> np.ndarray:
+        """Row position in ``schools`` of each teacher's current school."""
+        return self.teachers["school_id"].map(self.school_index).to_numpy(dtype=np.int64)
+
+    def __repr__(self) -> str:
+        return (
+            f"Problem({len(self.teachers)} teachers, {len(self.schools)} schools, "
+            f"{int(self.needs['count'].sum()) if len(self.needs) else 0} needed posts, "
+            f"reference_date={self.reference_date})"
+        )
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _pairwise(coords: np.ndarray, kind: str | None) -> np.ndarray:
+    if kind == "latlon":
+        lat = np.radians(coords[:, 0])[:, None]
+        lon = np.radians(coords[:, 1])[:, None]
+        return _haversine(lat, lon, lat.T, lon.T)
+    diff = coords[:, None, :] - coords[None, :, :]
+    return np.sqrt((diff**2).sum(axis=2))
+
+
+def _paired(a: np.ndarray, b: np.ndarray, kind: str | None) -> np.ndarray:
+    if kind == "latlon":
+        return _haversine(np.radians(a[:, 0]), np.radians(a[:, 1]), np.radians(b[:, 0]), np.radians(b[:, 1]))
+    return np.sqrt(((a - b) ** 2).sum(axis=1))
+
+
+def _haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+def _issues_frame(issues: list[Issue]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(i.file, i.row, i.column, i.problem) for i in issues], columns=["file", "row", "column", "problem"]
+    )
+
+
+def _rows(df: pd.DataFrame) -> list:
+    return df.attrs.get("rows", list(df.index))
+
+
+def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
+    """Checks across rows and tables: unique ids, references that must resolve, coordinates."""
+    issues: list[Issue] = []
+
+    def dup(df, cols, table, what):
+        rows = _rows(df)
+        mask = df.duplicated(cols, keep=False)
+        first: dict = {}
+        for pos in np.flatnonzero(mask.to_numpy()):
+            key = tuple(df.iloc[pos][c] for c in cols)
+            if key in first:
+                issues.append(Issue(sources[table], rows[pos], cols[-1],
+                                    f"duplicate {what} {'/'.join(map(str, key))} (first at row {first[key]})"))
+            else:
+                first[key] = rows[pos]
+
+    dup(t, ["teacher_id"], "teachers", "teacher_id")
+    dup(s, ["school_id"], "schools", "school_id")
+    dup(n, ["school_id", "subject"], "needs", "need")
+    known = set(s["school_id"])
+    for table, df in (("teachers", t), ("needs", n)):
+        rows = _rows(df)
+        for pos in np.flatnonzero(~df["school_id"].isin(known).to_numpy()):
+            issues.append(Issue(sources[table], rows[pos], "school_id",
+                                f"school '{df['school_id'].iloc[pos]}' is not in the schools table"))
+    if d is not None:
+        rows = _rows(d)
+        for col in ("from_school_id", "to_school_id"):
+            for pos in np.flatnonzero(~d[col].isin(known).to_numpy()):
+                issues.append(Issue(sources["distances"], rows[pos], col,
+                                    f"school '{d[col].iloc[pos]}' is not in the schools table"))
+    if not has_geo:
+        rows = _rows(s)
+        has_xy = {"x", "y"} <= set(s.columns)
+        has_ll = {"lat", "lon"} <= set(s.columns)
+        if not has_xy and not has_ll:
+            issues.append(Issue(sources["schools"], None, "x",
+                                "no coordinates (x, y or lat, lon) and no distance table or road graph given"))
+        else:
+            cols = ["x", "y"] if has_xy else ["lat", "lon"]
+            for pos in np.flatnonzero(s[cols].isna().any(axis=1).to_numpy()):
+                missing = [c for c in cols if pd.isna(s.iloc[pos][c])]
+                issues.append(Issue(sources["schools"], rows[pos], missing[0],
+                                    "coordinate missing (needed for distances when no distance table is given)"))
+    return issues
+
+
+def _plausibility(t: pd.DataFrame, source: str) -> list[Issue]:
+    """Values that are each plausible but impossible together (or derived from dates)."""
+    issues: list[Issue] = []
+    rows = _rows(t)
+    age = t["age"].astype("Float64")
+    checks = [
+        ("age", (age < 18) | (age > 70), "age {age} (from the birth date) is not a working teacher's age"),
+        ("years_at_school", t["years_at_school"].astype("Float64") > age - 16,
+         "{years_at_school} years at this school is impossible at age {age}"),
+        ("years_at_school", t["years_at_school"].astype("Float64") < 0,
+         "years at school is negative (arrival date after the reference date?)"),
+        ("teaching_years", t["teaching_years"].astype("Float64") < t["years_at_school"].astype("Float64"),
+         "teaching years {teaching_years} are fewer than the {years_at_school} years at this school"),
+    ]
+    for col, mask, msg in checks:
+        mask = mask.fillna(False).to_numpy(dtype=bool)
+        for pos in np.flatnonzero(mask):
+            rec = t.iloc[pos]
+            issues.append(Issue(source, rows[pos], col, msg.format(**{k: rec[k] for k in
+                                ("age", "years_at_school", "teaching_years")})))
+    if t["age"].isna().any():
+        for pos in np.flatnonzero(t["age"].isna().to_numpy()):
+            issues.append(Issue(source, rows[pos], "age", "age is empty (give 'age' or 'birth_date')"))
+    if t["years_at_school"].isna().any():
+        for pos in np.flatnonzero(t["years_at_school"].isna().to_numpy()):
+            issues.append(Issue(source, rows[pos], "years_at_school",
+                                "years at school is empty (give 'years_at_school' or 'school_start_date')"))
+    return issues
+

@@ -1,0 +1,90 @@
+"""Hard or soft rule: each sending school rotates at least a share of its mandatory teachers (比例不低于 N%).
+
+    Σ_{t ∈ a, status(t) = mandatory} x[t, s] ≥ req[a] = ⌈min_share_of_eligible · mandatory[a]⌉   (hard)
+    shortfall[a] ≥ req[a] − Σ_{t ∈ a, mandatory} x[t, s],  rotation_shortfall = Σ_a shortfall[a]    (soft)
+
+for each sending school a with mandatory teachers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..params import param, share_fraction
+
+RULE_ID = "min_rotation"
+SECTION = "rules"
+TERMS = {"rotation_shortfall": (1, "mandatory teachers short of each school's minimum rotation")}
+
+
+@dataclass(frozen=True)
+class MinRotation:
+    """Minimum rotation share (policy section ``[rules]``)."""
+
+    min_share_of_eligible: float | None = param(
+        None, "share", "each sending school rotates at least this share of its mandatory teachers (ceil)")
+    min_rotation_hard: bool = param(False, "bool", "true: a hard rule; false: shortfall is penalised")
+
+
+def required(mandatory: int, rule: MinRotation) -> int:
+    """⌈share · mandatory⌉ (0 when the rule is off)."""
+    if rule.min_share_of_eligible is None:
+        return 0
+    return math.ceil(share_fraction(rule.min_share_of_eligible) * mandatory)
+
+
+def build(ctx, rule: MinRotation) -> None:
+    """Minimum per sending school, hard or with a shortfall variable."""
+    term = ctx.term("rotation_shortfall", *TERMS["rotation_shortfall"])
+    if rule.min_share_of_eligible is None:
+        return
+    t = ctx.teachers
+    mand = np.bincount(t["school_pos"].to_numpy()[(t["status"] == "mandatory").to_numpy()],
+                       minlength=len(ctx.schools))
+    cand_rows = ctx.cand.index.to_numpy()[ctx.cand["status"].to_numpy() == "mandatory"]
+    by_school = {a: cand_rows[rows] for a, rows in
+                 ctx.cand.loc[cand_rows].groupby("from_s", sort=True).indices.items()}
+    for a in np.flatnonzero(ctx.sending & (mand > 0)):
+        req = required(int(mand[a]), rule)
+        if req == 0:
+            continue
+        rows = by_school.get(a, np.array([], dtype=int))
+        key = f"school={ctx.school_id(a)}"
+        if rule.min_rotation_hard:
+            ctx.add(RULE_ID, key, ctx.xsum(rows) >= req)
+        else:
+            short = ctx.model.new_int_var(0, req, f"shortfall[{ctx.school_id(a)}]")
+            ctx.add(RULE_ID, key, ctx.xsum(rows) + short >= req)
+            term.extend([short], [1])
+
+
+def shortfalls(chk, rule: MinRotation):
+    """Per sending school with mandatory teachers: (school_id, required, rotated)."""
+    t = chk.teachers
+    mand = t[t["status"] == "mandatory"]
+    sending_ids = set(chk.problem.schools["school_id"].to_numpy()[chk.sending])
+    out = []
+    for sid, g in mand.groupby("school_id", sort=True):
+        if sid not in sending_ids:
+            continue
+        req = required(len(g), rule)
+        out.append((sid, req, int(g["moves"].sum())))
+    return out
+
+
+def term_values(chk, rule: MinRotation) -> dict:
+    """Σ max(0, req − rotated) when soft (0 when hard: the hard check reports any shortfall)."""
+    if rule.min_share_of_eligible is None or rule.min_rotation_hard:
+        return {"rotation_shortfall": 0}
+    return {"rotation_shortfall": sum(max(0, req - got) for _, req, got in shortfalls(chk, rule))}
+
+
+def check(chk, rule: MinRotation) -> list:
+    """Hard mode: every sending school meets its minimum."""
+    if rule.min_share_of_eligible is None or not rule.min_rotation_hard:
+        return []
+    return [(RULE_ID, f"school={sid}", f"{sid} rotates {got} mandatory teachers < required {req}")
+            for sid, req, got in shortfalls(chk, rule) if got < req]

@@ -1,0 +1,415 @@
+"""Declared schema of the input tables and the validation that enforces it.
+
+The schema (which columns, their types, Chinese aliases, accepted value aliases, plausible ranges) is data:
+the ``TABLES`` registry below. :func:`normalize_table` is the validation backend: it renames aliased headers,
+coerces every value, and *collects every problem* (file, row, column, problem) instead of stopping at the
+first, so one run tells the planner everything to fix. No solver code lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Column", "TABLES", "TABLE_ALIASES", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared column: canonical name, kind, Chinese/English aliases, accepted values and range."""
+
+    name: str
+    kind: str  # id | str | int | float | bool | choice | date | idlist
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: dict[str, str] | None = None  # accepted spelling (normalised) -> canonical value
+    min: float | None = None
+    max: float | None = None
+    replaced_by: str | None = None  # a date column that may stand in for this (required) column
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One validation problem: where it is and what is wrong."""
+
+    file: str
+    row: object
+    column: str
+    problem: str
+
+
+def canon_text(value: object) -> str:
+    """Fold full-width characters (NFKC), trim spaces (also the ideographic space) and lower-case."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return re.sub(r"\s+", " ", text).lower()
+
+
+BOOL_VALUES = {
+    **dict.fromkeys(["是", "y", "yes", "true", "t", "1", "1.0", "√", "✓", "有", "对"], "true"),
+    **dict.fromkeys(["否", "n", "no", "false", "f", "0", "0.0", "×", "无", "不是", "-"], "false"),
+}
+GENDER = {**dict.fromkeys(["男", "m", "male", "man"], "M"), **dict.fromkeys(["女", "f", "female", "woman"], "F")}
+TITLE = {
+    **dict.fromkeys(["senior", "高级", "副高", "正高", "副高级", "正高级", "高级教师", "特级"], "senior"),
+    **dict.fromkeys(["intermediate", "中级", "一级", "一级教师", "中级教师"], "intermediate"),
+    **dict.fromkeys(["junior", "初级", "二级", "三级", "二级教师", "三级教师", "初级教师"], "junior"),
+    **dict.fromkeys(["none", "无", "未定级", "见习", ""], "none"),
+}
+ROLE = {
+    **dict.fromkeys(["teacher", "教师", "专任教师", "普通教师"], "teacher"),
+    **dict.fromkeys(["principal", "校长", "正校长", "书记", "党支部书记"], "principal"),
+    **dict.fromkeys(["vice_principal", "vice principal", "副校长", "副书记"], "vice_principal"),
+    **dict.fromkeys(
+        ["middle_leader", "middle leader", "中层", "中层干部", "主任", "教导主任", "教务主任", "政教主任",
+         "总务主任", "德育主任"],
+        "middle_leader",
+    ),
+}
+CATEGORY = {
+    **dict.fromkeys(["urban", "城区", "城市", "县城", "城镇", "市区"], "urban"),
+    **dict.fromkeys(["town", "镇", "乡镇", "镇区", "中心校"], "town"),
+    **dict.fromkeys(["rural", "乡村", "农村", "乡"], "rural"),
+    **dict.fromkeys(["village", "村小", "教学点", "村小教学点", "村小/教学点", "teaching_point"], "village"),
+}
+STRENGTH = {
+    **dict.fromkeys(["strong", "优质", "强", "quality", "优"], "strong"),
+    **dict.fromkeys(["normal", "一般", "普通", "中"], "normal"),
+    **dict.fromkeys(["weak", "薄弱", "弱"], "weak"),
+}
+STAGE = {
+    **dict.fromkeys(["primary", "小学"], "primary"),
+    **dict.fromkeys(["junior", "初中", "中学"], "junior"),
+    **dict.fromkeys(["nine_year", "九年一贯", "九年一贯制", "九年制"], "nine_year"),
+}
+SUBJECT_ALIASES = {
+    "语文": "chinese", "数学": "math", "英语": "english", "外语": "english", "科学": "science",
+    "体育": "pe", "体育与健康": "pe", "音乐": "music", "美术": "art", "信息技术": "it", "信息科技": "it",
+    "道德与法治": "morality", "道法": "morality", "思想品德": "morality", "思品": "morality", "政治": "morality",
+    "历史": "history", "地理": "geography", "物理": "physics", "化学": "chemistry", "生物": "biology",
+    "心理健康": "psychology", "心理": "psychology", "综合实践": "practice", "劳动": "labour", "书法": "calligraphy",
+    "physical education": "pe", "p.e.": "pe", "information technology": "it", "ict": "it",
+}
+
+_TEACHER = [
+    Column("teacher_id", "id", True, ("教师编号", "工号", "教师id", "编号", "id"), doc="unique"),
+    Column("school_id", "id", True, ("学校编号", "学校代码", "学校id", "所在学校编号"), doc="current school"),
+    Column("subject", "subject", True, ("学科", "任教学科", "主教学科"), doc="main subject"),
+    Column("gender", "choice", True, ("性别", "sex"), GENDER),
+    Column("age", "int", True, ("年龄", "周岁"), min=18, max=70, replaced_by="birth_date"),
+    Column("birth_date", "date", False, ("出生年月", "出生日期", "出生时间")),
+    Column("years_at_school", "int", True, ("本校连续任教年限", "本校任教年限", "在校年限", "连续任教年限"),
+           min=0, max=50, replaced_by="school_start_date"),
+    Column("school_start_date", "date", False, ("调入本校时间", "到校时间", "进校时间")),
+    Column("teaching_years", "int", False, ("教龄",), min=0, max=55, replaced_by="work_start_date"),
+    Column("work_start_date", "date", False, ("参加工作时间", "参加工作年月")),
+    Column("title", "choice", False, ("职称", "专业技术职务"), TITLE),
+    Column("backbone", "bool", False, ("骨干教师", "骨干", "是否骨干")),
+    Column("role", "choice", False, ("职务", "行政职务"), ROLE),
+    Column("years_in_post", "int", False, ("现任职年限", "任职年限"), min=0, max=50, replaced_by="post_start_date"),
+    Column("post_start_date", "date", False, ("任现职时间",)),
+    Column("years_to_retirement", "float", False, ("距退休年限",), min=-5, max=50),
+    Column("rural_years", "int", False, ("农村薄弱校任教年限", "农村任教年限"), min=0, max=55),
+    Column("exchange_years_recent", "float", False, ("近年交流累计年限",), min=0, max=55),
+    Column("years_since_support", "float", False, ("距上次支教年数",), min=0, max=60),
+    Column("pregnant_or_nursing", "bool", False, ("孕期哺乳期", "孕产哺乳期")),
+    Column("serious_illness", "bool", False, ("重病", "患重病")),
+    Column("family_care_months", "float", False, ("家属护理月数",), min=0, max=600),
+    Column("family_hospital_months", "float", False, ("家属住院月数",), min=0, max=600),
+    Column("under_investigation", "bool", False, ("接受调查", "立案调查")),
+    Column("child_exam_this_year", "bool", False, ("子女中高考",)),
+    Column("volunteer", "bool", False, ("自愿申请", "自愿")),
+    Column("sanction_ended_years_ago", "float", False, ("处分结束年数",), min=0, max=60),
+    Column("home_x", "float", False, ("住址x",)),
+    Column("home_y", "float", False, ("住址y",)),
+    Column("home_lat", "float", False, ("住址纬度",), min=-90, max=90),
+    Column("home_lon", "float", False, ("住址经度",), min=-180, max=180),
+    Column("preferences", "idlist", False, ("志愿", "意向学校")),
+    Column("name", "str", False, ("姓名",)),
+]
+_SCHOOL = [
+    Column("school_id", "id", True, ("学校编号", "学校代码", "学校id", "编号", "id")),
+    Column("name", "str", False, ("学校名称", "校名", "学校")),
+    Column("category", "choice", True, ("类别", "学校类别", "城乡类别"), CATEGORY),
+    Column("strength", "choice", False, ("办学水平", "强弱"), STRENGTH),
+    Column("stage", "choice", False, ("学段",), STAGE),
+    Column("x", "float", False, ("横坐标", "x坐标")),
+    Column("y", "float", False, ("纵坐标", "y坐标")),
+    Column("lat", "float", False, ("纬度",), min=-90, max=90),
+    Column("lon", "float", False, ("经度",), min=-180, max=180),
+    Column("township", "str", False, ("乡镇", "所属乡镇")),
+    Column("pair_id", "str", False, ("结对学校", "对口学校")),
+    Column("protected_subjects", "subjectlist", False, ("特色学科", "保护学科")),
+    Column("students", "int", False, ("学生数", "在校生数"), min=0, max=20000),
+]
+_NEED = [
+    Column("school_id", "id", True, ("学校编号", "学校代码", "学校id")),
+    Column("subject", "subject", True, ("学科", "缺编学科", "紧缺学科")),
+    Column("count", "int", True, ("缺编人数", "需求人数", "人数", "数量"), min=0, max=500),
+    Column("priority", "float", False, ("优先级", "权重"), min=0, max=100),
+]
+_DISTANCE = [
+    Column("from_school_id", "id", True, ("起点学校", "from")),
+    Column("to_school_id", "id", True, ("终点学校", "to")),
+    Column("km", "float", True, ("距离", "公里", "距离km"), min=0, max=2000),
+]
+_ROAD = [
+    Column("u", "id", True, ("起点",)),
+    Column("v", "id", True, ("终点",)),
+    Column("km", "float", True, ("距离", "公里"), min=0, max=2000),
+]
+
+TABLES: dict[str, list[Column]] = {
+    "teachers": _TEACHER,
+    "schools": _SCHOOL,
+    "needs": _NEED,
+    "distances": _DISTANCE,
+    "roads": _ROAD,
+}
+
+#: File stems / sheet names accepted for each table.
+TABLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "teachers": ("teachers", "教师", "教师花名册", "花名册", "教师名单"),
+    "schools": ("schools", "学校", "学校名单", "学校信息"),
+    "needs": ("needs", "需求", "缺编需求", "缺编", "学科需求"),
+    "distances": ("distances", "距离", "学校距离"),
+    "roads": ("roads", "road_graph", "道路", "路网"),
+}
+
+_DATE_PATTERNS = [
+    (re.compile(r"^(\d{4})[.\-/年](\d{1,2})(?:[.\-/月](\d{1,2}))?日?$"), True),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})?$"), True),
+]
+
+
+def _parse_date(value: object) -> dt.date | None:
+    """Parse the date spellings found in rosters; a month-only date counts from the first of the month."""
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date() if not pd.isna(value) else None
+    if isinstance(value, dt.date):
+        return value
+    text = canon_text(value).replace(" ", "")
+    if isinstance(value, float) and 1900 < value < 2100:
+        # "1985.09" read as the float 1985.09 (or 1985.1 for October, typed as 1985.10)
+        text = f"{value:.2f}"
+    for pattern, _ in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            day = int(m.group(3)) if m.group(3) else 1
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return None
+    return None
+
+
+def _row_label(index, pos: int, first_data_row: int | None):
+    return int(first_data_row + pos) if first_data_row is not None else index
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and canon_text(value) in ("", "nan", "none", "null", "n/a", "na")
+
+
+def _coerce(col: Column, raw: pd.Series, where) -> tuple[pd.Series, list[tuple[int, str]]]:
+    """Coerce one column; return the clean series and (position, problem) pairs for bad cells."""
+    bad: list[tuple[int, str]] = []
+    values = list(raw)
+    out: list[object] = []
+    for pos, v in enumerate(values):
+        if _is_blank(v):
+            out.append(None)
+            continue
+        try:
+            out.append(_coerce_value(col, v))
+        except ValueError as exc:
+            bad.append((pos, str(exc)))
+            out.append(None)
+    if col.kind in ("int",):
+        series = pd.Series(out, index=raw.index, dtype="Int64")
+    elif col.kind in ("float",):
+        series = pd.Series([np.nan if v is None else v for v in out], index=raw.index, dtype="float64")
+    elif col.kind == "bool":
+        series = pd.Series([bool(v) if v is not None else False for v in out], index=raw.index, dtype=bool)
+    elif col.kind == "date":
+        series = pd.Series(pd.to_datetime(pd.Series(out, index=raw.index, dtype=object)), index=raw.index)
+    else:
+        series = pd.Series(out, index=raw.index, dtype=object)
+    return series, bad
+
+
+def _coerce_value(col: Column, v: object) -> object:
+    kind = col.kind
+    if kind in ("id", "str"):
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)  # ids typed as numbers in Excel come back as 1001.0
+        text = unicodedata.normalize("NFKC", str(v)).strip()
+        return text
+    if kind == "subject":
+        text = canon_text(v)
+        return SUBJECT_ALIASES.get(text, text)
+    if kind in ("int", "float"):
+        if isinstance(v, bool):
+            raise ValueError(f"expected a number, got {v!r}")
+        text = canon_text(v).replace(",", "")
+        text = re.sub(r"(年|岁|周岁|个月|月|人|km|公里)$", "", text)
+        try:
+            num = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, got {str(v).strip()!r}") from None
+        if np.isnan(num) or np.isinf(num):
+            raise ValueError(f"expected a number, got {str(v).strip()!r}")
+        if kind == "int":
+            if not float(num).is_integer():
+                raise ValueError(f"expected a whole number, got {str(v).strip()!r}")
+            num = int(num)
+        if col.min is not None and num < col.min:
+            raise ValueError(f"{num:g} is below the plausible minimum {col.min:g}")
+        if col.max is not None and num > col.max:
+            raise ValueError(f"{num:g} is above the plausible maximum {col.max:g}")
+        return num
+    if kind == "bool":
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        text = canon_text(v)
+        if text not in BOOL_VALUES:
+            raise ValueError(f"expected yes/no (是/否, Y/N, 1/0), got {str(v).strip()!r}")
+        return BOOL_VALUES[text] == "true"
+    if kind == "choice":
+        text = canon_text(v)
+        assert col.choices is not None
+        if text in col.choices:
+            return col.choices[text]
+        if str(v).strip() in col.choices:
+            return col.choices[str(v).strip()]
+        allowed = sorted(set(col.choices.values()))
+        raise ValueError(f"{str(v).strip()!r} is not one of {', '.join(allowed)}")
+    if kind == "date":
+        d = _parse_date(v)
+        if d is None:
+            raise ValueError(f"cannot read {str(v).strip()!r} as a date (use 1985.09, 1985-09 or 1985-09-01)")
+        if not (1920 <= d.year <= 2100):
+            raise ValueError(f"date {d.isoformat()} is out of range")
+        return pd.Timestamp(d)
+    if kind == "idlist":
+        parts = [unicodedata.normalize("NFKC", p).strip() for p in re.split(r"[;；,，、]", str(v))]
+        return ";".join(p for p in parts if p)
+    if kind == "subjectlist":
+        parts = [canon_text(p) for p in re.split(r"[;；,，、]", str(v))]
+        return ";".join(SUBJECT_ALIASES.get(p, p) for p in parts if p)
+    raise AssertionError(kind)
+
+
+def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
+    """Map the frame's headers to canonical names; return the map and duplicated canonical names."""
+    lookup: dict[str, str] = {}
+    for col in TABLES[table]:
+        lookup[canon_text(col.name)] = col.name
+        for alias in col.aliases:
+            lookup[canon_text(alias)] = col.name
+    mapping: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    dups: list[str] = []
+    for header in columns:
+        key = canon_text(header)
+        key = re.sub(r"[（(].*?[)）]$", "", key).strip() or key  # "年龄(周岁)" -> "年龄"
+        canon = lookup.get(key, lookup.get(key.replace(" ", "_")))
+        if canon is None:
+            continue
+        if canon in seen:
+            dups.append(canon)
+            continue
+        seen[canon] = header
+        mapping[header] = canon
+    return mapping, dups
+
+
+@dataclass
+class _Collector:
+    file: str
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, row, column: str, problem: str) -> None:
+        self.issues.append(Issue(self.file, row, column, problem))
+
+
+def normalize_table(
+    df: pd.DataFrame,
+    table: str,
+    source: str,
+    first_data_row: int | None = None,
+    optional_required: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Rename aliased headers, coerce values and collect every problem of one table.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The raw table as read.
+    table : str
+        One of ``TABLES``.
+    source : str
+        File name (or ``"teachers (DataFrame)"``) used in messages.
+    first_data_row : int, optional
+        Spreadsheet row number of the first data row, so messages name the row the planner sees.
+        ``None`` for in-memory frames: rows are then named by their index label.
+    optional_required : tuple of str
+        Required columns that may be absent in this context (e.g. school coordinates when a distance table
+        is given).
+
+    Returns
+    -------
+    (DataFrame, list of Issue)
+        The clean table (canonical columns first, unknown extra columns kept as they were) and the problems.
+    """
+    c = _Collector(source)
+    mapping, dups = _header_map(table, df.columns)
+    for d in dups:
+        c.add(None, d, f"column '{d}' appears twice (under two aliases); keep one")
+    # Drop rows that are entirely empty (a common artefact of Excel exports), but only those.
+    raw = df.copy()
+    raw.columns = [str(h) for h in raw.columns]
+    keep_mask = ~raw.apply(lambda col: col.map(_is_blank)).all(axis=1) if len(raw) else pd.Series([], dtype=bool)
+    positions = np.flatnonzero(keep_mask.to_numpy()) if len(raw) else np.array([], dtype=int)
+    raw = raw.iloc[positions]
+    rows = [_row_label(raw.index[i], int(positions[i]), first_data_row) for i in range(len(raw))]
+    renamed = {str(k): v for k, v in mapping.items()}
+    present = set(renamed.values())
+    out = pd.DataFrame(index=raw.index)
+    for col in TABLES[table]:
+        if col.name not in present:
+            if col.required and col.name not in optional_required:
+                if col.replaced_by and col.replaced_by in present:
+                    continue
+                hint = f" (or its date column '{col.replaced_by}')" if col.replaced_by else ""
+                aliases = f" [{' / '.join(col.aliases[:2])}]" if col.aliases else ""
+                c.add(None, col.name, f"required column '{col.name}'{aliases} is missing{hint}")
+            continue
+        header = next(h for h, canon in renamed.items() if canon == col.name)
+        series, bad = _coerce(col, raw[header], source)
+        for pos, msg in bad:
+            c.add(rows[pos], header, msg)
+        if col.required:
+            blank = [pos for pos, v in enumerate(raw[header]) if _is_blank(v)]
+            for pos in blank:
+                c.add(rows[pos], header, f"'{col.name}' is empty")
+        out[col.name] = series
+    extras = [h for h in raw.columns if h not in renamed]
+    for h in extras:
+        out[h] = raw[h].to_numpy()
+    out = out.reset_index(drop=True)
+    out.attrs["rows"] = rows
+    out.attrs["source"] = source
+    return out, c.issues

@@ -1,0 +1,213 @@
+"""solve(): eligibility → candidate pairs → CP-SAT model → solve → Plan.
+
+The three steps are separate functions so a test (or a benchmark) can build a model without solving it:
+:func:`build_model` returns the formulation :class:`~teacher_match.model.context.Context`; :func:`solve`
+solves it and extracts the Plan.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import partial
+from types import SimpleNamespace
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from .eligibility import eligibility
+from .errors import InfeasibleError, PolicyError
+from .model.context import Context, candidate_pairs
+from .model.objective import weighted_expr
+from .model.scaling import OBJ_SCALE
+from .objective import Objective
+from .plan import Plan, build_plan
+from .rules import RULES, flows
+
+__all__ = ["solve", "build_model", "SolveParams"]
+
+_STATUS = {
+    cp_model.OPTIMAL: "OPTIMAL",
+    cp_model.FEASIBLE: "FEASIBLE",
+    cp_model.INFEASIBLE: "INFEASIBLE",
+    cp_model.UNKNOWN: "UNKNOWN",
+    cp_model.MODEL_INVALID: "MODEL_INVALID",
+}
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Solver parameters.
+
+    Attributes
+    ----------
+    time_limit : float
+        Wall-clock seconds for the whole solve (all lexicographic stages together).
+    workers : int
+        CP-SAT search workers. Default 1: measured on this model, one LP-heavy worker (linearization
+        level 2) proves optimality far sooner than two default workers (3,000 teachers: 3.5 s vs no proof
+        in 60 s). More workers use interleaved (deterministic) search.
+    seed : int
+        CP-SAT random seed.
+    log : bool
+        Print CP-SAT's search log (to stdout, by CP-SAT itself).
+    deterministic : bool
+        Interleaved (deterministic) parallel search, so equal inputs, seed and workers give equal plans.
+    """
+
+    time_limit: float = 60.0
+    workers: int = 1
+    seed: int = 0
+    log: bool = False
+    deterministic: bool = True
+
+
+def build_model(problem, policy) -> Context:
+    """Eligibility, candidate pairs and every rule's constraints and terms (no objective, no solve)."""
+    policy.require_complete()
+    if policy.reference_date is not None:
+        problem = problem.at(policy.reference_date)
+    elig = eligibility(problem, policy)
+    fl = policy.rule("flows")
+    data = SimpleNamespace(
+        problem=problem,
+        sending=flows.selects(problem.schools, fl.from_),
+        receiving=flows.selects(problem.schools, fl.to),
+    )
+    prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if hasattr(m, "prune")]
+    cand = candidate_pairs(problem, elig, prunes)
+    ctx = Context(problem, policy, elig, cand, data.sending, data.receiving)
+    ctx.elig = elig
+    for m in RULES:
+        m.build(ctx, policy.rule(m.RULE_ID))
+    return ctx
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Reports each improving solution (objective, bound, gap, elapsed) to a user callable."""
+
+    def __init__(self, report, offset: float, stage: str):
+        super().__init__()
+        self._report = report
+        self._offset = offset
+        self._stage = stage
+
+    def on_solution_callback(self) -> None:
+        obj = self.objective_value / OBJ_SCALE + self._offset
+        bound = self.best_objective_bound / OBJ_SCALE + self._offset
+        self._report({"stage": self._stage, "objective": obj, "bound": bound, "gap": _gap(obj, bound),
+                      "elapsed": self.wall_time})
+
+
+def _gap(obj: float, bound: float) -> float:
+    if obj is None or bound is None or not np.isfinite(obj) or not np.isfinite(bound):
+        return float("nan")
+    return abs(obj - bound) / max(1.0, abs(obj))
+
+
+def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
+    s = cp_model.CpSolver()
+    p = s.parameters
+    p.max_time_in_seconds = max(0.1, time_limit)
+    p.num_workers = max(1, int(params.workers))
+    p.random_seed = int(params.seed)
+    p.log_search_progress = bool(params.log)
+    # measured: the LP relaxation of this assignment core is tight, and level 2 finds it (see benchmarks/)
+    p.linearization_level = 2
+    if params.deterministic and params.workers > 1:
+        p.interleave_search = True
+    return s
+
+
+def solve(problem, policy, objective: Objective | None = None, *, time_limit: float = 60.0, workers: int = 1,
+          seed: int = 0, log: bool = False, progress=None, strict: bool = False,
+          deterministic: bool = True) -> Plan:
+    """Plan the rotation: every hard rule holds, the objective is minimised.
+
+    Parameters
+    ----------
+    problem : Problem
+    policy : Policy
+        Must have no ``"required"`` value left (else :class:`PolicyError`).
+    objective : Objective, optional
+        Defaults to the policy's ``[objective]`` weights.
+    time_limit, workers, seed, log, deterministic
+        See :class:`SolveParams`. A time-out returns the best plan found (status FEASIBLE, with its gap).
+    progress : callable, optional
+        Called with ``{stage, objective, bound, gap, elapsed}`` on every improving solution.
+    strict : bool
+        Raise :class:`InfeasibleError` instead of returning an INFEASIBLE plan.
+
+    Returns
+    -------
+    Plan
+    """
+    t0 = time.perf_counter()
+    params = SolveParams(time_limit, workers, seed, log, deterministic)
+    objective = objective or Objective.from_policy(policy)
+    if not isinstance(objective, Objective):
+        raise PolicyError(f"objective must be a teacher_match.Objective, got {type(objective).__name__}")
+    ctx = build_model(problem, policy)
+    build_s = time.perf_counter() - t0
+    stages = objective.order or [None]
+    values = None
+    status_code = cp_model.UNKNOWN
+    bound_units = float("nan")
+    stage_log = []
+    for i, stage in enumerate(stages):
+        terms = [stage] if stage else None
+        expr = weighted_expr(ctx, objective.weights, terms)
+        ctx.model.minimize(expr)
+        remaining = params.time_limit - (time.perf_counter() - t0)
+        budget = remaining / (len(stages) - i)
+        solver = _solver(params, budget)
+        cb = _Progress(progress, 0.0, stage or "objective") if progress else None
+        status_code = solver.solve(ctx.model, cb)
+        name = _STATUS[status_code]
+        if status_code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            stage_log.append({"stage": stage or "objective", "status": name})
+            if values is not None and name == "UNKNOWN":
+                status_code = cp_model.FEASIBLE  # earlier stages' plan stands
+            break
+        values = np.asarray(solver.response_proto.solution, dtype=np.int64)
+        obj_units = int(round(solver.objective_value))
+        bound_units = solver.best_objective_bound
+        stage_log.append({"stage": stage or "objective", "status": name,
+                          "objective": obj_units / OBJ_SCALE, "bound": bound_units / OBJ_SCALE})
+        if stage is not None and i + 1 < len(stages):
+            # fix this stage at its value before optimising the next one; keep the plan as a hint
+            ctx.model.add(expr <= obj_units)
+            ctx.model.clear_hints()
+            for v in ctx.x:
+                ctx.model.add_hint(v, int(values[v.index]))
+    status = _STATUS[status_code]
+    lexi = objective.order is not None
+    chosen, term_vals = _extract(ctx, values)
+    plan = build_plan(
+        ctx.problem, ctx.policy, ctx.elig, ctx.cand, chosen, term_vals, objective, status,
+        sending=ctx.sending, receiving=ctx.receiving,
+        bound=None if lexi and not all(s["status"] == "OPTIMAL" for s in stage_log) else (
+            bound_units / OBJ_SCALE if not lexi else None),
+        wall_time_s=time.perf_counter() - t0, build_time_s=build_s,
+        solver_info={"workers": workers, "seed": seed, "time_limit": time_limit, "stages": stage_log,
+                     "variables": len(ctx.model.proto.variables),
+                     "constraints": len(ctx.model.proto.constraints)},
+    )
+    if strict and status == "INFEASIBLE":
+        raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
+    return plan
+
+
+
+def _extract(ctx, values):
+    """Chosen candidate rows and each term's value (in its units) from a raw solution vector."""
+    if values is None:
+        return np.zeros(len(ctx.cand), dtype=bool), None
+    idx = np.fromiter((v.index for v in ctx.x), dtype=np.int64, count=len(ctx.x))
+    chosen = values[idx].astype(bool) if len(idx) else np.zeros(0, dtype=bool)
+    term_vals = {}
+    for name, term in ctx.terms.items():
+        vidx = np.fromiter((v.index for v in term.vars), dtype=np.int64, count=len(term.vars))
+        coefs = np.asarray(term.coefs, dtype=np.int64)
+        term_vals[name] = int(term.const + (coefs @ values[vidx] if len(vidx) else 0))
+    return chosen, term_vals
