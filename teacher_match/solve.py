@@ -84,19 +84,29 @@ def build_model(problem, policy) -> Context:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Reports each improving solution (objective, bound, gap, elapsed) to a user callable."""
+    """Reports each improving solution and each bound improvement (objective, bound, gap, elapsed)."""
 
-    def __init__(self, report, offset: float, stage: str):
+    def __init__(self, report, stage: str):
         super().__init__()
         self._report = report
-        self._offset = offset
         self._stage = stage
+        self._t0 = time.perf_counter()
+        self._obj = float("nan")
+        self._bound = float("nan")
 
     def on_solution_callback(self) -> None:
-        obj = self.objective_value / OBJ_SCALE + self._offset
-        bound = self.best_objective_bound / OBJ_SCALE + self._offset
-        self._report({"stage": self._stage, "objective": obj, "bound": bound, "gap": _gap(obj, bound),
-                      "elapsed": self.wall_time})
+        self._obj = self.objective_value / OBJ_SCALE
+        self._bound = self.best_objective_bound / OBJ_SCALE
+        self._emit()
+
+    def on_bound(self, bound: float) -> None:
+        """Called by CP-SAT when the proven lower bound improves."""
+        self._bound = bound / OBJ_SCALE
+        self._emit()
+
+    def _emit(self) -> None:
+        self._report({"stage": self._stage, "objective": self._obj, "bound": self._bound,
+                      "gap": _gap(self._obj, self._bound), "elapsed": time.perf_counter() - self._t0})
 
 
 def _gap(obj: float, bound: float) -> float:
@@ -161,7 +171,9 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         remaining = params.time_limit - (time.perf_counter() - t0)
         budget = remaining / (len(stages) - i)
         solver = _solver(params, budget)
-        cb = _Progress(progress, 0.0, stage or "objective") if progress else None
+        cb = _Progress(progress, stage or "objective") if progress else None
+        if cb is not None:
+            solver.best_bound_callback = cb.on_bound
         status_code = solver.solve(ctx.model, cb)
         name = _STATUS[status_code]
         if status_code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
