@@ -50,10 +50,17 @@ def check(chk, rule: Commute) -> list:
     out = []
     m = chk.moved
     for r in m.itertuples(index=False):
+        if np.isnan(r.km_check):
+            continue  # unknown destination: flows reports it
+        if np.isinf(r.km_check):
+            out.append((RULE_ID, f"teacher={r.teacher_id}",
+                        f"{r.teacher_id}: no route from {r.school_id} to {r.to_school_id}"))
+            continue
         if rule.max_commute_km is not None and r.km_check > rule.max_commute_km + 1e-9:
             out.append((RULE_ID, f"teacher={r.teacher_id}",
                         f"{r.teacher_id} commutes {r.km_check:.1f} km to {r.to_school_id} > {rule.max_commute_km:g}"))
-        if int(to_units_km(r.km_check)) != int(round(float(r.commute_km) * KM_UNITS)):
+        reported = float(r.commute_km)
+        if not np.isfinite(reported) or int(to_units_km(r.km_check)) != int(round(reported * KM_UNITS)):
             out.append((RULE_ID, f"teacher={r.teacher_id}",
                         f"{r.teacher_id}: plan says {r.commute_km} km, recomputed {r.km_check:.1f} km"))
     return out
