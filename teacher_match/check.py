@@ -65,7 +65,8 @@ def check(problem, policy, plan) -> pd.DataFrame:
                  f"roster says {r.school_id}") for r in bad.itertuples(index=False)]
     if "status" in a.columns:
         st = a.set_index("teacher_id")["status"]
-        wrong = tt[tt["teacher_id"].map(st) != tt["status"]]
+        claimed = tt["teacher_id"].map(st)
+        wrong = tt[claimed.notna() & (claimed != tt["status"])]
         out += [("eligibility", f"teacher={r.teacher_id}", f"{r.teacher_id}: plan says "
                  f"{st[r.teacher_id]}, the rules say {r.status}") for r in wrong.itertuples(index=False)]
 

@@ -135,7 +135,8 @@ def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX
         if not zipfile.is_zipfile(path):
             raise InputError(f"{path.name}: not a real .xlsx file (an xlsx is a zip archive)")
         try:
-            sheets = pd.ExcelFile(path, engine="openpyxl").sheet_names
+            with pd.ExcelFile(path, engine="openpyxl") as book:
+                sheets = book.sheet_names
         except Exception as exc:  # noqa: BLE001
             raise InputError(f"{path.name}: cannot open the workbook ({exc})") from None
         for sheet in sheets:
