@@ -49,7 +49,8 @@ NEUTRAL = {
 def make_problem(schools: list[dict], teachers: list[dict], needs: list = (), **kw) -> tm.Problem:
     """A Problem from dict rows; ``needs`` rows are ``(school_id, subject, count[, priority])`` or dicts."""
     s = pd.DataFrame([{**SCHOOL_DEFAULTS, **r} for r in schools])
-    t = pd.DataFrame([{**TEACHER_DEFAULTS, **r} for r in teachers])
+    # homes sit on the same line as the schools: ``home_x`` alone implies ``home_y = 0``
+    t = pd.DataFrame([{**TEACHER_DEFAULTS, **({"home_y": 0.0} if "home_x" in r else {}), **r} for r in teachers])
     rows = [r if isinstance(r, dict) else dict(zip(["school_id", "subject", "count", "priority"], r))
             for r in needs]
     n = pd.DataFrame(rows) if rows else pd.DataFrame({"school_id": [], "subject": [], "count": []})
