@@ -90,8 +90,8 @@ def read_table(path: Path, table: str, sheet: str | int | None = None,
         raise
     except Exception as exc:  # noqa: BLE001 - every reader failure becomes one readable message
         raise InputError(f"{label}: cannot read the file ({type(exc).__name__}: {exc})") from None
-    raw = raw.dropna(how="all").reset_index(drop=True) if len(raw) else raw
-    if raw.empty:
+    # blank rows are kept here (row numbers must stay those of the file); normalize_table skips them
+    if raw.empty or raw.isna().all().all():
         raise InputError(f"{label}: the table has no rows")
     return _locate_header(raw, table, label)
 

@@ -182,7 +182,7 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _DATE_PATTERNS = [
-    (re.compile(r"^(\d{4})[.\-/年](\d{1,2})(?:[.\-/月](\d{1,2}))?日?$"), True),
+    (re.compile(r"^(\d{4})[.\-/年](\d{1,2})月?(?:[.\-/]?(\d{1,2})日?)?$"), True),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})?$"), True),
 ]
 
