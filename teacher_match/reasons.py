@@ -2,8 +2,9 @@
 
 The reason for a movable teacher who stays is read off the plan and the rules, in this order: the school is
 not a sending school; a protected subject; no receiving school within reach needs the subject; the school is at
-its outflow cap / leadership cap / per-subject minimum; the backbone share would fall below the minimum; every
-need within reach is already filled; otherwise the optimiser found no better plan that moves them.
+its outflow cap / leadership cap / per-subject minimum; the backbone share would fall below the minimum; the
+only open needs are at weak schools still short of their backbone minimum; every need within reach is already
+filled; otherwise the optimiser found no better plan that moves them.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def teacher_reasons(problem, policy, elig: pd.DataFrame, cand: pd.DataFrame, cho
     leaders_sent = np.bincount(school_pos[moved & leader], minlength=len(s))
     backbone = t["backbone"].to_numpy(dtype=bool)
     bb_sent = np.bincount(school_pos[moved & backbone], minlength=len(s))
+    bb_received = np.bincount(to_pos[moved & backbone], minlength=len(s))
     # how full each need is, to tell "filled by others" from "left open"
     need_left: dict = {}
     filled = pd.Series(list(zip(to_pos[moved], subj[moved]))).value_counts() if moved.any() else {}
@@ -91,6 +93,11 @@ def teacher_reasons(problem, policy, elig: pd.DataFrame, cand: pd.DataFrame, cho
               and _share_breaks(bb_sent[a], sent[a] + 1, bb.backbone_min_share)):
             why = (f"sending another non-backbone teacher would put {sid[a]}'s backbone share below "
                    f"{float(bb.backbone_min_share):.0%}")
+        elif (not backbone[i] and bb.weak_school_min_backbone > 0
+              and (open_ := [j for j in cand_by_t.get(i, []) if need_left.get((j, subj[i]), 0) > 0])
+              and all(strength[j] == "weak" and bb_received[j] < bb.weak_school_min_backbone for j in open_)):
+            why = (f"{', '.join(sid[j] for j in open_)} (weak) must receive at least "
+                   f"{bb.weak_school_min_backbone} backbone teacher(s) before it receives others")
         elif all(need_left.get((j, subj[i]), 0) <= 0 for j in cand_by_t.get(i, [])):
             why = f"every {subj[i]} need within reach is filled by other teachers"
         else:

@@ -96,6 +96,7 @@ def test_weak_school_minimum_is_conditional_not_infeasible():
     assert plan.status == "OPTIMAL"
     assert moves(plan) == {"N": None}
     assert plan.objective == 1000
+    assert "R1 (weak) must receive at least 1 backbone teacher(s)" in reason(plan, "N")
     assert_valid(problem, policy, plan)
 
     policy = make_policy()
