@@ -1,9 +1,9 @@
-"""Micro-roster helpers for the per-rule tests: a few dict rows in, a Problem, a neutral Policy and a plan out.
+"""Micro-roster helpers for the per-rule tests: a few dict rows in, a Problem, a neutral Policy, a plan out.
 
 The neutral policy switches every optional rule off (trigger ``min_years_at_school = 6``, urban/town schools
 send to rural/village schools, no caps, no shares), so each test switches on exactly the rule under test.
-Its objective weights are written out in full, so the expected objective values in the tests do not depend on
-the package defaults.
+The weights of the terms these tests price are written out, so the expected objective values do not depend on
+the package defaults (terms of rules the neutral policy leaves off are 0 whatever their weight).
 
 Teachers default to a 40-year-old female math teacher with 8 years at her school (mandatory); schools to an
 urban, normal school. Commute is straight-line km from x/y (or from ``home_x, home_y`` when given), so a test
@@ -26,7 +26,7 @@ __all__ = ["NEUTRAL", "make_problem", "make_policy", "solve", "moves", "reasons"
 TEACHER_DEFAULTS = {"subject": "math", "gender": "F", "age": 40, "years_at_school": 8}
 SCHOOL_DEFAULTS = {"category": "urban", "strength": "normal", "y": 0.0}
 
-#: weights of every objective term, spelled out (the package defaults at the time of writing)
+#: weights of the objective terms the per-rule tests price (the package defaults at the time of writing)
 WEIGHTS = {
     "unmet_need": 1000,
     "commute_km": 1,
@@ -50,9 +50,10 @@ def make_problem(schools: list[dict], teachers: list[dict], needs: list = (), **
     """A Problem from dict rows; ``needs`` rows are ``(school_id, subject, count[, priority])`` or dicts."""
     s = pd.DataFrame([{**SCHOOL_DEFAULTS, **r} for r in schools])
     # homes sit on the same line as the schools: ``home_x`` alone implies ``home_y = 0``
-    t = pd.DataFrame([{**TEACHER_DEFAULTS, **({"home_y": 0.0} if "home_x" in r else {}), **r} for r in teachers])
-    rows = [r if isinstance(r, dict) else dict(zip(["school_id", "subject", "count", "priority"], r))
-            for r in needs]
+    t = pd.DataFrame([{**TEACHER_DEFAULTS, **({"home_y": 0.0} if "home_x" in r else {}), **r}
+                      for r in teachers])
+    cols = ["school_id", "subject", "count", "priority"]
+    rows = [r if isinstance(r, dict) else dict(zip(cols, r, strict=False)) for r in needs]
     n = pd.DataFrame(rows) if rows else pd.DataFrame({"school_id": [], "subject": [], "count": []})
     return tm.Problem.from_frames(t, s, n, reference_date="2025-08-31", **kw)
 
@@ -75,12 +76,13 @@ def solve(problem: tm.Problem, policy: tm.Policy, objective: tm.Objective | None
 def moves(plan: tm.Plan) -> dict:
     """teacher_id -> destination school_id, or None for a teacher who stays (every teacher listed)."""
     a = plan.assignments
-    return {tid: (None if pd.isna(to) else to) for tid, to in zip(a["teacher_id"], a["to_school_id"])}
+    pairs = zip(a["teacher_id"], a["to_school_id"], strict=True)
+    return {tid: (None if pd.isna(to) else to) for tid, to in pairs}
 
 
 def reasons(plan: tm.Plan) -> dict:
     """teacher_id -> reason sentence."""
-    return dict(zip(plan.assignments["teacher_id"], plan.assignments["reason"]))
+    return dict(zip(plan.assignments["teacher_id"], plan.assignments["reason"], strict=True))
 
 
 def reason(plan: tm.Plan, teacher_id: str) -> str:
@@ -90,11 +92,11 @@ def reason(plan: tm.Plan, teacher_id: str) -> str:
 
 def breakdown(plan: tm.Plan) -> dict:
     """term -> value (real units) from the plan's objective breakdown."""
-    return dict(zip(plan.objective_breakdown["term"], plan.objective_breakdown["value"]))
+    return dict(zip(plan.objective_breakdown["term"], plan.objective_breakdown["value"], strict=True))
 
 
 def assert_valid(problem: tm.Problem, policy: tm.Policy, plan: tm.Plan) -> None:
-    """Invariants of every plan: one row per input teacher in roster order, a reason each; feasible plans check."""
+    """Invariants of every plan: one row per teacher in roster order, a reason each; feasible plans check."""
     a = plan.assignments
     assert list(a["teacher_id"]) == list(problem.teachers["teacher_id"])
     assert a["reason"].map(lambda r: isinstance(r, str) and r.strip() != "").all()
@@ -110,8 +112,8 @@ def assert_valid(problem: tm.Problem, policy: tm.Policy, plan: tm.Plan) -> None:
 def crafted(problem: tm.Problem, policy: tm.Policy, to: dict) -> pd.DataFrame:
     """A hand-made assignments table: teachers in ``to`` go to the given school, everyone else stays.
 
-    ``commute_km`` is filled in correctly (0.1 km, as the solver reports it), so a test of one rule does not also
-    trip the commute bookkeeping check.
+    ``commute_km`` is filled in correctly (0.1 km, as the solver reports it), so a test of one rule does not
+    also trip the commute bookkeeping check.
     """
     t = problem.teachers
     elig = tm.eligibility(problem, policy)
@@ -137,4 +139,4 @@ def crafted(problem: tm.Problem, policy: tm.Policy, to: dict) -> pd.DataFrame:
 def violations(problem: tm.Problem, policy: tm.Policy, plan) -> set:
     """``{(rule, key)}`` that :func:`teacher_match.check` reports."""
     found = tm.check(problem, policy, plan)
-    return set(zip(found["rule"], found["key"]))
+    return set(zip(found["rule"], found["key"], strict=True))

@@ -1,8 +1,18 @@
-"""backbone_ratio: q · backbone sent ≥ p · sent (share p/q exact), per school or county; weak-school minimum."""
+"""backbone_ratio: q · backbone sent ≥ p · sent (share p/q exact) by school or county; weak-school minimum."""
 
 from __future__ import annotations
 
-from helpers import assert_valid, breakdown, crafted, make_policy, make_problem, moves, reason, solve, violations
+from helpers import (
+    assert_valid,
+    breakdown,
+    crafted,
+    make_policy,
+    make_problem,
+    moves,
+    reason,
+    solve,
+    violations,
+)
 
 SCHOOLS = [
     {"school_id": "U1", "category": "urban", "x": 0.0},
@@ -121,7 +131,8 @@ def test_weak_school_minimum_with_a_backbone_teacher():
 
 def test_share_makes_a_hard_minimum_infeasible():
     problem = make_problem(SCHOOLS, ONE_OF_THREE[1:], [("R1", "math", 2)])
-    policy = make_policy(rules={"backbone_min_share": 0.2, "min_share_of_eligible": 0.5, "min_rotation_hard": True})
+    policy = make_policy(rules={"backbone_min_share": 0.2,
+                                "min_share_of_eligible": 0.5, "min_rotation_hard": True})
     plan = solve(problem, policy)
     assert plan.status == "INFEASIBLE"
     assert moves(plan) == {"N1": None, "N2": None}
@@ -138,4 +149,5 @@ def test_checker_reports_share_and_weak_minimum():
     assert violations(problem, policy, crafted(problem, policy, {"B": "R1", "N1": "R2"})) == {
         ("backbone_ratio", "school=R2,weak_min")}
     county = make_policy(rules={"backbone_min_share": 0.5, "backbone_scope": "county"})
-    assert violations(problem, county, crafted(problem, county, {"N1": "R1"})) == {("backbone_ratio", "county")}
+    assert violations(problem, county, crafted(problem, county, {"N1": "R1"})) == {
+        ("backbone_ratio", "county")}

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pandas as pd
-
-from helpers import assert_valid, breakdown, crafted, make_policy, make_problem, moves, reason, solve, violations
+from helpers import (
+    assert_valid,
+    breakdown,
+    crafted,
+    make_policy,
+    make_problem,
+    moves,
+    reason,
+    solve,
+    violations,
+)
 
 # U1 urban at 0 km, R1 rural at 10 km, R2 rural at 30 km
 SCHOOLS = [
@@ -104,7 +113,8 @@ def test_commute_is_counted_in_tenths_of_a_km():
 
 def test_cap_makes_a_hard_minimum_infeasible():
     problem = make_problem(SCHOOLS, A, NEEDS)
-    policy = make_policy(flows={"max_commute_km": 5}, rules={"min_share_of_eligible": 1.0, "min_rotation_hard": True})
+    policy = make_policy(flows={"max_commute_km": 5},
+                         rules={"min_share_of_eligible": 1.0, "min_rotation_hard": True})
     plan = solve(problem, policy)
     assert plan.status == "INFEASIBLE"
     assert moves(plan) == {"A": None}

@@ -60,7 +60,8 @@ def test_urban_school_does_not_receive():
 
 
 def test_selector_matches_any_listed_attribute():
-    # "urban or strong schools send to rural or weak schools": a strong rural school sends, a weak urban one receives
+    # "urban or strong schools send to rural or weak schools":
+    # a strong rural school sends, a weak urban one receives
     schools = [
         {"school_id": "S", "category": "rural", "strength": "strong", "x": 0.0},
         {"school_id": "W", "category": "urban", "strength": "weak", "x": 5.0},

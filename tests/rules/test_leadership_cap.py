@@ -1,11 +1,13 @@
-"""leadership_cap: at most floor(share × team) leaders per sending school (at least 1 with leadership_min_one)."""
+"""leadership_cap: at most floor(share × team) leaders per sending school (≥ 1 with leadership_min_one)."""
 
 from __future__ import annotations
 
 from helpers import assert_valid, crafted, make_policy, make_problem, moves, reason, solve, violations
+
 from teacher_match.rules.leadership_cap import LeadershipCap, cap
 
-SCHOOLS = [{"school_id": "U1", "category": "urban", "x": 0.0}, {"school_id": "R1", "category": "rural", "x": 10.0}]
+SCHOOLS = [{"school_id": "U1", "category": "urban", "x": 0.0},
+           {"school_id": "R1", "category": "rural", "x": 10.0}]
 # principal P lives 9 km from R1, vice-principal V 10 km; T is an ordinary teacher 11 km away
 LEADERS = [
     {"teacher_id": "P", "school_id": "U1", "role": "principal", "home_x": 1.0},
@@ -77,7 +79,8 @@ def test_team_counts_every_leader_on_the_roster():
 
 def test_cap_makes_a_hard_minimum_infeasible():
     problem = make_problem(SCHOOLS, LEADERS, [("R1", "math", 2)])
-    policy = make_policy(rules={"leadership_max_share": 0.3, "min_share_of_eligible": 0.5, "min_rotation_hard": True})
+    policy = make_policy(rules={"leadership_max_share": 0.3,
+                                "min_share_of_eligible": 0.5, "min_rotation_hard": True})
     plan = solve(problem, policy)
     assert plan.status == "INFEASIBLE"
     assert moves(plan) == {"P": None, "V": None}

@@ -5,8 +5,18 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import (
+    assert_valid,
+    breakdown,
+    crafted,
+    make_policy,
+    make_problem,
+    moves,
+    reason,
+    solve,
+    violations,
+)
 
-from helpers import assert_valid, breakdown, crafted, make_policy, make_problem, moves, reason, solve, violations
 from teacher_match.rules.min_rotation import MinRotation, required
 
 # U1 urban at -40 km, U2 urban at 25 km, R1 rural at 30 km
@@ -102,7 +112,8 @@ def test_hard_minimum_without_a_receiving_need_is_infeasible():
     assert_valid(problem, policy, plan)
 
 
-@pytest.mark.parametrize(("share", "status", "moved"), [(1 / 3, "OPTIMAL", {"M1": "R1"}), (0.34, "INFEASIBLE", {})])
+@pytest.mark.parametrize(("share", "status", "moved"),
+                         [(1 / 3, "OPTIMAL", {"M1": "R1"}), (0.34, "INFEASIBLE", {})])
 def test_ceiling_decides_feasibility(share, status, moved):
     # three mandatory teachers, one post: ceil(1/3 × 3) = 1 is feasible, ceil(0.34 × 3) = 2 is not
     teachers = [{"teacher_id": f"M{i + 1}", "school_id": "U1", "home_x": 29.0 - i} for i in range(3)]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from helpers import assert_valid, crafted, make_policy, make_problem, moves, reason, solve, violations
+
 from teacher_match.rules.outflow_limit import OutflowLimit, cap
 
-SCHOOLS = [{"school_id": "U1", "category": "urban", "x": 0.0}, {"school_id": "R1", "category": "rural", "x": 10.0}]
+SCHOOLS = [{"school_id": "U1", "category": "urban", "x": 0.0},
+           {"school_id": "R1", "category": "rural", "x": 10.0}]
 
 
 def roster(n_mandatory: int, n_other: int = 0, **extra) -> list[dict]:
     """Mandatory math teachers M1, M2 … living 9, 10, 11 … km from R1, then ineligible teachers I1, I2 …"""
-    out = [{"teacher_id": f"M{i + 1}", "school_id": "U1", "home_x": 1.0 - i, **extra} for i in range(n_mandatory)]
+    out = [{"teacher_id": f"M{i + 1}", "school_id": "U1", "home_x": 1.0 - i, **extra}
+           for i in range(n_mandatory)]
     out += [{"teacher_id": f"I{i + 1}", "school_id": "U1", "years_at_school": 1} for i in range(n_other)]
     return out
 
@@ -109,7 +112,8 @@ def test_protected_subject_is_not_drained():
 
 def test_cap_makes_a_hard_minimum_infeasible():
     problem = make_problem(SCHOOLS, roster(2), [("R1", "math", 2)])
-    policy = make_policy(rules={"outflow_max_share": 0.5, "min_share_of_eligible": 1.0, "min_rotation_hard": True})
+    policy = make_policy(rules={"outflow_max_share": 0.5,
+                                "min_share_of_eligible": 1.0, "min_rotation_hard": True})
     plan = solve(problem, policy)
     assert plan.status == "INFEASIBLE"
     assert moves(plan) == {"M1": None, "M2": None}

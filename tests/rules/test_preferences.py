@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
 from helpers import assert_valid, breakdown, crafted, make_policy, make_problem, moves, solve, violations
+
 from teacher_match.rules.preferences import rank
 
 # U1 urban at 0 km, R1 rural at 10 km, R2 rural at 14 km, R3 rural at 40 km
@@ -26,7 +26,8 @@ def test_rank():
 
 
 def test_no_wishes_nearest_need():
-    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1"}], [("R1", "math", 1), ("R2", "math", 1)])
+    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1"}],
+                           [("R1", "math", 1), ("R2", "math", 1)])
     policy = make_policy()
     plan = solve(problem, policy)
     assert moves(plan) == {"A": "R1"}
@@ -57,7 +58,7 @@ def test_first_wish_beats_a_shorter_commute():
 
 def test_wishes_swap_two_teachers():
     # A lives at U1 (R1 10 km, R2 14 km), B lives at 13 (R1 3 km, R2 1 km): by commute A→R1, B→R2 (11 km).
-    # Each wishes the other's school first: the swap costs 14 + 3 = 17 km, keeping them costs 11 + 2 × 10 = 31.
+    # Each wishes the other's school first: the swap costs 14 + 3 = 17 km; keeping costs 11 + 2 × 10 = 31.
     teachers = [{"teacher_id": "A", "school_id": "U1", "preferences": "R2"},
                 {"teacher_id": "B", "school_id": "U1", "home_x": 13.0, "preferences": "R1"}]
     problem = make_problem(SCHOOLS, teachers, [("R1", "math", 1), ("R2", "math", 1)])

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pandas as pd
-
-from helpers import assert_valid, breakdown, crafted, make_policy, make_problem, moves, reason, solve, violations
+from helpers import (
+    assert_valid,
+    breakdown,
+    crafted,
+    make_policy,
+    make_problem,
+    moves,
+    reason,
+    solve,
+    violations,
+)
 
 # U1 urban at 0 km, R1 rural at 10 km, R2 rural at 15 km
 SCHOOLS = [
@@ -15,7 +24,8 @@ SCHOOLS = [
 
 
 def test_one_teacher_fills_one_need_only():
-    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1"}], [("R1", "math", 1), ("R2", "math", 1)])
+    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1"}],
+                           [("R1", "math", 1), ("R2", "math", 1)])
     policy = make_policy()
     plan = solve(problem, policy)
     assert plan.status == "OPTIMAL"
@@ -28,7 +38,8 @@ def test_one_teacher_fills_one_need_only():
 
 
 def test_two_teachers_fill_two_needs():
-    teachers = [{"teacher_id": "A", "school_id": "U1"}, {"teacher_id": "B", "school_id": "U1", "home_x": 14.0}]
+    teachers = [{"teacher_id": "A", "school_id": "U1"},
+                {"teacher_id": "B", "school_id": "U1", "home_x": 14.0}]
     problem = make_problem(SCHOOLS, teachers, [("R1", "math", 1), ("R2", "math", 1)])
     policy = make_policy()
     plan = solve(problem, policy)
@@ -43,7 +54,8 @@ def test_two_teachers_fill_two_needs():
 def test_mandatory_teachers_go_before_eligible_ones():
     # V is a volunteer living 5 km from R1; M is mandatory, 10 km away. One post.
     teachers = [{"teacher_id": "M", "school_id": "U1"},
-                {"teacher_id": "V", "school_id": "U1", "years_at_school": 2, "volunteer": True, "home_x": 5.0}]
+                {"teacher_id": "V", "school_id": "U1", "years_at_school": 2, "volunteer": True,
+                 "home_x": 5.0}]
     problem = make_problem(SCHOOLS, teachers, [("R1", "math", 1)])
     policy = make_policy()
     plan = solve(problem, policy)

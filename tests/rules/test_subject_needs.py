@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from helpers import assert_valid, breakdown, crafted, make_policy, make_problem, moves, reason, solve, violations
+from helpers import (
+    assert_valid,
+    breakdown,
+    crafted,
+    make_policy,
+    make_problem,
+    moves,
+    reason,
+    solve,
+    violations,
+)
 
 # U1 urban at 0 km, R1 rural at 10 km, R2 rural at 30 km
 SCHOOLS = [
@@ -69,7 +79,8 @@ def test_priority_weighs_unfilled_posts():
     assert_valid(problem, policy, plan)
 
     # equal priorities: the nearer need wins
-    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1"}], [("R1", "math", 1), ("R2", "math", 1)])
+    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1"}],
+                           [("R1", "math", 1), ("R2", "math", 1)])
     plan = solve(problem, policy)
     assert moves(plan) == {"A": "R1"}
     assert plan.objective == 1000 + 10
