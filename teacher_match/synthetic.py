@@ -1,9 +1,25 @@
 """Synthetic counties: the one seeded generator used by the demo, tests, benchmarks and examples.
 
-A county has a county town (县城) of large urban schools, townships (乡镇) each with a central school, rural
-schools and village teaching points (村小/教学点). Teachers get subjects, ages, tenure, titles, backbone status,
-leadership roles and a few exemption flags; rural and village schools declare needs concentrated in the
-shortage subjects (music, PE, art, English, IT, science). Same arguments → identical tables.
+A county (县) has a county town (县城) of large urban schools and townships (乡镇); each township has a
+central primary school (中心小学) and a junior middle school at its seat, village primary schools (村小) and
+village teaching points (教学点) around it. Larger rosters are several counties side by side (a city of
+~30,000 teachers is three counties; teachers rotate within reach of their school, so distance keeps most
+pairs inside one county). A road graph joins schools to their town's hub, township seats to the county town
+and to each other, and county towns to their neighbours; every road is longer than the straight line.
+
+Calibration (RULEBOOK §4, §6.8; numbers not in the seeds are marked as background choices):
+
+* about 30 % of teachers are movable (mandatory or eligible) under ``models/default.toml``, as in the city
+  of seed 004 (9,515 eligible of ~31,000 full-time teachers, S1/S5); the knobs are the tenure distribution
+  and the age structure (young special-post teachers and older teachers in villages);
+* declared needs total about 7 % of teachers (seed 004 exchanged 9.2 % of teachers in a year, S2), three
+  quarters of them in the shortage subjects music, PE, art, English, IT and science (RULEBOOK §3.1, 走教);
+* Tongyu-style stipend tiers (S13): the most remote fifth of a county's townships is tier 1, the next fifth
+  tier 2, the rest tier 3 (``township_tier``; county-town schools have none);
+* school sizes, shares of teachers per school type, gender, titles and backbone rates are background
+  choices typical of a central/western Chinese county and are documented where they are set.
+
+Same arguments → identical tables.
 """
 
 from __future__ import annotations
@@ -15,29 +31,47 @@ import pandas as pd
 
 from .problem import Problem
 
-__all__ = ["make_county", "PRESETS"]
+__all__ = ["make_county", "PRESETS", "SHORTAGE_SUBJECTS"]
 
 PRESETS = {"town": 500, "county": 10_000, "city": 30_000, "metro": 100_000}
 
-SUBJECTS = ["chinese", "math", "english", "science", "pe", "music", "art", "it", "morality", "history",
-            "geography", "physics", "chemistry", "biology"]
-#: share of each subject among teachers (urban schools); rural schools have fewer specialists
-SUBJECT_MIX = np.array([0.24, 0.21, 0.10, 0.06, 0.06, 0.045, 0.04, 0.03, 0.06, 0.035, 0.03, 0.03, 0.02, 0.02])
-SUBJECT_MIX = SUBJECT_MIX / SUBJECT_MIX.sum()
-SHORTAGE = {"music": 3.0, "pe": 3.0, "art": 2.5, "english": 2.0, "it": 2.0, "science": 1.5}
+#: teachers per county: rosters larger than ~1.5 counties are split into several counties
+TEACHERS_PER_COUNTY = 10_000
+#: county area per teacher, km² (background: a 10,000-teacher county covers ~2,500 km²)
+KM2_PER_TEACHER = 0.25
+#: teachers per township (background: ~25 townships in a 10,000-teacher county)
+TEACHERS_PER_TOWNSHIP = 400
 
-# category: (share of teachers, staff range, strength probabilities strong/normal/weak)
-CATEGORY_PLAN = {
-    "urban": (0.36, (50, 160), (0.35, 0.55, 0.10)),
-    "town": (0.32, (20, 70), (0.12, 0.63, 0.25)),
-    "rural": (0.22, (8, 24), (0.03, 0.47, 0.50)),
-    "village": (0.10, (2, 7), (0.0, 0.3, 0.7)),
+#: share of a county's teachers by school type (background; village teaching points are many but tiny)
+CATEGORY_SHARE = {"urban": 0.42, "town": 0.34, "rural": 0.20, "village": 0.04}
+#: strong / normal / weak probabilities per school type
+STRENGTH_P = {"urban": (0.40, 0.50, 0.10), "town": (0.15, 0.60, 0.25), "rural": (0.03, 0.42, 0.55),
+              "village": (0.0, 0.25, 0.75)}
+#: share of women among teachers per school type (background: ~70 % overall, fewer in villages)
+FEMALE_P = {"urban": 0.78, "town": 0.66, "rural": 0.55, "village": 0.45}
+#: mean continuous years at the current school — the main knob of the ~30 % eligible share
+TENURE_MEAN = {"urban": 3.8, "town": 3.5, "rural": 3.2, "village": 4.9}
+
+#: subject mix of the teaching staff per school stage (background, from typical timetables)
+STAGE_MIX = {
+    "primary": {"chinese": .30, "math": .24, "english": .08, "science": .05, "pe": .07, "music": .05,
+                "art": .04, "it": .02, "morality": .05},
+    "junior": {"chinese": .15, "math": .15, "english": .13, "physics": .06, "chemistry": .04,
+               "biology": .04, "history": .05, "geography": .04, "morality": .06, "pe": .07, "music": .03,
+               "art": .03, "it": .03},
 }
+SUBJECTS = sorted(set(STAGE_MIX["primary"]) | set(STAGE_MIX["junior"]))
+#: shortage subjects (紧缺学科, RULEBOOK §3.1 Gangkou 走教) and their relative weight in declared needs
+SHORTAGE_SUBJECTS = {"music": 3.0, "pe": 3.0, "art": 2.5, "english": 2.2, "it": 1.5, "science": 1.5}
+#: share of declared posts that are in a shortage subject
+SHORTAGE_NEED_SHARE = 0.78
+
+_SYLLABLES = list("东西南北新安平永兴和长清石河桥山庄湖龙凤马杨李白柳沙")
 
 
 def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None,
                 reference_date: dt.date | str = "2025-08-31") -> Problem:
-    """A synthetic county roster of about ``n_teachers`` teachers (exactly that many).
+    """A synthetic county roster of exactly ``n_teachers`` teachers, with needs and a road graph.
 
     Parameters
     ----------
@@ -46,7 +80,15 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     seed : int
         Random seed; the same seed gives identical tables.
     preset : {"town", "county", "city", "metro"}, optional
-        Size presets of ~500, ~10,000, ~30,000 and ~100,000 teachers.
+        Size presets of 500, 10,000, 30,000 and 100,000 teachers.
+    reference_date : date or str
+        Statistics cut-off of the roster.
+
+    Returns
+    -------
+    Problem
+        ``teachers``, ``schools`` (with ``county``, ``township_tier``, ``central_school_id``), ``needs`` and
+        ``roads`` (``u, v, km``; school ids and road-junction ids ``J…`` are the nodes).
 
     Examples
     --------
@@ -61,113 +103,251 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     if n_teachers < 20:
         raise ValueError("a synthetic county needs at least 20 teachers")
     rng = np.random.default_rng(seed)
-    schools = _schools(n_teachers, rng)
-    teachers = _teachers(schools, n_teachers, rng)
-    needs = _needs(schools, teachers, rng)
-    schools = schools.drop(columns=["_staff"])
-    return Problem.from_frames(teachers, schools, needs, reference_date=reference_date)
+    counties = _counties(n_teachers, rng)
+    schools, hubs = _schools(counties, rng)
+    teachers = _teachers(schools, rng)
+    needs = _needs(schools, rng)
+    roads = _roads(schools, hubs, rng)
+    schools = schools.drop(columns=["_staff", "_tw"])
+    return Problem.from_frames(teachers, schools, needs, roads=roads, reference_date=reference_date)
 
 
-def _schools(n: int, rng: np.random.Generator) -> pd.DataFrame:
-    n_townships = max(3, int(round(n / 700)))
-    radius = 12 + 6 * np.sqrt(n / 1000)  # county extent grows with its size
-    angles = rng.uniform(0, 2 * np.pi, n_townships)
-    dists = rng.uniform(0.3, 1.0, n_townships) * radius
-    centers = np.c_[np.cos(angles) * dists, np.sin(angles) * dists]
-    rows = []
-    counter = 0
-    for cat, (share, (lo, hi), probs) in CATEGORY_PLAN.items():
-        target = share * n
-        total = 0
+# ---------------------------------------------------------------------------------------------- geography
+def _counties(n: int, rng: np.random.Generator) -> list[dict]:
+    """Counties with their teachers, centre, radius and township seats."""
+    k = max(1, int(round(n / TEACHERS_PER_COUNTY)))
+    # the first county holds the prefecture seat and is larger than the others
+    w = np.r_[1.4, rng.uniform(0.8, 1.2, k - 1)] if k > 1 else np.ones(1)
+    sizes = np.floor(w / w.sum() * n).astype(int)
+    sizes[0] += n - sizes.sum()
+    radius = np.maximum(10.0, np.sqrt(KM2_PER_TEACHER * sizes / np.pi))
+    cols = int(np.ceil(np.sqrt(k)))
+    step = 2.05 * radius.max()
+    out = []
+    for c in range(k):
+        centre = np.array([(c % cols) * step, (c // cols) * step]) + rng.normal(0, 0.05 * step, 2) * (k > 1)
+        nt = max(2, int(round(sizes[c] / TEACHERS_PER_TOWNSHIP)))
+        seats = _spread_points(centre, radius[c], nt, rng)
+        far = np.linalg.norm(seats - centre, axis=1)
+        rank = np.argsort(np.argsort(-far, kind="stable"), kind="stable")
+        # Tongyu tiers: remoteness decides the stipend cap (15000 / 10000 / 5000 yuan)
+        tier = np.where(rank < max(1, round(0.2 * nt)), 1, np.where(rank < max(2, round(0.4 * nt)), 2, 3))
+        names = _township_names(nt, rng)
+        out.append({"id": c, "n": int(sizes[c]), "centre": centre, "radius": float(radius[c]), "seats": seats,
+                    "tier": tier, "names": names, "county": f"C{c + 1:02d}"})
+    return out
+
+
+def _spread_points(centre: np.ndarray, radius: float, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``k`` township seats in a disc around the county town, kept apart from each other and the town."""
+    min_sep = 0.8 * radius / np.sqrt(k)
+    pts: list[np.ndarray] = []
+    for _ in range(k):
+        best, best_d = None, -1.0
+        for _ in range(30):
+            r = radius * np.sqrt(rng.uniform(0.08, 1.0))
+            a = rng.uniform(0, 2 * np.pi)
+            p = centre + r * np.array([np.cos(a), np.sin(a)])
+            d = min([np.linalg.norm(p - q) for q in pts] + [np.linalg.norm(p - centre)])
+            if d >= min_sep:
+                best = p
+                break
+            if d > best_d:
+                best, best_d = p, d
+        pts.append(best)
+    return np.array(pts)
+
+
+def _township_names(k: int, rng: np.random.Generator) -> list[str]:
+    names: list[str] = []
+    while len(names) < k:
+        a, b = rng.choice(_SYLLABLES, 2, replace=False)
+        name = f"{a}{b}{'镇' if rng.random() < 0.6 else '乡'}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+# ---------------------------------------------------------------------------------------------- schools
+def _lognormal_size(rng, median: float, sigma: float, lo: int, hi: int) -> int:
+    return int(np.clip(round(median * np.exp(rng.normal(0, sigma))), lo, hi))
+
+
+def _schools(counties: list[dict], rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+    """Schools of every county (target staff in ``_staff``) and the road hubs (county towns, seats)."""
+    rows: list[dict] = []
+    hubs: dict[str, np.ndarray] = {}
+    for c in counties:
+        cid = c["county"]
+        town_hub = f"J{cid}"
+        hubs[town_hub] = c["centre"]
+        nt = len(c["seats"])
+        # urban schools in the county town (城区): large primaries, junior middles and nine-year schools
+        target, total = CATEGORY_SHARE["urban"] * c["n"], 0
         while total < target:
-            size = int(rng.integers(lo, hi + 1))
-            size = min(size, max(lo, int(target - total))) if target - total < lo else size
-            counter += 1
-            if cat == "urban":
-                xy = rng.normal(0, 2.5 + radius * 0.05, 2)
-                township = "城关镇"
-            else:
-                k = int(rng.integers(n_townships))
-                spread = {"town": 1.5, "rural": 5.0, "village": 8.0}[cat]
-                xy = centers[k] + rng.normal(0, spread, 2)
-                township = f"乡镇{k + 1:02d}"
-            strength = rng.choice(["strong", "normal", "weak"], p=probs)
-            stage = rng.choice(["primary", "junior", "nine_year"], p=[0.6, 0.3, 0.1]) if cat != "village" \
-                else "primary"
-            rows.append((f"S{counter:04d}", f"{cat}-{counter}", cat, strength, stage, round(float(xy[0]), 2),
-                         round(float(xy[1]), 2), township, size))
+            stage = str(rng.choice(["primary", "junior", "nine_year"], p=[0.55, 0.30, 0.15]))
+            median = {"primary": 90, "junior": 110, "nine_year": 130}[stage]
+            size = _lognormal_size(rng, median, 0.35, 40, 260)
+            xy = c["centre"] + rng.normal(0, 1.2 + 0.03 * c["radius"], 2)
+            rows.append(_row(cid, "urban", stage, xy, "城关镇", pd.NA, town_hub, size, rng))
             total += size
-    s = pd.DataFrame(rows, columns=["school_id", "name", "category", "strength", "stage", "x", "y", "township",
-                                    "_staff"])
-    # scale staff so the roster has exactly n teachers
+        # townships: each gets a share of the county's non-urban teachers
+        tw = rng.lognormal(0, 0.35, nt)
+        tw = tw / tw.sum()
+        spacing = c["radius"] / np.sqrt(nt)
+        for k in range(nt):
+            seat, name, tier = c["seats"][k], c["names"][k], int(c["tier"][k])
+            hub = f"J{cid}T{k + 1:02d}"
+            hubs[hub] = seat
+            n_tw = (1 - CATEGORY_SHARE["urban"]) * c["n"] * tw[k]
+            first = len(rows)
+            # seat: central primary school (中心小学), then a junior middle school, then extra primaries
+            target, total, j = CATEGORY_SHARE["town"] / (1 - CATEGORY_SHARE["urban"]) * n_tw, 0, 0
+            while total < target or j < 2:
+                stage = "primary" if j != 1 else str(rng.choice(["junior", "nine_year"], p=[0.8, 0.2]))
+                median = 45 if j == 0 else (55 if j == 1 else 30)
+                size = _lognormal_size(rng, median, 0.3, 12, 120)
+                xy = seat + rng.normal(0, 0.5, 2)
+                rows.append(_row(cid, "town", stage, xy, name, tier, hub, size, rng))
+                total += size
+                j += 1
+            rows[first]["_central"] = True
+            # village primary schools (村小) and teaching points (教学点) around the seat
+            for cat, share, r_lo, r_hi in (("rural", CATEGORY_SHARE["rural"], 1.5, 0.6),
+                                           ("village", CATEGORY_SHARE["village"], 2.5, 0.85)):
+                target, total = share / (1 - CATEGORY_SHARE["urban"]) * n_tw, 0
+                while total < target:
+                    if cat == "rural":
+                        size = _lognormal_size(rng, 12, 0.4, 4, 30)
+                    else:
+                        size = int(rng.choice([1, 2, 3, 4, 5], p=[0.2, 0.35, 0.25, 0.12, 0.08]))
+                    r = rng.uniform(r_lo, max(r_lo + 1.0, r_hi * spacing * 1.2))
+                    a = rng.uniform(0, 2 * np.pi)
+                    xy = seat + r * np.array([np.cos(a), np.sin(a)])
+                    rows.append(_row(cid, cat, "primary", xy, name, tier, hub, size, rng))
+                    total += size
+            for r in rows[first + 1:]:
+                r["central_school_id"] = first  # row position, turned into the school id below
+    s = pd.DataFrame(rows)
+    s["school_id"] = [f"S{i:05d}" for i in range(1, len(s) + 1)]
+    ids = s["school_id"].to_numpy()
+    s["central_school_id"] = [None if pd.isna(r) else ids[int(r)] for r in s["central_school_id"]]
+    s["name"] = _school_names(s)
+    s = _fit_staff(s, sum(c["n"] for c in counties))
+    s["protected_subjects"] = _protected(s, rng)
+    s["pair_id"] = _pairs(s, rng)
+    # pupils per teacher: large classes in town, small ones in villages (Fujian: ≥ 1 teacher per 10 pupils)
+    ratio = s["category"].map({"urban": (15, 19), "town": (12, 16), "rural": (9, 13), "village": (5, 10)})
+    s["students"] = [int(k * rng.uniform(lo, hi)) for k, (lo, hi) in zip(s["_staff"], ratio, strict=True)]
+    s["township_tier"] = s["township_tier"].astype("Int64")
+    cols = ["school_id", "name", "category", "strength", "stage", "x", "y", "county", "township",
+            "township_tier", "central_school_id", "pair_id", "protected_subjects", "students", "_staff",
+            "_tw"]
+    return s[cols], hubs
+
+
+def _row(county, cat, stage, xy, township, tier, hub, size, rng) -> dict:
+    strength = str(rng.choice(["strong", "normal", "weak"], p=STRENGTH_P[cat]))
+    return {"county": county, "category": cat, "stage": stage, "strength": strength,
+            "x": round(float(xy[0]), 2), "y": round(float(xy[1]), 2), "township": township,
+            "township_tier": tier, "_tw": hub, "_staff": size, "central_school_id": None, "_central": False}
+
+
+def _school_names(s: pd.DataFrame) -> list[str]:
+    kind = {"primary": "小学", "junior": "初级中学", "nine_year": "九年一贯制学校"}
+    seq: dict[tuple, int] = {}
+    names = []
+    cols = ["county", "category", "stage", "township", "_central"]
+    for county, cat, stage, township, central in s[cols].itertuples(index=False):
+        key = (county, township, cat, stage)
+        seq[key] = seq.get(key, 0) + 1
+        i = seq[key]
+        if cat == "urban":
+            names.append(f"{county}县城关第{i}{kind[stage]}")
+        elif central:
+            names.append(f"{township}中心小学")
+        elif cat == "town":
+            names.append(f"{township}{'第' + str(i) if i > 1 else ''}{kind[stage]}")
+        elif cat == "rural":
+            names.append(f"{township}{i}村小学")
+        else:
+            names.append(f"{township}{i}村教学点")
+    return names
+
+
+def _fit_staff(s: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Scale target staff so the roster has exactly ``n`` teachers (every school keeps at least one)."""
     staff = s["_staff"].to_numpy(dtype=float)
-    staff = np.maximum(2, np.floor(staff * n / staff.sum())).astype(int)
-    diff = n - staff.sum()
+    staff = np.maximum(1, np.floor(staff * n / staff.sum())).astype(int)
+    diff = n - int(staff.sum())
     order = np.argsort(-staff, kind="stable")
     i = 0
     while diff != 0:
         j = order[i % len(order)]
         step = 1 if diff > 0 else -1
-        if staff[j] + step >= 2:
+        if staff[j] + step >= 1:
             staff[j] += step
             diff -= step
         i += 1
-    s["_staff"] = staff
-    urban = np.flatnonzero(s["category"].to_numpy() == "urban")
-    prot = np.array([""] * len(s), dtype=object)
-    for j in urban:
-        if rng.random() < 0.15:
-            prot[j] = str(rng.choice(["pe", "music", "art"]))
-    s["protected_subjects"] = prot
-    # pairs: each urban school with one rural/village school (结对)
-    rural = np.flatnonzero(s["category"].isin(["rural", "village"]).to_numpy())
-    pair = np.array([None] * len(s), dtype=object)
-    if len(rural):
-        for j, r in zip(urban, rng.permutation(rural)):
-            pair[j], pair[r] = s["school_id"].iat[r], s["school_id"].iat[j]
-    s["pair_id"] = pair
-    s["students"] = (s["_staff"] * rng.uniform(10, 17, len(s))).astype(int)
-    return s
+    return s.assign(_staff=staff)
 
 
-def _teachers(s: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
+def _protected(s: pd.DataFrame, rng: np.random.Generator) -> list[str]:
+    """Special programmes (特色学科, RULEBOOK S16): some large schools must not be drained of a subject."""
+    out = []
+    for cat, staff in s[["category", "_staff"]].itertuples(index=False):
+        p = {"urban": 0.18, "town": 0.06}.get(cat, 0.0) if staff >= 20 else 0.0
+        out.append(str(rng.choice(["pe", "music", "art"], p=[0.45, 0.3, 0.25])) if rng.random() < p else "")
+    return out
+
+
+def _pairs(s: pd.DataFrame, rng: np.random.Generator) -> list:
+    """结对: each county-town school paired with a weak or rural school of the same county."""
+    pair = [None] * len(s)
+    for _, g in s.groupby("county", sort=True):
+        urban = g.index[g["category"] == "urban"].to_numpy()
+        weak = g.index[(g["category"].isin(["rural", "town"])) & (g["strength"] == "weak")
+                       & (g["_staff"] >= 8)].to_numpy()
+        for a, b in zip(urban, rng.permutation(weak), strict=False):
+            pair[a], pair[b] = s.at[b, "school_id"], s.at[a, "school_id"]
+    return pair
+
+
+# ---------------------------------------------------------------------------------------------- teachers
+def _teachers(s: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     staff = s["_staff"].to_numpy()
-    school_pos = np.repeat(np.arange(len(s)), staff)
-    cat = s["category"].to_numpy()[school_pos]
-    strength = s["strength"].to_numpy()[school_pos]
-    rural = np.isin(cat, ["rural", "village"])
-    # rural schools have fewer specialists: shrink the shortage subjects' share there
-    mix_rural = SUBJECT_MIX * np.array([1.3 if x in ("chinese", "math") else
-                                        0.4 if x in SHORTAGE else 1.0 for x in SUBJECTS])
-    mix_rural /= mix_rural.sum()
-    subj = np.where(rural, rng.choice(SUBJECTS, n, p=mix_rural), rng.choice(SUBJECTS, n, p=SUBJECT_MIX))
-    gender = np.where(rng.random(n) < 0.66, "F", "M")
-    age = np.clip(rng.normal(40, 9, n), 22, 60).astype(int)
-    age = np.where(gender == "F", np.minimum(age, 55), age)
-    teaching_years = np.clip(age - 22 - rng.integers(0, 3, n), 0, None)
-    # tenure at the current school: geometric-like, longer in urban schools (people stay)
-    mean_tenure = np.where(cat == "urban", 6.5, np.where(cat == "town", 5.5, 4.0))
-    years = np.minimum(np.floor(rng.exponential(mean_tenure)), teaching_years).astype(int)
-    p_backbone = np.where(strength == "strong", 0.22, np.where(strength == "normal", 0.12, 0.05))
-    backbone = rng.random(n) < p_backbone
-    title = np.where(teaching_years >= 18, rng.choice(["senior", "intermediate"], n, p=[0.45, 0.55]),
+    n = int(staff.sum())
+    pos = np.repeat(np.arange(len(s)), staff)
+    cat = s["category"].to_numpy()[pos]
+    strength = s["strength"].to_numpy()[pos]
+    stage = s["stage"].to_numpy()[pos]
+    subject = _subjects(cat, stage, rng)
+    gender = np.where(rng.random(n) < np.vectorize(FEMALE_P.get)(cat), "F", "M")
+    age = _ages(cat, rng)
+    age = np.where(gender == "F", np.minimum(age, 55), age)  # women teachers retire at 55
+    teaching_years = np.maximum(0, age - 22 - rng.integers(0, 3, n))
+    tenure = np.floor(rng.exponential(np.vectorize(TENURE_MEAN.get)(cat)))
+    years = np.minimum(tenure, teaching_years).astype(int)
+    # backbone (骨干): strong schools and mid-career teachers hold the county-level titles
+    base = np.select([strength == "strong", strength == "normal"], [0.20, 0.11], 0.05)
+    base = base * np.where(np.isin(cat, ["rural", "village"]), 0.8, 1.0)
+    base = base * np.where((age >= 32) & (age <= 52), 1.5, np.where(age < 28, 0.3, 1.0))
+    backbone = rng.random(n) < base
+    title = np.where(teaching_years >= 18, rng.choice(["senior", "intermediate"], n, p=[0.4, 0.6]),
                      np.where(teaching_years >= 7, rng.choice(["intermediate", "junior"], n, p=[0.7, 0.3]),
                               np.where(teaching_years >= 2, "junior", "none")))
-    role = np.full(n, "teacher", dtype=object)
-    starts = np.r_[0, np.cumsum(staff)[:-1]]
-    for j, (st, k) in enumerate(zip(starts, staff)):
-        members = st + rng.permutation(k)
-        senior = members[np.argsort(-age[members], kind="stable")]
-        role[senior[0]] = "principal"
-        n_vice = 0 if k < 8 else (1 if k < 40 else 2)
-        role[senior[1:1 + n_vice]] = "vice_principal"
-        n_mid = k // 12
-        role[senior[1 + n_vice:1 + n_vice + n_mid]] = "middle_leader"
-    young_f = (gender == "F") & (age < 40)
-    t = pd.DataFrame({
+    role = _roles(staff, age, rng)
+    leader = role != "teacher"
+    young_f = (gender == "F") & (age >= 24) & (age <= 40)
+    prior_rural = np.where(rng.random(n) < 0.4, rng.integers(1, 11, n), 0)
+    rural_years = np.where(np.isin(cat, ["rural", "village"]), teaching_years,
+                           np.minimum(prior_rural, teaching_years - years))
+    sanctioned = rng.random(n) < 0.006
+    supported = np.isin(cat, ["urban", "town"]) & (rng.random(n) < 0.10)
+    return pd.DataFrame({
         "teacher_id": [f"T{i:06d}" for i in range(1, n + 1)],
-        "school_id": s["school_id"].to_numpy()[school_pos],
-        "subject": subj,
+        "school_id": s["school_id"].to_numpy()[pos],
+        "subject": subject,
         "gender": gender,
         "age": age,
         "years_at_school": years,
@@ -175,33 +355,142 @@ def _teachers(s: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame
         "title": title,
         "backbone": backbone,
         "role": role,
-        "years_in_post": np.where(role != "teacher", np.minimum(years, rng.integers(0, 12, n)), 0),
-        "pregnant_or_nursing": young_f & (rng.random(n) < 0.06),
-        "serious_illness": rng.random(n) < 0.01,
-        "under_investigation": rng.random(n) < 0.002,
-        "child_exam_this_year": (age > 38) & (age < 52) & (rng.random(n) < 0.08),
-        "family_care_months": np.where(rng.random(n) < 0.02, rng.integers(1, 13, n), 0),
-        "volunteer": rng.random(n) < 0.03,
+        "years_in_post": np.where(leader, np.minimum(years, rng.integers(0, 12, n)), 0),
+        "rural_years": rural_years,
+        "years_since_support": np.where(supported, rng.integers(1, 9, n).astype(float), np.nan),
+        "pregnant_or_nursing": young_f & (rng.random(n) < 0.08),
+        "serious_illness": rng.random(n) < 0.012,
+        "under_investigation": rng.random(n) < 0.003,
+        "child_exam_this_year": (age >= 38) & (age <= 52) & (rng.random(n) < 0.09),
+        "family_care_months": np.where(rng.random(n) < 0.025, rng.integers(1, 25, n), 0),
+        "sanction_ended_years_ago": np.where(sanctioned, rng.integers(0, 7, n).astype(float), np.nan),
+        "volunteer": rng.random(n) < np.where(age < 35, 0.05, 0.02),
     })
-    # some teachers give their home location (commute then runs from home)
-    xy = s[["x", "y"]].to_numpy()[school_pos]
-    has_home = rng.random(n) < 0.4
-    home = xy + rng.normal(0, 3.0, (n, 2))
-    t["home_x"] = np.where(has_home, np.round(home[:, 0], 2), np.nan)
-    t["home_y"] = np.where(has_home, np.round(home[:, 1], 2), np.nan)
-    return t
 
 
-def _needs(s: pd.DataFrame, t: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    rows = []
-    weights = np.array([SHORTAGE.get(x, 0.35) for x in SUBJECTS])
-    weights = weights / weights.sum()
-    for sid, cat, strength, staff in s[["school_id", "category", "strength", "_staff"]].itertuples(index=False):
-        if cat not in ("rural", "village") and strength != "weak":
+def _subjects(cat: np.ndarray, stage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Subjects by stage; villages have fewer specialists (which is why they declare shortage needs)."""
+    out = np.empty(len(cat), dtype=object)
+    for st in ("primary", "junior", "nine_year"):
+        mixes = [STAGE_MIX["primary"], STAGE_MIX["junior"]] if st == "nine_year" else [STAGE_MIX[st]]
+        base = np.array([sum(m.get(x, 0.0) for m in mixes) for x in SUBJECTS])
+        for c in ("urban", "town", "rural", "village"):
+            mask = (stage == st) & (cat == c)
+            if not mask.any():
+                continue
+            shrink = {"urban": 1.0, "town": 0.85, "rural": 0.4, "village": 0.15}[c]
+            core = {"urban": 1.0, "town": 1.05, "rural": 1.3, "village": 2.0}[c]
+            w = base * np.array([shrink if x in SHORTAGE_SUBJECTS or x in ("physics", "chemistry", "biology")
+                                 else core if x in ("chinese", "math") else 1.0 for x in SUBJECTS])
+            out[mask] = rng.choice(SUBJECTS, int(mask.sum()), p=w / w.sum())
+    return out
+
+
+def _ages(cat: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Ages: town schools middle-aged; village schools older, with young special-post (特岗) teachers."""
+    n = len(cat)
+    mid = np.select([cat == "urban", cat == "town"], [rng.normal(40, 8.5, n), rng.normal(42, 9, n)],
+                    rng.normal(np.where(cat == "rural", 48, 51), np.where(cat == "rural", 6, 5), n))
+    young_p = np.select([cat == "rural", cat == "village"], [0.35, 0.25], 0.0)
+    young = rng.random(n) < young_p
+    age = np.where(young, rng.normal(29, 3.5, n), mid)
+    return np.clip(age, 22, 60).astype(int)
+
+
+def _roles(staff: np.ndarray, age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Leadership team (领导班子): principal, vice-principals and middle leaders, chosen among older staff."""
+    role = np.full(len(age), "teacher", dtype=object)
+    starts = np.r_[0, np.cumsum(staff)[:-1]]
+    for st, k in zip(starts, staff, strict=True):
+        if k < 6:  # teaching points and tiny village schools are run by their central school
             continue
-        base = {"rural": 0.12, "village": 0.35, "town": 0.05, "urban": 0.03}[cat]
-        total = max(1, int(rng.poisson(base * staff + 0.5)))
-        picks = rng.choice(SUBJECTS, total, p=weights)
-        for subj, cnt in zip(*np.unique(picks, return_counts=True)):
-            rows.append((sid, str(subj), int(cnt), int(rng.choice([1, 1, 1, 2]))))
+        members = st + np.arange(k)
+        w = np.clip(age[members] - 28, 0.5, None).astype(float)
+        order = members[rng.choice(k, k, replace=False, p=w / w.sum())]
+        n_vice = 1 if k >= 15 else 0
+        n_vice += (k >= 50) + (k >= 120)
+        n_mid = min(8, k // 15) if k >= 12 else 0
+        role[order[0]] = "principal"
+        role[order[1:1 + n_vice]] = "vice_principal"
+        role[order[1 + n_vice:1 + n_vice + n_mid]] = "middle_leader"
+    return role
+
+
+# ---------------------------------------------------------------------------------------------- needs
+def _needs(s: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Declared shortages of receiving schools (rural, village, or weak), mostly in the shortage subjects."""
+    rows = []
+    cols = ["school_id", "category", "strength", "stage", "_staff"]
+    for sid, cat, strength, stage, staff in s[cols].itertuples(index=False):
+        if cat == "rural":
+            lam = 0.16 * staff + 0.3
+        elif cat == "village":
+            lam = min(3.0, 0.35 * staff + 0.4)
+        elif strength == "weak":
+            lam = (0.05 if cat == "town" else 0.03) * staff
+        else:
+            continue
+        if strength == "strong":
+            lam *= 0.5
+        total = int(rng.poisson(lam))
+        if total == 0:
+            continue
+        mixes = [STAGE_MIX["primary"], STAGE_MIX["junior"]] if stage == "nine_year" else [STAGE_MIX[stage]]
+        offered = sorted(set().union(*mixes))
+        short = [x for x in offered if x in SHORTAGE_SUBJECTS]
+        core = [x for x in offered if x not in SHORTAGE_SUBJECTS]
+        ws = np.array([SHORTAGE_SUBJECTS[x] for x in short])
+        wc = np.array([sum(m.get(x, 0.0) for m in mixes) for x in core])
+        picks = [str(rng.choice(short, p=ws / ws.sum())) if rng.random() < SHORTAGE_NEED_SHARE
+                 else str(rng.choice(core, p=wc / wc.sum())) for _ in range(total)]
+        for subj, cnt in zip(*np.unique(picks, return_counts=True), strict=True):
+            rows.append((sid, str(subj), int(cnt), 2 if rng.random() < 0.25 else 1))
     return pd.DataFrame(rows, columns=["school_id", "subject", "count", "priority"])
+
+
+# ---------------------------------------------------------------------------------------------- roads
+def _roads(s: pd.DataFrame, hubs: dict, rng: np.random.Generator) -> pd.DataFrame:
+    """Road graph ``u, v, km``: every edge is its straight line times a detour factor ≥ 1.1.
+
+    Trunk roads join each township seat to its county town and to its two nearest seats, and county towns
+    to their nearest neighbours; every school has a road to its town's hub; village schools and teaching
+    points are also linked to their nearest village neighbour, so villages are not dead ends.
+    """
+    edges: list[tuple[str, str, float]] = []
+
+    def add(u: str, v: str, a: np.ndarray, b: np.ndarray, lo: float, hi: float) -> None:
+        straight = float(np.hypot(*(np.asarray(a) - np.asarray(b))))
+        edges.append((u, v, round(max(0.3, straight) * rng.uniform(lo, hi), 2)))
+
+    names = list(hubs)
+    towns = [h for h in names if "T" not in h[1:]]
+    # a pair joined from both ends gets two parallel roads; the graph keeps the shorter one
+    for h in towns:
+        others = sorted((float(np.hypot(*(hubs[h] - hubs[o]))), o) for o in towns if o != h)
+        for _, o in others[:2]:
+            add(h, o, hubs[h], hubs[o], 1.10, 1.25)
+    for h in names:
+        if h in towns:
+            continue
+        town = h[:h.index("T", 1)]
+        add(h, town, hubs[h], hubs[town], 1.15, 1.35)
+        seats = [o for o in names if o.startswith(town + "T") and o != h]
+        near = sorted((float(np.hypot(*(hubs[h] - hubs[o]))), o) for o in seats)[:2]
+        for _, o in near:
+            add(h, o, hubs[h], hubs[o], 1.2, 1.45)
+    xy = s[["x", "y"]].to_numpy()
+    sid = s["school_id"].to_numpy()
+    for i, (cat, hub) in enumerate(s[["category", "_tw"]].itertuples(index=False)):
+        lo, hi = (1.2, 1.4) if cat in ("urban", "town") else (1.25, 1.6)
+        add(sid[i], hub, xy[i], hubs[hub], lo, hi)
+    for _, g in s[s["category"].isin(["rural", "village"])].groupby("_tw", sort=True):
+        idx = g.index.to_numpy()
+        if len(idx) < 2:
+            continue
+        pts = xy[idx]
+        d = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
+        np.fill_diagonal(d, np.inf)
+        for a, b in enumerate(d.argmin(axis=1)):
+            if a < b or d[b].argmin() != a:
+                add(sid[idx[a]], sid[idx[b]], pts[a], pts[b], 1.25, 1.6)
+    return pd.DataFrame(edges, columns=["u", "v", "km"])

@@ -1,0 +1,173 @@
+"""Run one method on one stored instance and write its measurements as JSON (one process per method).
+
+``python -m benchmarks.methods METHOD INSTANCE_DIR OUT.json --scenario default --time-limit 60``
+
+Methods (see ``benchmarks/baselines/``):
+
+* ``teacher_match`` — :func:`teacher_match.solve` with its defaults (CP-SAT, 1 worker, linearization 2);
+* ``highs`` — the identical CP-SAT model exported to a MIP and solved by HiGHS (2 threads) in a child process;
+* ``naive_cpsat`` — one Boolean per movable teacher × receiving school with a need, default CP-SAT, 2 workers;
+* ``greedy`` — nearest eligible teacher per need, respecting caps.
+
+Every method's plan is priced on the teacher_match model and validated by :func:`teacher_match.check`.
+The parent (``benchmarks.report``) runs each method in its own process and reads its peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import teacher_match as tm
+from teacher_match.model.objective import weighted_expr
+from teacher_match.model.scaling import OBJ_SCALE
+
+from .baselines import evaluate, greedy, mip_export, naive
+from .scenarios import SCENARIOS
+
+__all__ = ["METHODS", "run"]
+
+METHODS = ("teacher_match", "highs", "naive_cpsat", "greedy")
+
+
+def run(method: str, instance: str | Path, scenario: str = "default", time_limit: float = 60.0) -> dict:
+    """Load the instance, run ``method``, validate its plan; return the measurements."""
+    t0 = time.perf_counter()
+    problem = tm.load_problem(instance)
+    load_s = time.perf_counter() - t0
+    policy = SCENARIOS[scenario].policy()
+    objective = tm.Objective.from_policy(policy)
+    out: dict = {"method": method, "scenario": scenario, "time_limit": time_limit, "load_s": load_s}
+    if method == "teacher_match":
+        plan = tm.solve(problem, policy, objective, time_limit=time_limit)
+        info = plan.solver_info
+        out.update(build_s=plan.build_time_s, solve_s=plan.wall_time_s - plan.build_time_s,
+                   variables=info["variables"], constraints=info["constraints"])
+        ctx = tm.build_model(problem, policy)  # after the solve: only to count its candidate pairs
+        out["pairs"] = len(ctx.cand)
+    elif method == "greedy":
+        t1 = time.perf_counter()
+        ctx = tm.build_model(problem, policy)
+        build_s = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        chosen = greedy.greedy_choice(ctx)
+        solve_s = time.perf_counter() - t1
+        plan = evaluate.plan_from_choice(ctx, chosen, objective, "FEASIBLE", bound=None, solve_s=solve_s,
+                                         build_s=build_s, info={})
+        out.update(build_s=build_s, solve_s=solve_s, pairs=len(ctx.cand), variables=None, constraints=None)
+    elif method == "highs":
+        plan, extra = _highs(problem, policy, objective, time_limit)
+        out.update(extra)
+    elif method == "naive_cpsat":
+        t1 = time.perf_counter()
+        nm = naive.build_naive(problem, policy, objective.weights)
+        build_s = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        res = naive.solve_naive(nm, time_limit)
+        solve_s = time.perf_counter() - t1
+        out.update(build_s=build_s, solve_s=solve_s, pairs=len(nm.x), variables=len(nm.model.proto.variables),
+                   constraints=len(nm.model.proto.constraints), solver_objective=res["objective"])
+        chosen_t, chosen_s = nm.t[res["chosen"]], nm.s[res["chosen"]]
+        del nm  # the naive model can be large; the pricing below needs the teacher_match model only
+        ctx = tm.build_model(problem, policy)
+        mask, outside = _map_pairs(ctx, chosen_t, chosen_s)
+        out["outside_candidates"] = outside
+        plan = evaluate.plan_from_choice(ctx, mask, objective, _status(res["status"], mask),
+                                         bound=res["bound"], solve_s=solve_s, build_s=build_s, info={})
+    else:
+        raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    violations = tm.check(problem, policy, plan)
+    totals = plan.totals()
+    out.update(
+        teachers=totals["teachers"], eligible=totals["eligible"], rotated=totals["rotated"],
+        needs_declared=totals["needs_declared"], needs_unfilled=totals["needs_unfilled"],
+        status=plan.status, objective=_num(plan.objective), bound=_num(plan.bound), gap=_num(plan.gap),
+        violations=int(len(violations)) + int(out.get("outside_candidates", 0)),
+        violation_rules=sorted(set(violations["rule"])) if len(violations) else [],
+    )
+    return out
+
+
+def _status(solver_status: str, mask: np.ndarray) -> str:
+    return solver_status if solver_status in ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "MODEL_INVALID") else (
+        "FEASIBLE" if mask.any() else solver_status)
+
+
+def _num(v) -> float | None:
+    return None if v is None or not np.isfinite(v) else float(v)
+
+
+def _map_pairs(ctx, t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, int]:
+    """Mask over ``ctx.cand`` of the given (teacher, school) pairs, and how many pairs are not candidates."""
+    row = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ctx.cand["t"], ctx.cand["s"], strict=True))}
+    mask = np.zeros(len(ctx.cand), dtype=bool)
+    outside = 0
+    for a, b in zip(t.tolist(), s.tolist(), strict=True):
+        i = row.get((a, b))
+        if i is None:
+            outside += 1
+        else:
+            mask[i] = True
+    return mask, outside
+
+
+def _highs(problem, policy, objective, time_limit: float):
+    """Export the teacher_match model, solve it with HiGHS in a child process, price the plan."""
+    t1 = time.perf_counter()
+    ctx = tm.build_model(problem, policy)
+    ctx.model.minimize(weighted_expr(ctx, objective.weights))
+    mip = mip_export.from_cp_model(ctx.model)
+    build_s = time.perf_counter() - t1
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = Path(tmp) / "model.npz"
+        mip_export.save(mip, model_path)
+        stem = str(Path(tmp) / "solution")
+        subprocess.run([sys.executable, "-m", "benchmarks.baselines.highs_solve", str(model_path), stem,
+                        "--time-limit", str(time_limit), "--threads", "2"], check=True,
+                       cwd=Path(__file__).resolve().parent.parent)
+        summary = json.loads(Path(stem + ".json").read_text(encoding="utf-8"))
+        values = np.load(stem + ".npy")
+    if len(values):
+        idx = np.fromiter((v.index for v in ctx.x), dtype=np.int64, count=len(ctx.x))
+        chosen = values[idx] > 0.5
+    else:
+        chosen = np.zeros(len(ctx.cand), dtype=bool)
+    # HiGHS reports CP-SAT's integer units (offset included): divide by OBJ_SCALE like every plan does
+    bound = summary["bound"] * mip.scaling / OBJ_SCALE
+    plan = evaluate.plan_from_choice(ctx, chosen, objective, summary["status"], bound=bound,
+                                     solve_s=summary["solve_s"], build_s=build_s, info=summary)
+    extra = {"build_s": build_s, "solve_s": summary["solve_s"], "pairs": len(ctx.cand),
+             "variables": mip.n_cols, "constraints": mip.n_rows,
+             "solver_objective": summary["objective"] * mip.scaling / OBJ_SCALE,
+             "solver_status": summary["highs_status"]}
+    return plan, extra
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry (used by ``benchmarks.report``)."""
+    ap = argparse.ArgumentParser(description="run one benchmark method on one instance")
+    ap.add_argument("method", choices=METHODS)
+    ap.add_argument("instance")
+    ap.add_argument("out")
+    ap.add_argument("--scenario", default="default", choices=sorted(SCENARIOS))
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    args = ap.parse_args(argv)
+    result = run(args.method, args.instance, args.scenario, args.time_limit)
+    import resource
+
+    result["self_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["pid"] = os.getpid()
+    Path(args.out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

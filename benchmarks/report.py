@@ -1,0 +1,306 @@
+"""``make bench``: every preset × method on the same instance, side by side, with a scaling plot.
+
+For each preset the county is generated once and stored (parquet); then each method runs in its own process
+(:mod:`benchmarks.methods`) on that stored instance, so load, build and solve are timed alike and the peak
+memory (``ru_maxrss`` of the process and its children, from ``os.wait4``) is the method's own. A process that
+outlives its wall-clock allowance (``--allowance`` × the time limit + 300 s for loading and building) is
+stopped and reported as ``KILLED``.
+
+Writes ``benchmarks/results/latest.md``, ``latest.json`` and ``scaling.png``.
+
+Examples
+--------
+``python -m benchmarks.report`` (town, county, city with the default limits);
+``python -m benchmarks.report --presets town --limit town=10`` (quick look);
+``python -m benchmarks.report --metro`` (adds the 100,000-teacher preset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import teacher_match as tm
+
+from .methods import METHODS
+from .scenarios import SCENARIOS
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+#: seconds per method and preset; together they keep town + county + city under 30 minutes on 2 cores
+DEFAULT_LIMITS = {"town": 60.0, "county": 90.0, "city": 120.0, "metro": 300.0}
+LIBRARIES = ("teacher_match", "ortools", "highspy", "numpy", "pandas", "networkx", "matplotlib",
+             "pytest-benchmark")
+
+
+def machine() -> dict:
+    """Cores, memory, CPU model, OS, Python and library versions, and the load when the run started."""
+    mem_kb = 0
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    libs = {}
+    for lib in LIBRARIES:
+        try:
+            libs[lib] = version(lib)
+        except PackageNotFoundError:
+            libs[lib] = "not installed"
+    return {"cores": os.cpu_count(), "memory_gb": round(mem_kb / 2**20, 1), "cpu": cpu,
+            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+            "libraries": libs, "load_average_start": list(os.getloadavg())}
+
+
+def run_method(method: str, inst: Path, scenario: str, limit: float, allowance: float, tmp: Path) -> dict:
+    """One method in its own process; adds wall time, peak memory and a status when it fails."""
+    out = tmp / f"{method}.json"
+    cmd = [sys.executable, "-m", "benchmarks.methods", method, str(inst), str(out), "--scenario", scenario,
+           "--time-limit", str(limit)]
+    err_path = tmp / f"{method}.stderr"
+    t0 = time.perf_counter()
+    with open(err_path, "w", encoding="utf-8") as err_file:
+        # a file, not a pipe: a chatty child must never block on a full pipe while we poll it
+        proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stderr=err_file)
+    deadline = t0 + allowance * limit + 300
+    killed = False
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)  # the method's own process group: it and its HiGHS child
+            pid, status, usage = os.wait4(proc.pid, 0)
+            killed = True
+            break
+        time.sleep(0.2)
+    wall = time.perf_counter() - t0
+    err = err_path.read_text(encoding="utf-8", errors="replace")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    res = {"method": method}
+    if not killed and proc.returncode == 0 and out.exists():
+        res = json.loads(out.read_text(encoding="utf-8"))
+    else:
+        res["status"] = "KILLED" if killed else "ERROR"
+        res["error"] = (f"stopped after {wall:.0f} s" if killed else err.strip().splitlines()[-1:] or ["?"])
+    res["wall_s"] = wall
+    res["peak_mb"] = usage.ru_maxrss / 1024  # Linux: KiB; the largest of the process and its children
+    return res
+
+
+def run(presets: list[str], limits: dict, scenario: str, seed: int, methods: list[str], allowance: float,
+        log=print) -> dict:
+    """Generate each preset, run every method on it, return all measurements."""
+    report = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(),
+              "commit": _commit(), "scenario": scenario, "seed": seed, "limits": limits, "presets": []}
+    t_all = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        for preset in presets:
+            t0 = time.perf_counter()
+            problem = tm.make_county(seed=seed, preset=preset)
+            gen_s = time.perf_counter() - t0
+            inst = tmp / preset
+            tm.write_problem(problem, inst, fmt="parquet")
+            entry = {"preset": preset, "teachers": problem.n_teachers, "schools": len(problem.schools),
+                     "needed_posts": int(problem.needs["count"].sum()), "road_edges": len(problem.roads),
+                     "generate_s": gen_s, "time_limit": limits[preset], "methods": []}
+            log(f"[{preset}] {problem} generated in {gen_s:.1f} s")
+            for m in methods:
+                res = run_method(m, inst, scenario, limits[preset], allowance, tmp / preset)
+                entry["methods"].append(res)
+                log(f"[{preset}] {m:13s} {res.get('status')} obj={res.get('objective')} "
+                    f"bound={res.get('bound')} solve={res.get('solve_s')} wall={res['wall_s']:.1f}s "
+                    f"peak={res['peak_mb']:.0f}MB violations={res.get('violations')}")
+            _ratios(entry)
+            report["presets"].append(entry)
+    report["total_s"] = time.perf_counter() - t_all
+    report["machine"]["load_average_end"] = list(os.getloadavg())
+    return report
+
+
+def _ratios(entry: dict) -> None:
+    """Ratios to teacher_match, and each plan's gap to the best bound any method proved on the instance."""
+    rows = entry["methods"]
+    ref = next((r for r in rows if r["method"] == "teacher_match"), None)
+    bounds = [r["bound"] for r in rows if r.get("bound") is not None and r.get("violations", 1) == 0
+              and r["method"] != "greedy"]
+    best = max(bounds) if bounds else None
+    entry["best_bound"] = best
+    for r in rows:
+        obj = r.get("objective")
+        r["gap_to_best_bound"] = (obj - best) / max(1.0, abs(obj)) if obj is not None and best is not None \
+            else None
+        if ref and ref.get("objective") and obj is not None:
+            r["objective_ratio"] = obj / ref["objective"]
+        if ref and ref.get("solve_s") and r.get("solve_s") is not None:
+            r["time_ratio"] = r["solve_s"] / ref["solve_s"]
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True)
+        return done.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _f(v, fmt: str = "{:,.1f}", none: str = "—") -> str:
+    return none if v is None else fmt.format(v)
+
+
+def markdown(report: dict) -> str:
+    """The report as Markdown: machine, one table over presets × methods, instance facts, notes."""
+    m = report["machine"]
+    libs = ", ".join(f"{k} {v}" for k, v in m["libraries"].items())
+    lines = [
+        "# teacher_match benchmark: teacher_match vs baselines",
+        "",
+        f"Run {report['date']} at commit `{report['commit']}`, scenario `{report['scenario']}`, seed "
+        f"{report['seed']}; total wall time {report['total_s'] / 60:.1f} min.",
+        "",
+        f"Machine: {m['cores']} cores, {m['memory_gb']} GB RAM, {m['cpu']}; {m['os']}; Python {m['python']}.",
+        f"Load average (1/5/15 min) at start {_loads(m['load_average_start'])}, at end "
+        f"{_loads(m.get('load_average_end', []))} — above ~0.5 means other work shared the cores.",
+        "",
+        f"Libraries: {libs}.",
+        "",
+        "Time limits per method (s): " + ", ".join(f"{k} {v:g}" for k, v in report["limits"].items()
+                                                   if any(p["preset"] == k for p in report["presets"])) + ".",
+        "",
+        "| preset | method | teachers | eligible | pairs | variables | constraints | build s | solve s | "
+        "peak MB | status | objective | best bound | gap | gap to best bound | violations | obj / tm | "
+        "time / tm |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in report["presets"]:
+        for r in p["methods"]:
+            lines.append("| " + " | ".join([
+                p["preset"], r["method"], _f(r.get("teachers"), "{:,}"), _f(r.get("eligible"), "{:,}"),
+                _f(r.get("pairs"), "{:,}"), _f(r.get("variables"), "{:,}"), _f(r.get("constraints"), "{:,}"),
+                _f(r.get("build_s"), "{:.1f}"), _f(r.get("solve_s"), "{:.1f}"),
+                _f(r.get("peak_mb"), "{:,.0f}"),
+                str(r.get("status")), _f(r.get("objective")), _f(r.get("bound")), _pct(r.get("gap")),
+                _pct(r.get("gap_to_best_bound")), _f(r.get("violations"), "{}"),
+                _f(r.get("objective_ratio"), "{:.3f}"), _f(r.get("time_ratio"), "{:.2f}"),
+            ]) + " |")
+    lines += ["", "Instances:", ""]
+    for p in report["presets"]:
+        lines.append(f"- `{p['preset']}`: {p['teachers']:,} teachers, {p['schools']:,} schools, "
+                     f"{p['needed_posts']:,} declared posts, {p['road_edges']:,} road edges; generated in "
+                     f"{p['generate_s']:.1f} s.")
+    lines += ["", "![scaling](scaling.png)", "", NOTES]
+    return "\n".join(lines) + "\n"
+
+
+def _pct(v) -> str:
+    return "—" if v is None else f"{100 * v:.2f} %"
+
+
+def _loads(v) -> str:
+    return " / ".join(f"{x:.2f}" for x in v) if v else "—"
+
+
+NOTES = """How to read it:
+
+- **teacher_match**: `teacher_match.solve` with its defaults (CP-SAT, 1 worker, linearization level 2).
+- **highs**: the same CP-SAT model, exported variable by variable and constraint by constraint from its proto
+  (`benchmarks/baselines/mip_export.py`), solved by HiGHS (highspy, 2 threads, absolute gap below one
+  objective unit) in a separate process (the OR-Tools and highspy wheels ship clashing `libhighs.so.1`
+  builds).
+- **naive_cpsat**: one Boolean per movable teacher of a sending school × receiving school with any need, every
+  rule as a direct constraint, CP-SAT default parameters with 2 workers.
+- **greedy**: each need (urgent first) takes the nearest movable teacher of its subject whose school may still
+  send (outflow, per-subject keep, leadership and backbone-share caps); never revises a choice.
+- Every plan is priced on the teacher_match model (objective in the same units) and validated by
+  `teacher_match.check`; *violations* counts the checker's rows. *gap* is the method's own claim;
+  *gap to best bound* compares its plan with the best lower bound any exact method proved on that instance.
+- *pairs*: candidate (teacher, school) pairs the method considers; *build s* includes eligibility, distances
+  over the road graph and model construction; *peak MB* is the process's maximum resident set.
+"""
+
+
+def plot(report: dict, path: Path) -> None:
+    """Scaling plot: solve time and gap to the best bound against teachers, one line per method."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for method in METHODS:
+        pts = [(p["teachers"], r) for p in report["presets"] for r in p["methods"] if r["method"] == method]
+        if not pts:
+            continue
+        xs = [x for x, _ in pts]
+        ax1.plot(xs, [r.get("solve_s") or float("nan") for _, r in pts], marker="o", label=method)
+        ax2.plot(xs, [100 * r["gap_to_best_bound"] if r.get("gap_to_best_bound") is not None else float("nan")
+                      for _, r in pts], marker="o", label=method)
+    for ax, title in ((ax1, "solve time (s)"), (ax2, "gap to best proven bound (%)")):
+        ax.set_xscale("log")
+        ax.set_xlabel("teachers")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    ax1.set_yscale("log")
+    ax2.set_yscale("symlog", linthresh=1)
+    ax1.legend()
+    fig.suptitle(f"teacher_match vs baselines ({report['machine']['cores']} cores, limits "
+                 + ", ".join(f"{p['preset']} {p['time_limit']:g} s" for p in report["presets"]) + ")")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry: ``python -m benchmarks.report [options]``."""
+    ap = argparse.ArgumentParser(description="teacher_match vs baselines on synthetic counties")
+    ap.add_argument("--presets", default="town,county,city", help="comma-separated presets")
+    ap.add_argument("--metro", action="store_true", help="add the 100,000-teacher preset")
+    ap.add_argument("--limit", action="append", default=[], metavar="PRESET=SECONDS",
+                    help="time limit per method for a preset (repeatable); defaults: "
+                         + ", ".join(f"{k}={v:g}" for k, v in DEFAULT_LIMITS.items()))
+    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--scenario", default="default", choices=sorted(SCENARIOS))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--allowance", type=float, default=3.0,
+                    help="a method process is stopped after allowance × limit + 300 s")
+    ap.add_argument("--out", default=str(RESULTS), help="output directory")
+    args = ap.parse_args(argv)
+    presets = [p for p in args.presets.split(",") if p] + (["metro"] if args.metro else [])
+    limits = dict(DEFAULT_LIMITS)
+    for item in args.limit:
+        key, _, value = item.partition("=")
+        if key not in limits:
+            ap.error(f"--limit {item}: unknown preset {key!r}")
+        limits[key] = float(value)
+    methods = [m for m in args.methods.split(",") if m]
+    report = run(presets, limits, args.scenario, args.seed, methods, args.allowance,
+                 log=lambda s: print(s, flush=True))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
+    plot(report, out / "scaling.png")
+    (out / "latest.md").write_text(markdown(report), encoding="utf-8")
+    print(f"wrote {out / 'latest.md'} ({report['total_s'] / 60:.1f} min)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
