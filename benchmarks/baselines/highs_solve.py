@@ -13,7 +13,6 @@ import argparse
 import json
 import time
 
-import highspy
 import numpy as np
 
 from .mip_export import load
@@ -21,6 +20,10 @@ from .mip_export import load
 
 def solve(mip, time_limit: float, threads: int) -> tuple[dict, np.ndarray]:
     """Solve with HiGHS; return the summary and the column values (empty when no solution)."""
+    # imported here, not at module level: importing this module (doctests, the report) must not load
+    # highspy's libhighs into a process that already holds OR-Tools' one
+    import highspy
+
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
