@@ -2,16 +2,27 @@
 
 Statuses, in the order they are decided (the first that applies wins):
 
-1. ``ineligible`` — a hard bar: over the age cap (年龄上限), too close to statutory retirement, too few
-   teaching years, under a sanction or its cool-down, a leader when leaders are excluded;
+1. ``ineligible`` — a hard bar: over the age cap (年龄上限), too close to statutory retirement, too few or too
+   many teaching years, title/honour condition not met (职称中级以上或县级以上骨干), too much rural experience
+   (没有农村任教经历), under a sanction or its cool-down, a leader when leaders are excluded, a leader too short
+   in post (任现职 N 年以上), no own application where one is required (本人申请), a new recruit before the end
+   of the first year (任教满 1 年后), a repeated shadow study (不得重复跟岗);
 2. ``ineligible`` — the trigger is not met and the teacher neither volunteers nor meets the lower
    "may rotate" threshold;
-3. ``exempt`` — would rotate, but an exemption or deferral applies (孕期哺乳期, 重病, family care ≥ N months …);
-4. ``mandatory`` — meets the trigger (本校连续任教满 N 年): must be considered for rotation;
+3. ``exempt`` — would rotate, but an exemption or deferral applies (孕期哺乳期, 重病, 严重残疾, family care ≥ N
+   months, family hospitalisation ≥ N months, child's exam year, investigation, recent exchange or secondment
+   ≥ N years in the look-back window, support teaching within the last N years);
+4. ``mandatory`` — meets a trigger: 本校连续任教满 N 年; a principal or vice-principal 同一职务任职满 N 年; a new
+   recruit after N full teaching years (新招聘教师任教满 1 年后纳入交流);
 5. ``eligible`` — may rotate (volunteer, or between the lower threshold and the trigger).
 
 Every threshold carries its boundary semantics (RULEBOOK §0.2) as an explicit ``*_inclusive`` parameter:
 ``以上 / 以下 / 满 / 不超过`` are inclusive, ``超过 / 不足`` strict.
+
+Roster columns beyond SPEC §3 that some policies read (all optional, English or Chinese header):
+``honour_level`` [荣誉级别] (school/county/district/city/province/national, 校级/县级/区级/市级/省级/国家级),
+``severe_disability`` [严重残疾], ``secondment_years_recent`` [近年借用上挂累计年限], ``shadow_study_done``
+[已跟岗学习], ``new_recruit`` [新招聘教师].
 """
 
 from __future__ import annotations
@@ -21,9 +32,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import PolicyError
 from .params import by_gender, param
+from .schema import BOOL_VALUES, canon_text
 
-__all__ = ["Eligibility", "eligibility", "STATUSES", "EXEMPTIONS"]
+__all__ = ["Eligibility", "eligibility", "STATUSES", "EXEMPTIONS", "TITLE_RANK", "HONOUR_RANK", "roster_column",
+           "roster_flag", "honour_rank", "years_to_retirement"]
 
 STATUSES = ("mandatory", "eligible", "exempt", "ineligible")
 MOVABLE = ("mandatory", "eligible")
@@ -32,13 +46,35 @@ MOVABLE = ("mandatory", "eligible")
 EXEMPTIONS = {
     "pregnant_or_nursing": ("pregnant_or_nursing", "pregnancy, maternity or nursing (孕期、产期、哺乳期)"),
     "serious_illness": ("serious_illness", "serious illness (患重病)"),
+    "severe_disability": ("severe_disability", "severe disability (严重残疾)"),
     "under_investigation": ("under_investigation", "under audit or investigation (接受审计、纪律审查或调查)"),
     "child_exam_this_year": ("child_exam_this_year", "child sits 中考/高考 this year"),
     "family_care": ("family_care_months", "caring for a family member"),
     "family_hospital": ("family_hospital_months", "family member in hospital"),
     "recent_exchange": ("exchange_years_recent", "recent exchange service"),
+    "recent_secondment": ("secondment_years_recent", "recent secondment to a department (借用、上挂学习)"),
     "recent_support": ("years_since_support", "recent support teaching (支教)"),
 }
+
+#: Chinese headers accepted for the optional extra roster columns read here
+EXTRA_ALIASES = {
+    "honour_level": ("荣誉级别", "骨干级别", "荣誉称号级别"),
+    "severe_disability": ("严重残疾",),
+    "secondment_years_recent": ("近年借用上挂累计年限", "借用上挂年限"),
+    "shadow_study_done": ("已跟岗学习", "跟岗学习经历"),
+    "new_recruit": ("新招聘教师", "新进教师"),
+    "substandard_credentials": ("资格学历未达标",),
+}
+
+TITLE_RANK = {"none": 0, "junior": 1, "intermediate": 2, "senior": 3}
+#: honour levels, low to high; 县级 and 区级 are the same tier (a district is a county-level unit)
+HONOUR_RANK = {"none": 0, "school": 1, "county": 2, "district": 2, "city": 3, "province": 4, "national": 5}
+_HONOUR_ALIASES = {
+    "校级": "school", "学校": "school", "县级": "county", "县": "county", "区级": "district", "区": "district",
+    "旗级": "county", "市级": "city", "市": "city", "地市级": "city", "省级": "province", "省": "province",
+    "自治区级": "province", "国家级": "national", "国家": "national", "无": "none", "": "none",
+}
+LEADER_ROLES = ("principal", "vice_principal", "middle_leader")
 
 
 @dataclass(frozen=True)
@@ -50,6 +86,7 @@ class Eligibility:
     min_years_at_school_inclusive: bool = param(True, "bool", "满 N 年 counts N itself (≥); false for 超过 (>)")
     min_years_eligible: int | None = param(
         None, "int", "lower threshold: from this many years a teacher may rotate (eligible) without the trigger")
+    min_years_eligible_inclusive: bool = param(True, "bool", "the lower threshold counts N itself (≥)")
     max_age: float | dict | None = param(
         None, "by_gender", "age cap (男 N 周岁以下): over it a teacher is ineligible; a number or { M = .., F = .. }")
     max_age_inclusive: bool = param(True, "bool", "N 周岁以下 includes N (≤); false for 不足 N (<)")
@@ -59,27 +96,130 @@ class Eligibility:
         None, "number", "bar: at least this many years to statutory retirement (距退休 N 年以上)")
     min_years_to_retirement_inclusive: bool = param(False, "bool", "超过 N 年 is strict (>) — the default")
     min_teaching_years: int | None = param(None, "int", "bar: at least this many teaching years (教龄满 N 年)")
+    min_teaching_years_inclusive: bool = param(True, "bool", "教龄满 N 年 counts N itself (≥); false for 超过")
+    max_teaching_years: int | None = param(None, "int", "bar: at most this many teaching years (教龄 N 年以下)")
+    max_teaching_years_inclusive: bool = param(True, "bool", "教龄 N 年以下 includes N (≤); false for 不足 (<)")
+    min_title: str | None = param(
+        None, "choice", "title condition: professional title at least this (职称中级以上 = intermediate)",
+        choices=("junior", "intermediate", "senior"))
+    honour_min_level: str | None = param(
+        None, "choice", "honour condition: backbone or an honour (骨干、教学能手、学科带头人、优秀班主任 …) at this level "
+        "or above; the backbone flag counts as county level", choices=("school", "county", "city", "province"))
+    title_or_honour: bool = param(
+        True, "bool", "with both conditions set, either suffices (中级以上 或 县级以上骨干); false: both needed")
+    max_rural_years: float | None = param(
+        None, "number", "bar: at most this many years of rural/weak-school service (0 = 没有农村学校任教经历)")
+    max_rural_years_inclusive: bool = param(True, "bool", "the rural-years bar includes N (≤)")
     exempt: list = param([], "strlist", "exemptions that defer rotation", choices=tuple(EXEMPTIONS))
-    family_care_min_months: float = param(6, "number", "family care exempts from this many months (≥)")
+    family_care_min_months: float = param(6, "number", "family care exempts from this many months (6个月以上)")
+    family_care_inclusive: bool = param(True, "bool", "N 个月以上 includes N (≥)")
     family_hospital_min_months: float = param(3, "number", "family hospitalisation exempts from this many months (≥)")
+    family_hospital_inclusive: bool = param(True, "bool", "N 个月以上 includes N (≥)")
     recent_exchange_max_years: float | None = param(
-        None, "number", "exempt when recent cumulative exchange years reach this (近6年累计交流满3年)")
+        None, "number", "exempt when recent cumulative exchange (or secondment) years reach this (近6年累计满3年)")
+    recent_exchange_inclusive: bool = param(True, "bool", "累计满 N 年 counts N itself (≥)")
+    recent_exchange_window_years: float | None = param(
+        None, "number", "look-back window of exchange_years_recent / secondment_years_recent (近 N 年): documents "
+        "what the roster columns must count")
     support_lookback_years: float | None = param(
-        None, "number", "exempt when the last support teaching was fewer than this many years ago")
+        None, "number", "exempt when the last support teaching was fewer than this many years ago (近 N 年有支教经历)")
+    support_lookback_inclusive: bool = param(
+        False, "bool", "false: exempt when years since support < N; true: also when exactly N")
     sanction_cooldown_years: float | None = param(
-        None, "number", "ineligible while sanctioned and until this many years after the sanction ended")
+        None, "number", "ineligible while sanctioned and until this many years after the sanction ended "
+        "(0 = only while sanctioned, 处分期间)")
+    sanction_cooldown_inclusive: bool = param(True, "bool", "处分期结束 N 年后方可: N years after is enough (≥)")
     volunteers_eligible: bool = param(True, "bool", "volunteers (自愿申请) may rotate without meeting the trigger")
+    volunteers_bypass_bars: bool = param(
+        False, "bool", "volunteers are not held to the age, retirement and years bars (自愿者不受年龄、年限限制)")
+    requires_application: bool = param(
+        False, "bool", "only teachers who applied (volunteer = 本人申请) may rotate; others are ineligible")
     include_leaders: bool = param(True, "bool", "leadership-team members are part of the rotation population")
+    leader_roles: list = param(["principal", "vice_principal"], "strlist",
+                               "roles the leader trigger and bar apply to (正、副校长)", choices=LEADER_ROLES)
+    leader_trigger_years: float | None = param(
+        None, "number", "trigger: a leader in the same post this many years must rotate (同一职务任职满 N 年)")
+    leader_trigger_inclusive: bool = param(True, "bool", "任职满 N 年 counts N itself (≥)")
+    leader_min_years_in_post: float | None = param(
+        None, "number", "bar: a leader must have held the current post this many years (任现职 N 年以上)")
+    leader_min_years_in_post_inclusive: bool = param(True, "bool", "N 年以上 includes N (≥)")
+    new_recruit_after_years: float | None = param(
+        None, "number", "trigger: new recruits (new_recruit) become mandatory after this many full teaching years "
+        "(任教满 1 年后纳入交流计划); before that they are ineligible")
+    no_repeat_shadow_study: bool = param(
+        False, "bool", "teachers who already did a shadow study (shadow_study_done) may not repeat it (不得重复跟岗)")
 
 
-def _meets(values: pd.Series, threshold, inclusive: bool, upper: bool) -> pd.Series:
-    """values ≥/> threshold (lower bound) or ≤/< threshold (upper bound); NaN values pass."""
-    v = values.astype("Float64")
+def roster_column(t: pd.DataFrame, name: str) -> pd.Series | None:
+    """An optional roster column by its English name or one of its Chinese headers (None when absent)."""
+    for header in (name, *EXTRA_ALIASES.get(name, ())):
+        if header in t.columns:
+            return t[header]
+    return None
+
+
+def roster_flag(t: pd.DataFrame, name: str) -> np.ndarray:
+    """A yes/no roster column as booleans (是/否, Y/N, 1/0, true/false); absent or blank → False."""
+    col = roster_column(t, name)
+    if col is None:
+        return np.zeros(len(t), dtype=bool)
+    if col.dtype == bool:
+        return col.to_numpy()
+
+    def one(v) -> bool:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return False
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        text = canon_text(v)
+        if text in ("", "nan", "none"):
+            return False
+        if text not in BOOL_VALUES:
+            raise PolicyError(f"roster column '{name}' must be yes/no (是/否, Y/N, 1/0), got {v!r}")
+        return BOOL_VALUES[text] == "true"
+
+    return np.array([one(v) for v in col], dtype=bool)
+
+
+def roster_number(t: pd.DataFrame, name: str, fill: float) -> np.ndarray:
+    """A numeric roster column as floats; absent or blank → ``fill``."""
+    col = roster_column(t, name)
+    if col is None:
+        return np.full(len(t), fill, dtype=float)
+    return pd.to_numeric(col, errors="coerce").astype(float).fillna(fill).to_numpy()
+
+
+def honour_rank(t: pd.DataFrame) -> np.ndarray:
+    """Honour level per teacher as a rank (HONOUR_RANK); the backbone flag counts as county level."""
+    col = roster_column(t, "honour_level")
+    rank = np.zeros(len(t), dtype=int)
+    if col is not None:
+        for i, v in enumerate(col):
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+                continue
+            text = canon_text(v)
+            level = _HONOUR_ALIASES.get(text, _HONOUR_ALIASES.get(str(v).strip(), text))
+            if level not in HONOUR_RANK:
+                raise PolicyError(f"roster column 'honour_level': unknown level {v!r}; use school, county, district, "
+                                  f"city, province or national (校级/县级/区级/市级/省级/国家级)")
+            rank[i] = HONOUR_RANK[level]
+    backbone = t["backbone"].to_numpy(dtype=bool) if "backbone" in t.columns else np.zeros(len(t), dtype=bool)
+    return np.maximum(rank, np.where(backbone, HONOUR_RANK["county"], 0))
+
+
+def _cmp(values: np.ndarray, threshold: float, inclusive: bool, upper: bool) -> np.ndarray:
+    """values ≤/< threshold (upper bound) or ≥/> threshold (lower bound)."""
     if upper:
-        ok = v <= threshold if inclusive else v < threshold
-    else:
-        ok = v >= threshold if inclusive else v > threshold
-    return ok.fillna(True).astype(bool)
+        return values <= threshold if inclusive else values < threshold
+    return values >= threshold if inclusive else values > threshold
+
+
+def _op(inclusive: bool, upper: bool, failing: bool = False) -> str:
+    """The comparison sign, or its negation when describing a failure."""
+    ops = {(True, True): "≤", (False, True): "<", (True, False): "≥", (False, False): ">"}
+    neg = {"≤": ">", "<": "≥", "≥": "<", ">": "≤"}
+    o = ops[(inclusive, upper)]
+    return neg[o] if failing else o
 
 
 def years_to_retirement(teachers: pd.DataFrame, rule: Eligibility) -> pd.Series:
@@ -93,8 +233,16 @@ def years_to_retirement(teachers: pd.DataFrame, rule: Eligibility) -> pd.Series:
     return derived
 
 
-def eligibility(problem, policy) -> pd.DataFrame:
+def eligibility(problem, policy, mode: str | None = None) -> pd.DataFrame:
     """Decide each teacher's status under the policy's ``[eligibility]`` rules.
+
+    Parameters
+    ----------
+    problem : Problem
+    policy : Policy
+    mode : str, optional
+        A recorded rotation mode of the policy (``[modes.<name>]``, e.g. ``"upward_study"``): its own
+        eligibility rules are used instead of the main ones.
 
     Returns
     -------
@@ -110,9 +258,20 @@ def eligibility(problem, policy) -> pd.DataFrame:
     >>> sorted(e["status"].unique()) <= ["eligible", "exempt", "ineligible", "mandatory"]
     True
     """
-    rule: Eligibility = policy.eligibility
+    if mode is None:
+        rule: Eligibility = policy.eligibility
+    else:
+        modes = getattr(policy, "modes", {})
+        if mode not in modes:
+            known = ", ".join(sorted(modes)) or "none"
+            raise PolicyError(f"policy '{policy.id}' records no mode '{mode}' (modes: {known})")
+        rule = modes[mode].eligibility
     problem = problem.at(policy.reference_date) if policy.reference_date else problem
-    t = problem.teachers
+    return _decide(problem.teachers, rule)
+
+
+def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
+    """The status cascade of the module docstring, vectorised over the roster."""
     n = len(t)
     status = np.full(n, "", dtype=object)
     reason = np.full(n, "", dtype=object)
@@ -122,88 +281,196 @@ def eligibility(problem, policy) -> pd.DataFrame:
         status[free] = st
         reason[free] = texts[free] if isinstance(texts, np.ndarray) else texts
 
+    def texts(fmt, *cols) -> np.ndarray:
+        return np.array([fmt(*vals) for vals in zip(*cols)], dtype=object) if n else np.array([], dtype=object)
+
     gender = t["gender"].to_numpy()
     age = t["age"].astype(float).to_numpy()
     years = t["years_at_school"].astype(float).to_numpy()
+    teach = t["teaching_years"].astype(float).to_numpy() if "teaching_years" in t.columns else years
+    role = t["role"].to_numpy() if "role" in t.columns else np.full(n, "teacher", dtype=object)
+    vol = t["volunteer"].to_numpy(dtype=bool) if "volunteer" in t.columns else np.zeros(n, dtype=bool)
+    bypass = vol & rule.volunteers_bypass_bars
+    is_leader = np.isin(role, list(rule.leader_roles))
+    new_recruit = roster_flag(t, "new_recruit")
 
     # 1. hard bars
+    if rule.requires_application:
+        decide(~vol, "ineligible", "ineligible: did not apply (本人申请 required: requires_application)")
+    age_ok = np.ones(n, dtype=bool)
     if rule.max_age is not None:
         cap = np.where(gender == "M", by_gender(rule.max_age, "M"), by_gender(rule.max_age, "F")).astype(float)
-        ok = age <= cap if rule.max_age_inclusive else age < cap
-        op = ">" if rule.max_age_inclusive else "≥"
-        texts = np.array([f"ineligible: age {a:g} {op} {c:g} (max_age for {g})" for a, c, g in zip(age, cap, gender)],
-                         dtype=object)
-        decide(~ok, "ineligible", texts)
+        age_ok = _cmp(age, cap, rule.max_age_inclusive, upper=True)
+        op = _op(rule.max_age_inclusive, True, failing=True)
+        decide(~age_ok & ~bypass, "ineligible", texts(
+            lambda a, c, g: f"ineligible: age {a:g} {op} {c:g} (max_age for {g})", age, cap, gender))
     if rule.min_years_to_retirement is not None:
         ytr = years_to_retirement(t, rule).to_numpy()
         thr = rule.min_years_to_retirement
-        ok = ytr >= thr if rule.min_years_to_retirement_inclusive else ytr > thr
-        op = "<" if rule.min_years_to_retirement_inclusive else "≤"
-        texts = np.array([f"ineligible: {y:g} years to retirement {op} {thr:g} (min_years_to_retirement)"
-                          for y in ytr], dtype=object)
-        decide(~ok, "ineligible", texts)
+        ok = _cmp(ytr, thr, rule.min_years_to_retirement_inclusive, upper=False)
+        op = _op(rule.min_years_to_retirement_inclusive, False, failing=True)
+        age_ok &= ok
+        decide(~ok & ~bypass, "ineligible", texts(
+            lambda y: f"ineligible: {y:g} years to retirement {op} {thr:g} (min_years_to_retirement)", ytr))
     if rule.min_teaching_years is not None:
-        ty = t["teaching_years"].astype(float).to_numpy()
-        ok = ty >= rule.min_teaching_years
-        texts = np.array([f"ineligible: {v:g} teaching years < {rule.min_teaching_years} (min_teaching_years)"
-                          for v in ty], dtype=object)
-        decide(~ok, "ineligible", texts)
+        thr = rule.min_teaching_years
+        ok = _cmp(teach, thr, rule.min_teaching_years_inclusive, upper=False)
+        op = _op(rule.min_teaching_years_inclusive, False, failing=True)
+        decide(~ok, "ineligible", texts(
+            lambda v: f"ineligible: {v:g} teaching years {op} {thr} (min_teaching_years)", teach))
+    if rule.max_teaching_years is not None:
+        thr = rule.max_teaching_years
+        ok = _cmp(teach, thr, rule.max_teaching_years_inclusive, upper=True)
+        op = _op(rule.max_teaching_years_inclusive, True, failing=True)
+        decide(~ok & ~bypass, "ineligible", texts(
+            lambda v: f"ineligible: {v:g} teaching years {op} {thr} (max_teaching_years)", teach))
+    if rule.min_title is not None or rule.honour_min_level is not None:
+        _title_honour(t, rule, decide, texts)
+    if rule.max_rural_years is not None:
+        ry = roster_number(t, "rural_years", 0.0)
+        thr = rule.max_rural_years
+        ok = _cmp(ry, thr, rule.max_rural_years_inclusive, upper=True)
+        op = _op(rule.max_rural_years_inclusive, True, failing=True)
+        decide(~ok, "ineligible", texts(
+            lambda v: f"ineligible: {v:g} years of rural/weak-school service {op} {thr:g} (max_rural_years)", ry))
     if rule.sanction_cooldown_years is not None and "sanction_ended_years_ago" in t.columns:
         ago = t["sanction_ended_years_ago"].astype(float).to_numpy()
-        barred = ~np.isnan(ago) & (ago < rule.sanction_cooldown_years)
-        texts = np.array([
-            "ineligible: currently under a sanction (处分期内)" if a == 0 else
-            f"ineligible: sanction ended {a:g} years ago < {rule.sanction_cooldown_years:g} (sanction_cooldown_years)"
-            for a in np.nan_to_num(ago)], dtype=object)
-        decide(barred, "ineligible", texts)
+        cd = rule.sanction_cooldown_years
+        served = _cmp(np.nan_to_num(ago, nan=np.inf), cd, rule.sanction_cooldown_inclusive, upper=False)
+        # 0 means "currently under a sanction" (SPEC §3), which bars whatever the cool-down
+        barred = ~np.isnan(ago) & ((ago == 0) | ~served)
+        op = _op(rule.sanction_cooldown_inclusive, False, failing=True)
+        decide(barred, "ineligible", texts(
+            lambda a: "ineligible: currently under a sanction (处分期内)" if a == 0 else
+            f"ineligible: sanction ended {a:g} years ago {op} {cd:g} (sanction_cooldown_years)", np.nan_to_num(ago)))
     if not rule.include_leaders:
-        decide((t["role"] != "teacher").to_numpy(), "ineligible", "ineligible: leadership-team members rotate separately")
+        decide(role != "teacher", "ineligible", "ineligible: leadership-team members rotate separately")
+    if rule.leader_min_years_in_post is not None:
+        yip = roster_number(t, "years_in_post", 0.0)
+        thr = rule.leader_min_years_in_post
+        ok = _cmp(yip, thr, rule.leader_min_years_in_post_inclusive, upper=False)
+        op = _op(rule.leader_min_years_in_post_inclusive, False, failing=True)
+        decide(is_leader & ~ok, "ineligible", texts(
+            lambda v, r: f"ineligible: {r} {v:g} years in post {op} {thr:g} (leader_min_years_in_post)", yip, role))
+    recruit_due = np.zeros(n, dtype=bool)
+    if rule.new_recruit_after_years is not None:
+        thr = rule.new_recruit_after_years
+        recruit_due = new_recruit & (teach >= thr)
+        decide(new_recruit & ~recruit_due, "ineligible", texts(
+            lambda v: f"ineligible: new recruit with {v:g} full teaching years < {thr:g} (new_recruit_after_years)",
+            teach))
+    if rule.no_repeat_shadow_study:
+        decide(roster_flag(t, "shadow_study_done"), "ineligible",
+               "ineligible: already did a shadow study (同一教师不得重复跟岗学习: no_repeat_shadow_study)")
 
     # 2. trigger / lower threshold / volunteers
     if rule.min_years_at_school is not None:
-        trig = years >= rule.min_years_at_school if rule.min_years_at_school_inclusive else (
-            years > rule.min_years_at_school)
+        trig = _cmp(years, rule.min_years_at_school, rule.min_years_at_school_inclusive, upper=False)
     else:
         trig = np.zeros(n, dtype=bool)
-    lower = years >= rule.min_years_eligible if rule.min_years_eligible is not None else np.zeros(n, dtype=bool)
-    vol = t["volunteer"].to_numpy(dtype=bool) if "volunteer" in t.columns else np.zeros(n, dtype=bool)
+    trig &= age_ok  # a volunteer over the age cap may rotate, but is not mandatory
+    lead_trig = np.zeros(n, dtype=bool)
+    if rule.leader_trigger_years is not None:
+        yip = roster_number(t, "years_in_post", 0.0)
+        lead_trig = is_leader & _cmp(yip, rule.leader_trigger_years, rule.leader_trigger_inclusive, upper=False)
+        lead_trig &= age_ok
+    lower = np.zeros(n, dtype=bool)
+    if rule.min_years_eligible is not None:
+        lower = _cmp(years, rule.min_years_eligible, rule.min_years_eligible_inclusive, upper=False)
     may = lower | (vol & rule.volunteers_eligible)
-    op = "<" if rule.min_years_at_school_inclusive else "≤"
-    texts = np.array([f"ineligible: {y:g} years at school {op} {rule.min_years_at_school} (min_years_at_school)"
-                      for y in years], dtype=object) if rule.min_years_at_school is not None else \
-        "ineligible: not a volunteer and no rotation trigger in this policy"
-    decide(~trig & ~may, "ineligible", texts)
+    if rule.min_years_at_school is not None:
+        op = _op(rule.min_years_at_school_inclusive, False, failing=True)
+        why = texts(lambda y: f"ineligible: {y:g} years at school {op} {rule.min_years_at_school} "
+                              f"(min_years_at_school)", years)
+    else:
+        why = "ineligible: not a volunteer and no rotation trigger in this policy"
+    decide(~trig & ~lead_trig & ~recruit_due & ~may, "ineligible", why)
 
     # 3. exemptions and deferrals
     for name in rule.exempt:
-        col, desc = EXEMPTIONS[name]
-        if col not in t.columns:
-            continue
-        v = t[col]
-        if name == "family_care":
-            hit = v.astype(float).fillna(0).to_numpy() >= rule.family_care_min_months
-        elif name == "family_hospital":
-            hit = v.astype(float).fillna(0).to_numpy() >= rule.family_hospital_min_months
-        elif name == "recent_exchange":
-            if rule.recent_exchange_max_years is None:
-                continue
-            hit = v.astype(float).fillna(0).to_numpy() >= rule.recent_exchange_max_years
-        elif name == "recent_support":
-            if rule.support_lookback_years is None:
-                continue
-            hit = v.astype(float).fillna(np.inf).to_numpy() < rule.support_lookback_years
-        else:
-            hit = v.fillna(False).to_numpy(dtype=bool)
-        decide(hit, "exempt", f"exempt: {name} — {desc}")
+        hit, desc = _exemption(t, rule, name)
+        if hit is not None:
+            decide(hit, "exempt", texts(lambda d: f"exempt: {name} — {d}", desc) if isinstance(desc, np.ndarray)
+                   else f"exempt: {name} — {desc}")
 
     # 4./5. mandatory and eligible
-    texts = np.array([f"mandatory: {y:g} years at school ≥ {rule.min_years_at_school} (min_years_at_school)"
-                      for y in years], dtype=object) if rule.min_years_at_school is not None else ""
-    decide(trig, "mandatory", texts)
-    decide(vol & rule.volunteers_eligible, "eligible", "eligible: volunteer (自愿申请)")
+    if rule.min_years_at_school is not None:
+        op = _op(rule.min_years_at_school_inclusive, False)
+        decide(trig, "mandatory", texts(
+            lambda y: f"mandatory: {y:g} years at school {op} {rule.min_years_at_school} (min_years_at_school)",
+            years))
+    if rule.leader_trigger_years is not None:
+        yip = roster_number(t, "years_in_post", 0.0)
+        op = _op(rule.leader_trigger_inclusive, False)
+        decide(lead_trig, "mandatory", texts(
+            lambda v, r: f"mandatory: {r} {v:g} years in post {op} {rule.leader_trigger_years:g} "
+                         f"(leader_trigger_years)", yip, role))
+    if rule.new_recruit_after_years is not None:
+        decide(recruit_due, "mandatory", texts(
+            lambda v: f"mandatory: new recruit with {v:g} full teaching years ≥ {rule.new_recruit_after_years:g} "
+                      f"(new_recruit_after_years)", teach))
+    if rule.volunteers_eligible:
+        decide(vol, "eligible", "eligible: volunteer (自愿申请)")
     if rule.min_years_eligible is not None:
-        texts = np.array([f"eligible: {y:g} years at school ≥ {rule.min_years_eligible} (min_years_eligible)"
-                          for y in years], dtype=object)
-        decide(lower, "eligible", texts)
+        op = _op(rule.min_years_eligible_inclusive, False)
+        decide(lower, "eligible", texts(
+            lambda y: f"eligible: {y:g} years at school {op} {rule.min_years_eligible} (min_years_eligible)", years))
     assert (status != "").all()
     return pd.DataFrame({"teacher_id": t["teacher_id"].to_numpy(), "status": status, "reason": reason})
+
+
+def _title_honour(t: pd.DataFrame, rule: Eligibility, decide, texts) -> None:
+    """Title and honour condition (通榆 T-EL1: 中级以上职称 或 县级以上骨干、教学能手、学科带头人、优秀班主任)."""
+    n = len(t)
+    title = t["title"].fillna("none").to_numpy() if "title" in t.columns else np.full(n, "none", dtype=object)
+    t_rank = np.array([TITLE_RANK.get(x, 0) for x in title], dtype=int)
+    h_rank = honour_rank(t)
+    parts = []
+    if rule.min_title is not None:
+        parts.append((t_rank >= TITLE_RANK[rule.min_title], f"title ≥ {rule.min_title} (min_title)"))
+    if rule.honour_min_level is not None:
+        parts.append((h_rank >= HONOUR_RANK[rule.honour_min_level],
+                      f"an honour at {rule.honour_min_level} level or above (honour_min_level)"))
+    oks = [p[0] for p in parts]
+    ok = np.logical_or.reduce(oks) if rule.title_or_honour else np.logical_and.reduce(oks)
+    need = (" or " if rule.title_or_honour else " and ").join(p[1] for p in parts)
+    inv = {v: k for k, v in HONOUR_RANK.items() if k != "district"}
+    decide(~ok, "ineligible", texts(
+        lambda ti, h: f"ineligible: title {ti}, honour level {inv.get(h, 'none')}; needs {need}", title, h_rank))
+
+
+def _exemption(t: pd.DataFrame, rule: Eligibility, name: str):
+    """(hit mask, description) of one exemption; (None, "") when its roster column is absent or it is off."""
+    col, desc = EXEMPTIONS[name]
+    if roster_column(t, col) is None:
+        return None, ""
+    if name == "family_care":
+        v = roster_number(t, col, 0.0)
+        thr = rule.family_care_min_months
+        op = _op(rule.family_care_inclusive, False)
+        return _cmp(v, thr, rule.family_care_inclusive, upper=False), np.array(
+            [f"{desc}, {x:g} months {op} {thr:g} (family_care_min_months)" for x in v], dtype=object)
+    if name == "family_hospital":
+        v = roster_number(t, col, 0.0)
+        thr = rule.family_hospital_min_months
+        op = _op(rule.family_hospital_inclusive, False)
+        return _cmp(v, thr, rule.family_hospital_inclusive, upper=False), np.array(
+            [f"{desc}, {x:g} months {op} {thr:g} (family_hospital_min_months)" for x in v], dtype=object)
+    if name in ("recent_exchange", "recent_secondment"):
+        if rule.recent_exchange_max_years is None:
+            return None, ""
+        v = roster_number(t, col, 0.0)
+        thr = rule.recent_exchange_max_years
+        op = _op(rule.recent_exchange_inclusive, False)
+        window = f" in the last {rule.recent_exchange_window_years:g} years" if rule.recent_exchange_window_years else ""
+        return _cmp(v, thr, rule.recent_exchange_inclusive, upper=False), np.array(
+            [f"{desc}, {x:g} years{window} {op} {thr:g} (recent_exchange_max_years)" for x in v], dtype=object)
+    if name == "recent_support":
+        if rule.support_lookback_years is None:
+            return None, ""
+        v = roster_number(t, col, np.inf)
+        thr = rule.support_lookback_years
+        op = _op(rule.support_lookback_inclusive, True)
+        return _cmp(v, thr, rule.support_lookback_inclusive, upper=True), np.array(
+            [f"{desc}, {x:g} years ago {op} {thr:g} (support_lookback_years)" for x in v], dtype=object)
+    return roster_flag(t, col), desc

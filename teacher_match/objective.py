@@ -25,6 +25,8 @@ DEFAULT_WEIGHTS = {
     "rotation_shortfall": 500.0,
     "non_mandatory_moved": 50.0,
     "moved": 0.0,
+    "quota_shortfall": 500.0,
+    "priority_order": 0.0,
 }
 #: term -> description
 TERMS = {name: doc for name, (_, doc) in TERM_UNITS.items()}

@@ -33,7 +33,8 @@ class Required:
 
 REQUIRED = Required()
 
-KINDS = ("share", "number", "int", "bool", "choice", "strlist", "by_gender", "selector", "date", "str")
+KINDS = ("share", "number", "int", "bool", "choice", "strlist", "by_gender", "selector", "date", "str", "table",
+         "bands")
 
 
 def param(default: Any, kind: str, doc: str, *, key: str | None = None, choices: tuple = (),
@@ -47,7 +48,8 @@ def param(default: Any, kind: str, doc: str, *, key: str | None = None, choices:
     kind : str
         One of ``share`` (0..1), ``number`` (≥ 0), ``int`` (≥ 0), ``bool``, ``choice``, ``strlist``,
         ``by_gender`` (a number, or ``{ M = …, F = … }``), ``selector`` (``{ category = [...], strength = [...] }``),
-        ``date``, ``str``.
+        ``date``, ``str``, ``table`` (``{ name = number, … }``) or ``bands`` (``[[threshold, value], …]``,
+        thresholds strictly decreasing).
     doc : str
         One line: what the rule does with it, with the Chinese term where there is one.
     key : str, optional
@@ -114,6 +116,9 @@ def coerce(key: str, meta: dict, value: Any) -> Any:
         return None
     if isinstance(value, str) and value.strip().lower() == "required":
         return REQUIRED
+    if (isinstance(value, str) and value.strip().lower() == "off" and meta["kind"] not in ("str", "choice", "strlist")
+            and meta.get("optional", True)):
+        return None  # TOML has no null: "off" switches an optional rule off (e.g. no tenure trigger)
     if value is REQUIRED:
         return REQUIRED
     kind = meta["kind"]
@@ -175,6 +180,18 @@ def coerce(key: str, meta: dict, value: Any) -> Any:
                 raise ValueError(f"'{key}.{k}': unknown {bad[0]!r}; choose from {', '.join(allowed[k])}")
             out[k] = v
         return out
+    if kind == "table":
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise ValueError(f"'{key}' must be a table like {{ name = 100 }}, got {value!r}")
+        return {k: _number(f"{key}.{k}", v) for k, v in value.items()}
+    if kind == "bands":
+        if not isinstance(value, (list, tuple)) or not value or not all(
+                isinstance(b, (list, tuple)) and len(b) == 2 for b in value):
+            raise ValueError(f"'{key}' must be a list of [threshold, value] pairs, got {value!r}")
+        bands = [(_number(f"{key}[{i}][0]", b[0]), _number(f"{key}[{i}][1]", b[1])) for i, b in enumerate(value)]
+        if any(a[0] <= b[0] for a, b in zip(bands, bands[1:])):
+            raise ValueError(f"'{key}': thresholds must be strictly decreasing, got {value!r}")
+        return [list(b) for b in bands]
     if kind == "date":
         if isinstance(value, dt.date):
             return value

@@ -53,6 +53,10 @@ class Plan:
     policy_id: str = ""
     build_time_s: float = float("nan")
     solver_info: dict = field(default_factory=dict)
+    #: INFEASIBLE plans: ``conflict, rule, key, sentence_en, sentence_zh, relaxation`` (see explain.diagnose)
+    diagnosis: pd.DataFrame | None = None
+    #: INFEASIBLE plans: the verified parameter relaxations that restore a plan
+    relaxations: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -110,7 +114,24 @@ class Plan:
         lines.append(f"  {'objective term'.ljust(22)} {'weight':>9} {'value':>12} {'contribution':>14}")
         for r in b.itertuples(index=False):
             lines.append(f"  {r.term.ljust(22)} {r.weight:>9g} {r.value:>12,.1f} {r.contribution:>14,.1f}")
+        notes = self.solver_info.get("notes", [])
+        if notes:
+            lines.append("")
+            lines.extend(f"  {n}" for n in notes)
+        lines.extend(self._summary_needs_and_diagnosis())
         return "\n".join(lines)
+
+    def _summary_needs_and_diagnosis(self) -> list[str]:
+        """Needs filled per subject; for an INFEASIBLE plan, the diagnosis (why no plan exists)."""
+        out = []
+        if len(self.needs) and self.status in ("OPTIMAL", "FEASIBLE"):
+            g = self.needs.groupby("subject", sort=True)[["count", "filled"]].sum()
+            out += ["", "  needs filled per subject: " + ", ".join(
+                f"{j} {int(r['filled'])}/{int(r['count'])}" for j, r in g.iterrows())]
+        text = self.solver_info.get("diagnosis_text", "")
+        if text:
+            out += ["", "  why no plan exists:"] + [f"  {line}" for line in text.splitlines()]
+        return out
 
     def __repr__(self) -> str:
         t = self.totals()
@@ -139,20 +160,27 @@ class Plan:
                 columns=["term", "value"])
             pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
                 xw, sheet_name="objective", index=False)
-            self.publicity().to_excel(xw, sheet_name="公示名单", index=False)
+            _write_publicity(xw, self)
+            if self.diagnosis is not None:
+                self.diagnosis.to_excel(xw, sheet_name="diagnosis", index=False)
+                (self.relaxations if self.relaxations is not None else pd.DataFrame()).to_excel(
+                    xw, sheet_name="relaxations", index=False)
         return path
 
-    def publicity(self) -> pd.DataFrame:
-        """Publicity list (公示名单) of rotating teachers, with Chinese headers; no private detail."""
-        m = self.moved
-        cols = {"teacher_id": "教师编号", "from_school_id": "原学校", "to_school_id": "交流学校", "subject": "学科",
-                "mode": "交流方式"}
-        out = m[list(cols)].rename(columns=cols)
-        if "name" in m.columns:
-            out.insert(1, "姓名", m["name"].to_numpy())
-        out["交流方式"] = out["交流方式"].map({"rotation": "交流轮岗", "support": "支教", "itinerant": "走教"}).fillna(
-            out["交流方式"])
-        return out.sort_values(["交流学校", "原学校", "教师编号"]).reset_index(drop=True)
+    def publicity(self, view: str = "receiving", duration: str | None = None) -> pd.DataFrame:
+        """Publicity list (公示名单), Chinese headers, no private detail (see :mod:`teacher_match.publicity`).
+
+        Parameters
+        ----------
+        view : {"receiving", "sending", "exempt"}
+            Per receiving school who comes from where (subject, mode, duration); per sending school who
+            leaves; or the deferred teachers with their public category only (never the medical detail).
+        duration : str, optional
+            Exchange period shown when the plan has no ``duration_years`` column (default "按政策规定").
+        """
+        from .publicity import publicity_table
+
+        return publicity_table(self.assignments, view, duration)
 
     @classmethod
     def read_assignments(cls, path: str | Path) -> pd.DataFrame:
@@ -174,6 +202,12 @@ class Plan:
             raise InputError(f"{path}: not a teacher_match plan (missing column {missing[0]})")
         df["moves"] = df["moves"].astype(str).str.lower().isin(["true", "1", "yes"])
         return df
+
+
+def _write_publicity(xw, plan: Plan) -> None:
+    from .publicity import write_publicity_sheet
+
+    write_publicity_sheet(xw, plan.assignments)
 
 
 def _fmt(v) -> str:

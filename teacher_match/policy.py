@@ -5,7 +5,12 @@ A policy file has top-level metadata (``id``, ``title``, ``source`` …) and fou
 * ``[eligibility]`` — :class:`teacher_match.eligibility.Eligibility`;
 * ``[flows]`` — direction (``from``, ``to``) and ``max_commute_km``;
 * ``[rules]`` — parameters of the rule modules (``backbone_min_share``, ``outflow_max_share`` …);
-* ``[objective]`` — default weights of the objective terms.
+* ``[objective]`` — default weights of the objective terms;
+* ``[money]`` — stipends, transport reimbursement and title credit (:mod:`teacher_match.rules.budget`);
+* ``[modes.<name>]`` — a rotation mode the core does not plan yet (upward study, itinerant teaching, paired
+  exchange, diversion): its own ``[modes.<name>.eligibility]``, its rule ids and text. Recorded, not enforced;
+* ``[[unenforced]]`` — rules of the source that are recorded but not enforced (``rule``, ``text``, optional
+  ``mode``); :func:`teacher_match.solve` lists them in ``plan.solver_info["unenforced"]``.
 
 Every key is unique across sections, so ``policy.with_(backbone_min_share=0.2)`` and
 ``--set backbone_min_share=0.2`` need no section. A value written ``"required"`` (a blank in the source,
@@ -28,7 +33,7 @@ from .errors import PolicyError
 from .params import REQUIRED, coerce
 from .rules import RULES, TERM_UNITS, rule_class
 
-__all__ = ["Policy", "load_policy", "policy_ids", "PARAMETERS"]
+__all__ = ["Policy", "Mode", "load_policy", "policy_ids", "PARAMETERS"]
 
 META_KEYS = {
     "id": "short identifier",
@@ -38,8 +43,11 @@ META_KEYS = {
     "source": "seed file and section the rules were taken from",
     "notes": "free text: how values were read, what is not from the source",
     "reference_date": "statistics cut-off date (统计截止日期), YYYY-MM-DD",
+    "mode": "mode of the planned moves: rotation (交流轮岗) or support (支教)",
 }
-SECTIONS = ("eligibility", "flows", "rules", "objective")
+SECTIONS = ("eligibility", "flows", "rules", "objective", "money")
+PLANNED_MODES = ("rotation", "support")
+MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,9 @@ class Policy:
     rules: dict = field(default_factory=dict)
     objective: dict = field(default_factory=dict)
     path: str | None = None
+    mode: str = "rotation"
+    modes: dict = field(default_factory=dict)
+    unenforced: tuple = ()
 
     def rule(self, rule_id: str):
         """Parameters of one rule module (e.g. ``"backbone_ratio"``)."""
@@ -123,8 +134,37 @@ class Policy:
         """A copy with some parameters or objective weights changed (keys as in the policy file)."""
         return _apply(self, changes, source=f"with_() on policy '{self.id}'")
 
+    def unenforced_rules(self) -> list[dict]:
+        """Rules recorded but not enforced by ``solve``: ``[[unenforced]]`` plus every unplanned mode's rules."""
+        out = [dict(r) for r in self.unenforced]
+        for name, m in sorted(self.modes.items()):
+            if not m.enforced:
+                rec = {"rule": ", ".join(m.rules) or name, "mode": name, "text": m.text}
+                if m.params:
+                    rec["params"] = dict(m.params)
+                out.append(rec)
+        return out
+
     def __repr__(self) -> str:
         return f"Policy({self.id!r}, {self.title!r})"
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A rotation mode of a policy that the core records but does not plan (see module docstring).
+
+    Its ``eligibility`` is evaluated by ``teacher_match.eligibility(problem, policy, mode=name)``.
+    """
+
+    name: str
+    enforced: bool = False
+    text: str = ""
+    rules: tuple = ()
+    relation: str = ""
+    eligibility: Eligibility = field(default_factory=Eligibility)
+    params: dict = field(default_factory=dict)
+    from_: dict = field(default_factory=dict)
+    to: dict = field(default_factory=dict)
 
 
 def _suggest(key: str, choices) -> str:
@@ -250,6 +290,8 @@ def policy_from_dict(data: dict, label: str = "policy") -> Policy:
                 section_of[k] = key
         elif key in META_KEYS:
             meta[key] = value
+        elif key in ("modes", "unenforced"):
+            continue
         else:
             problems.append(f"unknown key '{key}'{_suggest(key, list(META_KEYS) + list(SECTIONS))}")
     if "id" not in meta:
@@ -267,6 +309,63 @@ def policy_from_dict(data: dict, label: str = "policy") -> Policy:
         title=str(meta.get("title", "")), title_en=str(meta.get("title_en", "")),
         source=str(meta.get("source", "")), region=str(meta.get("region", "")),
         notes=str(meta.get("notes", "")), reference_date=ref,
-        path=label,
+        path=label, mode=str(meta.get("mode", "rotation")),
+        modes=_modes(data.get("modes", {}), label), unenforced=_unenforced(data.get("unenforced", []), label),
     )
+    if base.mode not in PLANNED_MODES:
+        raise PolicyError(f"{label}: mode must be one of {', '.join(PLANNED_MODES)}, got {base.mode!r} "
+                          f"(record other modes under [modes.<name>])")
     return _apply(base, flat, source=label, section_of=section_of)
+
+
+def _unenforced(records, label: str) -> tuple:
+    """``[[unenforced]]`` records: each needs ``rule`` and ``text``; ``mode`` and ``params`` are optional."""
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise PolicyError(f"{label}: [[unenforced]] must be an array of tables with rule and text")
+    out = []
+    for i, r in enumerate(records):
+        bad = set(r) - {"rule", "text", "mode", "params"}
+        if (bad or not isinstance(r.get("rule"), str) or not isinstance(r.get("text"), str)
+                or not isinstance(r.get("params", {}), dict)):
+            raise PolicyError(f"{label}: [[unenforced]] #{i + 1} needs string 'rule' and 'text' "
+                              f"(optionally 'mode' and a 'params' table){f'; unknown {sorted(bad)}' if bad else ''}")
+        rec = {"rule": r["rule"], "mode": str(r.get("mode", "")), "text": r["text"]}
+        if r.get("params"):
+            rec["params"] = dict(r["params"])
+        out.append(rec)
+    return tuple(out)
+
+
+def _modes(table, label: str) -> dict:
+    """``[modes.<name>]`` tables → :class:`Mode`, with the mode's eligibility validated like the main one."""
+    if not isinstance(table, dict):
+        raise PolicyError(f"{label}: [modes] must be a table of [modes.<name>] tables")
+    out = {}
+    for name, spec in table.items():
+        where = f"{label} [modes.{name}]"
+        if not isinstance(spec, dict):
+            raise PolicyError(f"{where} must be a table")
+        bad = set(spec) - MODE_KEYS
+        if bad:
+            raise PolicyError(f"{where}: unknown key '{sorted(bad)[0]}'{_suggest(sorted(bad)[0], MODE_KEYS)}")
+        if spec.get("enforced", False):
+            raise PolicyError(f"{where}: the core plans only the policy's main mode; this mode can only be recorded "
+                              f"(enforced = false)")
+        elig = spec.get("eligibility", {})
+        probe = _apply(_blank_policy(name), {k: v for k, v in elig.items()}, source=where,
+                       section_of=dict.fromkeys(elig, "eligibility"))
+        fl = PARAMETERS["from"]
+        try:
+            sel = {k: coerce(k, fl.meta, spec[k]) for k in ("from", "to") if k in spec}
+        except ValueError as exc:
+            raise PolicyError(f"{where}: {exc}") from None
+        rules = spec.get("rules", [])
+        if isinstance(rules, str):
+            rules = [rules]
+        params = spec.get("params", {})
+        if not isinstance(params, dict):
+            raise PolicyError(f"{where}: params must be a table")
+        out[name] = Mode(name=name, enforced=False, text=str(spec.get("text", "")), rules=tuple(rules),
+                         relation=str(spec.get("relation", "")), eligibility=probe.eligibility, params=dict(params),
+                         from_=sel.get("from", {}), to=sel.get("to", {}))
+    return out

@@ -17,9 +17,11 @@ from ortools.sat.python import cp_model
 
 from .eligibility import eligibility
 from .errors import InfeasibleError, PolicyError
+from .explain import attach_diagnosis
 from .model.context import Context, candidate_pairs
 from .model.objective import weighted_expr
 from .model.scaling import OBJ_SCALE
+from .money import annotate_plan
 from .objective import Objective
 from .plan import Plan, build_plan
 from .rules import RULES, flows
@@ -205,6 +207,11 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
                      "variables": len(ctx.model.proto.variables),
                      "constraints": len(ctx.model.proto.constraints)},
     )
+    # the policy's mode, money columns and budget, and the rules it records but does not enforce
+    annotate_plan(plan, ctx.problem, policy)
+    if status == "INFEASIBLE":
+        # name the conflicting rule instances, in words, and the relaxations that restore a plan
+        attach_diagnosis(plan, problem, policy, time_limit=max(5.0, time_limit - (time.perf_counter() - t0)))
     if strict and status == "INFEASIBLE":
         raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
     return plan

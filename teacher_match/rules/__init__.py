@@ -15,13 +15,19 @@ import dataclasses
 
 from . import (
     backbone_ratio,
+    balance,
+    budget,
     commute,
     flows,
     leadership_cap,
     min_rotation,
     outflow_limit,
+    pairing,
     preferences,
+    priority,
+    quotas,
     single_assignment,
+    staff_floor,
     subject_needs,
 )
 
@@ -37,6 +43,12 @@ RULES = [
     backbone_ratio,
     min_rotation,
     preferences,
+    pairing,
+    quotas,
+    balance,
+    priority,
+    staff_floor,
+    budget,
 ]
 
 

@@ -1,0 +1,96 @@
+"""Hard rule: the plan's stipend budget (奖励津贴) stays within the bureau's budget; money and credit parameters.
+
+    Σ_t stipend_cap(township(s)) · x[t, s] ≤ budget_max_yuan
+
+``stipend_cap`` is the full-year maximum for the destination's township (通榆: 15000 / 10000 / 5000 yuan by
+township tier): the most the bureau may have to pay, so the budget holds whatever the teachers' scores.
+The other parameters of policy section ``[money]`` are read by :mod:`teacher_match.money` (stipend by score
+band, title points per full year, transport reimbursement, title prerequisites) and by the plan's budget
+columns; they add no constraint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..params import param
+
+RULE_ID = "budget"
+SECTION = "money"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Money and credit (policy section ``[money]``)."""
+
+    stipend_cap_by_township: dict = param(
+        {}, "table", "full-year stipend cap (yuan) by destination township (全年奖励津贴最高额)")
+    stipend_cap_default: float | None = param(
+        None, "number", "full-year stipend cap (yuan) of any other township (其它乡镇); unset = no stipend")
+    stipend_score_bands: list = param(
+        [], "bands", "share of the cap paid by annual score: [[90, 1.0], [70, 0.6], [0, 0.0]] = ≥90 → 100 % …")
+    title_points_bands: list = param(
+        [], "bands", "title-evaluation points per full support year by annual score: [[90, 2], [70, 1], [0, 0]]")
+    qualified_min_score: float | None = param(
+        None, "number", "annual score from which a support year is qualified (合格)")
+    score_rounding: str = param(
+        "none", "choice", "scores between the integer band limits (e.g. 89.5): none = undefined, raise; or "
+        "floor / round / ceil first", choices=("none", "floor", "round", "ceil"))
+    budget_max_yuan: float | None = param(
+        None, "number", "hard cap on Σ stipend caps of the teachers the plan sends (the bureau's budget)")
+    transport_round_trips_per_month: int | None = param(
+        None, "int", "round trips per month the sending school reimburses (每月报销 4 次往返交通费)")
+    transport_yuan_per_km: float | None = param(
+        None, "number", "fare per km for the transport budget (unset: the budget is given in trips and km only)")
+    senior_title_min_rural_years: float | None = param(
+        None, "number", "senior title (高级教师) needs at least this many years at a rural or weak school")
+    direct_title_min_village_years: float | None = param(
+        None, "number", "this many cumulative village-school years without a mid/senior title → may apply "
+        "directly for the next title outside the post ratio")
+    grassroots_senior_min_rural_years: float | None = param(
+        None, "number", "this many cumulative rural front-line years → may apply exceptionally for the 基层 "
+        "senior title (破格)")
+    support_years_count_as_exchange: bool = param(
+        False, "bool", "completed, qualified support years are credited as exchange years (支教经历视同交流)")
+    rural_allowance_to_rural_only: bool = param(
+        False, "bool", "the rural post allowance is paid only to teachers rotating to rural schools, not to rural "
+        "teachers rotating to urban schools")
+    reward_pay_floor_school_average: bool = param(
+        False, "bool", "a qualified exchange teacher's reward performance pay is at least the sending school's "
+        "average for the same category (不低于同类教师平均水平)")
+
+
+def caps(schools, rule: Budget) -> np.ndarray:
+    """Full-year stipend cap (yuan) of each school as a destination; 0 where no stipend applies."""
+    if rule.stipend_cap_default is None and not rule.stipend_cap_by_township:
+        return np.zeros(len(schools))
+    default = rule.stipend_cap_default or 0.0
+    return np.array([rule.stipend_cap_by_township.get(tw, default) if isinstance(tw, str) else default
+                     for tw in schools["township"]], dtype=float)
+
+
+def build(ctx, rule: Budget) -> None:
+    """Σ cap(destination) · x ≤ budget (caps are whole yuan)."""
+    if rule.budget_max_yuan is None or not len(ctx.cand):
+        return
+    from ortools.sat.python import cp_model  # formulation layer only
+
+    c = np.rint(caps(ctx.schools, rule)[ctx.cand["s"].to_numpy()]).astype(np.int64)
+    rows = np.flatnonzero(c)
+    expr = cp_model.LinearExpr.weighted_sum(ctx.xs(rows), [int(v) for v in c[rows]])
+    ctx.add(RULE_ID, "county", expr <= int(np.floor(rule.budget_max_yuan)))
+
+
+def check(chk, rule: Budget) -> list:
+    """Recompute Σ stipend caps of the moved teachers."""
+    if rule.budget_max_yuan is None or not len(chk.moved):
+        return []
+    c = caps(chk.problem.schools, rule)
+    pos = chk.moved["to_school_id"].map(chk.problem.school_index).to_numpy()
+    total = float(np.rint(c[pos]).sum())
+    if total > rule.budget_max_yuan:
+        return [(RULE_ID, "county", f"stipend caps of the plan total {total:,.0f} yuan > budget "
+                                    f"{rule.budget_max_yuan:,.0f}")]
+    return []

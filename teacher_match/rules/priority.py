@@ -1,0 +1,142 @@
+"""Soft rule: ordering principles — who goes first (先教师后干部、先小学后初中、先骨干后普通, youngest first …).
+
+    priority_order = Σ rank(t) · x[t, s],   rank(t) = Σ_k w_k · key_k(t)
+
+``key_k(t)`` is 0 when the teacher is on the favoured side of the k-th ordering principle (a teacher, not a
+cadre; at a primary school; a backbone teacher …) and 1 otherwise; ``youngest_first`` is the age above 18
+(0 … 63). The weights ``w_k`` make the principles lexicographic: each principle outweighs every later one
+together. With a small positive weight the term breaks ties among plans of equal cost in favour of the
+teachers the policy sends first; it never makes a plan move fewer teachers than the needs call for (the
+``unmet_need`` weight is far larger). :func:`priority_order` sorts a candidate pool by the same key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..params import param
+
+RULE_ID = "priority"
+SECTION = "rules"
+TERMS = {"priority_order": (1, "Σ ordering rank of the teachers rotated (0 = sent first under the policy's principles)")}
+
+#: ordering principle -> (description, largest key value)
+KEYS = {
+    "teachers_before_leaders": ("先教师后干部: teachers before cadres", 1),
+    "leaders_before_teachers": ("principals and middle leaders move first (带头流动)", 1),
+    "primary_before_junior": ("先小学后初中: primary-school staff before junior-middle staff", 1),
+    "backbone_before_ordinary": ("先骨干后普通: backbone before ordinary teachers", 1),
+    "no_rural_experience_first": ("teachers without rural/weak-school experience first", 1),
+    "honours_first": ("holders of a county-or-higher honour first", 1),
+    "volunteers_first": ("volunteers (自愿) first", 1),
+    "substandard_credentials_first": ("teachers whose qualification or degree is below standard first", 1),
+    "no_prior_support_first": ("teachers who never did support teaching first (轮流下乡一次以上)", 1),
+    "youngest_first": ("youngest first (按年龄从小到大)", 63),
+}
+
+
+@dataclass(frozen=True)
+class Priority:
+    """Ordering principles (policy section ``[rules]``)."""
+
+    priority_keys: list = param([], "strlist", "ordering principles, most important first", choices=tuple(KEYS))
+
+
+def key_values(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """One column per principle: 0 on the favoured side, larger values later (n_teachers × n_keys)."""
+    from ..eligibility import honour_rank, roster_column, roster_flag, roster_number
+
+    n = len(teachers)
+    cols = []
+    leader = (teachers["role"] != "teacher").to_numpy() if "role" in teachers.columns else np.zeros(n, dtype=bool)
+    for k in keys:
+        if k == "teachers_before_leaders":
+            v = leader
+        elif k == "leaders_before_teachers":
+            v = ~leader
+        elif k == "primary_before_junior":
+            stage = teachers["school_id"].map(schools.set_index("school_id")["stage"]).to_numpy()
+            v = np.array([st != "primary" for st in stage], dtype=bool)
+        elif k == "backbone_before_ordinary":
+            v = ~teachers["backbone"].to_numpy(dtype=bool)
+        elif k == "no_rural_experience_first":
+            v = roster_number(teachers, "rural_years", 0.0) > 0
+        elif k == "honours_first":
+            v = honour_rank(teachers) < 2
+        elif k == "volunteers_first":
+            v = ~teachers["volunteer"].to_numpy(dtype=bool) if "volunteer" in teachers.columns else np.ones(n, bool)
+        elif k == "substandard_credentials_first":
+            v = ~roster_flag(teachers, "substandard_credentials")
+        elif k == "no_prior_support_first":
+            col = roster_column(teachers, "years_since_support")
+            v = np.zeros(n, dtype=bool) if col is None else pd.to_numeric(col, errors="coerce").notna().to_numpy()
+        else:
+            v = np.clip(teachers["age"].astype(float).to_numpy() - 18, 0, KEYS[k][1])
+        cols.append(np.asarray(v, dtype=np.int64))
+    return np.column_stack(cols) if cols else np.zeros((n, 0), dtype=np.int64)
+
+
+def ranks(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Lexicographic rank per teacher: Σ w_k · key_k with w_k = Π_{j > k} (max_j + 1)."""
+    vals = key_values(teachers, schools, keys)
+    w = np.ones(len(keys), dtype=np.int64)
+    for i in range(len(keys) - 2, -1, -1):
+        w[i] = w[i + 1] * (KEYS[keys[i + 1]][1] + 1)
+    return vals @ w if len(keys) else np.zeros(len(teachers), dtype=np.int64)
+
+
+def priority_order(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str]) -> list:
+    """Teacher ids of a candidate pool in the order the principles send them (ties: roster order).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"teacher_id": ["A", "B"], "school_id": ["S1", "S1"], "role": ["vice_principal", "teacher"],
+    ...                   "backbone": [True, False], "age": [40, 40], "gender": ["F", "F"]})
+    >>> s = pd.DataFrame({"school_id": ["S1"], "stage": ["primary"]})
+    >>> priority_order(t, s, ["teachers_before_leaders"])
+    ['B', 'A']
+    """
+    r = ranks(teachers, schools, keys)
+    order = np.argsort(r, kind="stable")
+    return list(teachers["teacher_id"].to_numpy()[order])
+
+
+def select_by_priority(teachers: pd.DataFrame, schools: pd.DataFrame, places: int, keys: list[str],
+                       merit: str | None = None) -> pd.DataFrame:
+    """Select ``places`` candidates when they outnumber the places (择优选用 / 按年龄从小到大排序).
+
+    Candidates are ordered by the principles ``keys``, then by the column ``merit`` (higher first) when given,
+    then by roster order. Returns the candidates with a boolean column ``selected`` and their ``order`` (0 = first).
+    """
+    r = ranks(teachers, schools, keys)
+    frame = pd.DataFrame({"_rank": r, "_merit": -teachers[merit].astype(float).to_numpy() if merit else 0.0,
+                          "_pos": np.arange(len(teachers))})
+    order = frame.sort_values(["_rank", "_merit", "_pos"], kind="stable").index.to_numpy()
+    pos = np.empty(len(teachers), dtype=np.int64)
+    pos[order] = np.arange(len(teachers))
+    return teachers.assign(order=pos, selected=pos < max(0, int(places)))
+
+
+def build(ctx, rule: Priority) -> None:
+    """Rank cost of every candidate pair (the rank of its teacher)."""
+    term = ctx.term("priority_order", *TERMS["priority_order"])
+    if not rule.priority_keys or not len(ctx.cand):
+        return
+    r = ranks(ctx.teachers, ctx.schools, rule.priority_keys)[ctx.cand["t"].to_numpy()]
+    rows = np.flatnonzero(r)
+    term.extend(ctx.xs(rows), r[rows])
+
+
+def term_values(chk, rule: Priority) -> dict:
+    """Σ rank of the teachers the plan rotates."""
+    if not rule.priority_keys or not len(chk.moved):
+        return {"priority_order": 0}
+    return {"priority_order": int(ranks(chk.moved, chk.problem.schools, rule.priority_keys).sum())}
+
+
+def check(chk, rule: Priority) -> list:
+    """Nothing hard to check: ordering is a preference."""
+    return []
