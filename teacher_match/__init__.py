@@ -23,6 +23,7 @@ from .errors import (
     SchemaError,
     TeacherMatchError,
 )
+from .explain import Diagnosis, Explanation, diagnose, explain
 from .io import load_problem, write_problem
 from .objective import Objective
 from .plan import Plan
@@ -49,6 +50,10 @@ __all__ = [
     "solve",
     "build_model",
     "check",
+    "explain",
+    "Explanation",
+    "diagnose",
+    "Diagnosis",
     "make_county",
     "TeacherMatchError",
     "InputError",

@@ -7,6 +7,7 @@
     teacher-match solve county/ --policy default --set backbone_min_share=0.2 --out plan.xlsx
     teacher-match check county/ plan.xlsx --policy default
     teacher-match explain county/ plan.xlsx --policy default --teacher T000042
+    teacher-match report plan.xlsx --html report.html --input county/
 
 Bad input gives one clear message on stderr and exit code 2 — never a traceback.
 """
@@ -78,7 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("input")
     e.add_argument("plan")
     e.add_argument("--teacher", required=True)
+    e.add_argument("--time-limit", type=float, default=10.0,
+                   help="seconds per counterfactual re-solve (default 10)")
+    e.add_argument("--no-verify", action="store_true", help="skip the counterfactual re-solves")
     policy_args(e)
+
+    r = sub.add_parser("report", help="an HTML report of a plan workbook (totals, needs, schools, flow map)")
+    r.add_argument("plan", help="plan workbook written by solve (.xlsx)")
+    r.add_argument("--html", required=True, help="output .html file")
+    r.add_argument("--input", help="the input roster (directory or workbook): school coordinates for the map")
     return p
 
 
@@ -182,26 +191,32 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_explain(args) -> int:
-    from .eligibility import eligibility
+    from .explain import explain
     from .io import load_problem
     from .plan import Plan
 
     policy = _policy(args)
     problem = load_problem(args.input)
     a = Plan.read_assignments(args.plan)
-    row = a[a["teacher_id"].astype(str) == args.teacher]
-    if row.empty:
+    if not (a["teacher_id"].astype(str) == args.teacher).any():
         raise TeacherMatchError(f"teacher {args.teacher!r} is not in {args.plan}")
-    e = eligibility(problem, policy).set_index("teacher_id")
-    r = row.iloc[0]
-    print(f"{args.teacher}: {e.loc[args.teacher, 'status'] if args.teacher in e.index else r.get('status')}")
-    print(f"  eligibility: {e.loc[args.teacher, 'reason'] if args.teacher in e.index else '—'}")
-    print(f"  decision:    {r['reason']}")
+    print(explain(problem, policy, a, args.teacher, counterfactual=not args.no_verify,
+                  time_limit=args.time_limit))
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .io import load_problem
+    from .report import write_report
+
+    problem = load_problem(args.input) if args.input else None
+    out = write_report(args.plan, args.html, problem=problem)
+    print(f"report written to {out}")
     return 0
 
 
 COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "check": _cmd_check,
-            "explain": _cmd_explain}
+            "explain": _cmd_explain, "report": _cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,13 +76,21 @@ class InfeasibleError(TeacherMatchError):
     ----------
     plan : Plan
         The INFEASIBLE plan (every teacher stays), with its diagnosis.
+    diagnosis : pandas.DataFrame or None
+        ``conflict, rule, key, sentence_en, sentence_zh, relaxation``: the conflicting rule instances and the
+        relaxations that restore a plan (the plan's ``diagnosis``); its text is appended to the message.
+    relaxations : pandas.DataFrame or None
+        One row per verified parameter relaxation (the plan's ``relaxations``).
     """
 
     code = "infeasible"
 
-    def __init__(self, message: str, plan=None):
+    def __init__(self, message: str, plan=None, diagnosis: pd.DataFrame | None = None):
         self.plan = plan
-        super().__init__(message)
+        self.diagnosis = diagnosis if diagnosis is not None else getattr(plan, "diagnosis", None)
+        self.relaxations = getattr(plan, "relaxations", None)
+        text = (getattr(plan, "solver_info", None) or {}).get("diagnosis_text", "")
+        super().__init__(f"{message}\n{text}" if text else message)
 
 
 class ModelTooLargeError(TeacherMatchError):

@@ -1,0 +1,107 @@
+"""The publicity list (公示名单): who rotates where, who leaves each school, who is deferred and why (category only).
+
+A bureau publishes the plan before it takes effect. Three views, all with Chinese headers:
+
+* ``receiving`` — per receiving school: teacher, school of origin, subject, mode, exchange period;
+* ``sending`` — per sending school: who leaves, to where;
+* ``exempt`` — teachers whose rotation is deferred, with a *public category* only. The roster's private detail
+  (pregnancy, illness, disability, investigation …) never appears: each exemption maps to a neutral category.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["publicity_table", "write_publicity_sheet", "PUBLIC_CATEGORY", "MODE_ZH"]
+
+MODE_ZH = {"rotation": "交流轮岗", "support": "支教", "itinerant": "走教", "upward_study": "跟岗学习",
+           "paired": "结对交流", "diversion": "分流"}
+
+#: exemption name → the category published (neutral: no medical or disciplinary detail)
+PUBLIC_CATEGORY = {
+    "pregnant_or_nursing": "个人或家庭特殊情况",
+    "serious_illness": "个人或家庭特殊情况",
+    "severe_disability": "个人或家庭特殊情况",
+    "family_care": "个人或家庭特殊情况",
+    "family_hospital": "个人或家庭特殊情况",
+    "child_exam_this_year": "个人或家庭特殊情况",
+    "under_investigation": "按规定暂缓",
+    "recent_exchange": "近年已参加交流",
+    "recent_secondment": "近年已借用或上挂",
+    "recent_support": "近年已参加支教",
+}
+_DEFAULT_CATEGORY = "按规定暂缓"
+
+
+def _subject_zh(subject) -> str:
+    from .explain import SUBJECT_ZH
+
+    return SUBJECT_ZH.get(str(subject), str(subject))
+
+
+def _category(reason) -> str:
+    """``"exempt: serious_illness — …"`` → the public category of ``serious_illness``."""
+    text = str(reason)
+    if text.startswith("exempt:"):
+        name = text[len("exempt:"):].split("—")[0].split(";")[0].strip()
+        return PUBLIC_CATEGORY.get(name, _DEFAULT_CATEGORY)
+    return _DEFAULT_CATEGORY
+
+
+def publicity_table(assignments: pd.DataFrame, view: str = "receiving", duration: str | None = None) -> pd.DataFrame:
+    """One view of the publicity list (see the module docstring).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"teacher_id": ["T1", "T2"], "from_school_id": ["S1", "S1"], "to_school_id": ["R1", None],
+    ...                   "moves": [True, False], "mode": ["rotation", None], "subject": ["math", "music"],
+    ...                   "status": ["mandatory", "exempt"], "reason": ["", "exempt: serious_illness — x"]})
+    >>> publicity_table(a)["交流学校"].tolist()
+    ['R1']
+    >>> publicity_table(a, "exempt")["暂缓类别"].tolist()
+    ['个人或家庭特殊情况']
+    """
+    a = assignments
+    has_name = "name" in a.columns
+    if view == "exempt":
+        e = a[a["status"] == "exempt"]
+        out = pd.DataFrame({"学校": e["from_school_id"].to_numpy(), "教师编号": e["teacher_id"].to_numpy(),
+                            "暂缓类别": [_category(r) for r in e["reason"]]})
+        if has_name:
+            out.insert(2, "姓名", e["name"].to_numpy())
+        return out.sort_values(["学校", "教师编号"]).reset_index(drop=True)
+    if view not in ("receiving", "sending"):
+        raise ValueError(f"view must be receiving, sending or exempt, got {view!r}")
+    m = a[a["moves"].astype(bool)]
+    if "duration_years" in m.columns:
+        period = [f"{d:g} 年" if pd.notna(d) else (duration or "按政策规定") for d in m["duration_years"]]
+    else:
+        period = [duration or "按政策规定"] * len(m)
+    out = pd.DataFrame({
+        "交流学校": m["to_school_id"].to_numpy(),
+        "教师编号": m["teacher_id"].to_numpy(),
+        "原学校": m["from_school_id"].to_numpy(),
+        "学科": [_subject_zh(j) for j in m["subject"]],
+        "交流方式": [MODE_ZH.get(str(x), str(x)) for x in m["mode"]],
+        "交流期限": period,
+    })
+    if has_name:
+        out.insert(2, "姓名", m["name"].to_numpy())
+    if view == "receiving":
+        return out.sort_values(["交流学校", "原学校", "教师编号"]).reset_index(drop=True)
+    first = ["原学校", "教师编号"] + (["姓名"] if has_name else []) + ["交流学校"]
+    out = out[first + [c for c in out.columns if c not in first]]
+    return out.sort_values(["原学校", "交流学校", "教师编号"]).reset_index(drop=True)
+
+
+def write_publicity_sheet(xw: pd.ExcelWriter, assignments: pd.DataFrame, sheet: str = "公示名单") -> None:
+    """The three views stacked on one sheet, each under a title row."""
+    blocks = [("一、交流教师名单（按接收学校）", publicity_table(assignments, "receiving")),
+              ("二、派出教师名单（按派出学校）", publicity_table(assignments, "sending")),
+              ("三、暂缓交流人员（仅列类别）", publicity_table(assignments, "exempt"))]
+    row = 0
+    for title, table in blocks:
+        pd.DataFrame({title: []}).to_excel(xw, sheet_name=sheet, index=False, startrow=row)
+        table.to_excel(xw, sheet_name=sheet, index=False, startrow=row + 1)
+        row += len(table) + 3

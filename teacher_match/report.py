@@ -1,0 +1,212 @@
+"""The plan report: one HTML page a bureau director can read in a minute.
+
+Headline numbers, needs filled per subject, every school's in/out, the objective breakdown and a map of the
+flows (a matplotlib PNG embedded in the page, so the file stands alone). For an INFEASIBLE plan, the diagnosis
+replaces the map. Reads a :class:`~teacher_match.plan.Plan` or a plan workbook written by ``Plan.to_excel``;
+school coordinates come from the input roster when given, else the map lays senders and receivers out in two
+columns.
+
+Needs the optional dependency matplotlib (``pip install 'teacher_match[report]'``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, TeacherMatchError
+
+__all__ = ["plan_tables", "flow_figure", "render_html", "write_report"]
+
+_SHEETS = ("assignments", "needs", "schools", "objective")
+
+
+def plan_tables(plan) -> dict[str, pd.DataFrame]:
+    """``assignments, needs, schools, objective`` (+ ``diagnosis`` when present) of a Plan or workbook path."""
+    if not isinstance(plan, (str, Path)):
+        out = {"assignments": plan.assignments, "needs": plan.needs, "schools": plan.schools,
+               "objective": pd.concat([plan.objective_breakdown, pd.DataFrame(
+                   [("status", plan.status), ("objective", plan.objective), ("policy", plan.policy_id)],
+                   columns=["term", "value"])], ignore_index=True)}
+        if plan.diagnosis is not None:
+            out["diagnosis"] = plan.diagnosis
+        return out
+    path = Path(plan)
+    if not path.is_file():
+        raise InputError(f"plan file {path} does not exist")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(f"{path}: the report reads a plan workbook (.xlsx) written by solve --out plan.xlsx")
+    try:
+        with pd.ExcelFile(path) as book:
+            missing = [s for s in _SHEETS if s not in book.sheet_names]
+            if missing:
+                raise InputError(f"{path}: not a teacher_match plan workbook (no sheet '{missing[0]}')")
+            ids = {"teacher_id": str, "from_school_id": str, "to_school_id": str, "school_id": str}
+            out = {s: pd.read_excel(book, sheet_name=s, dtype=ids) for s in _SHEETS}
+            if "diagnosis" in book.sheet_names:
+                out["diagnosis"] = pd.read_excel(book, sheet_name="diagnosis")
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear message
+        raise InputError(f"{path}: cannot read a plan workbook ({exc})") from None
+    a = out["assignments"]
+    a["moves"] = a["moves"].astype(str).str.lower().isin(["true", "1", "yes"])
+    return out
+
+
+def _coords(schools: pd.DataFrame, problem) -> dict[str, tuple[float, float]] | None:
+    if problem is None:
+        return None
+    s = problem.schools
+    for xc, yc in (("x", "y"), ("lon", "lat")):
+        if xc in s.columns and yc in s.columns and s[xc].notna().all() and s[yc].notna().all():
+            return {str(i): (float(x), float(y)) for i, x, y in zip(s["school_id"], s[xc], s[yc])}
+    return None
+
+
+def flow_figure(tables: dict, problem=None):
+    """Figure: the flows between schools (left) and needs filled per subject (right)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise TeacherMatchError("the report needs matplotlib: pip install 'teacher_match[report]'") from None
+    a, sch, needs = tables["assignments"], tables["schools"], tables["needs"]
+    m = a[a["moves"]]
+    flows = m.groupby(["from_school_id", "to_school_id"]).size().rename("n").reset_index()
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [1.5, 1]})
+    xy = _coords(sch, problem)
+    senders = sorted(set(flows["from_school_id"].astype(str)))
+    receivers = sorted(set(flows["to_school_id"].astype(str)))
+    if xy is None:
+        # two columns: senders left, receivers right, each in id order
+        xy = {s: (0.0, -i) for i, s in enumerate(senders)}
+        xy.update({s: (1.0, -i * max(1, len(senders) - 1) / max(1, len(receivers) - 1))
+                   for i, s in enumerate(receivers)})
+        ax.set_xticks([0, 1], ["sending schools", "receiving schools"])
+        ax.set_yticks([])
+        ax.set_xlim(-0.3, 1.3)
+    else:
+        ax.set_xlabel("x (km)")
+        ax.set_ylabel("y (km)")
+        ax.set_aspect("equal", adjustable="datalim")
+        others = [s for s in xy if s not in senders and s not in receivers]
+        ax.scatter([xy[s][0] for s in others], [xy[s][1] for s in others], s=10, c="#cccccc", zorder=1,
+                   label="other schools")
+    top = max(1, int(flows["n"].max())) if len(flows) else 1
+    for r in flows.itertuples(index=False):
+        (x0, y0), (x1, y1) = xy[str(r.from_school_id)], xy[str(r.to_school_id)]
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=2,
+                    arrowprops={"arrowstyle": "-|>", "lw": 0.6 + 3.0 * r.n / top, "color": "#3b6ea8",
+                                "alpha": 0.55, "shrinkA": 3, "shrinkB": 3})
+    ax.scatter([xy[s][0] for s in senders], [xy[s][1] for s in senders], s=40, c="#1f4e79", zorder=3,
+               label=f"sends ({len(senders)})")
+    ax.scatter([xy[s][0] for s in receivers], [xy[s][1] for s in receivers], s=40, c="#d9822b", zorder=3,
+               label=f"receives ({len(receivers)})")
+    if len(senders) + len(receivers) <= 40:
+        for s in senders + receivers:
+            ax.annotate(s, xy[s], fontsize=7, xytext=(3, 3), textcoords="offset points", zorder=4)
+    ax.set_title(f"{len(m):,} teachers rotate along {len(flows):,} school-to-school flows", fontsize=10)
+    ax.legend(fontsize=7, loc="best", frameon=False)
+    g = needs.groupby("subject", sort=True)[["count", "filled"]].sum()
+    ypos = np.arange(len(g))
+    bx.barh(ypos, g["count"], color="#e6e6e6", label="declared")
+    bx.barh(ypos, g["filled"], color="#3b8f5a", label="filled")
+    bx.set_yticks(ypos, [str(j) for j in g.index], fontsize=8)
+    bx.invert_yaxis()
+    bx.set_title("needs filled per subject", fontsize=10)
+    bx.legend(fontsize=7, frameon=False, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def _png(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _table(df: pd.DataFrame, floatfmt: str = "{:,.1f}") -> str:
+    def cell(v):
+        if isinstance(v, (float, np.floating)):
+            return "—" if not np.isfinite(v) else floatfmt.format(v)
+        return html.escape("—" if v is None or v is pd.NA else str(v))
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_CSS = """
+body{font-family:'Noto Sans CJK SC','Microsoft YaHei',Arial,sans-serif;margin:24px;color:#222;max-width:1100px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:16px;margin:22px 0 6px;border-bottom:1px solid #ddd}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
+.card{background:#f4f7fb;border-radius:6px;padding:8px 14px;min-width:120px}
+.card b{display:block;font-size:20px} .card span{font-size:12px;color:#555}
+table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
+th{background:#f0f0f0} td:first-child,th:first-child{text-align:left}
+.cols{display:flex;gap:28px;flex-wrap:wrap} .bad{color:#a33}
+"""
+
+
+def render_html(plan, problem=None) -> str:
+    """The report page (a self-contained HTML string) for a Plan or a plan workbook path."""
+    tb = plan_tables(plan)
+    a, needs, sch, obj = tb["assignments"], tb["needs"], tb["schools"], tb["objective"]
+    info = dict(zip(obj["term"].astype(str), obj["value"]))
+    status = str(info.get("status", ""))
+    policy = str(info.get("policy", ""))
+    moved = a[a["moves"]]
+    n_elig = int(a["status"].isin(["mandatory", "eligible"]).sum())
+    declared, filled = int(needs["count"].sum()), int(needs["filled"].sum())
+    km = float(moved["commute_km"].mean()) if len(moved) else 0.0
+    cards = [("status", status), ("teachers", f"{len(a):,}"), ("eligible 可交流", f"{n_elig:,}"),
+             ("rotated 交流", f"{len(moved):,}"), ("needs filled 需求满足", f"{filled:,} / {declared:,}"),
+             ("mean commute 平均通勤", f"{km:.1f} km")]
+    objective = info.get("objective")
+    if objective is not None and pd.notna(objective):
+        cards.append(("objective", f"{float(objective):,.1f}"))
+    parts = [f"<h1>Teacher rotation plan 教师交流轮岗方案 — policy {html.escape(policy)}</h1>",
+             "<div class='cards'>" + "".join(f"<div class='card'><b>{html.escape(v)}</b><span>{html.escape(k)}"
+                                             "</span></div>" for k, v in cards) + "</div>"]
+    if "diagnosis" in tb and len(tb["diagnosis"]):
+        d = tb["diagnosis"][["conflict", "rule", "key", "sentence_en", "sentence_zh", "relaxation"]]
+        parts += ["<h2 class='bad'>No plan exists — conflicting rules 无可行方案：冲突规则</h2>", _table(d)]
+    else:
+        parts += ["<h2>Flows and needs 交流流向与学科需求</h2>",
+                  f"<img alt='flow map' style='max-width:100%' src='data:image/png;base64,"
+                  f"{_png(flow_figure(tb, problem))}'>"]
+    g = needs.groupby("subject", sort=True)[["count", "filled", "unmet"]].sum().reset_index()
+    g["filled %"] = (100 * g["filled"] / g["count"].clip(lower=1)).round(0).astype(int)
+    g.columns = ["subject 学科", "declared 申报", "filled 满足", "unfilled 未满足", "filled %"]
+    active = sch[(sch["sent"] > 0) | (sch["received"] > 0)]
+    cols = [c for c in ("school_id", "category", "strength", "staff", "eligible", "sent", "received",
+                        "backbone_sent", "leaders_sent", "outflow_cap") if c in active.columns]
+    sc = active[cols].sort_values(["sent", "received"], ascending=False)
+    # the objective sheet holds the breakdown (with weights) and then status rows (without)
+    b = obj[obj["weight"].notna()][["term", "weight", "value", "contribution"]]
+    b = b[(b["weight"] != 0) | (pd.to_numeric(b["value"], errors="coerce").fillna(0) != 0)]
+    parts += ["<div class='cols'><div><h2>Needs per subject 各学科需求</h2>", _table(g),
+              "</div><div><h2>Objective breakdown 目标构成</h2>", _table(b), "</div></div>",
+              f"<h2>Schools in / out 各校调入调出（{len(sc)} schools）</h2>", _table(sc)]
+    return ("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>teacher_match report</title>"
+            f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")
+
+
+def write_report(plan, path: str | Path, problem=None) -> Path:
+    """Write :func:`render_html` to ``path``; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(plan, problem), encoding="utf-8")
+    return path
