@@ -27,13 +27,14 @@ Roster columns beyond SPEC §3 that some policies read (all optional, English or
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .errors import PolicyError
-from .params import by_gender, param
+from .params import REQUIRED, by_gender, param
 from .schema import BOOL_VALUES, canon_text
 
 __all__ = ["Eligibility", "eligibility", "STATUSES", "EXEMPTIONS", "TITLE_RANK", "HONOUR_RANK", "roster_column",
@@ -267,7 +268,15 @@ def eligibility(problem, policy, mode: str | None = None) -> pd.DataFrame:
             raise PolicyError(f"policy '{policy.id}' records no mode '{mode}' (modes: {known})")
         rule = modes[mode].eligibility
     problem = problem.at(policy.reference_date) if policy.reference_date else problem
-    return _decide(problem.teachers, rule)
+    # a value the source leaves blank ("required") cannot decide anyone yet: the rule is left out and every
+    # reason says so, until the value is supplied (solve refuses before that)
+    pending = sorted(f.name for f in dataclasses.fields(rule) if getattr(rule, f.name) is REQUIRED)
+    if pending:
+        rule = dataclasses.replace(rule, **dict.fromkeys(pending))
+    out = _decide(problem.teachers, rule)
+    if pending:
+        out["reason"] = out["reason"] + f" (provisional: {', '.join(pending)} still to be supplied)"
+    return out
 
 
 def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
@@ -282,7 +291,7 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
         reason[free] = texts[free] if isinstance(texts, np.ndarray) else texts
 
     def texts(fmt, *cols) -> np.ndarray:
-        return np.array([fmt(*vals) for vals in zip(*cols)], dtype=object) if n else np.array([], dtype=object)
+        return np.array([fmt(*vals) for vals in zip(*cols, strict=True)], dtype=object) if n else np.array([], dtype=object)
 
     gender = t["gender"].to_numpy()
     age = t["age"].astype(float).to_numpy()
@@ -390,7 +399,7 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
     for name in rule.exempt:
         hit, desc = _exemption(t, rule, name)
         if hit is not None:
-            decide(hit, "exempt", texts(lambda d: f"exempt: {name} — {d}", desc) if isinstance(desc, np.ndarray)
+            decide(hit, "exempt", texts(lambda d, nm=name: f"exempt: {nm} — {d}", desc) if isinstance(desc, np.ndarray)
                    else f"exempt: {name} — {desc}")
 
     # 4./5. mandatory and eligible

@@ -46,7 +46,7 @@ def check(chk, rule: Pairing) -> list:
     """Every moved teacher arrives at the counterpart of their school."""
     if not rule.to_pair_only or not len(chk.moved):
         return []
-    pair = dict(zip(chk.problem.schools["school_id"], chk.problem.schools["pair_id"]))
+    pair = dict(zip(chk.problem.schools["school_id"], chk.problem.schools["pair_id"], strict=True))
     return [(RULE_ID, f"teacher={r.teacher_id}", f"{r.teacher_id} goes to {r.to_school_id}, not to the counterpart "
              f"{pair.get(r.school_id)} of {r.school_id}")
             for r in chk.moved.itertuples(index=False) if pair.get(r.school_id) != r.to_school_id]

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..params import param
 
@@ -36,7 +37,7 @@ def floors(problem, rule: StaffFloor) -> dict[int, tuple[int, int]]:
     staff = np.bincount(problem.teacher_school_pos, minlength=len(problem.schools))
     out = {}
     for a, st in enumerate(problem.schools["students"]):
-        if st is None or st is np.nan or st != st:
+        if pd.isna(st):
             continue
         st = int(st)
         if rule.staff_floor_max_students is not None and st > rule.staff_floor_max_students:
