@@ -517,6 +517,23 @@ def _candidates(spec, value, problem) -> list[list]:
     return []
 
 
+def _pruning_rules(ctx) -> list[str]:
+    """Rules whose ``prune`` removes at least one (movable teacher, school with a need) pair here.
+
+    Only these can take part in a conflict without a ledger entry, so only their parameters are searched.
+    """
+    from types import SimpleNamespace
+
+    from .model.context import candidate_pairs
+
+    raw = candidate_pairs(ctx.problem, ctx.elig, [])
+    if not len(raw):
+        return []
+    data = SimpleNamespace(problem=ctx.problem, sending=ctx.sending, receiving=ctx.receiving)
+    return [m.RULE_ID for m in RULES if hasattr(m, "prune")
+            and not np.asarray(m.prune(raw, rule=ctx.policy.rule(m.RULE_ID), data=data), dtype=bool).all()]
+
+
 def _relaxations(problem, policy, rule_ids: list[str], deadline: float) -> list[dict]:
     """Smallest verified change of each parameter of the given rules that makes the instance feasible."""
     from .policy import PARAMETERS
@@ -674,7 +691,7 @@ def diagnose(problem, policy, *, time_limit: float = 30.0, max_conflicts: int = 
     relax_rows = []
     if relax and cores:
         in_core = list(dict.fromkeys(e.rule for core in cores for e in core))
-        pruning = [m.RULE_ID for m in RULES if hasattr(m, "prune") and m.RULE_ID not in in_core]
+        pruning = [r for r in _pruning_rules(ctx) if r not in in_core]
         relax_rows = _relaxations(ctx.problem, policy, in_core + pruning, deadline)
         complete = complete and time.perf_counter() < deadline
         by_rule: dict = {}
