@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 
-from .errors import TeacherMatchError
+from .errors import PolicyError, TeacherMatchError
 
 __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INVALID_PLAN = 1
+EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C (128 + SIGINT)
+EXIT_INTERNAL = 3
 
 
 class _ArgParser(argparse.ArgumentParser):
@@ -43,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
         sp.add_argument("--log", action="store_true", help="print CP-SAT's search log")
         sp.add_argument("--quiet", action="store_true", help="no progress lines")
+        sp.add_argument("--max-memory-mb", type=float, default=None,
+                        help="refuse a model estimated to need more memory (default: the memory available)")
 
     def policy_args(sp):
         sp.add_argument("--policy", default="default", help="policy id (see models/) or path to a .toml file")
@@ -69,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     solver_args(s)
     s.add_argument("--out", help="write the plan (.xlsx or .csv)")
     s.add_argument("--strict", action="store_true", help="exit non-zero when no plan satisfies the hard rules")
+    s.add_argument("--max-file-mb", type=float, default=None,
+                   help="refuse input files larger than this (default 200)")
+    s.add_argument("--max-rows", type=int, default=None, help="refuse tables with more rows (default 1,000,000)")
 
     c = sub.add_parser("check", help="check a plan against the inputs and the policy (pandas only)")
     c.add_argument("input")
@@ -100,7 +108,7 @@ def _policy(args):
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise TeacherMatchError(f"--set expects KEY=VALUE, got {item!r}")
+            raise PolicyError(f"--set expects KEY=VALUE, got {item!r} — e.g. --set backbone_min_share=0.2")
         changes[key.strip()] = parse_cli_value(value)
     return policy.with_(**changes) if changes else policy
 
@@ -129,7 +137,10 @@ def _solve_and_report(problem, policy, args, out: str | None = None) -> int:
     from .solve import solve
 
     plan = solve(problem, policy, time_limit=args.time_limit, workers=args.workers, seed=args.seed, log=args.log,
-                 progress=_progress_printer(args.quiet), strict=getattr(args, "strict", False))
+                 progress=_progress_printer(args.quiet), strict=getattr(args, "strict", False),
+                 max_memory_mb=args.max_memory_mb)
+    if plan.solver_info.get("interrupted"):
+        return _write_interrupted(plan, out)
     print(plan.summary())
     if out:
         path = plan.to_excel(out) if out.lower().endswith((".xlsx", ".xlsm")) else plan.to_csv(out)
@@ -140,6 +151,17 @@ def _solve_and_report(problem, policy, args, out: str | None = None) -> int:
         print(violations.to_string(index=False), file=sys.stderr)
         return EXIT_INVALID_PLAN
     return 0 if plan.status in ("OPTIMAL", "FEASIBLE") or not getattr(args, "strict", False) else EXIT_INVALID_PLAN
+
+
+def _write_interrupted(plan, out: str | None) -> int:
+    """Ctrl-C stopped the search: keep the best plan found (to --out, else a file in the current directory)."""
+    path = out or "teacher-match-interrupted-plan.csv"
+    written = plan.to_excel(path) if path.lower().endswith((".xlsx", ".xlsm")) else plan.to_csv(path)
+    gap = "—" if plan.gap is None or math.isnan(plan.gap) else f"{plan.gap:.2%}"
+    found = "no plan had been found yet (every teacher stays)" if plan.status == "UNKNOWN" else (
+        f"the best plan found so far (status {plan.status}, objective {plan.objective:,.1f}, gap {gap})")
+    print(f"teacher-match: interrupted by Ctrl-C — {found} was written to {written}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _cmd_demo(args) -> int:
@@ -169,7 +191,8 @@ def _cmd_solve(args) -> int:
 
     policy = _policy(args)
     policy.require_complete()
-    problem = load_problem(args.input)
+    limits = {k: v for k, v in (("max_file_mb", args.max_file_mb), ("max_rows", args.max_rows)) if v is not None}
+    problem = load_problem(args.input, **limits)
     return _solve_and_report(problem, policy, args, out=args.out)
 
 
@@ -231,6 +254,21 @@ def main(argv: list[str] | None = None) -> int:
         # e.g. an unknown preset or an unwritable output path: still one line, no traceback
         print(f"teacher-match: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        # Ctrl-C before the search started (reading, building): there is no plan to keep
+        print("teacher-match: interrupted by Ctrl-C before a plan was found — nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        print("teacher-match: out of memory — plan each township separately, lower max_commute_km, or use a "
+              "machine with more memory", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        if os.environ.get("TEACHER_MATCH_DEBUG"):
+            raise
+        # a bug, not bad input: still one message, and the way to get the details for a report
+        print(f"teacher-match: internal error ({type(exc).__name__}: {exc}) — please report it with the command "
+              f"you ran; set TEACHER_MATCH_DEBUG=1 to see the details", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,6 +25,7 @@ Objective values are in the plan's units (``objective / OBJ_SCALE``).
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -606,6 +607,11 @@ class Diagnosis:
             lines.append(f"conflict {k} — {head}" if k else head)
             for r in g.itertuples(index=False):
                 lines.append(f"  • {r.rule}[{r.key}]: {getattr(r, col)}")
+                here = _ALONE.search(str(r.relaxation))
+                if here:
+                    key, new, old = here.group(1), here.group(2), here.group(3)
+                    lines.append(f"      relax here: {new} instead of {old}" if lang != "zh"
+                                 else f"      仅在此处放宽：{new}（原为 {old}）")
         if len(self.relaxations):
             lines.append("relaxations that restore a plan (each verified by re-solving):" if lang != "zh"
                          else "可恢复可行方案的最小放宽（均已重新求解验证）：")
@@ -619,6 +625,9 @@ class Diagnosis:
     def __str__(self) -> str:
         return self.to_text("en")
 
+
+#: the per-instance part of a relaxation cell: "at school=U1 alone: ≥ 1 instead of ≥ 2"
+_ALONE = re.compile(r"at (\S+) alone: (. \d+) instead of (. \d+)")
 
 _CONFLICT_COLUMNS = ["conflict", "rule", "key", "sentence_en", "sentence_zh", "relaxation"]
 _RELAX_COLUMNS = ["parameter", "rule", "current", "suggested", "value", "sentence_en", "sentence_zh", "verified"]
@@ -999,8 +1008,9 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
                 obj = _objective_of(ctx, weights, vals)
                 goes = [f.sid[f.cs[r]] for r in rows if vals[ctx.x[r].index]]
                 where = f"sends this teacher to {goes[0]}" if goes else "keeps this teacher at their school"
+                moved_now = {int(f.ct[r]) for r in np.flatnonzero(chosen_rows)}
                 instead = sorted({f.tid[f.ct[r]] for r in range(len(ctx.x))
-                                  if vals[ctx.x[r].index] and not chosen_rows[r] and f.ct[r] != i})
+                                  if vals[ctx.x[r].index] and int(f.ct[r]) not in moved_now})
                 if instead:
                     where += f" and rotates {', '.join(instead)} instead"
                 delta = obj - base_obj
@@ -1009,7 +1019,7 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
                                f"objective {delta:+,.1f}{proven}")
                 alternative = {"to_school_id": goes[0] if goes else None, "objective_delta": delta,
                                "status": "OPTIMAL" if st == cp_model.OPTIMAL else "FEASIBLE"}
-                reason += f"; the next best plan {where} and costs {delta:+,.1f}"
+                reason += f"; the next best plan {where} (objective {delta:+,.1f})"
                 reason_zh += f"；次优方案{'改派至 ' + goes[0] if goes else '该教师留任'}，目标值 {delta:+,.1f}"
             elif st == cp_model.INFEASIBLE:
                 details.append("next best (re-solved without this assignment): no valid plan exists without it")

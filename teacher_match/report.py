@@ -139,7 +139,10 @@ def _png(fig) -> str:
 def _table(df: pd.DataFrame, floatfmt: str = "{:,.1f}") -> str:
     def cell(v):
         if isinstance(v, (float, np.floating)):
-            return "—" if not np.isfinite(v) else floatfmt.format(v)
+            if not np.isfinite(v):
+                return "—"
+            # counts read back from a workbook arrive as floats when a column has blanks
+            return f"{int(v):,}" if float(v).is_integer() else floatfmt.format(v)
         return html.escape("—" if v is None or v is pd.NA else str(v))
 
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)

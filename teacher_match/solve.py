@@ -7,6 +7,7 @@ solves it and extracts the Plan.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -15,6 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 from ortools.sat.python import cp_model
 
+from . import limits
 from .eligibility import eligibility
 from .errors import InfeasibleError, PolicyError
 from .explain import attach_diagnosis
@@ -64,8 +66,12 @@ class SolveParams:
     deterministic: bool = True
 
 
-def build_model(problem, policy) -> Context:
-    """Eligibility, candidate pairs and every rule's constraints and terms (no objective, no solve)."""
+def build_model(problem, policy, *, max_memory_mb: float | None = None, workers: int = 1) -> Context:
+    """Eligibility, candidate pairs and every rule's constraints and terms (no objective, no solve).
+
+    A model whose estimated memory (:mod:`teacher_match.limits`) exceeds ``max_memory_mb`` (default: the
+    memory available now) is refused with :class:`ModelTooLargeError` before it is built.
+    """
     policy.require_complete()
     if policy.reference_date is not None:
         problem = problem.at(policy.reference_date)
@@ -77,7 +83,10 @@ def build_model(problem, policy) -> Context:
         receiving=flows.selects(problem.schools, fl.to),
     )
     prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if hasattr(m, "prune")]
+    limits.check_candidates(problem.teachers["subject"].to_numpy(),
+                            elig["status"].isin(["mandatory", "eligible"]).to_numpy(), problem.needs, max_memory_mb)
     cand = candidate_pairs(problem, elig, prunes)
+    limits.check_model(len(cand), workers, max_memory_mb)
     ctx = Context(problem, policy, elig, cand, data.sending, data.receiving)
     ctx.elig = elig
     for m in RULES:
@@ -133,7 +142,7 @@ def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
 
 def solve(problem, policy, objective: Objective | None = None, *, time_limit: float = 60.0, workers: int = 1,
           seed: int = 0, log: bool = False, progress=None, strict: bool = False,
-          deterministic: bool = True) -> Plan:
+          deterministic: bool = True, max_memory_mb: float | None = None) -> Plan:
     """Plan the rotation: every hard rule holds, the objective is minimised.
 
     Parameters
@@ -149,23 +158,29 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         Called with ``{stage, objective, bound, gap, elapsed}`` on every improving solution.
     strict : bool
         Raise :class:`InfeasibleError` instead of returning an INFEASIBLE plan.
+    max_memory_mb : float, optional
+        Refuse (:class:`ModelTooLargeError`) a model estimated to need more memory; default: the memory
+        available now.
 
     Returns
     -------
     Plan
+        Ctrl-C (KeyboardInterrupt) during the search stops it and returns the best plan found so far,
+        with ``plan.solver_info["interrupted"] = True``.
     """
     t0 = time.perf_counter()
     params = SolveParams(time_limit, workers, seed, log, deterministic)
     objective = objective or Objective.from_policy(policy)
     if not isinstance(objective, Objective):
         raise PolicyError(f"objective must be a teacher_match.Objective, got {type(objective).__name__}")
-    ctx = build_model(problem, policy)
+    ctx = build_model(problem, policy, max_memory_mb=max_memory_mb, workers=workers)
     build_s = time.perf_counter() - t0
     stages = objective.order or [None]
     values = None
     status_code = cp_model.UNKNOWN
     bound_units = float("nan")
     stage_log = []
+    interrupted = False
     for i, stage in enumerate(stages):
         terms = [stage] if stage else None
         expr = weighted_expr(ctx, objective.weights, terms)
@@ -176,7 +191,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         cb = _Progress(progress, stage or "objective") if progress else None
         if cb is not None:
             solver.best_bound_callback = cb.on_bound
-        status_code = solver.solve(ctx.model, cb)
+        status_code, interrupted = _solve_interruptible(solver, ctx.model, cb)
         name = _STATUS[status_code]
         if status_code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             stage_log.append({"stage": stage or "objective", "status": name})
@@ -194,6 +209,8 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
             ctx.model.clear_hints()
             for v in ctx.x:
                 ctx.model.add_hint(v, int(values[v.index]))
+        if interrupted:
+            break
     status = _STATUS[status_code]
     lexi = objective.order is not None
     chosen, term_vals = _extract(ctx, values)
@@ -205,7 +222,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         wall_time_s=time.perf_counter() - t0, build_time_s=build_s,
         solver_info={"workers": workers, "seed": seed, "time_limit": time_limit, "stages": stage_log,
                      "variables": len(ctx.model.proto.variables),
-                     "constraints": len(ctx.model.proto.constraints)},
+                     "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted},
     )
     # the policy's mode, money columns and budget, and the rules it records but does not enforce
     annotate_plan(plan, ctx.problem, policy)
@@ -216,6 +233,41 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
     return plan
 
+
+
+def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, bool]:
+    """Run CP-SAT so that Ctrl-C stops the search and keeps its best solution; return (status, interrupted).
+
+    CP-SAT's own Ctrl-C handler replaces Python's for good once a solve ends, and Python signal handlers only
+    run in the main thread while it executes Python code. So the search runs in a helper thread, CP-SAT's
+    handler is off, and the main thread waits in short, interruptible joins; a KeyboardInterrupt there asks
+    the solver to stop (as a time limit would) and the best solution found so far is returned.
+    """
+    solver.parameters.catch_sigint_signal = False
+    if threading.current_thread() is not threading.main_thread():
+        return solver.solve(model, cb), False
+    result: dict = {}
+
+    def run() -> None:
+        try:
+            result["status"] = solver.solve(model, cb)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread below
+            result["error"] = exc
+
+    worker = threading.Thread(target=run, name="cp-sat-search", daemon=True)
+    worker.start()
+    interrupted = False
+    while worker.is_alive():
+        try:
+            worker.join(0.1)
+        except KeyboardInterrupt:
+            interrupted = True
+        if interrupted:
+            # repeated: a stop asked for before the search has started is otherwise lost
+            solver.stop_search()
+    if "error" in result:
+        raise result["error"]
+    return result["status"], interrupted
 
 
 def _extract(ctx, values):
