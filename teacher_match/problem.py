@@ -8,6 +8,7 @@ No solver code lives here.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import SchemaError
-from .schema import Issue, normalize_table
+from .schema import KNOWN_SUBJECTS, Issue, normalize_table
 
 __all__ = ["Problem", "default_reference_date"]
 
@@ -323,9 +324,21 @@ def _rows(df: pd.DataFrame) -> list:
     return df.attrs.get("rows", list(df.index))
 
 
+def _closest(value, choices) -> str:
+    close = difflib.get_close_matches(str(value), sorted(map(str, choices)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
     """Checks across rows and tables: unique ids, references that must resolve, coordinates."""
     issues: list[Issue] = []
+
+    fixes = {"teacher_id": "each teacher must appear once: delete the repeated row or give it its own id",
+             "school_id": "each school must appear once: delete the repeated row or give it its own id",
+             "need": "put the whole shortage of a subject at a school in one row"}
+    for table, df in (("teachers", t), ("schools", s)):
+        if not len(df):
+            issues.append(Issue(sources[table], None, "", f"the {table} table has no rows — fill it in"))
 
     def dup(df, cols, table, what):
         rows = _rows(df)
@@ -335,7 +348,8 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
             key = tuple(df.iloc[pos][c] for c in cols)
             if key in first:
                 issues.append(Issue(sources[table], rows[pos], cols[-1],
-                                    f"duplicate {what} {'/'.join(map(str, key))} (first at row {first[key]})"))
+                                    f"duplicate {what} {'/'.join(map(str, key))} (first at row "
+                                    f"{first[key]}) — {fixes[what]}"))
             else:
                 first[key] = rows[pos]
 
@@ -347,26 +361,38 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
         rows = _rows(df)
         for pos in np.flatnonzero(~df["school_id"].isin(known).to_numpy()):
             issues.append(Issue(sources[table], rows[pos], "school_id",
-                                f"school '{df['school_id'].iloc[pos]}' is not in the schools table"))
+                                f"school '{df['school_id'].iloc[pos]}' is not in the schools table — add it "
+                                f"there or correct the id{_closest(df['school_id'].iloc[pos], known)}"))
+    taught = set(t["subject"].dropna())
+    rows = _rows(n)
+    for pos, subj in enumerate(n["subject"]):
+        if subj is not None and subj not in taught and subj not in KNOWN_SUBJECTS:
+            issues.append(Issue(sources["needs"], rows[pos], "subject",
+                                f"subject '{subj}' is not a known subject and no teacher on the roster "
+                                f"teaches it — correct the spelling"
+                                f"{_closest(subj, taught | KNOWN_SUBJECTS)}"))
     if d is not None:
         rows = _rows(d)
         for col in ("from_school_id", "to_school_id"):
             for pos in np.flatnonzero(~d[col].isin(known).to_numpy()):
                 issues.append(Issue(sources["distances"], rows[pos], col,
-                                    f"school '{d[col].iloc[pos]}' is not in the schools table"))
+                                    f"school '{d[col].iloc[pos]}' is not in the schools table — add it "
+                                    f"there or correct the id{_closest(d[col].iloc[pos], known)}"))
     if not has_geo:
         rows = _rows(s)
         has_xy = {"x", "y"} <= set(s.columns)
         has_ll = {"lat", "lon"} <= set(s.columns)
         if not has_xy and not has_ll:
             issues.append(Issue(sources["schools"], None, "x",
-                                "no coordinates (x, y or lat, lon) and no distance table or road graph given"))
+                                "no coordinates (x, y or lat, lon) and no distance table or road graph "
+                                "given — add x and y (km) or lat and lon columns, or a distances table"))
         else:
             cols = ["x", "y"] if has_xy else ["lat", "lon"]
             for pos in np.flatnonzero(s[cols].isna().any(axis=1).to_numpy()):
                 missing = [c for c in cols if pd.isna(s.iloc[pos][c])]
                 issues.append(Issue(sources["schools"], rows[pos], missing[0],
-                                    "coordinate missing (needed for distances when no distance table is given)"))
+                                    "coordinate missing (needed for distances when no distance table is "
+                                    "given) — fill it in"))
     return issues
 
 
@@ -376,13 +402,15 @@ def _plausibility(t: pd.DataFrame, source: str) -> list[Issue]:
     rows = _rows(t)
     age = t["age"].astype("Float64")
     checks = [
-        ("age", (age < 18) | (age > 70), "age {age} (from the birth date) is not a working teacher's age"),
+        ("age", (age < 18) | (age > 70),
+         "age {age} (from the birth date) is not a working teacher's age — check the birth date"),
         ("years_at_school", t["years_at_school"].astype("Float64") > age - 16,
-         "{years_at_school} years at this school is impossible at age {age}"),
+         "{years_at_school} years at this school is impossible at age {age} — check both values"),
         ("years_at_school", t["years_at_school"].astype("Float64") < 0,
-         "years at school is negative (arrival date after the reference date?)"),
+         "years at school is negative (arrival date after the reference date?) — check the arrival date"),
         ("teaching_years", t["teaching_years"].astype("Float64") < t["years_at_school"].astype("Float64"),
-         "teaching years {teaching_years} are fewer than the {years_at_school} years at this school"),
+         "teaching years {teaching_years} are fewer than the {years_at_school} years at this school — check "
+         "both values"),
     ]
     for col, mask, msg in checks:
         mask = mask.fillna(False).to_numpy(dtype=bool)

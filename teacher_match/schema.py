@@ -9,6 +9,7 @@ first, so one run tells the planner everything to fix. No solver code lives here
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Column", "TABLES", "TABLE_ALIASES", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES"]
+__all__ = ["Column", "TABLES", "TABLE_ALIASES", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES",
+           "KNOWN_SUBJECTS"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ SUBJECT_ALIASES = {
     "心理健康": "psychology", "心理": "psychology", "综合实践": "practice", "劳动": "labour", "书法": "calligraphy",
     "physical education": "pe", "p.e.": "pe", "information technology": "it", "ict": "it",
 }
+#: canonical subject names: a need for a subject outside these that no teacher teaches is a typo
+KNOWN_SUBJECTS = frozenset(SUBJECT_ALIASES.values())
 
 _TEACHER = [
     Column("teacher_id", "id", True, ("教师编号", "工号", "教师id", "编号", "id"), doc="unique"),
@@ -252,6 +256,11 @@ def _coerce(col: Column, raw: pd.Series, where) -> tuple[pd.Series, list[tuple[i
 
 def _coerce_value(col: Column, v: object) -> object:
     kind = col.kind
+    if isinstance(v, str) and v.startswith("=") and len(v) > 1:
+        # io.py puts the text of a formula that has no stored value here; teacher_match never evaluates it
+        raise ValueError(f"the cell holds the formula {v[:40]!r} but no value — open the file in Excel and "
+                         f"save it (Excel stores the computed value), or paste the values instead of the "
+                         f"formula")
     if kind in ("id", "str"):
         if isinstance(v, float) and v.is_integer():
             v = int(v)  # ids typed as numbers in Excel come back as 1001.0
@@ -268,17 +277,18 @@ def _coerce_value(col: Column, v: object) -> object:
         try:
             num = float(text)
         except ValueError:
-            raise ValueError(f"expected a number, got {str(v).strip()!r}") from None
+            raise ValueError(f"expected a number, got {str(v).strip()!r} — write it in digits") from None
         if np.isnan(num) or np.isinf(num):
-            raise ValueError(f"expected a number, got {str(v).strip()!r}")
+            raise ValueError(f"expected a number, got {str(v).strip()!r} — write it in digits")
         if kind == "int":
             if not float(num).is_integer():
-                raise ValueError(f"expected a whole number, got {str(v).strip()!r}")
+                raise ValueError(f"expected a whole number, got {str(v).strip()!r} — round it to whole "
+                                 f"{'years' if 'year' in col.name or col.name == 'age' else 'units'}")
             num = int(num)
         if col.min is not None and num < col.min:
-            raise ValueError(f"{num:g} is below the plausible minimum {col.min:g}")
+            raise ValueError(f"{num:g} is below the plausible minimum {col.min:g} — correct the value")
         if col.max is not None and num > col.max:
-            raise ValueError(f"{num:g} is above the plausible maximum {col.max:g}")
+            raise ValueError(f"{num:g} is above the plausible maximum {col.max:g} — correct the value")
         return num
     if kind == "bool":
         if isinstance(v, (bool, np.bool_)):
@@ -294,8 +304,7 @@ def _coerce_value(col: Column, v: object) -> object:
             return col.choices[text]
         if str(v).strip() in col.choices:
             return col.choices[str(v).strip()]
-        allowed = sorted(set(col.choices.values()))
-        raise ValueError(f"{str(v).strip()!r} is not one of {', '.join(allowed)}")
+        raise ValueError(f"{str(v).strip()!r} is not one of {_choices_hint(col.choices)} — use one of these")
     if kind == "date":
         d = _parse_date(v)
         if d is None:
@@ -310,6 +319,15 @@ def _coerce_value(col: Column, v: object) -> object:
         parts = [canon_text(p) for p in re.split(r"[;；,，、]", str(v))]
         return ";".join(SUBJECT_ALIASES.get(p, p) for p in parts if p)
     raise AssertionError(kind)
+
+
+def _choices_hint(choices: dict[str, str]) -> str:
+    """``F (女), M (男)``: each accepted value with its first Chinese spelling."""
+    parts = []
+    for value in sorted(set(choices.values())):
+        zh = next((k for k, v in choices.items() if v == value and k and not k.isascii()), None)
+        parts.append(f"{value} ({zh})" if zh else value)
+    return ", ".join(parts)
 
 
 def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
@@ -334,6 +352,21 @@ def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
         seen[canon] = header
         mapping[header] = canon
     return mapping, dups
+
+
+def _rename_hint(col: Column, unknown: list[str]) -> str:
+    """The fix for a missing column: the unrecognised header that is probably it, else the headers seen."""
+    names = {canon_text(n): n for n in (col.name, *col.aliases)}
+    for h in unknown:
+        key = canon_text(h)
+        close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
+        if close or any(k in key or key in k for k in names if len(k) >= 2 and len(key) >= 2):
+            other = col.aliases[0] if col.aliases else col.name
+            return f" — rename the column '{h}' to '{col.name}' (or {other})"
+    if unknown:
+        shown = ", ".join(f"'{h}'" for h in unknown[:6])
+        return f" — add it, or rename one of the unrecognised columns ({shown}) to '{col.name}'"
+    return f" — add a column '{col.name}'"
 
 
 @dataclass
@@ -387,6 +420,7 @@ def normalize_table(
     rows = [_row_label(raw.index[i], int(positions[i]), first_data_row) for i in range(len(raw))]
     renamed = {str(k): v for k, v in mapping.items()}
     present = set(renamed.values())
+    unknown = [str(h) for h in raw.columns if str(h) not in renamed and not str(h).startswith("unnamed_")]
     out = pd.DataFrame(index=raw.index)
     for col in TABLES[table]:
         if col.name not in present:
@@ -395,7 +429,8 @@ def normalize_table(
                     continue
                 hint = f" (or its date column '{col.replaced_by}')" if col.replaced_by else ""
                 aliases = f" [{' / '.join(col.aliases[:2])}]" if col.aliases else ""
-                c.add(None, col.name, f"required column '{col.name}'{aliases} is missing{hint}")
+                c.add(None, col.name, f"required column '{col.name}'{aliases} is missing{hint}"
+                      f"{_rename_hint(col, unknown)}")
             continue
         header = next(h for h, canon in renamed.items() if canon == col.name)
         series, bad = _coerce(col, raw[header], source)
@@ -404,7 +439,8 @@ def normalize_table(
         if col.required:
             blank = [pos for pos, v in enumerate(raw[header]) if _is_blank(v)]
             for pos in blank:
-                c.add(rows[pos], header, f"'{col.name}' is empty")
+                c.add(rows[pos], header, f"'{col.name}' is empty — fill it in (or delete the row if it "
+                                         f"holds no real entry)")
         out[col.name] = series
     extras = [h for h in raw.columns if h not in renamed]
     for h in extras:

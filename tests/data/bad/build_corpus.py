@@ -1,0 +1,238 @@
+"""Write the bad-input corpus: one small directory (or file) per case, derived from one valid roster.
+
+Run ``python tests/data/bad/build_corpus.py`` after changing a case here; ``cases.toml`` beside this file
+holds what each case must produce (error code, message fragment, one line for the README). Text cases are
+edits of the valid csv text, so each differs from the valid roster in exactly the way its name says. Large
+inputs (the 1 GB file) are not written here: ``tests/test_bad_inputs.py`` makes them at test time as sparse
+files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+
+HERE = Path(__file__).resolve().parent
+
+TEACHERS = """教师编号,学校编号,学科,性别,年龄,本校连续任教年限,骨干教师,职称,职务
+T01,S1,数学,女,40,8,否,一级,教师
+T02,S1,语文,男,45,12,是,高级,教师
+T03,S2,数学,女,38,7,否,一级,教师
+T04,S2,音乐,女,30,6,否,二级,教师
+T05,S1,英语,男,50,15,否,高级,教师
+T06,S2,语文,女,35,9,是,一级,教师
+"""
+SCHOOLS = """school_id,name,category,strength,x,y
+S1,城关一小,urban,strong,0,0
+S2,城关二小,urban,strong,3,0
+S3,河口乡中心小学,rural,weak,10,0
+S4,石门村小,village,weak,15,0
+"""
+NEEDS = """school_id,subject,count
+S3,math,1
+S4,chinese,1
+S3,music,1
+"""
+VALID = {"teachers.csv": TEACHERS, "schools.csv": SCHOOLS, "needs.csv": NEEDS}
+
+
+def _rows(text: str) -> list[list[str]]:
+    return [line.split(",") for line in text.strip().splitlines()]
+
+
+def _write_dir(d: Path, files: dict[str, str | bytes | None]) -> None:
+    d.mkdir(parents=True)
+    for name, content in files.items():
+        if content is None:
+            continue
+        if isinstance(content, bytes):
+            (d / name).write_bytes(content)
+        else:
+            (d / name).write_text(content, encoding="utf-8")
+
+
+def edit(table: str, old: str, new: str, count: int = 1) -> dict:
+    """The valid roster with one text edit in one table."""
+    name = f"{table}.csv"
+    assert VALID[name].count(old) >= count, (table, old)
+    return {**VALID, name: VALID[name].replace(old, new, count)}
+
+
+def _book(path: Path, sheets: dict[str, list[list]]) -> None:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+
+
+def _numeric(rows: list[list[str]]) -> list[list]:
+    return [[int(v) if v.isdigit() else v for v in r] for r in rows]
+
+
+NOTICE = ("关于召开2025年春季学期教学工作会议的通知\n各学校：\n"
+          "定于3月5日上午9时在县教育局三楼会议室召开会议。\n")
+
+CASES: dict[str, Callable[[Path], None]] = {}
+
+
+def case(name: str):
+    def deco(fn):
+        CASES[name] = fn
+        return fn
+    return deco
+
+
+def text_case(name: str, files: dict) -> None:
+    CASES[name] = lambda d: _write_dir(d, files)
+
+
+# ---------------------------------------------------------------- files that cannot be read as a roster
+text_case("empty_file", {**VALID, "teachers.csv": b""})
+text_case("blank_rows_only", {**VALID, "teachers.csv": ",,,,\n,,,,\n,,,,\n"})
+text_case("header_only", {**VALID, "teachers.csv": TEACHERS.splitlines()[0] + "\n"})
+text_case("not_a_roster", {**VALID, "teachers.csv": NOTICE})
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+text_case("binary_as_csv", {**VALID, "teachers.csv": PNG})
+text_case("xlsx_not_zip", {**VALID, "teachers.csv": None, "teachers.xlsx": TEACHERS})
+text_case("missing_needs_table", {**VALID, "needs.csv": None})
+text_case("two_teacher_files", {**VALID, "教师.csv": TEACHERS})
+# a UTF-8 file opened as GBK and saved again: the classic 鏁欏笀缂栧彿 mojibake
+MOJIBAKE = TEACHERS.encode("utf-8").decode("gbk", errors="replace").encode("gb18030")
+text_case("mojibake_headers", {**VALID, "teachers.csv": MOJIBAKE})
+text_case("header_below_notes", {**VALID, "teachers.csv": "说明：本表由各校填报\n" * 7 + TEACHERS})
+text_case("unclosed_quote", edit("teachers", "T04,S2,音乐", 'T04,"S2,音乐'))
+text_case("corrupt_parquet", {**VALID, "teachers.csv": None, "teachers.parquet": b"PAR1 not really parquet"})
+text_case("too_many_rows", VALID)
+text_case("sparse_1gb", VALID)
+CASES["input_is_a_text_file"] = lambda d: (d.mkdir(),
+                                           (d / "roster.txt").write_text(TEACHERS, encoding="utf-8"))
+
+
+@case("workbook_two_teacher_sheets")
+def _(d: Path) -> None:
+    d.mkdir()
+    rows = _numeric(_rows(TEACHERS))
+    _book(d / "county.xlsx", {"教师": rows[:4], "教师花名册": [rows[0], *rows[4:]],
+                              "学校": _numeric(_rows(SCHOOLS)), "需求": _numeric(_rows(NEEDS))})
+
+
+@case("workbook_missing_sheet")
+def _(d: Path) -> None:
+    d.mkdir()
+    _book(d / "county.xlsx", {"教师": _numeric(_rows(TEACHERS)), "学校": _numeric(_rows(SCHOOLS)),
+                              "Sheet3": [["备注"]]})
+
+
+@case("workbook_ambiguous_sheets")
+def _(d: Path) -> None:
+    _write_dir(d, {**VALID, "teachers.csv": None})
+    rows = _numeric(_rows(TEACHERS))
+    _book(d / "teachers.xlsx", {"Sheet1": rows[:4], "Sheet2": [rows[0], *rows[4:]]})
+
+
+@case("formula_without_value")
+def _(d: Path) -> None:
+    _write_dir(d, {**VALID, "teachers.csv": None})
+    rows = _numeric(_rows(TEACHERS))
+    rows[2][4] = "=2025-1980"  # openpyxl stores the formula and no computed value
+    _book(d / "teachers.xlsx", {"教师": rows})
+
+
+# ---------------------------------------------------------------- columns
+text_case("missing_subject_column", {**VALID, "teachers.csv": "\n".join(
+    ",".join(r[:2] + r[3:]) for r in _rows(TEACHERS)) + "\n"})
+text_case("renamed_column", edit("teachers", "学科", "任教科目"))
+text_case("misspelled_header", edit("schools", "category", "catgory"))
+text_case("duplicate_alias_columns", {**VALID, "teachers.csv": "\n".join(
+    ",".join(r + [r[0] if i else "teacher_id"]) for i, r in enumerate(_rows(TEACHERS))) + "\n"})
+text_case("no_coordinates", {**VALID, "schools.csv": "\n".join(
+    ",".join(r[:4]) for r in _rows(SCHOOLS)) + "\n"})
+
+# ---------------------------------------------------------------- ids and references
+text_case("duplicate_teacher_id", edit("teachers", "T03,", "T01,"))
+text_case("fullwidth_duplicate_id", edit("teachers", "T03,", "Ｔ０１,"))
+text_case("duplicate_school_id", edit("schools", "S2,城关二小", "S1,城关二小"))
+text_case("teacher_unknown_school", edit("teachers", "T04,S2", "T04,S22"))
+text_case("need_unknown_school", edit("needs", "S4,chinese", "S5,chinese"))
+text_case("need_unknown_subject", edit("needs", "S3,math", "S3,maths"))
+text_case("duplicate_need", edit("needs", "S3,music,1", "S3,music,1\nS3,音乐,2"))
+text_case("empty_teacher_id", edit("teachers", "T05,S1", ",S1"))
+text_case("empty_subject_cell", edit("teachers", "T02,S1,语文", "T02,S1,"))
+DISTANCES = "from_school_id,to_school_id,km\n"
+text_case("distance_unknown_school", {**VALID, "distances.csv": DISTANCES + "S1,S3,12\nS2,S9,8\n"})
+
+# ---------------------------------------------------------------- values
+text_case("negative_age", edit("teachers", "T03,S2,数学,女,38", "T03,S2,数学,女,-38"))
+text_case("absurd_age", edit("teachers", "T03,S2,数学,女,38", "T03,S2,数学,女,380"))
+text_case("age_as_text", edit("teachers", "T03,S2,数学,女,38", "T03,S2,数学,女,三十八"))
+text_case("age_fraction", edit("teachers", "T03,S2,数学,女,38", "T03,S2,数学,女,38.5"))
+text_case("years_impossible_for_age", edit("teachers", "T06,S2,语文,女,35,9", "T06,S2,语文,女,35,30"))
+text_case("negative_years", edit("teachers", "T06,S2,语文,女,35,9", "T06,S2,语文,女,35,-9"))
+text_case("gender_unknown", edit("teachers", "T04,S2,音乐,女", "T04,S2,音乐,未知"))
+text_case("yes_no_unknown", edit("teachers", "6,否,二级", "6,也许,二级"))
+text_case("title_unknown", edit("teachers", "二级", "教授"))
+text_case("role_unknown", edit("teachers", "50,15,否,高级,教师", "50,15,否,高级,门卫"))
+text_case("category_unknown", edit("schools", "S3,河口乡中心小学,rural", "S3,河口乡中心小学,郊区"))
+BIRTHS = {",40,": ",1985.09,", ",38,": ",1987-03,", ",30,": ",1995.10,", ",50,": ",1975.01,",
+          ",35,": ",1990.06,"}
+
+
+def _births(t02: str) -> str:
+    """The valid roster with birth months (出生年月) instead of ages; T02 born ``t02``."""
+    text = TEACHERS.replace("年龄", "出生年月").replace(",45,", f",{t02},")
+    for age, born in BIRTHS.items():
+        text = text.replace(age, born)
+    return text
+
+
+text_case("birth_date_unreadable", {**VALID, "teachers.csv": _births("1980.13")})
+text_case("birth_date_in_future", {**VALID, "teachers.csv": _births("2030.01")})
+text_case("need_count_negative", edit("needs", "S4,chinese,1", "S4,chinese,-1"))
+text_case("need_count_absurd", edit("needs", "S4,chinese,1", "S4,chinese,9999"))
+text_case("need_count_fraction", edit("needs", "S4,chinese,1", "S4,chinese,1.5"))
+text_case("missing_coordinate", edit("schools", "rural,weak,10,0", "rural,weak,,0"))
+text_case("distance_negative", {**VALID, "distances.csv": DISTANCES + "S1,S3,-12\n"})
+text_case("latitude_out_of_range", {**VALID, "schools.csv": SCHOOLS.replace("x,y", "lat,lon").replace(
+    ",0,0", ",23.1,108.2").replace(",3,0", ",23.2,108.3").replace(",10,0", ",230.4,108.5").replace(
+    ",15,0", ",23.6,108.7")})
+
+# ---------------------------------------------------------------- policies (run against the valid roster)
+POLICIES = {
+    "policy_unknown_key": 'id = "mine"\n[rules]\nbackbone_min_shar = 0.2\n',
+    "policy_required_value": 'id = "mine"\n[rules]\nbackbone_min_share = "required"\n',
+    "policy_share_above_1": 'id = "mine"\n[rules]\noutflow_max_share = 1.5\n',
+    "policy_contradictory_thresholds": ('id = "mine"\n[eligibility]\nmin_years_at_school = 6\n'
+                                        'min_years_eligible = 10\n'),
+    "policy_with_code": 'import os\nos.system("echo hacked")\n',
+    "policy_wrong_type": 'id = "mine"\n[eligibility]\nmin_years_at_school = "ten"\n',
+    "policy_wrong_section": 'id = "mine"\n[objective]\nmax_commute_km = 30\n',
+}
+for _name, _text in POLICIES.items():
+    CASES[_name] = (lambda text: lambda d: _write_dir(d, {**VALID, "policy.toml": text}))(_text)
+CASES["policy_not_utf8"] = lambda d: _write_dir(
+    d, {**VALID, "policy.toml": 'id = "mine"\ntitle = "某县教师交流轮岗方案"\n'.encode("gbk")})
+for _name in ("policy_unknown_id", "set_share_above_1", "set_not_key_value", "set_unknown_key",
+              "model_too_large"):
+    text_case(_name, VALID)
+CASES["input_not_found"] = lambda d: d.mkdir()
+text_case("policy_file_missing", VALID)
+
+
+def build(root: Path = HERE) -> list[str]:
+    """(Re)write every case directory under ``root``; returns the case names."""
+    for name, make in CASES.items():
+        d = root / name
+        if d.exists():
+            shutil.rmtree(d)
+        make(d)
+    return sorted(CASES)
+
+
+if __name__ == "__main__":
+    print(f"{len(build())} cases written to {HERE}")
