@@ -33,7 +33,7 @@ from teacher_match.model.scaling import OBJ_SCALE
 from .baselines import evaluate, greedy, mip_export, naive
 from .scenarios import SCENARIOS
 
-__all__ = ["METHODS", "run"]
+__all__ = ["METHODS", "run", "map_pairs"]
 
 METHODS = ("teacher_match", "highs", "naive_cpsat", "greedy")
 
@@ -78,7 +78,7 @@ def run(method: str, instance: str | Path, scenario: str = "default", time_limit
         chosen_t, chosen_s = nm.t[res["chosen"]], nm.s[res["chosen"]]
         del nm  # the naive model can be large; the pricing below needs the teacher_match model only
         ctx = tm.build_model(problem, policy)
-        mask, outside = _map_pairs(ctx, chosen_t, chosen_s)
+        mask, outside = map_pairs(ctx, chosen_t, chosen_s)
         out["outside_candidates"] = outside
         plan = evaluate.plan_from_choice(ctx, mask, objective, _status(res["status"], mask),
                                          bound=res["bound"], solve_s=solve_s, build_s=build_s, info={})
@@ -89,7 +89,10 @@ def run(method: str, instance: str | Path, scenario: str = "default", time_limit
     out.update(
         teachers=totals["teachers"], eligible=totals["eligible"], rotated=totals["rotated"],
         needs_declared=totals["needs_declared"], needs_unfilled=totals["needs_unfilled"],
-        status=plan.status, objective=_num(plan.objective), bound=_num(plan.bound), gap=_num(plan.gap),
+        status=plan.status, bound=_num(plan.bound),
+        # no solution found: the priced plan is "nobody moves", which is no answer of the method's own
+        objective=_num(plan.objective) if plan.status in ("OPTIMAL", "FEASIBLE") else None,
+        gap=_num(plan.gap) if plan.status in ("OPTIMAL", "FEASIBLE") else None,
         violations=int(len(violations)) + int(out.get("outside_candidates", 0)),
         violation_rules=sorted(set(violations["rule"])) if len(violations) else [],
     )
@@ -105,7 +108,7 @@ def _num(v) -> float | None:
     return None if v is None or not np.isfinite(v) else float(v)
 
 
-def _map_pairs(ctx, t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, int]:
+def map_pairs(ctx, t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, int]:
     """Mask over ``ctx.cand`` of the given (teacher, school) pairs, and how many pairs are not candidates."""
     row = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ctx.cand["t"], ctx.cand["s"], strict=True))}
     mask = np.zeros(len(ctx.cand), dtype=bool)

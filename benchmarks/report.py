@@ -258,8 +258,11 @@ def plot(report: dict, path: Path) -> None:
         ax.set_xlabel("teachers")
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
+    ax1.plot([p["teachers"] for p in report["presets"]], [p["time_limit"] for p in report["presets"]], "k--",
+             alpha=0.5, label="time limit")
     ax1.set_yscale("log")
     ax2.set_yscale("symlog", linthresh=1)
+    ax2.set_ylim(bottom=0)
     ax1.legend()
     fig.suptitle(f"teacher_match vs baselines ({report['machine']['cores']} cores, limits "
                  + ", ".join(f"{p['preset']} {p['time_limit']:g} s" for p in report["presets"]) + ")")

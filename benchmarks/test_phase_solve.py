@@ -40,11 +40,8 @@ def test_solve_naive(benchmark, size, scenario, policy):
     res = benchmark(naive.solve_naive, nm, TIME_LIMIT)
     assert res["status"] in ("OPTIMAL", "FEASIBLE")
     ctx = tm.build_model(problem, policy)
-    row = {(int(t), int(s)): i for i, (t, s) in enumerate(zip(ctx.cand["t"], ctx.cand["s"], strict=True))}
-    picked = [row.get((int(t), int(s))) for t, s in zip(nm.t[res["chosen"]], nm.s[res["chosen"]], strict=True)]
-    assert None not in picked  # the naive model never picks a pair the rules forbid
-    mask = np.zeros(len(ctx.cand), dtype=bool)
-    mask[picked] = True
+    mask, outside = methods.map_pairs(ctx, nm.t[res["chosen"]], nm.s[res["chosen"]])
+    assert outside == 0  # the naive model never picks a pair the rules forbid
     plan = evaluate.plan_from_choice(ctx, mask, objective, res["status"], bound=res["bound"], solve_s=0.0,
                                      build_s=0.0, info={})
     assert tm.check(problem, policy, plan).empty

@@ -81,7 +81,9 @@ def build_naive(problem, policy, weights: dict[str, float]) -> NaiveModel:
 
     ofl = policy.rule("outflow_limit")
     if ofl.keep_protected_subjects:
-        prot = np.flatnonzero(outflow_limit.protected_mask(sch, home[tp], subj[tp]))
+        prot_t = np.zeros(len(tch), dtype=bool)
+        prot_t[movable] = outflow_limit.protected_mask(sch, home[movable], subj[movable])
+        prot = np.flatnonzero(prot_t[tp])
         for rows in _groups(tp[prot]).values():
             m.add(_sum(x, prot[rows]) == 0)
     from_s = home[tp]
@@ -193,8 +195,7 @@ def _groups(*keys) -> dict:
         order = np.argsort(k, kind="stable")
         uniq, starts = np.unique(k[order], return_index=True)
         return {u.item(): order[b:e] for u, b, e in zip(uniq, starts, np.r_[starts[1:], len(k)], strict=True)}
-    out: dict = {}
-    for i, key in enumerate(zip(*[np.asarray(k).tolist() for k in keys], strict=True)):
-        out.setdefault(key, []).append(i)
-    return {k: np.asarray(v, dtype=np.int64) for k, v in sorted(out.items())}
+    df = pd.DataFrame({f"k{i}": np.asarray(k) for i, k in enumerate(keys)})
+    g = df.groupby(list(df.columns), sort=True).indices
+    return {tuple(v.item() if hasattr(v, "item") else v for v in k): rows for k, rows in g.items()}
 
