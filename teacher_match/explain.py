@@ -609,7 +609,7 @@ class Diagnosis:
                 lines.append(f"  • {r.rule}[{r.key}]: {getattr(r, col)}")
                 here = _ALONE.search(str(r.relaxation))
                 if here:
-                    key, new, old = here.group(1), here.group(2), here.group(3)
+                    _key, new, old = here.group(1), here.group(2), here.group(3)
                     lines.append(f"      relax here: {new} instead of {old}" if lang != "zh"
                                  else f"      仅在此处放宽：{new}（原为 {old}）")
         if len(self.relaxations):
@@ -823,13 +823,13 @@ def _weights(plan, policy) -> dict:
 
     b = None if isinstance(plan, pd.DataFrame) else getattr(plan, "objective_breakdown", None)
     if b is not None and len(b):
-        return {str(t): float(w) for t, w in zip(b["term"], b["weight"])}
+        return {str(t): float(w) for t, w in zip(b["term"], b["weight"], strict=False)}
     return Objective.from_policy(policy).weights
 
 
 def _plan_dest(f: _Facts, assignments: pd.DataFrame) -> np.ndarray:
     a = assignments.assign(teacher_id=assignments["teacher_id"].astype(str))
-    to = dict(zip(a["teacher_id"], a["to_school_id"]))
+    to = dict(zip(a["teacher_id"], a["to_school_id"], strict=False))
     return np.array([f.s_index.get(str(to.get(t)), -1) if not pd.isna(to.get(t)) else -1 for t in f.tid],
                     dtype=np.int64)
 
@@ -843,13 +843,13 @@ def _objective_of(ctx, weights, values) -> float:
         w = weights.get(name, 0.0)
         if not w:
             continue
-        v = term.const + sum(c * int(values[x.index]) for x, c in zip(term.vars, term.coefs))
+        v = term.const + sum(c * int(values[x.index]) for x, c in zip(term.vars, term.coefs, strict=False))
         total += weight_coef(w, term.units) * v
     return total / OBJ_SCALE
 
 
 def _term_values(ctx, values) -> dict:
-    return {name: (term.const + sum(c * int(values[x.index]) for x, c in zip(term.vars, term.coefs))) / term.units
+    return {name: (term.const + sum(c * int(values[x.index]) for x, c in zip(term.vars, term.coefs, strict=False))) / term.units
             for name, term in ctx.terms.items()}
 
 
@@ -986,8 +986,8 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
         details.append(f"commute {km:.1f} km; {wish}")
     else:
         details.append(f"{sid} is not a valid destination for this teacher under this policy (plan out of date?)")
-    alts = sorted(((_local_cost(ctx, weights, r), f.sid[f.cs[r]],
-                    ctx.cand["dkm"].iat[r] / KM_UNITS) for r in rows if f.cs[r] != s))
+    alts = sorted((_local_cost(ctx, weights, r), f.sid[f.cs[r]],
+                    ctx.cand["dkm"].iat[r] / KM_UNITS) for r in rows if f.cs[r] != s)
     if alts:
         here = _local_cost(ctx, weights, mine[0]) if mine else float("nan")
         shown = ", ".join(f"{a} ({km:.1f} km, direct cost {c - here:+.1f})" for c, a, km in alts[:3])
@@ -1052,7 +1052,7 @@ def _pruned_reasons(ctx, f, i) -> tuple[str, str, list]:
         if not hasattr(m, "prune"):
             continue
         keep = np.asarray(m.prune(pairs, rule=ctx.policy.rule(m.RULE_ID), data=data), dtype=bool)
-        for s, k in zip(pairs["s"].to_numpy(), keep):
+        for s, k in zip(pairs["s"].to_numpy(), keep, strict=False):
             if not k:
                 removed[int(s)].append(m.RULE_ID)
     details = []

@@ -65,7 +65,7 @@ def _coords(schools: pd.DataFrame, problem) -> dict[str, tuple[float, float]] | 
     s = problem.schools
     for xc, yc in (("x", "y"), ("lon", "lat")):
         if xc in s.columns and yc in s.columns and s[xc].notna().all() and s[yc].notna().all():
-            return {str(i): (float(x), float(y)) for i, x, y in zip(s["school_id"], s[xc], s[yc])}
+            return {str(i): (float(x), float(y)) for i, x, y in zip(s["school_id"], s[xc], s[yc], strict=False)}
     return None
 
 
@@ -167,7 +167,7 @@ def render_html(plan, problem=None) -> str:
     """The report page (a self-contained HTML string) for a Plan or a plan workbook path."""
     tb = plan_tables(plan)
     a, needs, sch, obj = tb["assignments"], tb["needs"], tb["schools"], tb["objective"]
-    info = dict(zip(obj["term"].astype(str), obj["value"]))
+    info = dict(zip(obj["term"].astype(str), obj["value"], strict=False))
     status = str(info.get("status", ""))
     policy = str(info.get("policy", ""))
     moved = a[a["moves"]]

@@ -46,7 +46,7 @@ def _named(plan) -> dict:
 
 
 def _relax(plan) -> dict:
-    return dict(zip(plan.relaxations["parameter"], plan.relaxations["value"]))
+    return dict(zip(plan.relaxations["parameter"], plan.relaxations["value"], strict=False))
 
 
 def test_min_rotation_without_any_destination():
