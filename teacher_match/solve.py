@@ -247,19 +247,22 @@ def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb)
     if threading.current_thread() is not threading.main_thread():
         return solver.solve(model, cb), False
     result: dict = {}
+    done = threading.Event()
 
     def run() -> None:
         try:
             result["status"] = solver.solve(model, cb)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread below
             result["error"] = exc
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=run, name="cp-sat-search", daemon=True)
-    worker.start()
+    threading.Thread(target=run, name="cp-sat-search", daemon=True).start()
     interrupted = False
-    while worker.is_alive():
+    # an Event, not Thread.join: a join interrupted by Ctrl-C can report a running thread as finished
+    while not done.is_set():
         try:
-            worker.join(0.1)
+            done.wait(0.1)
         except KeyboardInterrupt:
             interrupted = True
         if interrupted:
