@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .reproducible import make_reproducible
 from .model.scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .reasons import teacher_reasons
 from .rules import TERM_UNITS, leadership_cap, min_rotation, outflow_limit
@@ -147,7 +148,11 @@ class Plan:
         return path
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write a workbook: assignments, needs, schools, objective, publicity list (公示名单)."""
+        """Write a workbook: assignments, needs, schools, objective, publicity list (公示名单).
+
+        The file is reproducible: the same plan gives the same bytes (fixed zip and document times, no run
+        time in the sheets; ``wall_time_s`` stays on the Plan and in its summary).
+        """
         path = Path(path)
         _parent(path)
         with pd.ExcelWriter(path, engine="openpyxl") as xw:
@@ -156,7 +161,7 @@ class Plan:
             self.schools.to_excel(xw, sheet_name="schools", index=False)
             info = pd.DataFrame([
                 ("status", self.status), ("objective", self.objective), ("bound", self.bound),
-                ("gap", self.gap), ("wall_time_s", self.wall_time_s), ("policy", self.policy_id)],
+                ("gap", self.gap), ("policy", self.policy_id)],
                 columns=["term", "value"])
             pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
                 xw, sheet_name="objective", index=False)
@@ -165,7 +170,7 @@ class Plan:
                 self.diagnosis.to_excel(xw, sheet_name="diagnosis", index=False)
                 (self.relaxations if self.relaxations is not None else pd.DataFrame()).to_excel(
                     xw, sheet_name="relaxations", index=False)
-        return path
+        return make_reproducible(path)
 
     def publicity(self, view: str = "receiving", duration: str | None = None) -> pd.DataFrame:
         """Publicity list (公示名单), Chinese headers, no private detail (see :mod:`teacher_match.publicity`).
