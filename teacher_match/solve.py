@@ -50,7 +50,12 @@ class SolveParams:
     workers : int
         CP-SAT search workers. Default 1: measured on this model, one LP-heavy worker (linearization
         level 2) proves optimality far sooner than two default workers (3,000 teachers: 3.5 s vs no proof
-        in 60 s). More workers use interleaved (deterministic) search.
+        in 60 s). More workers use interleaved (deterministic) search: CP-SAT's plain parallel portfolio
+        is not reproducible. Measured on ``make_county(3000, seed=7)`` (shared 2-core machine, 60 s limit):
+        1 worker OPTIMAL in 11.8 s; 2 interleaved workers OPTIMAL in 47–59 s with the same plan in both
+        runs; 2 plain workers only FEASIBLE after 60 s, and a canonicalising single-worker pass with the
+        objective fixed at that value found no solution in a further 60 s — so interleaving is the
+        deterministic choice, and one worker the fast one.
     seed : int
         CP-SAT random seed.
     log : bool

@@ -26,7 +26,8 @@ EXPORT = textwrap.dedent("""
     import sys
     import teacher_match as tm
     workers, out = int(sys.argv[1]), sys.argv[2]
-    plan = tm.solve(tm.make_county(300, seed=7), tm.load_policy("default"), time_limit=120, workers=workers, seed=5)
+    county, policy = tm.make_county(300, seed=7), tm.load_policy("default")
+    plan = tm.solve(county, policy, time_limit=120, workers=workers, seed=5)
     assert plan.status == "OPTIMAL", plan.status
     plan.to_csv(out + ".csv")
     plan.to_excel(out + ".xlsx")
@@ -105,9 +106,9 @@ def test_ctrl_c_in_the_cli_writes_the_best_plan(tmp_path):
     county = tmp_path / "county"
     tm.write_problem(tm.make_county(3000, seed=7), county)
     out = tmp_path / "plan.csv"
-    proc = subprocess.Popen([sys.executable, "-m", "teacher_match.cli", "solve", str(county), "--out", str(out),
-                             "--time-limit", "300"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    argv = [sys.executable, "-m", "teacher_match.cli", "solve", str(county), "--out", str(out),
+            "--time-limit", "300"]
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # wait for a progress line with a solution ("best" followed by a number), then press Ctrl-C
         lines = []
