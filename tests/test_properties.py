@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import teacher_match as tm
@@ -65,6 +65,7 @@ def test_valid_roster_gives_a_complete_valid_plan_or_a_diagnosis(roster, variant
         # a hard minimum rotation share: often impossible on tiny rosters, which must be diagnosed
         policy = policy.with_(min_share_of_eligible=0.5, min_rotation_hard=True)
     plan = tm.solve(problem, policy, time_limit=10)
+    event(f"{variant}: {plan.status}")
     a = plan.assignments
     assert len(a) == problem.n_teachers
     assert list(a["teacher_id"]) == list(problem.teachers["teacher_id"])
@@ -118,8 +119,10 @@ def test_corrupted_frames_give_a_clean_error_or_a_valid_plan(roster, data):
     try:
         problem = _problem(tables["teachers"], tables["schools"], tables["needs"])
     except tm.TeacherMatchError as exc:
+        event(f"refused: {exc.code}")
         assert str(exc).strip()
         return
+    event("accepted")
     # accepted: the corruption was harmless (e.g. a blank row); the plan must still be complete and valid
     policy = tm.load_policy("default")
     plan = tm.solve(problem, policy, time_limit=5)
