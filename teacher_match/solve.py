@@ -7,6 +7,7 @@ solves it and extracts the Plan.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -244,9 +245,11 @@ def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb)
     """Run CP-SAT so that Ctrl-C stops the search and keeps its best solution; return (status, interrupted).
 
     CP-SAT's own Ctrl-C handler replaces Python's for good once a solve ends, and Python signal handlers only
-    run in the main thread while it executes Python code. So the search runs in a helper thread, CP-SAT's
-    handler is off, and the main thread waits in short, interruptible joins; a KeyboardInterrupt there asks
-    the solver to stop (as a time limit would) and the best solution found so far is returned.
+    run in the main thread while it executes Python code. So the search runs in a helper thread with CP-SAT's
+    handler off, and while it runs, Ctrl-C only sets a flag (a KeyboardInterrupt could surface at any line,
+    even after the search ended); the waiting main thread sees the flag within 0.1 s and asks the solver to
+    stop, as a time limit would, so the best solution found so far is returned. Python's handler is restored
+    afterwards.
     """
     solver.parameters.catch_sigint_signal = False
     if threading.current_thread() is not threading.main_thread():
@@ -262,17 +265,19 @@ def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb)
         finally:
             done.set()
 
-    threading.Thread(target=run, name="cp-sat-search", daemon=True).start()
-    interrupted = False
-    # an Event, not Thread.join: a join interrupted by Ctrl-C can report a running thread as finished
-    while not done.is_set():
-        try:
-            done.wait(0.1)
-        except KeyboardInterrupt:
-            interrupted = True
-        if interrupted:
-            # repeated: a stop asked for before the search has started is otherwise lost
-            solver.stop_search()
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        threading.Thread(target=run, name="cp-sat-search", daemon=True).start()
+        # an Event, not Thread.join: a join interrupted by a signal can report a running thread as finished
+        while not done.wait(0.1):
+            if pressed:
+                # repeated: a stop asked for before the search has started is otherwise lost
+                solver.stop_search()
+    finally:
+        # None: the handler in place was not set from Python; the default is the closest to restore
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    interrupted = bool(pressed)
     if "error" in result:
         raise result["error"]
     return result["status"], interrupted
