@@ -7,6 +7,7 @@ depends on the machine's load, so a timed-out plan is the best found *so far* an
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -138,18 +139,20 @@ def test_ctrl_c_in_the_cli_writes_the_best_plan(tmp_path):
 def test_memory_guard_refuses_early_with_estimate_and_advice():
     county = tm.make_county(300, seed=11)
     policy = tm.load_policy("default")
-    ctx = tm.build_model(county, policy)
-    est = limits.estimate_model_mb(len(ctx.cand))
-    assert est > limits.FIXED_MB
+    # any model needs more than the fixed overhead: refused before it is built, with the estimate and advice
     with pytest.raises(tm.ModelTooLargeError) as err:
-        tm.solve(county, policy, max_memory_mb=est - 1)
+        tm.solve(county, policy, max_memory_mb=limits.FIXED_MB)
     msg = str(err.value)
-    assert f"{len(ctx.cand):,} candidate pairs" in msg and "MB" in msg
+    m = re.search(r"([\d,]+) candidate pairs need about ([\d,]+) MB", msg)
+    assert m, msg
+    pairs = int(m.group(1).replace(",", ""))
+    assert pairs > 0 and f"{limits.estimate_model_mb(pairs):,.0f} MB" in msg
     assert "max_commute_km" in msg and "township" in msg and "more memory" in msg
     # more workers hold more copies of the model
-    assert limits.estimate_model_mb(len(ctx.cand), workers=4) > est
+    assert limits.estimate_model_mb(pairs, workers=4) > limits.estimate_model_mb(pairs)
     # a limit above the estimate solves
-    assert tm.solve(county, policy, max_memory_mb=est + 1, time_limit=30).status == "OPTIMAL"
+    ok = tm.solve(county, policy, max_memory_mb=limits.estimate_model_mb(pairs) + 1, time_limit=30)
+    assert ok.status == "OPTIMAL"
 
 
 def test_memory_guard_checks_the_raw_pairs_before_listing_them():
