@@ -15,12 +15,14 @@ from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 from ortools.sat.python import cp_model
 
 from . import limits
 from .eligibility import eligibility
 from .errors import InfeasibleError, PolicyError
 from .explain import attach_diagnosis
+from .model.classes import aggregate_pairs, disaggregate, teacher_classes
 from .model.context import Context, candidate_pairs
 from .model.objective import weighted_expr
 from .model.scaling import OBJ_SCALE
@@ -72,11 +74,16 @@ class SolveParams:
     deterministic: bool = True
 
 
-def build_model(problem, policy, *, max_memory_mb: float | None = None, workers: int = 1) -> Context:
+def build_model(problem, policy, *, max_memory_mb: float | None = None, workers: int = 1,
+                aggregate: bool = False) -> Context:
     """Eligibility, candidate pairs and every rule's constraints and terms (no objective, no solve).
 
     A model whose estimated memory (:mod:`teacher_match.limits`) exceeds ``max_memory_mb`` (default: the
     memory available now) is refused with :class:`ModelTooLargeError` before it is built.
+
+    With ``aggregate=True`` interchangeable teachers share one integer variable per school
+    (:mod:`teacher_match.model.classes`); the optimum is the same, the model smaller and free of their
+    symmetry. ``ctx.pairs`` always holds the teacher-level candidate pairs.
     """
     policy.require_complete()
     if policy.reference_date is not None:
@@ -91,10 +98,22 @@ def build_model(problem, policy, *, max_memory_mb: float | None = None, workers:
     prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if hasattr(m, "prune")]
     limits.check_candidates(problem.teachers["subject"].to_numpy(),
                             elig["status"].isin(["mandatory", "eligible"]).to_numpy(), problem.needs, max_memory_mb)
-    cand = candidate_pairs(problem, elig, prunes)
+    pairs = candidate_pairs(problem, elig, prunes)
+    cand = pairs
+    cls = None
+    if aggregate and len(pairs):
+        cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy, RULES)
+        if cls is not None:
+            cand = aggregate_pairs(pairs, cls)
+            need = problem.needs.assign(s=problem.needs["school_id"].map(problem.school_index))
+            cap = need.set_index(["s", "subject"])["count"]
+            room = cap.reindex(pd.MultiIndex.from_arrays([cand["s"], cand["subject"]])).to_numpy(dtype=np.int64)
+            cand["ub"] = np.minimum(cand["n"].to_numpy(), room)
     limits.check_model(len(cand), workers, max_memory_mb)
     ctx = Context(problem, policy, elig, cand, data.sending, data.receiving)
     ctx.elig = elig
+    ctx.pairs = pairs if cand is not pairs else ctx.cand
+    ctx.classes = cls
     for m in RULES:
         m.build(ctx, policy.rule(m.RULE_ID))
     return ctx
@@ -139,8 +158,12 @@ def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
     p.num_workers = max(1, int(params.workers))
     p.random_seed = int(params.seed)
     p.log_search_progress = bool(params.log)
-    # measured: the LP relaxation of this assignment core is tight, and level 2 finds it (see benchmarks/)
+    # measured (10,000-teacher county, one worker): the LP with level-2 cuts closes the gap that side rules
+    # open (backbone share, caps); without it no proof in 60 s
     p.linearization_level = 2
+    # measured: probing in presolve cost more than half the solve (57 s of 96 s at 10,000 teachers, loaded
+    # machine) and bought nothing; without it the same instance is optimal in 33 s
+    p.cp_model_probing_level = 0
     if params.deterministic and params.workers > 1:
         p.interleave_search = True
     return s
@@ -148,7 +171,7 @@ def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
 
 def solve(problem, policy, objective: Objective | None = None, *, time_limit: float = 60.0, workers: int = 1,
           seed: int = 0, log: bool = False, progress=None, strict: bool = False,
-          deterministic: bool = True, max_memory_mb: float | None = None) -> Plan:
+          deterministic: bool = True, max_memory_mb: float | None = None, aggregate: bool = True) -> Plan:
     """Plan the rotation: every hard rule holds, the objective is minimised.
 
     Parameters
@@ -167,6 +190,9 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     max_memory_mb : float, optional
         Refuse (:class:`ModelTooLargeError`) a model estimated to need more memory; default: the memory
         available now.
+    aggregate : bool
+        Solve interchangeable teachers as classes with integer flows (exact; see
+        :mod:`teacher_match.model.classes`). ``False`` solves one Boolean per teacher and school.
 
     Returns
     -------
@@ -179,7 +205,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     objective = objective or Objective.from_policy(policy)
     if not isinstance(objective, Objective):
         raise PolicyError(f"objective must be a teacher_match.Objective, got {type(objective).__name__}")
-    ctx = build_model(problem, policy, max_memory_mb=max_memory_mb, workers=workers)
+    ctx = build_model(problem, policy, max_memory_mb=max_memory_mb, workers=workers, aggregate=aggregate)
     build_s = time.perf_counter() - t0
     stages = objective.order or [None]
     values = None
@@ -221,7 +247,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     lexi = objective.order is not None
     chosen, term_vals = _extract(ctx, values)
     plan = build_plan(
-        ctx.problem, ctx.policy, ctx.elig, ctx.cand, chosen, term_vals, objective, status,
+        ctx.problem, ctx.policy, ctx.elig, ctx.pairs, chosen, term_vals, objective, status,
         sending=ctx.sending, receiving=ctx.receiving,
         bound=None if lexi and not all(s["status"] == "OPTIMAL" for s in stage_log) else (
             bound_units / OBJ_SCALE if not lexi else None),
@@ -284,11 +310,19 @@ def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb)
 
 
 def _extract(ctx, values):
-    """Chosen candidate rows and each term's value (in its units) from a raw solution vector."""
+    """Chosen teacher-level pairs (a mask over ``ctx.pairs``) and each term's value from a raw solution."""
     if values is None:
-        return np.zeros(len(ctx.cand), dtype=bool), None
+        return np.zeros(len(ctx.pairs), dtype=bool), None
     idx = np.fromiter((v.index for v in ctx.x), dtype=np.int64, count=len(ctx.x))
-    chosen = values[idx].astype(bool) if len(idx) else np.zeros(0, dtype=bool)
+    counts = values[idx] if len(idx) else np.zeros(0, dtype=np.int64)
+    if ctx.cand is ctx.pairs:
+        chosen = counts.astype(bool)
+    else:
+        movable = ctx.elig["status"].isin(["mandatory", "eligible"]).to_numpy()
+        sent = disaggregate(ctx.cand, counts, ctx.classes, movable)
+        key = ctx.pairs["t"].to_numpy() * len(ctx.schools) + ctx.pairs["s"].to_numpy()
+        chosen = np.isin(key, sent["t"].to_numpy() * len(ctx.schools) + sent["s"].to_numpy())
+        assert int(chosen.sum()) == len(sent), "a class member was sent to a school outside its candidates"
     term_vals = {}
     for name, term in ctx.terms.items():
         vidx = np.fromiter((v.index for v in term.vars), dtype=np.int64, count=len(term.vars))

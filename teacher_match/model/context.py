@@ -64,9 +64,14 @@ class Context:
     schools : DataFrame
         Schools (row position = school index ``s``).
     cand : DataFrame
-        One row per candidate pair: ``t, s, from_s, subject, km, dkm, backbone, leader, status``.
-    x : list of BoolVar
-        ``x[i]`` is the variable of candidate row ``i``.
+        One row per candidate pair: ``t, s, from_s, subject, km, dkm, backbone, leader, status`` and
+        ``c, n, ub``: the teacher's class, its size and the variable's upper bound. Without aggregation every
+        teacher is a class of one (``c = t, n = ub = 1``); with it (see :mod:`teacher_match.model.classes`) a
+        row stands for a whole class and ``t`` is its first member.
+    pairs : DataFrame
+        The teacher-level candidate pairs (equal to ``cand`` without aggregation).
+    x : list of IntVar
+        ``x[i]`` is the variable of candidate row ``i``: a Boolean, or the number of class members sent.
     """
 
     def __init__(self, problem, policy, elig: pd.DataFrame, cand: pd.DataFrame, sending: np.ndarray,
@@ -81,11 +86,19 @@ class Context:
         self.sending = sending
         self.receiving = receiving
         n = len(cand)
-        # names are cheap and make the exported model readable: x[T00042,S012]
+        if "c" not in cand.columns:
+            # every teacher a class of one: x[t, s] is a Boolean
+            cand["c"] = cand["t"].to_numpy()
+            cand["n"] = 1
+            cand["ub"] = 1
+        self.aggregated = bool(len(cand)) and int(cand["n"].max()) > 1
+        # names are cheap and make the exported model readable: x[T00042,S012] (or y[T00042+,S012] for a class)
         tid = self.teachers["teacher_id"].to_numpy()
         sid = self.schools["school_id"].to_numpy()
-        self.x = [self.model.new_bool_var(f"x[{tid[t]},{sid[s]}]")
-                  for t, s in zip(cand["t"].to_numpy(), cand["s"].to_numpy())]
+        ub = cand["ub"].to_numpy()
+        new_bool, new_int = self.model.new_bool_var, self.model.new_int_var
+        self.x = [new_bool(f"x[{tid[t]},{sid[s]}]") if u == 1 else new_int(0, int(u), f"y[{tid[t]}+,{sid[s]}]")
+                  for t, s, u in zip(cand["t"].to_numpy(), cand["s"].to_numpy(), ub)]
         assert len(self.x) == n
         self.ledger: list[LedgerEntry] = []
         self.terms: dict[str, Term] = {}
@@ -114,6 +127,19 @@ class Context:
     def xsum(self, rows) -> cp_model.LinearExpr:
         """Σ x over the given candidate rows."""
         return cp_model.LinearExpr.sum(self.xs(rows))
+
+    def max_teachers(self, rows) -> int:
+        """How many distinct teachers the given candidate rows can move at most (Σ class sizes)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return 0
+        c = self.cand["c"].to_numpy()[rows]
+        _, first = np.unique(c, return_index=True)
+        return int(self.cand["n"].to_numpy()[rows][first].sum())
+
+    def max_flow(self, rows) -> int:
+        """Σ of the variables' upper bounds over the given candidate rows."""
+        return int(self.cand["ub"].to_numpy()[np.asarray(rows, dtype=np.int64)].sum()) if len(rows) else 0
 
     def groups(self, *cols: str) -> dict:
         """Candidate row indices grouped by the given columns (sorted keys: deterministic order)."""

@@ -37,6 +37,11 @@ class BackboneRatio:
         0, "int", "a weak school that receives teachers receives at least this many backbone teachers")
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: BackboneRatio) -> None:
     """Share constraints, weak-school minimum and the backbone_to_weak term."""
     bb = ctx.cand["backbone"].to_numpy()
@@ -59,7 +64,7 @@ def build(ctx, rule: BackboneRatio) -> None:
             if not weak[r]:
                 continue
             y = ctx.model.new_bool_var(f"receives[{ctx.school_id(r)}]")
-            ctx.add(RULE_ID, f"school={ctx.school_id(r)},receives", ctx.xsum(rows) <= len(rows) * y)
+            ctx.add(RULE_ID, f"school={ctx.school_id(r)},receives", ctx.xsum(rows) <= ctx.max_flow(rows) * y)
             brows = rows[bb[rows]]
             ctx.add(RULE_ID, f"school={ctx.school_id(r)},weak_min", ctx.xsum(brows) >= k * y)
     to_weak = np.flatnonzero(bb & weak[ctx.cand["s"].to_numpy()])

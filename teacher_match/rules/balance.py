@@ -56,6 +56,13 @@ def classes(teachers: pd.DataFrame, rule: Balance) -> dict[str, np.ndarray]:
     return out
 
 
+def class_key(teachers, schools, rule: Balance) -> list:
+    """Sex and age band are counted per teacher, so they split classes (backbone is in the base key)."""
+    if rule.balance_max_share is None:
+        return []
+    return list(classes(teachers, rule).values())
+
+
 def build(ctx, rule: Balance) -> None:
     """Per group: a reified 'big enough' literal and one share constraint per class."""
     if rule.balance_max_share is None or not len(ctx.cand):
@@ -70,7 +77,7 @@ def build(ctx, rule: Balance) -> None:
         groups = ctx.groups("from_s" if rule.balance_scope == "sending_school" else "s")
     k = rule.balance_min_sent
     for g, rows in groups.items():
-        if len(rows) < k:
+        if ctx.max_flow(rows) < k:
             continue
         gkey = "county" if g < 0 else f"school={ctx.school_id(g)}"
         total = ctx.xsum(rows)
@@ -79,7 +86,7 @@ def build(ctx, rule: Balance) -> None:
         ctx.add(RULE_ID, f"{gkey},small", total <= k - 1).only_enforce_if(big.Not())
         for name, mask in cls.items():
             crow = rows[mask[cand_t[rows]]]
-            if len(np.unique(cand_t[crow])) * q <= p * k:
+            if ctx.max_teachers(crow) * q <= p * k:
                 continue  # this class can never exceed the share of a group that is big enough
             ctx.add(RULE_ID, f"{gkey},{name}", q * ctx.xsum(crow) <= p * total).only_enforce_if(big)
 

@@ -71,6 +71,11 @@ def caps(schools, rule: Budget) -> np.ndarray:
                      for tw in schools["township"]], dtype=float)
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: Budget) -> None:
     """Σ cap(destination) · x ≤ budget (caps are whole yuan)."""
     if rule.budget_max_yuan is None or not len(ctx.cand):

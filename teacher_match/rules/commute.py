@@ -35,6 +35,11 @@ def prune(pairs, rule: Commute, data) -> np.ndarray:
     return pairs["km"].to_numpy() <= rule.max_commute_km
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: Commute) -> None:
     """Commute cost of every candidate pair."""
     ctx.term("commute_km", *TERMS["commute_km"]).extend(ctx.x, ctx.cand["dkm"].to_numpy())

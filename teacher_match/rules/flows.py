@@ -52,6 +52,11 @@ def prune(pairs: pd.DataFrame, rule: Flows, data) -> np.ndarray:
     return data.sending[pairs["from_s"].to_numpy()] & data.receiving[pairs["s"].to_numpy()]
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: Flows) -> None:
     """Nothing to add: the direction is enforced by which pairs get a variable at all (see ``prune``)."""
 

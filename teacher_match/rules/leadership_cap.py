@@ -38,6 +38,11 @@ def cap(team: int, rule: LeadershipCap) -> int | None:
     return c
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: LeadershipCap) -> None:
     """Cap leaders sent per school."""
     if rule.leadership_max_share is None:
@@ -48,7 +53,7 @@ def build(ctx, rule: LeadershipCap) -> None:
     for a, rows in lead_rows.groupby("from_s", sort=True).indices.items():
         rows = lead_rows.index.to_numpy()[rows]
         c = cap(int(team[a]), rule)
-        if len(np.unique(ctx.cand["t"].to_numpy()[rows])) > c:
+        if ctx.max_teachers(rows) > c:
             ctx.add(RULE_ID, f"school={ctx.school_id(a)}", ctx.xsum(rows) <= c)
 
 

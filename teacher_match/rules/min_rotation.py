@@ -36,6 +36,11 @@ def required(mandatory: int, rule: MinRotation) -> int:
     return math.ceil(share_fraction(rule.min_share_of_eligible) * mandatory)
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: MinRotation) -> None:
     """Minimum per sending school, hard or with a shortfall variable."""
     term = ctx.term("rotation_shortfall", *TERMS["rotation_shortfall"])

@@ -53,18 +53,23 @@ def prune(pairs, rule: OutflowLimit, data) -> np.ndarray:
     return ~protected_mask(data.problem.schools, pairs["from_s"].to_numpy(), pairs["subject"].to_numpy())
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: OutflowLimit) -> None:
     """Cap each sending school's outflow, in total and per subject."""
     staff = np.bincount(ctx.teachers["school_pos"], minlength=len(ctx.schools))
     for a, rows in ctx.groups("from_s").items():
         c = cap(int(staff[a]), rule)
-        if c is not None and len(np.unique(ctx.cand["t"].to_numpy()[rows])) > c:
+        if c is not None and ctx.max_teachers(rows) > c:
             ctx.add(RULE_ID, f"school={ctx.school_id(a)}", ctx.xsum(rows) <= c)
     if rule.keep_per_subject > 0:
         by_subj = ctx.teachers.groupby(["school_pos", "subject"]).size()
         for (a, j), rows in ctx.groups("from_s", "subject").items():
             limit = max(0, int(by_subj[(a, j)]) - rule.keep_per_subject)
-            if len(np.unique(ctx.cand["t"].to_numpy()[rows])) > limit:
+            if ctx.max_teachers(rows) > limit:
                 ctx.add(RULE_ID, f"school={ctx.school_id(a)},subject={j},keep", ctx.xsum(rows) <= limit)
 
 

@@ -38,6 +38,11 @@ def prune(pairs, rule: Pairing, data) -> np.ndarray:
     return _pair_pos(data.problem)[pairs["from_s"].to_numpy()] == pairs["s"].to_numpy()
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: Pairing) -> None:
     """Nothing to add: enforced by which pairs get a variable (see ``prune``)."""
 

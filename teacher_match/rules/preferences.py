@@ -31,6 +31,11 @@ def rank(prefs: object, school_id: str) -> int:
     return listed.index(school_id) if school_id in listed else len(listed)
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: Preferences) -> None:
     """Rank cost per candidate pair."""
     term = ctx.term("preference_rank", *TERMS["preference_rank"])

@@ -120,6 +120,13 @@ def select_by_priority(teachers: pd.DataFrame, schools: pd.DataFrame, places: in
     return teachers.assign(order=pos, selected=pos < max(0, int(places)))
 
 
+def class_key(teachers, schools, rule: Priority) -> list:
+    """The priority rank is per teacher (e.g. youngest first), so equal ranks only share a class."""
+    if not rule.priority_keys:
+        return []
+    return [ranks(teachers, schools, rule.priority_keys)]
+
+
 def build(ctx, rule: Priority) -> None:
     """Rank cost of every candidate pair (the rank of its teacher)."""
     term = ctx.term("priority_order", *TERMS["priority_order"])

@@ -117,6 +117,11 @@ def _targets(problem, sending: np.ndarray, status: np.ndarray, rule: Quotas):
     return out
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: Quotas) -> None:
     """One named constraint per minimum / maximum; soft minima get a shortfall variable."""
     term = ctx.term("quota_shortfall", *TERMS["quota_shortfall"])

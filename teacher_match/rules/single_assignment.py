@@ -1,6 +1,6 @@
 """Hard rule: each teacher goes to at most one school.
 
-    Σ_s x[t, s] ≤ 1   for each teacher t
+    Σ_s x[t, s] ≤ 1   for each teacher t        (Σ_s y[c, s] ≤ |c| for a class of interchangeable teachers)
 
 Soft terms owned here: ``moved`` = Σ x (teachers rotated) and ``non_mandatory_moved`` = Σ x over teachers
 who are only *eligible* (volunteers, lower threshold) — policies rotate those who must before those who may.
@@ -25,12 +25,21 @@ class SingleAssignment:
     """No parameters: a teacher is in one place at a time."""
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: SingleAssignment) -> None:
     """At most one destination per teacher; register the two counting terms."""
     tid = ctx.teachers["teacher_id"].to_numpy()
-    for t, rows in ctx.groups("t").items():
-        if len(rows) > 1:
-            ctx.add(RULE_ID, f"teacher={tid[t]}", ctx.xsum(rows) <= 1)
+    t_of = ctx.cand["t"].to_numpy()
+    size = ctx.cand["n"].to_numpy()
+    for _, rows in ctx.groups("c").items():
+        n = int(size[rows[0]])
+        if ctx.max_flow(rows) > n:
+            key = f"teacher={tid[t_of[rows[0]]]}" if n == 1 else f"class={tid[t_of[rows[0]]]}+{n - 1}"
+            ctx.add(RULE_ID, key, ctx.xsum(rows) <= n)
     n = len(ctx.x)
     ctx.term("moved", *TERMS["moved"]).extend(ctx.x, np.ones(n, dtype=np.int64))
     elig_rows = np.flatnonzero(ctx.cand["status"].to_numpy() == "eligible")

@@ -46,6 +46,11 @@ def floors(problem, rule: StaffFloor) -> dict[int, tuple[int, int]]:
     return out
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: StaffFloor) -> None:
     """One constraint per covered school that may lose teachers."""
     if not len(ctx.cand):
@@ -55,7 +60,7 @@ def build(ctx, rule: StaffFloor) -> None:
     for a, (fl, staff) in floors(ctx.problem, rule).items():
         rows = out_rows.get(a)
         need = min(fl, staff)
-        if rows is None or staff - len(np.unique(ctx.cand["t"].to_numpy()[rows])) >= need:
+        if rows is None or staff - ctx.max_teachers(rows) >= need:
             continue
         incoming = in_rows.get(a, np.array([], dtype=int))
         ctx.add(RULE_ID, f"school={ctx.school_id(a)}", staff - ctx.xsum(rows) + ctx.xsum(incoming) >= need)

@@ -20,6 +20,11 @@ class SubjectNeeds:
     """No parameters: the needs table says how many of each subject a school may receive."""
 
 
+def class_key(teachers, schools, rule) -> list:
+    """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
+    return []
+
+
 def build(ctx, rule: SubjectNeeds) -> None:
     """Cap each need and price what stays unfilled."""
     needs = ctx.problem.needs
@@ -30,7 +35,7 @@ def build(ctx, rule: SubjectNeeds) -> None:
         count, prio = int(count), int(round(prio))
         rows = groups.get((idx[sid], subject), [])
         term.extend(ctx.xs(rows), [-prio] * len(rows), const=prio * count)
-        if len(rows) > count:
+        if ctx.max_flow(rows) > count:
             ctx.add(RULE_ID, f"school={sid},subject={subject}", ctx.xsum(rows) <= count)
 
 

@@ -1,0 +1,99 @@
+"""Exact aggregation of interchangeable teachers into classes with integer flows.
+
+Two movable teachers are *interchangeable* when every rule and every objective term treats them alike: the
+same school, subject, backbone flag, role and status, no home location on the roster (so the commute runs from
+their common school), no wishes, and equal values of whatever the active rules read per teacher (each rule
+module's ``class_key``). Swapping two such teachers in any plan changes neither feasibility nor cost, so the
+Booleans ``x[t, s]`` of a class ``c`` can be replaced by one integer
+
+    y[c, s] = Σ_{t ∈ c} x[t, s]  ∈ [0, min(|c|, need[s, subject(c)])],     Σ_s y[c, s] ≤ |c|
+
+without changing the optimum (every constraint and term is a sum of ``x`` over sets that contain whole classes).
+A solution is turned back into teachers deterministically: the members of a class, in roster order, go to the
+class's destinations in school order. Besides fewer variables, this removes the symmetry between identical
+teachers that otherwise makes the search explore equivalent plans.
+
+A rule module that reads a per-teacher value the base key does not cover must say so in ``class_key``; a module
+without ``class_key`` switches aggregation off (safe by default).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["teacher_classes", "aggregate_pairs", "disaggregate"]
+
+
+def teacher_classes(problem, teachers: pd.DataFrame, policy, modules) -> np.ndarray | None:
+    """Class id per teacher (roster order), or None when some active rule cannot be aggregated.
+
+    Parameters
+    ----------
+    teachers : DataFrame
+        The roster with a ``status`` column.
+    modules : iterable of rule modules
+        Each may define ``class_key(teachers, schools, rule) -> list of arrays``.
+    """
+    cols: dict[str, np.ndarray] = {
+        "school": problem.teacher_school_pos,
+        "subject": teachers["subject"].to_numpy(),
+        "backbone": teachers["backbone"].to_numpy(dtype=bool),
+        "role": teachers["role"].to_numpy(),
+        "status": teachers["status"].to_numpy(),
+    }
+    for m in modules:
+        if not hasattr(m, "class_key"):
+            return None
+        for i, arr in enumerate(m.class_key(teachers, problem.schools, policy.rule(m.RULE_ID))):
+            cols[f"{m.RULE_ID}_{i}"] = np.asarray(arr)
+    n = len(teachers)
+    single = np.zeros(n, dtype=bool)
+    homes = problem.home_coords()
+    if homes is not None:
+        single |= ~np.isnan(homes).any(axis=1)
+    if "preferences" in teachers.columns:
+        prefs = teachers["preferences"]
+        single |= (prefs.notna() & (prefs.astype(str).str.len() > 0)).to_numpy()
+    # a teacher whose commute or wishes are their own is a class of one
+    cols["single"] = np.where(single, np.arange(n), -1)
+    frame = pd.DataFrame({k: pd.Series(v).astype(str) if v.dtype == object else v for k, v in cols.items()})
+    return frame.groupby(list(frame.columns), sort=True, dropna=False).ngroup().to_numpy(dtype=np.int64)
+
+
+def aggregate_pairs(pairs: pd.DataFrame, cls: np.ndarray) -> pd.DataFrame:
+    """One row per (class, school): the class's smallest-position member stands for it, ``n`` = class size.
+
+    ``pairs`` must hold the teacher-level candidates: members of a class share their candidate schools because
+    every pruning rule reads only what the class key fixes.
+    """
+    size = np.bincount(cls)
+    p = pairs.assign(c=cls[pairs["t"].to_numpy()])
+    agg = p.sort_values(["c", "s", "t"], kind="stable").drop_duplicates(["c", "s"], keep="first")
+    agg = agg.assign(n=size[agg["c"].to_numpy()])
+    return agg.sort_values(["t", "s"], kind="stable").reset_index(drop=True)
+
+
+def disaggregate(agg: pd.DataFrame, counts: np.ndarray, cls: np.ndarray, movable: np.ndarray) -> pd.DataFrame:
+    """Teacher-level assignment ``(t, s)`` rows from class flows ``counts`` (one per ``agg`` row).
+
+    Members of each class, in roster order, fill the class's destinations in school order.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    used = agg.assign(y=counts)
+    used = used[used["y"] > 0].sort_values(["c", "s"], kind="stable")
+    if used.empty:
+        return pd.DataFrame({"t": np.array([], dtype=np.int64), "s": np.array([], dtype=np.int64)})
+    dest_c = np.repeat(used["c"].to_numpy(), used["y"].to_numpy())
+    dest_s = np.repeat(used["s"].to_numpy(), used["y"].to_numpy())
+    members = np.flatnonzero(movable)
+    members = members[np.lexsort((members, cls[members]))]  # by class, then roster order
+    member_cls = cls[members]
+    first = np.searchsorted(member_cls, dest_c, side="left")
+    # k-th destination of a class goes to its k-th member
+    start_of_run = np.r_[0, np.flatnonzero(np.diff(dest_c)) + 1]
+    run_id = np.repeat(np.arange(len(start_of_run)), np.diff(np.r_[start_of_run, len(dest_c)]))
+    k = np.arange(len(dest_c)) - start_of_run[run_id]
+    t = members[first + k]
+    assert (cls[t] == dest_c).all(), "a class sends more teachers than it has"
+    return pd.DataFrame({"t": t, "s": dest_s}).sort_values("t", kind="stable").reset_index(drop=True)
