@@ -16,6 +16,7 @@ The parent (``benchmarks.report``) runs each method in its own process and reads
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import subprocess
@@ -29,13 +30,16 @@ import numpy as np
 import teacher_match as tm
 from teacher_match.model.objective import weighted_expr
 from teacher_match.model.scaling import OBJ_SCALE
+from teacher_match.solve import _extract as extract_solution
 
 from .baselines import evaluate, greedy, mip_export, naive
 from .scenarios import SCENARIOS
 
-__all__ = ["METHODS", "run", "map_pairs"]
+__all__ = ["METHODS", "run", "map_pairs", "solve_model_options", "teacher_pairs"]
 
 METHODS = ("teacher_match", "highs", "naive_cpsat", "greedy")
+#: options of ``solve`` that change the model it builds (passed on to ``build_model``)
+MODEL_OPTIONS = ("aggregate",)
 
 
 def run(method: str, instance: str | Path, scenario: str = "default", time_limit: float = 60.0) -> dict:
@@ -52,7 +56,7 @@ def run(method: str, instance: str | Path, scenario: str = "default", time_limit
         out.update(build_s=plan.build_time_s, solve_s=plan.wall_time_s - plan.build_time_s,
                    variables=info["variables"], constraints=info["constraints"])
         ctx = tm.build_model(problem, policy)  # after the solve: only to count its candidate pairs
-        out["pairs"] = len(ctx.cand)
+        out["pairs"] = len(teacher_pairs(ctx))
     elif method == "greedy":
         t1 = time.perf_counter()
         ctx = tm.build_model(problem, policy)
@@ -122,12 +126,28 @@ def map_pairs(ctx, t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, int]:
     return mask, outside
 
 
+def solve_model_options() -> dict:
+    """The ``build_model`` options :func:`teacher_match.solve` uses by default (e.g. class aggregation).
+
+    HiGHS must get the model teacher_match actually solves, whatever solve's defaults are at this commit.
+    """
+    solve_opts = inspect.signature(tm.solve).parameters
+    build_opts = inspect.signature(tm.build_model).parameters
+    return {k: solve_opts[k].default for k in MODEL_OPTIONS if k in solve_opts and k in build_opts}
+
+
+def teacher_pairs(ctx):
+    """Teacher-level candidate pairs of a context (``ctx.pairs`` when the model aggregates teachers)."""
+    return getattr(ctx, "pairs", ctx.cand)
+
+
 def _highs(problem, policy, objective, time_limit: float):
-    """Export the teacher_match model, solve it with HiGHS in a child process, price the plan."""
+    """Export the model teacher_match solves, solve it with HiGHS in a child process, price the plan."""
     t1 = time.perf_counter()
-    ctx = tm.build_model(problem, policy)
+    ctx = tm.build_model(problem, policy, **solve_model_options())
     ctx.model.minimize(weighted_expr(ctx, objective.weights))
     mip = mip_export.from_cp_model(ctx.model)
+    scaling = mip.scaling
     build_s = time.perf_counter() - t1
     with tempfile.TemporaryDirectory() as tmp:
         model_path = Path(tmp) / "model.npz"
@@ -138,18 +158,25 @@ def _highs(problem, policy, objective, time_limit: float):
                        cwd=Path(__file__).resolve().parent.parent)
         summary = json.loads(Path(stem + ".json").read_text(encoding="utf-8"))
         values = np.load(stem + ".npy")
+    pairs = teacher_pairs(ctx)
     if len(values):
-        idx = np.fromiter((v.index for v in ctx.x), dtype=np.int64, count=len(ctx.x))
-        chosen = values[idx] > 0.5
+        # solve's own extraction: it turns class flows back into teachers when the model aggregates
+        chosen, _ = extract_solution(ctx, np.rint(values).astype(np.int64))
     else:
-        chosen = np.zeros(len(ctx.cand), dtype=bool)
+        chosen = np.zeros(len(pairs), dtype=bool)
+    t_pick, s_pick = pairs["t"].to_numpy()[chosen], pairs["s"].to_numpy()[chosen]
+    n_vars, n_rows = mip.n_cols, mip.n_rows
+    del ctx, mip
+    # priced on the teacher-level model, like every other method's plan
+    plain = tm.build_model(problem, policy)
+    mask, _ = map_pairs(plain, t_pick, s_pick)
     # HiGHS reports CP-SAT's integer units (offset included): divide by OBJ_SCALE like every plan does
-    bound = summary["bound"] * mip.scaling / OBJ_SCALE
-    plan = evaluate.plan_from_choice(ctx, chosen, objective, summary["status"], bound=bound,
+    bound = summary["bound"] * scaling / OBJ_SCALE
+    plan = evaluate.plan_from_choice(plain, mask, objective, summary["status"], bound=bound,
                                      solve_s=summary["solve_s"], build_s=build_s, info=summary)
-    extra = {"build_s": build_s, "solve_s": summary["solve_s"], "pairs": len(ctx.cand),
-             "variables": mip.n_cols, "constraints": mip.n_rows,
-             "solver_objective": summary["objective"] * mip.scaling / OBJ_SCALE,
+    extra = {"build_s": build_s, "solve_s": summary["solve_s"], "pairs": len(pairs),
+             "variables": n_vars, "constraints": n_rows,
+             "solver_objective": summary["objective"] * scaling / OBJ_SCALE,
              "solver_status": summary["highs_status"]}
     return plan, extra
 

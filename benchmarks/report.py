@@ -153,13 +153,21 @@ def _ratios(entry: dict) -> None:
             r["time_ratio"] = r["solve_s"] / ref["solve_s"]
 
 
-def _commit() -> str:
+def _git(*args: str) -> str:
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
         return done.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        return ""
+
+
+def _commit() -> str:
+    """Short commit id, marked ``+modified`` when measured code differs from it (a run is only
+    reproducible from a clean tree)."""
+    commit = _git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = _git("status", "--porcelain", "--", "teacher_match", "models", "benchmarks",
+                 ":!benchmarks/results")
+    return commit + (" +modified" if dirty else "")
 
 
 def _f(v, fmt: str = "{:,.1f}", none: str = "—") -> str:
