@@ -10,10 +10,12 @@ and to each other, and county towns to their neighbours; every road is longer th
 Calibration (RULEBOOK §4, §6.8; numbers not in the seeds are marked as background choices):
 
 * about 30 % of teachers are movable (mandatory or eligible) under ``models/default.toml``, as in the city
-  of seed 004 (9,515 eligible of ~31,000 full-time teachers, S1/S5); the knobs are the tenure distribution
-  and the age structure (young special-post teachers and older teachers in villages);
-* declared needs total about 7 % of teachers (seed 004 exchanged 9.2 % of teachers in a year, S2), three
-  quarters of them in the shortage subjects music, PE, art, English, IT and science (RULEBOOK §3.1, 走教);
+  of seed 004 (9,515 eligible of ~31,000 full-time teachers, S1/S5; measured 29 % / 32 % / 33 % for the
+  town / county / city presets); the knobs are the tenure distribution and the age structure (young
+  special-post teachers and older teachers in villages);
+* declared needs total about 6 % of teachers (seed 004 exchanged 9.2 % of teachers in a year, S2, counting
+  both directions and cadres), three quarters of them in the shortage subjects music, PE, art, English, IT
+  and science (RULEBOOK §3.1, 走教);
 * Tongyu-style stipend tiers (S13): the most remote fifth of a county's townships is tier 1, the next fifth
   tier 2, the rest tier 3 (``township_tier``; county-town schools have none);
 * school sizes, shares of teachers per school type, gender, titles and backbone rates are background
