@@ -195,7 +195,7 @@ def test_multi_row_merged_header_and_second_sheet(tmp_path):
     problem = tm.load_problem(_messy_dir(tmp_path, write))
     _assert_messy_loaded(problem)
     # the row numbers in messages stay those of the sheet: T02's age is on spreadsheet row 6
-    assert problem.teachers.attrs["rows"][1] == 6
+    assert problem.rows["teachers"][1] == 6
 
 
 def test_formulas_with_stored_values_are_used_not_evaluated(tmp_path):

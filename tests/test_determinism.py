@@ -107,8 +107,9 @@ def test_ctrl_c_in_the_cli_writes_the_best_plan(tmp_path):
     county = tmp_path / "county"
     tm.write_problem(tm.make_county(3000, seed=7), county)
     out = tmp_path / "plan.csv"
+    # two workers search in deterministic interleaved batches: slow enough to be interrupted mid-search
     argv = [sys.executable, "-m", "teacher_match.cli", "solve", str(county), "--out", str(out),
-            "--time-limit", "300"]
+            "--time-limit", "300", "--workers", "2"]
     proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # wait for a progress line with a solution ("best" followed by a number), then press Ctrl-C
@@ -126,6 +127,9 @@ def test_ctrl_c_in_the_cli_writes_the_best_plan(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
+        for pipe in (proc.stdout, proc.stderr):
+            pipe.close()
     assert proc.returncode == 130, rest
     assert "Traceback" not in rest
     # FEASIBLE with its gap, or OPTIMAL when the proof completed in the moment the signal took to arrive

@@ -82,6 +82,7 @@ class Context:
         self.teachers = problem.teachers.assign(status=elig["status"].to_numpy(),
                                                 school_pos=problem.teacher_school_pos)
         self.schools = problem.schools
+        self._school_ids = problem.schools["school_id"].to_numpy()
         self.cand = cand
         self.sending = sending
         self.receiving = receiving
@@ -96,6 +97,8 @@ class Context:
         tid = self.teachers["teacher_id"].to_numpy()
         sid = self.schools["school_id"].to_numpy()
         ub = cand["ub"].to_numpy()
+        # plain arrays: rules ask for class sizes and bounds thousands of times
+        self._c, self._n, self._ub = cand["c"].to_numpy(), cand["n"].to_numpy(), ub
         new_bool, new_int = self.model.new_bool_var, self.model.new_int_var
         self.x = [new_bool(f"x[{tid[t]},{sid[s]}]") if u == 1 else new_int(0, int(u), f"y[{tid[t]}+,{sid[s]}]")
                   for t, s, u in zip(cand["t"].to_numpy(), cand["s"].to_numpy(), ub)]
@@ -133,13 +136,12 @@ class Context:
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
             return 0
-        c = self.cand["c"].to_numpy()[rows]
-        _, first = np.unique(c, return_index=True)
-        return int(self.cand["n"].to_numpy()[rows][first].sum())
+        _, first = np.unique(self._c[rows], return_index=True)
+        return int(self._n[rows][first].sum())
 
     def max_flow(self, rows) -> int:
         """Σ of the variables' upper bounds over the given candidate rows."""
-        return int(self.cand["ub"].to_numpy()[np.asarray(rows, dtype=np.int64)].sum()) if len(rows) else 0
+        return int(self._ub[np.asarray(rows, dtype=np.int64)].sum()) if len(rows) else 0
 
     def groups(self, *cols: str) -> dict:
         """Candidate row indices grouped by the given columns (sorted keys: deterministic order)."""
@@ -150,7 +152,7 @@ class Context:
 
     def school_id(self, s: int) -> str:
         """school_id of school position ``s``."""
-        return str(self.schools["school_id"].iat[s])
+        return str(self._school_ids[s])
 
 
 def candidate_pairs(problem, elig: pd.DataFrame, prune_fns) -> pd.DataFrame:
