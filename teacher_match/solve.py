@@ -25,6 +25,7 @@ from .explain import attach_diagnosis
 from .model.classes import aggregate_pairs, disaggregate, teacher_classes
 from .model.context import Context, candidate_pairs
 from .model.objective import weighted_expr
+from .model.warm_start import warm_start
 from .model.scaling import OBJ_SCALE
 from .money import annotate_plan
 from .objective import Objective
@@ -213,6 +214,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     bound_units = float("nan")
     stage_log = []
     interrupted = False
+    warm = _warm_start_hint(ctx, objective, params, params.time_limit - (time.perf_counter() - t0))
     for i, stage in enumerate(stages):
         terms = [stage] if stage else None
         expr = weighted_expr(ctx, objective.weights, terms)
@@ -253,6 +255,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
             bound_units / OBJ_SCALE if not lexi else None),
         wall_time_s=time.perf_counter() - t0, build_time_s=build_s,
         solver_info={"workers": workers, "seed": seed, "time_limit": time_limit, "stages": stage_log,
+                     "aggregated": bool(ctx.aggregated), "warm_start": warm,
                      "variables": len(ctx.model.proto.variables),
                      "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted},
     )
@@ -265,6 +268,27 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
     return plan
 
+
+
+#: models with at least this many variables get a warm start: below it the full search finds plans early
+#: (measured: 30,000 teachers, 135,000 variables, first plan after 27 s of 60; 100,000 teachers, 493,000
+#: variables, no plan after 210 s without a warm start)
+WARM_START_MIN_VARS = 200_000
+
+
+def _warm_start_hint(ctx, objective: Objective, params: SolveParams, remaining: float) -> dict | None:
+    """On large models, solve a restricted model first and hint its plan (see model/warm_start.py)."""
+    if objective.order is not None or len(ctx.x) < WARM_START_MIN_VARS:
+        return None
+    ctx.model.minimize(weighted_expr(ctx, objective.weights))
+    t = time.perf_counter()
+    values = warm_start(ctx, seconds=min(0.2 * remaining, 60.0), seed=params.seed, per_post=10)
+    info = {"seconds": round(time.perf_counter() - t, 1), "found": values is not None}
+    if values is not None:
+        get = ctx.model.get_int_var_from_proto_index
+        for i, v in enumerate(values):
+            ctx.model.add_hint(get(i), int(v))
+    return info
 
 
 def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, bool]:
