@@ -15,7 +15,6 @@ from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 from ortools.sat.python import cp_model
 
 from . import limits
@@ -25,8 +24,8 @@ from .explain import attach_diagnosis
 from .model.classes import aggregate_pairs, disaggregate, teacher_classes
 from .model.context import Context, candidate_pairs
 from .model.objective import weighted_expr
-from .model.warm_start import warm_start
 from .model.scaling import OBJ_SCALE
+from .model.warm_start import warm_start
 from .money import annotate_plan
 from .objective import Objective
 from .plan import Plan, build_plan
@@ -105,11 +104,7 @@ def build_model(problem, policy, *, max_memory_mb: float | None = None, workers:
     if aggregate and len(pairs):
         cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy, RULES)
         if cls is not None:
-            cand = aggregate_pairs(pairs, cls)
-            need = problem.needs.assign(s=problem.needs["school_id"].map(problem.school_index))
-            cap = need.set_index(["s", "subject"])["count"]
-            room = cap.reindex(pd.MultiIndex.from_arrays([cand["s"], cand["subject"]])).to_numpy(dtype=np.int64)
-            cand["ub"] = np.minimum(cand["n"].to_numpy(), room)
+            cand = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
     limits.check_model(len(cand), workers, max_memory_mb)
     ctx = Context(problem, policy, elig, cand, data.sending, data.receiving)
     ctx.elig = elig

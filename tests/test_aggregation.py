@@ -83,10 +83,10 @@ def test_disaggregation_is_deterministic_and_in_roster_order():
     cls = np.array([0, 9, 0, 1, 9, 0])
     pairs = pd.DataFrame({"t": [0, 0, 2, 2, 5, 5, 3], "s": [1, 2, 1, 2, 1, 2, 2]})
     agg = aggregate_pairs(pairs, cls)
-    assert list(zip(agg["c"], agg["s"], agg["n"])) == [(0, 1, 3), (0, 2, 3), (1, 2, 1)]
+    assert list(zip(agg["c"], agg["s"], agg["n"], strict=True)) == [(0, 1, 3), (0, 2, 3), (1, 2, 1)]
     counts = np.array([1, 2, 1])  # one of class 0 to S1, two to S2, teacher 3 to S2
     movable = np.array([True, False, True, True, False, True])
     sent = disaggregate(agg, counts, cls, movable)
-    assert list(zip(sent["t"], sent["s"])) == [(0, 1), (2, 2), (3, 2), (5, 2)]
+    assert list(zip(sent["t"], sent["s"], strict=True)) == [(0, 1), (2, 2), (3, 2), (5, 2)]
     with pytest.raises(AssertionError):
         disaggregate(agg, np.array([2, 2, 1]), cls, movable)  # class 0 has only three members

@@ -61,17 +61,24 @@ def teacher_classes(problem, teachers: pd.DataFrame, policy, modules) -> np.ndar
     return frame.groupby(list(frame.columns), sort=True, dropna=False).ngroup().to_numpy(dtype=np.int64)
 
 
-def aggregate_pairs(pairs: pd.DataFrame, cls: np.ndarray) -> pd.DataFrame:
+def aggregate_pairs(pairs: pd.DataFrame, cls: np.ndarray, needs: pd.DataFrame | None = None,
+                    school_index: dict | None = None) -> pd.DataFrame:
     """One row per (class, school): the class's smallest-position member stands for it, ``n`` = class size.
 
     ``pairs`` must hold the teacher-level candidates: members of a class share their candidate schools because
-    every pruning rule reads only what the class key fixes.
+    every pruning rule reads only what the class key fixes. With ``needs`` (and the school index) each row also
+    gets ``ub = min(n, need[s, subject])``, the bound of its integer variable.
     """
     size = np.bincount(cls)
     p = pairs.assign(c=cls[pairs["t"].to_numpy()])
     agg = p.sort_values(["c", "s", "t"], kind="stable").drop_duplicates(["c", "s"], keep="first")
     agg = agg.assign(n=size[agg["c"].to_numpy()])
-    return agg.sort_values(["t", "s"], kind="stable").reset_index(drop=True)
+    agg = agg.sort_values(["t", "s"], kind="stable").reset_index(drop=True)
+    if needs is not None:
+        cap = needs.assign(s=needs["school_id"].map(school_index)).set_index(["s", "subject"])["count"]
+        room = cap.reindex(pd.MultiIndex.from_arrays([agg["s"], agg["subject"]])).to_numpy(dtype=np.int64)
+        agg["ub"] = np.minimum(agg["n"].to_numpy(), room)
+    return agg
 
 
 def disaggregate(agg: pd.DataFrame, counts: np.ndarray, cls: np.ndarray, movable: np.ndarray) -> pd.DataFrame:

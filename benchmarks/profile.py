@@ -1,0 +1,125 @@
+"""Where the time goes: each phase of a solve, timed, at county and city size.
+
+    python -m benchmarks.profile [--presets county,city] [--time-limit 120] [--out benchmarks/results]
+
+Writes ``profile.md``: generation, eligibility, candidate pairs, aggregation, each rule's ``build``, CP-SAT's
+own phases (presolve, first solution, last improvement, end, read off its search log), turning the solution
+into a Plan (reasons included) and the independent check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import time
+from functools import partial
+from pathlib import Path
+from types import SimpleNamespace
+
+import teacher_match as tm
+from teacher_match.eligibility import eligibility
+from teacher_match.model.classes import aggregate_pairs, teacher_classes
+from teacher_match.model.context import Context, candidate_pairs
+from teacher_match.model.objective import weighted_expr
+from teacher_match.model.scaling import OBJ_SCALE
+from teacher_match.objective import Objective
+from teacher_match.rules import RULES, flows
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _clock():
+    t = time.perf_counter()
+    return lambda: time.perf_counter() - t
+
+
+def profile(preset: str, time_limit: float, seed: int = 0) -> list[tuple[str, float, str]]:
+    """(phase, seconds, note) rows for one preset."""
+    rows = []
+    c = _clock()
+    problem = tm.make_county(preset=preset, seed=seed)
+    rows.append(("generate synthetic county", c(), repr(problem)))
+    policy = tm.load_policy("default")
+    c = _clock()
+    km = problem.school_km
+    rows.append(("distances over the road graph", c(), f"{km.shape[0]:,} schools"))
+    c = _clock()
+    elig = eligibility(problem, policy)
+    rows.append(("eligibility", c(), f"{int(elig['status'].isin(['mandatory', 'eligible']).sum()):,} movable"))
+    fl = policy.rule("flows")
+    data = SimpleNamespace(problem=problem, sending=flows.selects(problem.schools, fl.from_),
+                           receiving=flows.selects(problem.schools, fl.to))
+    c = _clock()
+    prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if hasattr(m, "prune")]
+    pairs = candidate_pairs(problem, elig, prunes)
+    rows.append(("candidate pairs (flows, commute cap, protected subjects)", c(), f"{len(pairs):,} pairs"))
+    c = _clock()
+    cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy, RULES)
+    cand = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
+    rows.append(("aggregation into classes", c(), f"{len(cand):,} class rows"))
+    c = _clock()
+    ctx = Context(problem, policy, elig, cand, data.sending, data.receiving)
+    ctx.elig, ctx.pairs, ctx.classes = elig, pairs, cls
+    rows.append(("variables", c(), f"{len(ctx.x):,}"))
+    for m in RULES:
+        c = _clock()
+        m.build(ctx, policy.rule(m.RULE_ID))
+        rows.append((f"build {m.RULE_ID}", c(), ""))
+    ctx.model.minimize(weighted_expr(ctx, Objective.from_policy(policy).weights))
+    # CP-SAT's phases, read off its own log lines
+    from ortools.sat.python import cp_model
+
+    lines: list[tuple[float, str]] = []
+    t0 = time.perf_counter()
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = time_limit
+    p.num_workers, p.linearization_level, p.cp_model_probing_level = 1, 2, 0
+    p.log_search_progress, p.log_to_stdout = True, False
+    solver.log_callback = lambda s: lines.append((time.perf_counter() - t0, s))
+    status = solver.solve(ctx.model)
+    total = time.perf_counter() - t0
+    start = next((t for t, s in lines if s.startswith("Starting search")), None)
+    sols = [t for t, s in lines if re.match(r"#\d+\s", s)]
+    rows.append(("CP-SAT presolve and model loading", start or total, ""))
+    if sols:
+        rows.append(("CP-SAT to first plan", sols[0], ""))
+        rows.append(("CP-SAT to last improving plan", sols[-1], ""))
+    rows.append(("CP-SAT total", total, f"{solver.status_name(status)}, objective "
+                 f"{solver.objective_value / OBJ_SCALE:,.1f}, bound {solver.best_objective_bound / OBJ_SCALE:,.1f}"))
+    c = _clock()
+    plan = tm.solve(problem, policy, time_limit=time_limit)
+    rows.append(("tm.solve end to end (build + search + Plan)", c(), f"{plan.status}"))
+    c = _clock()
+    v = tm.check(problem, policy, plan)
+    rows.append(("check (pandas only)", c(), f"{len(v)} violations"))
+    return rows
+
+
+def main(argv=None) -> int:
+    """Profile the presets and write profile.md."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--presets", default="county,city")
+    ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--out", default=str(RESULTS))
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    md = ["# Where the time goes", "",
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, load average at start "
+          f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}; time limit {args.time_limit:g} s; default policy.", ""]
+    for preset in args.presets.split(","):
+        rows = profile(preset, args.time_limit)
+        md += [f"## {preset}", "", "| phase | seconds | note |", "|---|---:|---|"]
+        md += [f"| {name} | {sec:.2f} | {note} |" for name, sec, note in rows]
+        md.append("")
+        print(f"[{preset}] done", flush=True)
+    (out / "profile.md").write_text("\n".join(md), encoding="utf-8")
+    print(f"wrote {out / 'profile.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
