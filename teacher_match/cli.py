@@ -145,6 +145,11 @@ def _solve_and_report(problem, policy, args, out: str | None = None) -> int:
     if out:
         path = plan.to_excel(out) if out.lower().endswith((".xlsx", ".xlsm")) else plan.to_csv(out)
         print(f"\nplan written to {path}")
+    if plan.status in ("INFEASIBLE", "MODEL_INVALID"):
+        # every teacher stays in such a plan; checking it against the hard minimums would only repeat the
+        # diagnosis above as a list of "violations"
+        print(f"\nno plan ({plan.status}): see the diagnosis above; every teacher stays")
+        return EXIT_INVALID_PLAN
     violations = check(problem, policy, plan)
     print(f"\nchecker: {'no violations' if violations.empty else f'{len(violations)} VIOLATIONS'}")
     if not violations.empty:

@@ -110,11 +110,12 @@ class Plan:
         width = max(len(k) for k, _ in rows)
         lines = [f"  {k.ljust(width)}  {v}" for k, v in rows]
         b = self.objective_breakdown
-        b = b[(b["weight"] != 0) | (b["value"] != 0)]
-        lines.append("")
-        lines.append(f"  {'objective term'.ljust(22)} {'weight':>9} {'value':>12} {'contribution':>14}")
-        for r in b.itertuples(index=False):
-            lines.append(f"  {r.term.ljust(22)} {r.weight:>9g} {r.value:>12,.1f} {r.contribution:>14,.1f}")
+        b = b[((b["weight"] != 0) | (b["value"] != 0)) & b["value"].notna()]
+        if len(b):  # no table when there is no plan to price
+            lines.append("")
+            lines.append(f"  {'objective term'.ljust(22)} {'weight':>9} {'value':>12} {'contribution':>14}")
+            for r in b.itertuples(index=False):
+                lines.append(f"  {r.term.ljust(22)} {r.weight:>9g} {r.value:>12,.1f} {r.contribution:>14,.1f}")
         notes = self.solver_info.get("notes", [])
         if notes:
             lines.append("")

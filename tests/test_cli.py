@@ -86,3 +86,12 @@ def test_demo_runs_as_a_command():
                   "status"):
         assert label in res.stdout
     assert "checker: no violations" in res.stdout
+
+
+def test_infeasible_solve_exits_1_with_the_diagnosis_not_a_violation_list(county_dir, capsys):
+    code = main(["solve", str(county_dir), "--set", "min_rotation_hard=true", "--set", "min_share_of_eligible=1",
+                 "--quiet", "--time-limit", "30"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "INFEASIBLE" in captured.out and "no plan (INFEASIBLE)" in captured.out
+    assert "VIOLATIONS" not in captured.out + captured.err
