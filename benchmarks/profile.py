@@ -14,18 +14,12 @@ import os
 import platform
 import re
 import time
-from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
 
 import teacher_match as tm
-from teacher_match.eligibility import eligibility
-from teacher_match.model.classes import aggregate_pairs, teacher_classes
-from teacher_match.model.context import Context, candidate_pairs
 from teacher_match.model.objective import weighted_expr
 from teacher_match.model.scaling import OBJ_SCALE
 from teacher_match.objective import Objective
-from teacher_match.rules import RULES, flows
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -42,31 +36,15 @@ def profile(preset: str, time_limit: float, seed: int = 0) -> list[tuple[str, fl
     problem = tm.make_county(preset=preset, seed=seed)
     rows.append(("generate synthetic county", c(), repr(problem)))
     policy = tm.load_policy("default")
-    c = _clock()
-    km = problem.school_km
-    rows.append(("distances over the road graph", c(), f"{km.shape[0]:,} schools"))
-    c = _clock()
-    elig = eligibility(problem, policy)
-    rows.append(("eligibility", c(), f"{int(elig['status'].isin(['mandatory', 'eligible']).sum()):,} movable"))
-    fl = policy.rule("flows")
-    data = SimpleNamespace(problem=problem, sending=flows.selects(problem.schools, fl.from_),
-                           receiving=flows.selects(problem.schools, fl.to))
-    c = _clock()
-    prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if hasattr(m, "prune")]
-    pairs = candidate_pairs(problem, elig, prunes)
-    rows.append(("candidate pairs (flows, commute cap, protected subjects)", c(), f"{len(pairs):,} pairs"))
-    c = _clock()
-    cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy, RULES)
-    cand = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
-    rows.append(("aggregation into classes", c(), f"{len(cand):,} class rows"))
-    c = _clock()
-    ctx = Context(problem, policy, elig, cand, data.sending, data.receiving)
-    ctx.elig, ctx.pairs, ctx.classes = elig, pairs, cls
-    rows.append(("variables", c(), f"{len(ctx.x):,}"))
-    for m in RULES:
-        c = _clock()
-        m.build(ctx, policy.rule(m.RULE_ID))
-        rows.append((f"build {m.RULE_ID}", c(), ""))
+    ctx = tm.build_model(problem, policy, aggregate=True)
+    notes = {
+        "distances": f"{len(problem.schools):,} schools",
+        "eligibility": f"{int(ctx.elig['status'].isin(['mandatory', 'eligible']).sum()):,} movable",
+        "candidate pairs": f"{len(ctx.pairs):,} pairs (flows, commute cap, protected subjects)",
+        "aggregation": f"{len(ctx.cand):,} class rows",
+        "variables": f"{len(ctx.x):,}",
+    }
+    rows += [(phase, sec, notes.get(phase, "")) for phase, sec in ctx.timings.items()]
     ctx.model.minimize(weighted_expr(ctx, Objective.from_policy(policy).weights))
     # CP-SAT's phases, read off its own log lines
     from ortools.sat.python import cp_model

@@ -83,12 +83,25 @@ def build_model(problem, policy, *, max_memory_mb: float | None = None, workers:
 
     With ``aggregate=True`` interchangeable teachers share one integer variable per school
     (:mod:`teacher_match.model.classes`); the optimum is the same, the model smaller and free of their
-    symmetry. ``ctx.pairs`` always holds the teacher-level candidate pairs.
+    symmetry. ``ctx.pairs`` always holds the teacher-level candidate pairs. ``ctx.timings`` records the seconds
+    each phase took (``benchmarks/profile.py`` reports them).
     """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[phase] = now - clock
+        clock = now
+
     policy.require_complete()
     if policy.reference_date is not None:
         problem = problem.at(policy.reference_date)
+    _ = problem.school_km  # computed once here (cached on the Problem), so the phases below are timed apart
+    lap("distances")
     elig = eligibility(problem, policy)
+    lap("eligibility")
     fl = policy.rule("flows")
     data = SimpleNamespace(
         problem=problem,
@@ -99,19 +112,24 @@ def build_model(problem, policy, *, max_memory_mb: float | None = None, workers:
     limits.check_candidates(problem.teachers["subject"].to_numpy(),
                             elig["status"].isin(["mandatory", "eligible"]).to_numpy(), problem.needs, max_memory_mb)
     pairs = candidate_pairs(problem, elig, prunes)
+    lap("candidate pairs")
     cand = pairs
     cls = None
     if aggregate and len(pairs):
         cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy, RULES)
         if cls is not None:
             cand = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
+    lap("aggregation")
     limits.check_model(len(cand), workers, max_memory_mb)
     ctx = Context(problem, policy, elig, cand, data.sending, data.receiving)
     ctx.elig = elig
-    ctx.pairs = pairs if cand is not pairs else ctx.cand
+    ctx.pairs = pairs
     ctx.classes = cls
+    lap("variables")
     for m in RULES:
         m.build(ctx, policy.rule(m.RULE_ID))
+        lap(f"build {m.RULE_ID}")
+    ctx.timings = timings
     return ctx
 
 
@@ -342,9 +360,4 @@ def _extract(ctx, values):
         key = ctx.pairs["t"].to_numpy() * len(ctx.schools) + ctx.pairs["s"].to_numpy()
         chosen = np.isin(key, sent["t"].to_numpy() * len(ctx.schools) + sent["s"].to_numpy())
         assert int(chosen.sum()) == len(sent), "a class member was sent to a school outside its candidates"
-    term_vals = {}
-    for name, term in ctx.terms.items():
-        vidx = np.fromiter((v.index for v in term.vars), dtype=np.int64, count=len(term.vars))
-        coefs = np.asarray(term.coefs, dtype=np.int64)
-        term_vals[name] = int(term.const + (coefs @ values[vidx] if len(vidx) else 0))
-    return chosen, term_vals
+    return chosen, {name: term.value(values) for name, term in ctx.terms.items()}

@@ -35,12 +35,7 @@ def priced_values(ctx, chosen: np.ndarray, time_limit: float = 60.0) -> np.ndarr
 
 def term_values(ctx, values: np.ndarray) -> dict[str, int]:
     """Each objective term's value (in its units) for a full solution vector."""
-    out = {}
-    for name, term in ctx.terms.items():
-        idx = np.fromiter((v.index for v in term.vars), dtype=np.int64, count=len(term.vars))
-        coefs = np.asarray(term.coefs, dtype=np.int64)
-        out[name] = int(term.const + (coefs @ values[idx] if len(idx) else 0))
-    return out
+    return {name: term.value(values) for name, term in ctx.terms.items()}
 
 
 def plan_from_choice(ctx, chosen: np.ndarray, objective, status: str, *, bound: float | None,

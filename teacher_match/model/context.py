@@ -53,6 +53,13 @@ class Term:
         """The term as one linear expression (constant included)."""
         return cp_model.LinearExpr.weighted_sum(self.vars, self.coefs) + self.const
 
+    def value(self, values: np.ndarray) -> int:
+        """The term's value (in its units) for a full solution vector indexed by variable."""
+        if not self.vars:
+            return int(self.const)
+        idx = np.fromiter((v.index for v in self.vars), dtype=np.int64, count=len(self.vars))
+        return int(self.const + np.asarray(self.coefs, dtype=np.int64) @ values[idx])
+
 
 class Context:
     """Everything a rule's ``build`` needs: data arrays, candidates, variables, ledger, terms.
@@ -101,7 +108,7 @@ class Context:
         self._c, self._n, self._ub = cand["c"].to_numpy(), cand["n"].to_numpy(), ub
         new_bool, new_int = self.model.new_bool_var, self.model.new_int_var
         self.x = [new_bool(f"x[{tid[t]},{sid[s]}]") if u == 1 else new_int(0, int(u), f"y[{tid[t]}+,{sid[s]}]")
-                  for t, s, u in zip(cand["t"].to_numpy(), cand["s"].to_numpy(), ub)]
+                  for t, s, u in zip(cand["t"].to_numpy(), cand["s"].to_numpy(), ub, strict=True)]
         assert len(self.x) == n
         self.ledger: list[LedgerEntry] = []
         self.terms: dict[str, Term] = {}

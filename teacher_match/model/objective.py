@@ -6,7 +6,7 @@ from ortools.sat.python import cp_model
 
 from .scaling import weight_coef
 
-__all__ = ["weighted_expr", "term_value"]
+__all__ = ["weighted_expr"]
 
 
 def weighted_expr(ctx, weights: dict[str, float], terms: list[str] | None = None) -> cp_model.LinearExpr:
@@ -22,7 +22,3 @@ def weighted_expr(ctx, weights: dict[str, float], terms: list[str] | None = None
             parts.append(coef * term.expr())
     return cp_model.LinearExpr.sum(parts) if parts else cp_model.LinearExpr.sum([])
 
-
-def term_value(term, values) -> int:
-    """Value of a term (in its units) for a solution given as a callable ``var -> int``."""
-    return term.const + sum(c * values(v) for v, c in zip(term.vars, term.coefs))
