@@ -294,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="a method process is stopped after allowance × limit + 300 s")
     ap.add_argument("--out", default=str(RESULTS), help="output directory")
     args = ap.parse_args(argv)
-    presets = [p for p in args.presets.split(",") if p] + (["metro"] if args.metro else [])
+    # each preset once, in the order given (``--presets metro --metro`` must not run metro twice)
+    presets = list(dict.fromkeys([p for p in args.presets.split(",") if p] + (["metro"] if args.metro else [])))
     limits = dict(DEFAULT_LIMITS)
     for item in args.limit:
         key, _, value = item.partition("=")

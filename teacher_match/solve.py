@@ -21,6 +21,7 @@ from . import limits
 from .eligibility import eligibility
 from .errors import InfeasibleError, PolicyError
 from .explain import attach_diagnosis
+from .model import components
 from .model.classes import aggregate_pairs, disaggregate, teacher_classes
 from .model.context import Context, candidate_pairs
 from .model.objective import weighted_expr
@@ -32,6 +33,9 @@ from .plan import Plan, build_plan
 from .rules import RULES, flows
 
 __all__ = ["solve", "build_model", "SolveParams"]
+
+#: solve independent parts of the model separately (exact; see :mod:`teacher_match.model.components`)
+DECOMPOSE = True
 
 _STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -227,27 +231,39 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     bound_units = float("nan")
     stage_log = []
     interrupted = False
-    warm = _warm_start_hint(ctx, objective, params, params.time_limit - (time.perf_counter() - t0))
+    n_parts = 1
+    parts = None
+    if objective.order is None and DECOMPOSE:
+        # independent parts (several counties, townships that never exchange) are solved one by one: exact
+        ctx.model.minimize(weighted_expr(ctx, objective.weights))
+        parts = components.split(ctx.model.proto)
+    if parts is None or parts[0].size >= WARM_START_MIN_VARS:
+        warm = _warm_start_hint(ctx, objective, params, params.time_limit - (time.perf_counter() - t0))
+        if warm and warm["found"] and parts is not None:
+            parts = components.split(ctx.model.proto)  # again, to carry the hint into the parts
+    else:
+        warm = None
     for i, stage in enumerate(stages):
         terms = [stage] if stage else None
         expr = weighted_expr(ctx, objective.weights, terms)
         ctx.model.minimize(expr)
         remaining = params.time_limit - (time.perf_counter() - t0)
         budget = remaining / (len(stages) - i)
-        solver = _solver(params, budget)
-        cb = _Progress(progress, stage or "objective") if progress else None
-        if cb is not None:
-            solver.best_bound_callback = cb.on_bound
-        status_code, interrupted = _solve_interruptible(solver, ctx.model, cb)
+        if parts is not None:
+            res = _solve_parts(parts, ctx.model.proto, params, budget, progress)
+            n_parts = len(parts)
+        else:
+            res = _solve_whole(ctx.model, params, budget, progress, stage or "objective")
+        status_code, interrupted = res.status, res.interrupted
         name = _STATUS[status_code]
-        if status_code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if res.values is None:
             stage_log.append({"stage": stage or "objective", "status": name})
             if values is not None and name == "UNKNOWN":
                 status_code = cp_model.FEASIBLE  # earlier stages' plan stands
             break
-        values = np.asarray(solver.response_proto.solution, dtype=np.int64)
-        obj_units = int(round(solver.objective_value))
-        bound_units = solver.best_objective_bound
+        values = res.values
+        obj_units = res.objective
+        bound_units = res.bound
         stage_log.append({"stage": stage or "objective", "status": name,
                           "objective": obj_units / OBJ_SCALE, "bound": bound_units / OBJ_SCALE})
         if stage is not None and i + 1 < len(stages):
@@ -270,7 +286,8 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         solver_info={"workers": workers, "seed": seed, "time_limit": time_limit, "stages": stage_log,
                      "aggregated": bool(ctx.aggregated), "warm_start": warm,
                      "variables": len(ctx.model.proto.variables),
-                     "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted},
+                     "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted,
+                     "parts": n_parts},
     )
     # the policy's mode, money columns and budget, and the rules it records but does not enforce
     annotate_plan(plan, ctx.problem, policy)
@@ -302,6 +319,105 @@ def _warm_start_hint(ctx, objective: Objective, params: SolveParams, remaining: 
         for i, v in enumerate(values):
             ctx.model.add_hint(get(i), int(v))
     return info
+
+
+@dataclass
+class _Result:
+    """One search: status, the full solution vector (or None), objective and bound in model units."""
+
+    status: int
+    values: np.ndarray | None
+    objective: int = 0
+    bound: float = float("nan")
+    interrupted: bool = False
+
+
+def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, progress, stage: str,
+                 solvers: list | None = None) -> _Result:
+    """Solve the model in one search (``solvers`` collects the solver, so another thread can stop it)."""
+    solver = _solver(params, budget)
+    if solvers is not None:
+        solvers.append(solver)
+    cb = _Progress(progress, stage) if progress else None
+    if cb is not None:
+        solver.best_bound_callback = cb.on_bound
+    status, interrupted = _solve_interruptible(solver, model, cb)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Result(status, None, interrupted=interrupted)
+    return _Result(status, np.asarray(solver.response_proto.solution, dtype=np.int64),
+                   int(round(solver.objective_value)), solver.best_objective_bound, interrupted)
+
+
+def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> _Result:
+    """Solve independent parts one by one (or ``workers`` at a time, one worker each) and assemble the plan.
+
+    Smallest parts first; each gets a share of the time left proportional to its size, so time a part does not
+    need passes to the larger ones. The objective and the bound are sums over the parts plus the full model's
+    constant: the bound is a bound of the full model (see :mod:`teacher_match.model.components`).
+    With ``workers > 1`` the parts are solved concurrently, each by one deterministic worker.
+    """
+    deadline = time.perf_counter() + budget
+    order = sorted(range(len(parts)), key=lambda k: (parts[k].size, k))
+    threads = max(1, min(int(params.workers), len(parts)))
+    one = SolveParams(params.time_limit, 1, params.seed, params.log, params.deterministic)
+    results: dict[int, _Result] = {}
+    stop = threading.Event()
+
+    def run(k: int, share: float) -> _Result:
+        if stop.is_set():
+            return _Result(cp_model.UNKNOWN, None)
+        model = parts[k].model
+        label = f"part {order.index(k) + 1}/{len(parts)}"
+        left = deadline - time.perf_counter()
+        r = _solve_whole(model, one, max(0.1, min(left, share * left)), progress, label, solvers)
+        if r.interrupted:
+            stop.set()
+        return r
+
+    solvers: list = []
+
+    if threads == 1:
+        for pos, k in enumerate(order):
+            rest = sum(parts[j].size for j in order[pos:])
+            results[k] = run(k, parts[k].size / rest)
+    else:
+        from concurrent.futures import ThreadPoolExecutor, wait
+
+        total = sum(p.size for p in parts)
+        pressed: list[int] = []
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum)) if in_main else None
+        try:
+            # largest first across the threads: the long parts start at once
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cp-sat-part") as pool:
+                futures = {k: pool.submit(run, k, min(1.0, threads * parts[k].size / total))
+                           for k in reversed(order)}
+                # Ctrl-C: stop every running search (they keep their best plans) and start no further part
+                while wait(list(futures.values()), timeout=0.1).not_done:
+                    if pressed:
+                        stop.set()
+                        for sv in list(solvers):
+                            sv.stop_search()
+                results = {k: f.result() for k, f in futures.items()}
+        finally:
+            if in_main:
+                signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        if pressed:
+            results = {k: _Result(r.status, r.values, r.objective, r.bound, True) for k, r in results.items()}
+    interrupted = any(r.interrupted for r in results.values())
+    codes = [results[k].status for k in order]
+    if cp_model.MODEL_INVALID in codes or cp_model.INFEASIBLE in codes:
+        bad = cp_model.MODEL_INVALID if cp_model.MODEL_INVALID in codes else cp_model.INFEASIBLE
+        return _Result(bad, None, interrupted=interrupted)
+    if any(results[k].values is None for k in order):
+        return _Result(cp_model.UNKNOWN, None, interrupted=interrupted)
+    values = np.zeros(len(proto.variables), dtype=np.int64)  # every variable belongs to one part
+    for k in order:
+        values[parts[k].variables] = results[k].values
+    offset = int(round(proto.objective.offset))
+    status = cp_model.OPTIMAL if all(c == cp_model.OPTIMAL for c in codes) else cp_model.FEASIBLE
+    return _Result(status, values, offset + sum(results[k].objective for k in order),
+                   offset + sum(results[k].bound for k in order), interrupted)
 
 
 def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, bool]:
