@@ -126,7 +126,9 @@ def _progress_printer(quiet: bool):
         gap = "—" if math.isnan(info["gap"]) else f"{info['gap']:.2%}"
         best = "—" if math.isnan(info["objective"]) else f"{info['objective']:,.1f}"
         bound = "—" if math.isnan(info["bound"]) else f"{info['bound']:,.1f}"
-        print(f"  {info['elapsed']:7.1f} s   best {best:>14}   bound {bound:>14}   gap {gap}",
+        # a model of independent parts (several counties) is solved part by part: say which one runs
+        part = f"   ({info['stage']})" if str(info.get("stage", "")).startswith("part ") else ""
+        print(f"  {info['elapsed']:7.1f} s   best {best:>14}   bound {bound:>14}   gap {gap}{part}",
               file=sys.stderr, flush=True)
 
     return report

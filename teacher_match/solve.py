@@ -62,7 +62,8 @@ class SolveParams:
         1 worker OPTIMAL in 11.8 s; 2 interleaved workers OPTIMAL in 47–59 s with the same plan in both
         runs; 2 plain workers only FEASIBLE after 60 s, and a canonicalising single-worker pass with the
         objective fixed at that value found no solution in a further 60 s — so interleaving is the
-        deterministic choice, and one worker the fast one.
+        deterministic choice, and one worker the fast one. A model of independent parts (see
+        :mod:`teacher_match.model.components`) is solved ``workers`` parts at a time, one worker each.
     seed : int
         CP-SAT random seed.
     log : bool
@@ -369,12 +370,19 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
         model = parts[k].model
         label = f"part {order.index(k) + 1}/{len(parts)}"
         left = deadline - time.perf_counter()
-        r = _solve_whole(model, one, max(0.1, min(left, share * left)), progress, label, solvers)
+        report = partial(_part_report, k=k, state=state) if progress else None
+        r = _solve_whole(model, one, max(0.1, min(left, share * left)), report, label, solvers)
+        if report is not None and r.values is not None:
+            # the final numbers, also when presolve alone solved the part and no callback fired
+            report({"stage": label, "objective": r.objective / OBJ_SCALE, "bound": r.bound / OBJ_SCALE})
         if r.interrupted:
             stop.set()
         return r
 
     solvers: list = []
+    # progress reports the whole plan: objective and bound summed over the parts once every part has one
+    state = {"report": progress, "best": {}, "bound": {}, "n": len(parts), "t0": time.perf_counter(),
+             "offset": float(proto.objective.offset) / OBJ_SCALE, "lock": threading.Lock()}
 
     if threads == 1:
         for pos, k in enumerate(order):
@@ -418,6 +426,20 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
     status = cp_model.OPTIMAL if all(c == cp_model.OPTIMAL for c in codes) else cp_model.FEASIBLE
     return _Result(status, values, offset + sum(results[k].objective for k in order),
                    offset + sum(results[k].bound for k in order), interrupted)
+
+
+def _part_report(info: dict, *, k: int, state: dict) -> None:
+    """Turn one part's progress into the whole plan's (NaN while some part has no plan or bound yet)."""
+    with state["lock"]:
+        if info["objective"] == info["objective"]:
+            state["best"][k] = info["objective"]
+        if info["bound"] == info["bound"]:
+            state["bound"][k] = info["bound"]
+        n, off = state["n"], state["offset"]
+        obj = off + sum(state["best"].values()) if len(state["best"]) == n else float("nan")
+        bound = off + sum(state["bound"].values()) if len(state["bound"]) == n else float("nan")
+        state["report"]({"stage": info["stage"], "objective": obj, "bound": bound, "gap": _gap(obj, bound),
+                         "elapsed": time.perf_counter() - state["t0"]})
 
 
 def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, bool]:

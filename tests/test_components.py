@@ -126,3 +126,15 @@ def test_a_model_with_one_component_is_not_split():
     m.add(sum(x) <= 2)
     m.minimize(-sum(x))
     assert components.split(m.proto) is None
+
+
+def test_progress_reports_the_whole_plan(twin, monkeypatch):
+    policy = tm.load_policy("default")
+    seen = []
+    plan = _solve(twin, policy, True, monkeypatch, progress=seen.append)
+    assert plan.status == "OPTIMAL"
+    assert all(info["stage"].startswith("part ") for info in seen)
+    totals = [info for info in seen if info["objective"] == info["objective"]]
+    # the objective shown is the whole plan's, not a part's: the last one is the plan's objective
+    assert totals and totals[-1]["objective"] == pytest.approx(plan.objective, abs=1e-6)
+    assert totals[-1]["bound"] == pytest.approx(plan.bound, abs=1e-6)
