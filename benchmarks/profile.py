@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import teacher_match as tm
+from teacher_match.model import components
 from teacher_match.model.objective import weighted_expr
 from teacher_match.model.scaling import OBJ_SCALE
 from teacher_match.objective import Objective
@@ -46,6 +47,11 @@ def profile(preset: str, time_limit: float, seed: int = 0) -> list[tuple[str, fl
     }
     rows += [(phase, sec, notes.get(phase, "")) for phase, sec in ctx.timings.items()]
     ctx.model.minimize(weighted_expr(ctx, Objective.from_policy(policy).weights))
+    c = _clock()
+    parts = components.split(ctx.model.proto)
+    rows.append(("split into independent parts", c(),
+                 "one part" if parts is None else f"{len(parts)} parts of {', '.join(f'{q.size:,}' for q in parts)}"
+                 " variables; the CP-SAT rows below solve the whole model in one search"))
     # CP-SAT's phases, read off its own log lines
     from ortools.sat.python import cp_model
 
@@ -69,7 +75,9 @@ def profile(preset: str, time_limit: float, seed: int = 0) -> list[tuple[str, fl
                  f"{solver.objective_value / OBJ_SCALE:,.1f}, bound {solver.best_objective_bound / OBJ_SCALE:,.1f}"))
     c = _clock()
     plan = tm.solve(problem, policy, time_limit=time_limit)
-    rows.append(("tm.solve end to end (build + search + Plan)", c(), f"{plan.status}"))
+    rows.append(("tm.solve end to end (build + search + Plan)", c(),
+                 f"{plan.status}, {plan.solver_info['parts']} part(s), objective {plan.objective:,.1f}, "
+                 f"bound {plan.bound:,.1f}"))
     c = _clock()
     v = tm.check(problem, policy, plan)
     rows.append(("check (pandas only)", c(), f"{len(v)} violations"))

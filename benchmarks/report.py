@@ -38,7 +38,7 @@ from .scenarios import SCENARIOS
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 #: seconds per method and preset; together they keep town + county + city under 30 minutes on 2 cores
-DEFAULT_LIMITS = {"town": 60.0, "county": 90.0, "city": 120.0, "metro": 300.0}
+DEFAULT_LIMITS = {"town": 60.0, "county": 90.0, "city": 60.0, "metro": 300.0}
 LIBRARIES = ("teacher_match", "ortools", "highspy", "numpy", "pandas", "networkx", "matplotlib",
              "pytest-benchmark")
 
