@@ -237,18 +237,15 @@ def reformulate(ctx, min_saving: float = 0.1) -> Reformulation | None:
     new_proto = model.proto
     for j_old in kept.tolist():
         new_proto.variables.add().copy_from(proto.variables[j_old])
-    # domains of the flows and totals
-    need_bd = pd.Series(need[sel]).groupby([gpos, sd]).first()
-    size_sel = pd.Series(size[rows][sel]).groupby([gpos, sk]).first()
-    total = size_sel.groupby(level=0).sum()
-    for b_i in range(len(gblocks)):
-        for d_i in range(int(gd[b_i])):
-            v = new_proto.variables.add()
-            v.domain.extend([0, int(min(need_bd[(b_i, d_i)], total[b_i]))])
-    for b_i in range(len(gblocks)):
-        for k_i in range(int(gk[b_i])):
-            v = new_proto.variables.add()
-            v.domain.extend([0, int(size_sel[(b_i, k_i)])])
+    # domains of the flows (≤ the need, ≤ the block's teachers) and of the class totals (≤ the class size)
+    n_hi = np.zeros(int(gk.sum()), dtype=np.int64)
+    n_hi[n_start[gpos] + sk - n_start[0]] = size[rows][sel]
+    total = np.add.reduceat(n_hi, n_start - n_start[0])
+    f_hi = np.zeros(int(gd.sum()), dtype=np.int64)
+    f_hi[f_start[gpos] + sd - len(kept)] = need[sel]
+    f_hi = np.minimum(f_hi, np.repeat(total, gd))
+    for hi_ in np.r_[f_hi, n_hi].tolist():
+        new_proto.variables.add().domain.extend([0, hi_])
     for r in range(m):
         ct = new_proto.constraints.add()
         ct.name = proto.constraints[r].name
