@@ -5,7 +5,8 @@
 Methods (see ``benchmarks/baselines/``):
 
 * ``teacher_match`` — :func:`teacher_match.solve` with its defaults (CP-SAT, 1 worker, linearization 2);
-* ``highs`` — the identical CP-SAT model exported to a MIP and solved by HiGHS (2 threads) in a child process;
+* ``highs`` — the identical CP-SAT model (the one ``solve`` searches, after its exact reformulation) exported to
+  a MIP and solved by HiGHS (2 threads) in a child process;
 * ``naive_cpsat`` — one Boolean per movable teacher × receiving school with a need, default CP-SAT, 2 workers;
 * ``greedy`` — nearest eligible teacher per need, respecting caps.
 
@@ -28,9 +29,9 @@ from pathlib import Path
 import numpy as np
 
 import teacher_match as tm
-from teacher_match.model.objective import weighted_expr
 from teacher_match.model.scaling import OBJ_SCALE
 from teacher_match.solve import _extract as extract_solution
+from teacher_match.solve import _prepare as prepare_search
 
 from .baselines import evaluate, greedy, mip_export, naive
 from .scenarios import SCENARIOS
@@ -53,8 +54,10 @@ def run(method: str, instance: str | Path, scenario: str = "default", time_limit
     if method == "teacher_match":
         plan = tm.solve(problem, policy, objective, time_limit=time_limit)
         info = plan.solver_info
+        # the model CP-SAT searched (after the exact reformulation), which is also the one HiGHS gets
         out.update(build_s=plan.build_time_s, solve_s=plan.wall_time_s - plan.build_time_s,
-                   variables=info["variables"], constraints=info["constraints"])
+                   variables=info["searched_variables"], constraints=info["searched_constraints"],
+                   model_variables=info["variables"])
         ctx = tm.build_model(problem, policy)  # after the solve: only to count its candidate pairs
         out["pairs"] = len(teacher_pairs(ctx))
     elif method == "greedy":
@@ -145,8 +148,9 @@ def _highs(problem, policy, objective, time_limit: float):
     """Export the model teacher_match solves, solve it with HiGHS in a child process, price the plan."""
     t1 = time.perf_counter()
     ctx = tm.build_model(problem, policy, **solve_model_options())
-    ctx.model.minimize(weighted_expr(ctx, objective.weights))
-    mip = mip_export.from_cp_model(ctx.model)
+    # the model solve() searches: reformulated into destination flows where exact (model/blocks.py)
+    ref, _, target = prepare_search(ctx, objective)
+    mip = mip_export.from_cp_model(target)
     scaling = mip.scaling
     build_s = time.perf_counter() - t1
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,7 +165,8 @@ def _highs(problem, policy, objective, time_limit: float):
     pairs = teacher_pairs(ctx)
     if len(values):
         # solve's own extraction: it turns class flows back into teachers when the model aggregates
-        chosen, _ = extract_solution(ctx, np.rint(values).astype(np.int64))
+        values = np.rint(values).astype(np.int64)
+        chosen, _ = extract_solution(ctx, ref.expand(values) if ref is not None else values)
     else:
         chosen = np.zeros(len(pairs), dtype=bool)
     t_pick, s_pick = pairs["t"].to_numpy()[chosen], pairs["s"].to_numpy()[chosen]

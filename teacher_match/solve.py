@@ -292,7 +292,8 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
                      "aggregated": bool(ctx.aggregated), "warm_start": warm,
                      "variables": len(ctx.model.proto.variables),
                      "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted,
-                     "parts": n_parts, "searched_variables": len(target.proto.variables)},
+                     "parts": n_parts, "searched_variables": len(target.proto.variables),
+                     "searched_constraints": len(target.proto.constraints)},
     )
     # the policy's mode, money columns and budget, and the rules it records but does not enforce
     annotate_plan(plan, ctx.problem, policy)
