@@ -431,6 +431,11 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
         if pressed:
             results = {k: _Result(r.status, r.values, r.objective, r.bound, True) for k, r in results.items()}
     interrupted = any(r.interrupted for r in results.values())
+    for k in order:
+        if results[k].values is None and results[k].status == cp_model.UNKNOWN:
+            # stopped (Ctrl-C, time) before its first plan: a quick plan of its own, so that the other parts'
+            # plans are not lost — one plan per part is a plan of the whole
+            results[k] = _first_plan(parts[k].model, one, interrupted)
     codes = [results[k].status for k in order]
     if cp_model.MODEL_INVALID in codes or cp_model.INFEASIBLE in codes:
         bad = cp_model.MODEL_INVALID if cp_model.MODEL_INVALID in codes else cp_model.INFEASIBLE
@@ -444,6 +449,22 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
     status = cp_model.OPTIMAL if all(c == cp_model.OPTIMAL for c in codes) else cp_model.FEASIBLE
     return _Result(status, values, offset + sum(results[k].objective for k in order),
                    offset + sum(results[k].bound for k in order), interrupted)
+
+
+#: seconds a part left without a plan (after Ctrl-C or a time-out) may take to find a first one
+FIRST_PLAN_SECONDS = 10.0
+
+
+def _first_plan(model: cp_model.CpModel, params: SolveParams, interrupted: bool) -> _Result:
+    """Any plan of one part, fast: no LP, stop at the first solution (its bound is CP-SAT's, however weak)."""
+    solver = _solver(params, FIRST_PLAN_SECONDS)
+    solver.parameters.linearization_level = 0
+    solver.parameters.stop_after_first_solution = True
+    status, again = _solve_interruptible(solver, model, None)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Result(status, None, interrupted=interrupted or again)
+    return _Result(status, np.asarray(solver.response_proto.solution, dtype=np.int64),
+                   int(round(solver.objective_value)), solver.best_objective_bound, interrupted or again)
 
 
 def _part_report(info: dict, *, k: int, state: dict) -> None:

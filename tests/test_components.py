@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 
 import numpy as np
 import pandas as pd
@@ -138,3 +140,45 @@ def test_progress_reports_the_whole_plan(twin, monkeypatch):
     # the objective shown is the whole plan's, not a part's: the last one is the plan's objective
     assert totals and totals[-1]["objective"] == pytest.approx(plan.objective, abs=1e-6)
     assert totals[-1]["bound"] == pytest.approx(plan.bound, abs=1e-6)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_keeps_a_plan_for_every_part(twin, monkeypatch, workers):
+    policy = tm.load_policy("default")
+    sent = []
+
+    def on_progress(info):
+        # the first plan of the first part: press Ctrl-C (other parts may have none yet)
+        if not sent and info["stage"].startswith("part ") and info["elapsed"] >= 0:
+            sent.append(info["stage"])
+            os.kill(os.getpid(), signal.SIGINT)
+
+    calls = []
+    real = solve_module._first_plan
+    monkeypatch.setattr(solve_module, "_first_plan", lambda *a: calls.append(1) or real(*a))
+    plan = _solve(twin, policy, True, monkeypatch, workers=workers, progress=on_progress)
+    assert sent
+    if workers == 1:
+        assert calls, "the parts after the interrupted one were not given a quick plan"
+    assert plan.solver_info["interrupted"] is True
+    assert plan.status in ("FEASIBLE", "OPTIMAL")
+    assert len(plan.assignments) == twin.n_teachers
+    assert tm.check(twin, policy, plan).empty
+    assert plan.bound is not None and plan.bound <= plan.objective + 1e-9
+
+
+def test_a_part_out_of_time_still_gets_a_plan(twin, monkeypatch):
+    # every part's own search ends without a plan (as a time-out before the first plan would): each part falls
+    # back to a quick first plan, and the whole plan is still valid
+    monkeypatch.setattr(solve_module, "DECOMPOSE", True)
+    monkeypatch.setattr(solve_module, "_solve_whole",
+                        lambda *a, **k: solve_module._Result(cp_model.UNKNOWN, None))
+    calls = []
+    real = solve_module._first_plan
+    monkeypatch.setattr(solve_module, "_first_plan", lambda *a: calls.append(1) or real(*a))
+    policy = tm.load_policy("default")
+    plan = tm.solve(twin, policy, time_limit=30)
+    assert len(calls) == plan.solver_info["parts"] >= 2
+    assert plan.status == "FEASIBLE"
+    assert tm.check(twin, policy, plan).empty
+    assert plan.bound <= plan.objective + 1e-9
