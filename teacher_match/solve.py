@@ -430,6 +430,8 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
                 signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
         if pressed:
             results = {k: _Result(r.status, r.values, r.objective, r.bound, True) for k, r in results.items()}
+    if threads == 1 and not stop.is_set():
+        _second_pass(parts, order, results, deadline, run)
     interrupted = any(r.interrupted for r in results.values())
     for k in order:
         if results[k].values is None and results[k].status == cp_model.UNKNOWN:
@@ -450,6 +452,38 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
     return _Result(status, values, offset + sum(results[k].objective for k in order),
                    offset + sum(results[k].bound for k in order), interrupted)
 
+
+def _second_pass(parts, order, results: dict, deadline: float, run) -> None:
+    """Spend the time that parts proven early left over on the parts not yet proven, from their best plans.
+
+    Each such part is searched again (its plan as a hint, a share of the time left by size); the better plan and
+    the higher bound of the two searches are kept, so a part never gets worse.
+    """
+    todo = [k for k in order if results[k].status == cp_model.FEASIBLE and results[k].values is not None]
+    for pos, k in enumerate(todo):
+        if deadline - time.perf_counter() < SECOND_PASS_MIN_SECONDS:
+            return
+        proto = parts[k].model.proto
+        proto.clear_solution_hint()
+        proto.solution_hint.vars.extend(range(parts[k].size))
+        proto.solution_hint.values.extend(results[k].values.tolist())
+        rest = sum(parts[j].size for j in todo[pos:])
+        again = run(k, parts[k].size / rest)
+        old = results[k]
+        if again.values is None:
+            results[k] = _Result(old.status, old.values, old.objective, max(old.bound, again.bound),
+                                 old.interrupted or again.interrupted)
+            continue
+        best = again if again.objective <= old.objective else old
+        status = cp_model.OPTIMAL if again.status == cp_model.OPTIMAL else best.status
+        results[k] = _Result(status, best.values, best.objective, max(old.bound, again.bound),
+                             old.interrupted or again.interrupted)
+        if again.interrupted:
+            return
+
+
+#: a second search of an unproven part is only worth its presolve and first LP with at least this much time
+SECOND_PASS_MIN_SECONDS = 5.0
 
 #: seconds a part left without a plan (after Ctrl-C or a time-out) may take to find a first one
 FIRST_PLAN_SECONDS = 10.0

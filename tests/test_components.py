@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import time
 
 import numpy as np
 import pandas as pd
@@ -182,3 +183,25 @@ def test_a_part_out_of_time_still_gets_a_plan(twin, monkeypatch):
     assert plan.status == "FEASIBLE"
     assert tm.check(twin, policy, plan).empty
     assert plan.bound <= plan.objective + 1e-9
+
+
+def test_time_left_over_goes_to_parts_not_yet_proven(twin):
+    policy = tm.load_policy("default")
+    ctx = tm.build_model(twin, policy, aggregate=True)
+    ref, parts, target = solve_module._prepare(ctx, tm.Objective.from_policy(policy))
+    assert parts is not None and len(parts) >= 2
+    one = solve_module.SolveParams(time_limit=30)
+    # as if the first pass had stopped every part at a poor first plan
+    results = {k: solve_module._first_plan(p.model, one, False) for k, p in enumerate(parts)}
+    assert all(r.status == cp_model.FEASIBLE for r in results.values())
+    before = {k: (r.objective, r.bound) for k, r in results.items()}
+    order = list(range(len(parts)))
+
+    def run(k, share):
+        return solve_module._solve_whole(parts[k].model, one, 30 * share, None, f"part {k}")
+
+    solve_module._second_pass(parts, order, results, time.perf_counter() + 60, run)
+    for k, r in results.items():
+        assert r.status == cp_model.OPTIMAL
+        assert r.objective <= before[k][0] and r.bound >= before[k][1]
+        assert r.bound == pytest.approx(r.objective)

@@ -179,10 +179,11 @@ def candidate_pairs(problem, elig: pd.DataFrame, prune_fns) -> pd.DataFrame:
     pairs = left.merge(right, on="subject", how="inner", sort=False)
     pairs["from_s"] = problem.teacher_school_pos[pairs["t"].to_numpy()]
     pairs = pairs[pairs["from_s"] != pairs["s"]]
+    km = problem.commute_km(pairs["t"].to_numpy(), pairs["s"].to_numpy())
+    # unreachable pairs (another county, no road) go before the sort: in a city most pairs are such
+    reach = np.isfinite(km)
+    pairs = pairs[reach].assign(km=km[reach])
     pairs = pairs.sort_values(["t", "s"], kind="stable").reset_index(drop=True)
-    tp = pairs["t"].to_numpy()
-    pairs["km"] = problem.commute_km(tp, pairs["s"].to_numpy())
-    pairs = pairs[np.isfinite(pairs["km"].to_numpy())].reset_index(drop=True)
     for fn in prune_fns:
         if not len(pairs):
             break
