@@ -173,22 +173,39 @@ def candidate_pairs(problem, elig: pd.DataFrame, prune_fns) -> pd.DataFrame:
     t = problem.teachers
     movable = np.flatnonzero(elig["status"].isin(["mandatory", "eligible"]).to_numpy())
     needs = problem.needs[problem.needs["count"] > 0]
-    left = pd.DataFrame({"t": movable, "subject": t["subject"].to_numpy()[movable]})
-    right = pd.DataFrame({"s": needs["school_id"].map(problem.school_index).to_numpy(),
-                          "subject": needs["subject"].to_numpy()})
-    pairs = left.merge(right, on="subject", how="inner", sort=False)
-    pairs["from_s"] = problem.teacher_school_pos[pairs["t"].to_numpy()]
-    pairs = pairs[pairs["from_s"] != pairs["s"]]
-    km = problem.commute_km(pairs["t"].to_numpy(), pairs["s"].to_numpy())
-    # unreachable pairs (another county, no road) go before the sort: in a city most pairs are such
-    reach = np.isfinite(km)
-    pairs = pairs[reach].assign(km=km[reach])
-    pairs = pairs.sort_values(["t", "s"], kind="stable").reset_index(drop=True)
-    for fn in prune_fns:
-        if not len(pairs):
-            break
-        keep = np.asarray(fn(pairs), dtype=bool)
-        pairs = pairs[keep].reset_index(drop=True)
+    t_subj = t["subject"].to_numpy()[movable]
+    n_pos = needs["school_id"].map(problem.school_index).to_numpy(dtype=np.int64)
+    codes, _ = pd.factorize(np.r_[t_subj, needs["subject"].to_numpy()])
+    t_code, n_code = codes[: len(movable)], codes[len(movable):]
+    # teacher × need of the same subject, one subject at a time: a 100,000-teacher metro has 17 million such
+    # pairs, so each subject's are filtered (same school, unreachable, then every prune: each decides a row on
+    # that row alone) before the next subject's are made — a few hundred thousand rows at a time
+    kept = []
+    subj_col = pd.Series(t["subject"].to_numpy()).astype("str")  # the string dtype a table of pairs infers
+    for code in np.unique(n_code):
+        tk, nk = movable[t_code == code], n_pos[n_code == code]
+        tp, sp_ = np.repeat(tk, len(nk)), np.tile(nk, len(tk))
+        from_s = problem.teacher_school_pos[tp]
+        km = problem.commute_km(tp, sp_)
+        ok = (from_s != sp_) & np.isfinite(km)
+        tp, sp_, from_s, km = tp[ok], sp_[ok], from_s[ok], km[ok]
+        # the subject column by a take on a string column (no per-row conversion)
+        subject = subj_col.take(tp).reset_index(drop=True)
+        part = pd.DataFrame({"t": tp, "subject": subject, "s": sp_, "from_s": from_s, "km": km})
+        for fn in prune_fns:
+            if not len(part):
+                break
+            part = part[np.asarray(fn(part), dtype=bool)].reset_index(drop=True)
+        kept.append(part)
+    if kept:
+        pairs = pd.concat(kept, ignore_index=True)
+    else:
+        pairs = pd.DataFrame({"t": np.zeros(0, dtype=np.int64), "subject": subj_col.iloc[:0].to_numpy(),
+                              "s": np.zeros(0, dtype=np.int64), "from_s": np.zeros(0, dtype=np.int64),
+                              "km": np.zeros(0)})
+    # by teacher, then school
+    order = np.lexsort((pairs["s"].to_numpy(), pairs["t"].to_numpy()))
+    pairs = pairs.iloc[order].reset_index(drop=True)
     tp = pairs["t"].to_numpy()
     pairs["dkm"] = to_units_km(pairs["km"].to_numpy())
     pairs["backbone"] = t["backbone"].to_numpy(dtype=bool)[tp]
