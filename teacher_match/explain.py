@@ -348,6 +348,8 @@ def _solver(seconds: float) -> cp_model.CpSolver:
     p.num_workers = 1
     p.random_seed = 0
     p.max_time_in_seconds = max(0.05, float(seconds))
+    # CP-SAT's own Ctrl-C handler would stay installed after the solve and swallow the caller's Ctrl-C
+    p.catch_sigint_signal = False
     return s
 
 

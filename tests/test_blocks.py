@@ -24,6 +24,7 @@ def _ctx(problem, policy, objective=None):
 
 def _solve(model):
     s = solve_module._solver(solve_module.SolveParams(), 60.0)  # the parameters solve() uses
+    s.parameters.catch_sigint_signal = False  # CP-SAT's handler would replace Python's Ctrl-C for the session
     status = s.solve(model)
     assert status == cp_model.OPTIMAL
     return s
@@ -108,6 +109,7 @@ def test_hints_follow_into_the_reformulated_model():
     assert hint, "no hint carried"
     s = cp_model.CpSolver()
     s.parameters.num_workers = 1
+    s.parameters.catch_sigint_signal = False
     s.parameters.fix_variables_to_their_hinted_value = True
     # the carried hint is a complete plan of the reformulated model: with every hinted variable fixed, still optimal
     assert s.solve(ref.model) == cp_model.OPTIMAL

@@ -114,9 +114,11 @@ def test_split_keeps_constants_negations_and_enforcement():
     total = 0.0
     for p in parts:
         s = cp_model.CpSolver()
+        s.parameters.catch_sigint_signal = False  # else CP-SAT keeps Ctrl-C for the rest of the session
         assert s.solve(p.model) == cp_model.OPTIMAL
         total += s.objective_value
     whole = cp_model.CpSolver()
+    whole.parameters.catch_sigint_signal = False
     assert whole.solve(m) == cp_model.OPTIMAL
     assert total + m.proto.objective.offset == pytest.approx(whole.objective_value)
     # the hint follows its variable

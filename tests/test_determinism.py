@@ -105,7 +105,8 @@ def test_ctrl_c_during_solve_returns_the_best_plan_so_far():
 
 def test_ctrl_c_in_the_cli_writes_the_best_plan(tmp_path):
     county = tmp_path / "county"
-    tm.write_problem(tm.make_county(3000, seed=7), county)
+    # a county whose proof takes long enough (10,000 teachers: ~30 s with one worker) to be interrupted mid-search
+    tm.write_problem(tm.make_county(10_000, seed=2), county)
     out = tmp_path / "plan.csv"
     # two workers search in deterministic interleaved batches: slow enough to be interrupted mid-search
     argv = [sys.executable, "-m", "teacher_match.cli", "solve", str(county), "--out", str(out),
@@ -136,7 +137,7 @@ def test_ctrl_c_in_the_cli_writes_the_best_plan(tmp_path):
     assert "interrupted by Ctrl-C — the best plan found so far (status " in rest and "gap " in rest
     assert str(out) in rest
     written = pd.read_csv(out, encoding="utf-8-sig")
-    assert len(written) == 3000 and written["teacher_id"].is_unique
+    assert len(written) == 10_000 and written["teacher_id"].is_unique
 
 
 # ---------------------------------------------------------------- memory guard
