@@ -79,9 +79,10 @@ def test_row_order_does_not_change_the_objective():
 
 
 # ---------------------------------------------------------------- Ctrl-C
-def test_ctrl_c_during_solve_returns_the_best_plan_so_far():
-    county = tm.make_county(3000, seed=7)
-    policy = tm.load_policy("default")
+CTRL_C = textwrap.dedent("""
+    import os, signal, time
+    import teacher_match as tm
+    county, policy = tm.make_county(3000, seed=7), tm.load_policy("default")
     sent = []
 
     def on_progress(info):
@@ -93,14 +94,24 @@ def test_ctrl_c_during_solve_returns_the_best_plan_so_far():
     plan = tm.solve(county, policy, time_limit=120, progress=on_progress)
     assert sent, "no solution was found to interrupt"
     assert plan.solver_info["interrupted"] is True
-    assert plan.status in ("FEASIBLE", "OPTIMAL")
+    assert plan.status in ("FEASIBLE", "OPTIMAL"), plan.status
     assert len(plan.assignments) == county.n_teachers
     assert tm.check(county, policy, plan).empty
     assert plan.wall_time_s < 100  # stopped, not run to the time limit
     # Python's own Ctrl-C handling is intact afterwards
-    with pytest.raises(KeyboardInterrupt):
+    try:
         os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(1)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        print("KeyboardInterrupt after the solve")
+""")
+
+
+def test_ctrl_c_during_solve_returns_the_best_plan_so_far():
+    # in a process of its own: what Ctrl-C does afterwards must not depend on solves earlier tests ran
+    done = subprocess.run([sys.executable, "-c", CTRL_C], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "KeyboardInterrupt after the solve" in done.stdout, done.stdout + done.stderr
 
 
 def test_ctrl_c_in_the_cli_writes_the_best_plan(tmp_path):
