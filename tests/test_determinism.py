@@ -82,6 +82,8 @@ def test_row_order_does_not_change_the_objective():
 CTRL_C = textwrap.dedent("""
     import os, signal, time
     import teacher_match as tm
+    # as at a terminal: Ctrl-C raises KeyboardInterrupt (a job started in the background inherits "ignore")
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     county, policy = tm.make_county(3000, seed=7), tm.load_policy("default")
     sent = []
 
@@ -108,7 +110,7 @@ CTRL_C = textwrap.dedent("""
 
 
 def test_ctrl_c_during_solve_returns_the_best_plan_so_far():
-    # in a process of its own: what Ctrl-C does afterwards must not depend on solves earlier tests ran
+    # in a process of its own, so the Ctrl-C handling it starts from is known
     done = subprocess.run([sys.executable, "-c", CTRL_C], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "KeyboardInterrupt after the solve" in done.stdout, done.stdout + done.stderr
