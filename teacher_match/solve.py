@@ -247,9 +247,9 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         if warm and warm["found"] and single:
             ref, parts, target = _prepare(ctx, objective)  # again, to carry the hint along
     for i, stage in enumerate(stages):
-        terms = [stage] if stage else None
-        expr = weighted_expr(ctx, objective.weights, terms)
-        ctx.model.minimize(expr)
+        if not single:  # (a single objective was set by _prepare)
+            expr = weighted_expr(ctx, objective.weights, [stage] if stage else None)
+            ctx.model.minimize(expr)
         remaining = params.time_limit - (time.perf_counter() - t0)
         budget = remaining / (len(stages) - i)
         if parts is not None:

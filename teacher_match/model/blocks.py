@@ -38,8 +38,6 @@ from ortools.sat.python import cp_model
 
 __all__ = ["Reformulation", "reformulate"]
 
-_HUGE = 2**62
-
 
 @dataclass
 class Reformulation:
@@ -52,9 +50,15 @@ class Reformulation:
     cell_block: np.ndarray
     cell_k: np.ndarray      # class position within its block
     cell_d: np.ndarray      # destination position within its block
-    f_start: np.ndarray     # new index of f[B, 0] per block
-    n_start: np.ndarray     # new index of n[B, 0] per block
-    n_blocks: int
+    f_start: np.ndarray     # new index of f[B, 0] per block (the flows of all blocks are contiguous)
+    n_start: np.ndarray     # new index of n[B, 0] per block (the totals too, after the flows)
+    f_count: np.ndarray     # destinations per block
+    n_count: np.ndarray     # classes per block
+
+    @property
+    def n_blocks(self) -> int:
+        """Number of reformulated blocks."""
+        return len(self.f_start)
 
     def expand(self, values: np.ndarray) -> np.ndarray:
         """Original-model solution from a reformulated one (north-west corner rule within each block)."""
@@ -62,28 +66,21 @@ class Reformulation:
         out = np.zeros(self.n_old, dtype=np.int64)
         out[self.kept] = values[: len(self.kept)]
         b, k, d = self.cell_block, self.cell_k, self.cell_d
-        f = values[self.f_start[b] + d]
-        n = values[self.n_start[b] + k]
-        # cumulative totals before each class / destination of the block
-        cf_end = self._cumulative(self.f_start, self.f_count, values)
-        cn_end = self._cumulative(self.n_start, self.n_count, values)
-        f_hi = cf_end[self.f_start[b] + d]
-        n_hi = cn_end[self.n_start[b] + k]
+        fi, ni = self.f_start[b] + d, self.n_start[b] + k
+        f, n = values[fi], values[ni]
+        # Σ f through s and Σ n through c within the block
+        f_hi = _running(values, self.f_start, self.f_count)[fi - self.f_start[0]]
+        n_hi = _running(values, self.n_start, self.n_count)[ni - self.n_start[0]]
         # the overlap of [Σ n before c, Σ n through c) and [Σ f before s, Σ f through s)
         out[self.cell_col] = np.maximum(0, np.minimum(f_hi, n_hi) - np.maximum(f_hi - f, n_hi - n))
         return out
 
-    # counts per block, filled in by reformulate()
-    f_count: np.ndarray = None  # type: ignore[assignment]
-    n_count: np.ndarray = None  # type: ignore[assignment]
 
-    @staticmethod
-    def _cumulative(start: np.ndarray, count: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Per new variable in the runs ``[start, start + count)``: the running sum within its run."""
-        out = np.zeros(len(values), dtype=np.int64)
-        for s, c in zip(start.tolist(), count.tolist(), strict=True):
-            out[s:s + c] = np.cumsum(values[s:s + c])
-        return out
+def _running(values: np.ndarray, start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Running sums within consecutive runs ``[start[i], start[i] + count[i])`` (relative to ``start[0]``)."""
+    seg = np.cumsum(values[start[0]: start[0] + int(count.sum())])
+    before = np.r_[0, seg][start - start[0]]  # the sum before each run
+    return seg - np.repeat(before, count)
 
 
 def _rows(proto):
@@ -282,6 +279,4 @@ def reformulate(ctx, min_saving: float = 0.1) -> Reformulation | None:
         keep_h = np.r_[kept_pos[hv[kept_pos[hv] >= 0]], np.arange(len(kept), n_new)]
         new_proto.solution_hint.vars.extend(keep_h.tolist())
         new_proto.solution_hint.values.extend(x_new[keep_h].tolist())
-    ref = Reformulation(model, n_old, kept, agg_cols, gpos, sk, sd, f_start, n_start, len(gblocks))
-    ref.f_count, ref.n_count = gd, gk
-    return ref
+    return Reformulation(model, n_old, kept, agg_cols, gpos, sk, sd, f_start, n_start, gd, gk)
