@@ -7,6 +7,7 @@ solves it and extracts the Plan.
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
 import time
@@ -237,7 +238,6 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     bound_units = float("nan")
     stage_log = []
     interrupted = False
-    n_parts = 1
     single = objective.order is None  # one objective: the model can be reformulated and split
     ref, parts, target = _prepare(ctx, objective) if single else (None, None, ctx.model)
     largest = parts[0].size if parts is not None else len(target.proto.variables)
@@ -254,7 +254,6 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         budget = remaining / (len(stages) - i)
         if parts is not None:
             res = _solve_parts(parts, target.proto, params, budget, progress)
-            n_parts = len(parts)
         else:
             res = _solve_whole(target, params, budget, progress, stage or "objective")
         if ref is not None and res.values is not None:
@@ -292,7 +291,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
                      "aggregated": bool(ctx.aggregated), "warm_start": warm,
                      "variables": len(ctx.model.proto.variables),
                      "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted,
-                     "parts": n_parts, "searched_variables": len(target.proto.variables),
+                     "parts": len(parts) if parts is not None else 1, "searched_variables": len(target.proto.variables),
                      "searched_constraints": len(target.proto.constraints)},
     )
     # the policy's mode, money columns and budget, and the rules it records but does not enforce
@@ -361,6 +360,11 @@ def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, pr
     if cb is not None:
         solver.best_bound_callback = cb.on_bound
     status, interrupted = _solve_interruptible(solver, model, cb)
+    return _read(solver, status, interrupted)
+
+
+def _read(solver: cp_model.CpSolver, status: int, interrupted: bool) -> _Result:
+    """The outcome of a finished search: its plan (if any), objective and bound in model units."""
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _Result(status, None, interrupted=interrupted)
     return _Result(status, np.asarray(solver.response_proto.solution, dtype=np.int64),
@@ -378,7 +382,7 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
     deadline = time.perf_counter() + budget
     order = sorted(range(len(parts)), key=lambda k: (parts[k].size, k))
     threads = max(1, min(int(params.workers), len(parts)))
-    one = SolveParams(params.time_limit, 1, params.seed, params.log, params.deterministic)
+    one = dataclasses.replace(params, workers=1)
     results: dict[int, _Result] = {}
     stop = threading.Event()
 
@@ -429,7 +433,7 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
             if in_main:
                 signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
         if pressed:
-            results = {k: _Result(r.status, r.values, r.objective, r.bound, True) for k, r in results.items()}
+            results = {k: dataclasses.replace(r, interrupted=True) for k, r in results.items()}
     if threads == 1 and not stop.is_set():
         _second_pass(parts, order, results, deadline, run)
     interrupted = any(r.interrupted for r in results.values())
@@ -470,14 +474,10 @@ def _second_pass(parts, order, results: dict, deadline: float, run) -> None:
         rest = sum(parts[j].size for j in todo[pos:])
         again = run(k, parts[k].size / rest)
         old = results[k]
-        if again.values is None:
-            results[k] = _Result(old.status, old.values, old.objective, max(old.bound, again.bound),
-                                 old.interrupted or again.interrupted)
-            continue
-        best = again if again.objective <= old.objective else old
-        status = cp_model.OPTIMAL if again.status == cp_model.OPTIMAL else best.status
-        results[k] = _Result(status, best.values, best.objective, max(old.bound, again.bound),
-                             old.interrupted or again.interrupted)
+        best = again if again.values is not None and again.objective <= old.objective else old
+        results[k] = dataclasses.replace(
+            best, status=cp_model.OPTIMAL if again.status == cp_model.OPTIMAL else best.status,
+            bound=max(old.bound, again.bound), interrupted=old.interrupted or again.interrupted)
         if again.interrupted:
             return
 
@@ -495,10 +495,7 @@ def _first_plan(model: cp_model.CpModel, params: SolveParams, interrupted: bool)
     solver.parameters.linearization_level = 0
     solver.parameters.stop_after_first_solution = True
     status, again = _solve_interruptible(solver, model, None)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _Result(status, None, interrupted=interrupted or again)
-    return _Result(status, np.asarray(solver.response_proto.solution, dtype=np.int64),
-                   int(round(solver.objective_value)), solver.best_objective_bound, interrupted or again)
+    return _read(solver, status, interrupted or again)
 
 
 def _part_report(info: dict, *, k: int, state: dict) -> None:

@@ -36,6 +36,8 @@ import pandas as pd
 import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
+from .components import _refs, _remap
+
 __all__ = ["Reformulation", "reformulate"]
 
 
@@ -155,9 +157,8 @@ def reformulate(ctx, min_saving: float = 0.1) -> Reformulation | None:
         return None
     # enforcement literals and variables outside ctx.x may not be aggregated
     in_enf = np.zeros(n_old, dtype=bool)
-    for lits in enf:
-        for r in lits:
-            in_enf[r if r >= 0 else -r - 1] = True
+    if any(enf):
+        in_enf[_refs([r for lits in enf for r in lits])] = True
     rows = np.flatnonzero(multi)
     blk = row_block[rows]
     k = k_of.reindex(c_arr[rows]).to_numpy()
@@ -251,8 +252,7 @@ def reformulate(ctx, min_saving: float = 0.1) -> Reformulation | None:
         ct.linear.coeffs.extend(np.rint(new_a.data[s0:s1]).astype(np.int64).tolist())
         ct.linear.domain.extend([int(lo[r]), int(hi[r])])
         if enf[r]:
-            ct.enforcement_literal.extend([int(kept_pos[x]) if x >= 0 else -int(kept_pos[-x - 1]) - 1
-                                           for x in enf[r]])
+            ct.enforcement_literal.extend(_remap(enf[r], kept_pos))
     # Σ_s f[B, s] = Σ_c n[B, c] per block
     for b_i in range(len(gblocks)):
         ct = new_proto.constraints.add()

@@ -41,6 +41,7 @@ class Part:
 
 
 def _refs(refs) -> np.ndarray:
+    """Variable indices of references (a negated literal ``-v-1`` refers to ``v``)."""
     r = np.asarray(refs, dtype=np.int64)
     return np.where(r < 0, -r - 1, r)
 
