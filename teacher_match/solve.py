@@ -27,6 +27,7 @@ from .model.classes import aggregate_pairs, disaggregate, teacher_classes
 from .model.context import Context, candidate_pairs
 from .model.objective import weighted_expr
 from .model.scaling import OBJ_SCALE
+from .model.strengthen import strengthen
 from .model.warm_start import warm_start
 from .money import annotate_plan
 from .objective import Objective
@@ -42,6 +43,9 @@ REFORMULATE = True
 
 #: solve independent parts of the model separately (exact; see :mod:`teacher_match.model.components`)
 DECOMPOSE = True
+
+#: add the inequalities two rules imply together (valid for every plan; see :mod:`teacher_match.model.strengthen`)
+STRENGTHEN = True
 
 _STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -246,6 +250,8 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         warm = _warm_start_hint(ctx, objective, params, params.time_limit - (time.perf_counter() - t0))
         if warm and warm["found"] and single:
             ref, parts, target = _prepare(ctx, objective)  # again, to carry the hint along
+    if STRENGTHEN and not single:
+        strengthen(ctx)  # (a single objective's _prepare adds them)
     for i, stage in enumerate(stages):
         if not single:  # (a single objective was set by _prepare)
             expr = weighted_expr(ctx, objective.weights, [stage] if stage else None)
@@ -318,6 +324,8 @@ def _prepare(ctx, objective: Objective):
     the optimum and the bound are those of ``ctx.model``.
     """
     ctx.model.minimize(weighted_expr(ctx, objective.weights))
+    if STRENGTHEN:
+        strengthen(ctx)
     ref = blocks.reformulate(ctx) if REFORMULATE else None
     target = ref.model if ref is not None else ctx.model
     parts = components.split(target.proto) if DECOMPOSE else None
@@ -558,6 +566,7 @@ def _extract(ctx, values):
     """Chosen teacher-level pairs (a mask over ``ctx.pairs``) and each term's value from a raw solution."""
     if values is None:
         return np.zeros(len(ctx.pairs), dtype=bool), None
+    values = ctx.settle(values)  # shortfalls at their least value for this plan
     idx = np.fromiter((v.index for v in ctx.x), dtype=np.int64, count=len(ctx.x))
     counts = values[idx] if len(idx) else np.zeros(0, dtype=np.int64)
     if ctx.cand is ctx.pairs:

@@ -34,7 +34,8 @@ def priced_values(ctx, chosen: np.ndarray, time_limit: float = 60.0) -> np.ndarr
 
 
 def term_values(ctx, values: np.ndarray) -> dict[str, int]:
-    """Each objective term's value (in its units) for a full solution vector."""
+    """Each objective term's value (in its units) for a full solution vector (shortfalls at their least)."""
+    values = ctx.settle(values)
     return {name: term.value(values) for name, term in ctx.terms.items()}
 
 

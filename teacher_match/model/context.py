@@ -113,6 +113,12 @@ class Context:
         self.ledger: list[LedgerEntry] = []
         self.terms: dict[str, Term] = {}
         self.notes: list[str] = []
+        #: soft minima: (shortfall variable index, candidate rows, minimum), see soft_minimum
+        self.slacks: list[tuple[int, np.ndarray, int]] = []
+        #: sending school → (required rotations, shortfall variable or None when hard), set by min_rotation
+        self.rotation_floor: dict[int, tuple] = {}
+        #: how many implied inequalities solve added (model/strengthen.py); None until it does
+        self.strengthened: int | None = None
 
     # ---------------------------------------------------------------- constraints
     def add(self, rule: str, key: str, bounded_expr) -> cp_model.Constraint:
@@ -122,6 +128,27 @@ class Context:
         ct.with_name(name)
         self.ledger.append(LedgerEntry(name, rule, key, ct.index))
         return ct
+
+    def soft_minimum(self, rule: str, key: str, rows, lo: int, var_name: str) -> cp_model.IntVar:
+        """A soft minimum ``Σ x[rows] + short ≥ lo`` (named ``rule[key]``); returns ``short ∈ [0, lo]``.
+
+        A plan's shortfall is its least value ``max(0, lo − Σ x[rows])`` (see :func:`settle`): when the shortfall
+        is not in the objective (a lexicographic stage without it) or other rows push it up (implied
+        inequalities), the solver may leave it higher, and the reported value must not depend on that.
+        """
+        short = self.model.new_int_var(0, int(lo), var_name)
+        self.add(rule, key, self.xsum(rows) + short >= int(lo))
+        self.slacks.append((short.index, np.asarray(rows, dtype=np.int64), int(lo)))
+        return short
+
+    def settle(self, values: np.ndarray) -> np.ndarray:
+        """A copy of a solution with every soft minimum's shortfall at its least value for the plan."""
+        values = np.array(values, dtype=np.int64)
+        if self.slacks:
+            idx = np.fromiter((v.index for v in self.x), dtype=np.int64, count=len(self.x))
+            for var, rows, lo in self.slacks:
+                values[var] = max(0, lo - int(values[idx[rows]].sum()))
+        return values
 
     def term(self, name: str, units: int = 1, doc: str = "") -> Term:
         """The objective term ``name`` (created on first use)."""

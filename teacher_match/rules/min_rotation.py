@@ -52,18 +52,21 @@ def build(ctx, rule: MinRotation) -> None:
     cand_rows = ctx.cand.index.to_numpy()[ctx.cand["status"].to_numpy() == "mandatory"]
     by_school = {a: cand_rows[rows] for a, rows in
                  ctx.cand.loc[cand_rows].groupby("from_s", sort=True).indices.items()}
+    floor = ctx.rotation_floor
     for a in np.flatnonzero(ctx.sending & (mand > 0)):
         req = required(int(mand[a]), rule)
         if req == 0:
             continue
         rows = by_school.get(a, np.array([], dtype=int))
         key = f"school={ctx.school_id(a)}"
+        short = None
         if rule.min_rotation_hard:
             ctx.add(RULE_ID, key, ctx.xsum(rows) >= req)
         else:
-            short = ctx.model.new_int_var(0, req, f"shortfall[{ctx.school_id(a)}]")
-            ctx.add(RULE_ID, key, ctx.xsum(rows) + short >= req)
+            short = ctx.soft_minimum(RULE_ID, key, rows, req, f"shortfall[{ctx.school_id(a)}]")
             term.extend([short], [1])
+        # read by model/strengthen.py (backbone share × this minimum)
+        floor[int(a)] = (req, short)
 
 
 def shortfalls(chk, rule: MinRotation):

@@ -137,8 +137,7 @@ def build(ctx, rule: Quotas) -> None:
             if rule.quota_hard:
                 ctx.add(RULE_ID, f"{name},min", expr >= lo)
             else:
-                short = ctx.model.new_int_var(0, lo, f"quota_short[{name}]")
-                ctx.add(RULE_ID, f"{name},min", expr + short >= lo)
+                short = ctx.soft_minimum(RULE_ID, f"{name},min", rows, lo, f"quota_short[{name}]")
                 term.extend([short], [1])
 
 
