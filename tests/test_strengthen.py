@@ -1,4 +1,4 @@
-"""Implied inequalities (model/strengthen.py): the hull of backbone share × minimum rotation, valid for every plan."""
+"""Implied inequalities (model/strengthen.py): backbone share × minimum rotation, valid for every plan."""
 
 from __future__ import annotations
 
@@ -115,7 +115,8 @@ def test_same_optimum_and_every_plan_satisfies_them(n, seed, changes):
 
 def test_none_without_both_rules():
     problem = tm.make_county(600, seed=5)
-    for changes in ({"backbone_min_share": 0.0}, {"backbone_scope": "county"}, {"min_share_of_eligible": None}):
+    offs = ({"backbone_min_share": 0.0}, {"backbone_scope": "county"}, {"min_share_of_eligible": None})
+    for changes in offs:
         ctx = _ctx(problem, tm.load_policy("default").with_(**changes))
         assert strengthen(ctx) == 0
 
@@ -143,7 +144,7 @@ def test_solve_same_value_with_and_without(policy_id, monkeypatch):
 
 
 def test_shortfall_reported_at_its_least_value_when_not_in_the_objective():
-    """A lexicographic stage without rotation_shortfall leaves the shortfall free: the plan reports the real one."""
+    """A lexicographic stage without rotation_shortfall leaves the shortfall free: the plan says the true one."""
     problem = tm.make_county(500, seed=2)
     policy = tm.load_policy("default")
     lex = tm.Objective.lexicographic(["unmet_need", "commute_km"])

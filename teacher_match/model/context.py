@@ -132,8 +132,8 @@ class Context:
     def soft_minimum(self, rule: str, key: str, rows, lo: int, var_name: str) -> cp_model.IntVar:
         """A soft minimum ``Σ x[rows] + short ≥ lo`` (named ``rule[key]``); returns ``short ∈ [0, lo]``.
 
-        A plan's shortfall is its least value ``max(0, lo − Σ x[rows])`` (see :func:`settle`): when the shortfall
-        is not in the objective (a lexicographic stage without it) or other rows push it up (implied
+        A plan's shortfall is its least value ``max(0, lo − Σ x[rows])`` (see :func:`settle`): when the
+        shortfall is not in the objective (a lexicographic stage without it) or other rows push it up (implied
         inequalities), the solver may leave it higher, and the reported value must not depend on that.
         """
         short = self.model.new_int_var(0, int(lo), var_name)

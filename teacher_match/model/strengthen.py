@@ -1,7 +1,8 @@
 """Valid inequalities implied by two rules together: the backbone share and the minimum rotation.
 
-For a sending school ``a`` let ``B`` be the backbone teachers it sends, ``T`` all it sends, ``M`` its mandatory
-teachers sent and ``sf`` its rotation shortfall (``sf = 0`` when the minimum is a hard rule). The rules say
+For a sending school ``a`` let ``B`` be the backbone teachers it sends, ``T`` all it sends, ``M`` its
+mandatory teachers sent and ``sf`` its rotation shortfall (``sf = 0`` when the minimum is a hard rule).
+The rules say
 
     q · B ≥ p · T                (backbone share p/q, :mod:`teacher_match.rules.backbone_ratio`)
     M + sf ≥ req,  T ≥ M         (minimum rotation, :mod:`teacher_match.rules.min_rotation`)
@@ -69,7 +70,7 @@ def envelope(p: int, q: int, req: int) -> list[tuple[int, int, int]]:
         hull.append(pt)
     own = Fraction(p, q)
     out = []
-    for (k1, g1), (k2, g2) in zip(hull, hull[1:]):
+    for (k1, g1), (k2, g2) in zip(hull, hull[1:], strict=False):
         if Fraction(g1 - g2, k2 - k1) == own and Fraction(g1) == own * (req - k1):
             continue  # the rule's own row
         b, s = k2 - k1, g1 - g2
