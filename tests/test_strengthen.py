@@ -144,7 +144,7 @@ def test_solve_same_value_with_and_without(policy_id, monkeypatch):
 
 
 def test_shortfall_reported_at_its_least_value_when_not_in_the_objective():
-    """A lexicographic stage without rotation_shortfall leaves the shortfall free: the plan says the true one."""
+    """A lexicographic stage without rotation_shortfall leaves it free: the plan says the true shortfall."""
     problem = tm.make_county(500, seed=2)
     policy = tm.load_policy("default")
     lex = tm.Objective.lexicographic(["unmet_need", "commute_km"])
