@@ -46,7 +46,8 @@ class Term:
     def extend(self, variables, coefs, const: int = 0) -> None:
         """Add ``Σ coefs·variables + const`` to the term."""
         self.vars.extend(variables)
-        self.coefs.extend(int(c) for c in coefs)
+        # one conversion of the whole array (a Python int per element: the model takes plain ints)
+        self.coefs.extend(np.asarray(coefs).astype(np.int64, copy=False).tolist())
         self.const += int(const)
 
     def expr(self) -> cp_model.LinearExpr:
@@ -110,6 +111,7 @@ class Context:
         self.x = [new_bool(f"x[{tid[t]},{sid[s]}]") if u == 1 else new_int(0, int(u), f"y[{tid[t]}+,{sid[s]}]")
                   for t, s, u in zip(cand["t"].to_numpy(), cand["s"].to_numpy(), ub, strict=True)]
         assert len(self.x) == n
+        self._xarr: np.ndarray | None = None  # ``x`` as an object array, built on first use by xs()
         self.ledger: list[LedgerEntry] = []
         self.terms: dict[str, Term] = {}
         self.notes: list[str] = []
@@ -159,7 +161,11 @@ class Context:
     # ---------------------------------------------------------------- helpers
     def xs(self, rows) -> list:
         """Variables of the given candidate rows."""
-        return [self.x[i] for i in rows]
+        if self._xarr is None or len(self._xarr) != len(self.x):
+            self._xarr = np.empty(len(self.x), dtype=object)  # (np.array(list of IntVar) would try to unpack them)
+            self._xarr[:] = self.x
+        # one fancy index instead of a Python loop over the rows (measured: 0.75 s of the metro's build)
+        return self._xarr[np.asarray(rows, dtype=np.int64)].tolist()
 
     def xsum(self, rows) -> cp_model.LinearExpr:
         """Σ x over the given candidate rows."""
