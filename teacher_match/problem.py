@@ -323,8 +323,8 @@ def _road_km(roads: pd.DataFrame, school_ids: np.ndarray) -> np.ndarray:
     src = np.array([pos.get(str(sid), -1) for sid in school_ids], dtype=np.int64)
     have = np.flatnonzero(src >= 0)
     if len(have) == len(school_ids):
-        # every school on the graph (the usual case): its columns, taken once (at 4,759 schools the fill-and-
-        # scatter below took 1.7 s of the metro's 5.6 s of distances)
+        # every school on the graph (the usual case): its columns, taken once (at 4,759 schools the
+        # fill-and-scatter below took 1.7 s of the metro's 5.6 s of distances)
         return dijkstra(adj, directed=False, indices=src)[:, src]
     km = np.full((len(school_ids), len(school_ids)), np.inf)
     if len(have):

@@ -162,7 +162,8 @@ class Context:
     def xs(self, rows) -> list:
         """Variables of the given candidate rows."""
         if self._xarr is None or len(self._xarr) != len(self.x):
-            self._xarr = np.empty(len(self.x), dtype=object)  # (np.array(list of IntVar) would try to unpack them)
+            # np.empty + fill: np.array(list of IntVar) would try to unpack the variables
+            self._xarr = np.empty(len(self.x), dtype=object)
             self._xarr[:] = self.x
         # one fancy index instead of a Python loop over the rows (measured: 0.75 s of the metro's build)
         return self._xarr[np.asarray(rows, dtype=np.int64)].tolist()

@@ -20,10 +20,11 @@ rule itself add nothing and are left out. Valid because ``g`` lies on or above i
 ``sf`` (and ``B ≥ 0 = g`` beyond ``req``): no plan is cut off, so optimum and bound are unchanged.
 
 Measured (10,000-teacher counties, seeds 0 / 1 / 2): the root LP gap falls from 0.46 / 1.3 / 1.5 % to
-0.08 / 0.49 / 0.83 %. HiGHS on the same model: 5.1 → 2.2 s (seed 0). CP-SAT with one worker: the 30,000-teacher
-city is proven optimal in 36 s (before: gap 0.03 % at its 60 s limit) and the 100,000-teacher metro in 137 s
-(before: gap < 0.001 % at 267 s); on six counties the time to proof stays heavy-tailed (6–24 s, two not proven
-in 90 s, before and after alike) — CP-SAT's run time there depends more on its search path than on the root gap.
+0.08 / 0.49 / 0.83 %. HiGHS on the same model: 5.1 → 2.2 s (seed 0). CP-SAT with one worker: the
+30,000-teacher city is proven optimal in 36 s (before: gap 0.03 % at its 60 s limit) and the 100,000-teacher
+metro in 137 s (before: gap < 0.001 % at 267 s); on six counties the time to proof stays heavy-tailed (6–24 s,
+two not proven in 90 s, before and after alike): CP-SAT's run time there depends more on its search path than
+on the root gap.
 
 The inequalities are added when ``solve`` prepares its search (:func:`teacher_match.solve._prepare`), never to
 the model of the rules themselves: a diagnosis that relaxes one of the two rules must not keep what the pair
