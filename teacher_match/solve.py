@@ -567,7 +567,7 @@ def _extract(ctx, values):
     if values is None:
         return np.zeros(len(ctx.pairs), dtype=bool), None
     values = ctx.settle(values)  # shortfalls at their least value for this plan
-    idx = np.fromiter((v.index for v in ctx.x), dtype=np.int64, count=len(ctx.x))
+    idx = ctx.x_index
     counts = values[idx] if len(idx) else np.zeros(0, dtype=np.int64)
     if ctx.cand is ctx.pairs:
         chosen = counts.astype(bool)

@@ -138,7 +138,7 @@ def reformulate(ctx, min_saving: float = 0.1) -> Reformulation | None:
                       shape=(m + 1, n_old))
 
     cand = ctx.cand
-    col = np.fromiter((v.index for v in ctx.x), dtype=np.int64, count=len(ctx.x))
+    col = ctx.x_index
     c_arr, s_arr = cand["c"].to_numpy(), cand["s"].to_numpy()
     ub = cand["ub"].to_numpy().astype(np.int64)
     size = cand["n"].to_numpy().astype(np.int64)
