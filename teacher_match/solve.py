@@ -242,6 +242,8 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     bound_units = float("nan")
     stage_log = []
     interrupted = False
+    if STRENGTHEN:
+        strengthen(ctx)  # every objective, lexicographic stages too (_prepare's own call then adds nothing)
     single = objective.order is None  # one objective: the model can be reformulated and split
     ref, parts, target = _prepare(ctx, objective) if single else (None, None, ctx.model)
     largest = parts[0].size if parts is not None else len(target.proto.variables)
@@ -250,8 +252,6 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         warm = _warm_start_hint(ctx, objective, params, params.time_limit - (time.perf_counter() - t0))
         if warm and warm["found"] and single:
             ref, parts, target = _prepare(ctx, objective)  # again, to carry the hint along
-    if STRENGTHEN and not single:
-        strengthen(ctx)  # (a single objective's _prepare adds them)
     for i, stage in enumerate(stages):
         if not single:  # (a single objective was set by _prepare)
             expr = weighted_expr(ctx, objective.weights, [stage] if stage else None)
@@ -325,7 +325,7 @@ def _prepare(ctx, objective: Objective):
     """
     ctx.model.minimize(weighted_expr(ctx, objective.weights))
     if STRENGTHEN:
-        strengthen(ctx)
+        strengthen(ctx)  # (once per context: for callers that prepare a search without solve())
     ref = blocks.reformulate(ctx) if REFORMULATE else None
     target = ref.model if ref is not None else ctx.model
     parts = components.split(target.proto) if DECOMPOSE else None

@@ -150,9 +150,8 @@ class Context:
     def settle(self, values: np.ndarray) -> np.ndarray:
         """A copy of a solution with every soft minimum's shortfall at its least value for the plan."""
         values = np.array(values, dtype=np.int64)
-        if self.slacks:
-            for var, rows, lo in self.slacks:
-                values[var] = max(0, lo - int(values[self.x_index[rows]].sum()))
+        for var, rows, lo in self.slacks:
+            values[var] = max(0, lo - int(values[self.x_index[rows]].sum()))
         return values
 
     def term(self, name: str, units: int = 1, doc: str = "") -> Term:

@@ -56,7 +56,6 @@ def warm_start(ctx, seconds: float, seed: int = 0, per_post: int = 3) -> np.ndar
     p.cp_model_probing_level = 0
     # CP-SAT's own Ctrl-C handler would stay installed after the solve and swallow the caller's Ctrl-C
     p.catch_sigint_signal = False
-    p.catch_sigint_signal = False
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
