@@ -113,7 +113,10 @@ def build_model(problem, policy, *, max_memory_mb: float | None = None, workers:
     policy.require_complete()
     if policy.reference_date is not None:
         problem = problem.at(policy.reference_date)
-    _ = problem.school_km  # computed once here (cached on the Problem), so the phases below are timed apart
+    # no pair farther than the commute cap is a candidate, so no distance beyond it is needed (shortest paths
+    # stop there); computed once here (cached on the Problem), so the phases below are timed apart
+    reach = policy.rule("commute").max_commute_km
+    _ = problem.school_km_within(reach)
     lap("distances")
     elig = eligibility(problem, policy)
     lap("eligibility")
@@ -126,7 +129,7 @@ def build_model(problem, policy, *, max_memory_mb: float | None = None, workers:
     prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if hasattr(m, "prune")]
     limits.check_candidates(problem.teachers["subject"].to_numpy(),
                             elig["status"].isin(["mandatory", "eligible"]).to_numpy(), problem.needs, max_memory_mb)
-    pairs = candidate_pairs(problem, elig, prunes)
+    pairs = candidate_pairs(problem, elig, prunes, within=reach)
     lap("candidate pairs")
     cand = pairs
     cls = None

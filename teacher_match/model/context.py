@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
+from ortools.util.python.sorted_interval_list import Domain
 
 from .scaling import to_units_km
 
@@ -107,15 +108,20 @@ class Context:
         ub = cand["ub"].to_numpy()
         # plain arrays: rules ask for class sizes and bounds thousands of times
         self._c, self._n, self._ub = cand["c"].to_numpy(), cand["n"].to_numpy(), ub
-        new_bool, new_int = self.model.new_bool_var, self.model.new_int_var
-        self.x = [new_bool(f"x[{tid[t]},{sid[s]}]") if u == 1 else new_int(0, int(u), f"y[{tid[t]}+,{sid[s]}]")
-                  for t, s, u in zip(cand["t"].to_numpy(), cand["s"].to_numpy(), ub, strict=True)]
+        # what new_bool_var / new_int_var do, with one Domain object per upper bound instead of one per
+        # variable (measured: 474,548 variables in 0.85 s instead of 1.5 s)
+        new_var, proto = cp_model_helper.IntVar, self.model.model_proto
+        domains = {int(u): Domain(0, int(u)) for u in np.unique(ub)}
+        self.x = [new_var(proto).with_name(f"x[{tid[t]},{sid[s]}]" if u == 1 else f"y[{tid[t]}+,{sid[s]}]")
+                  .with_domain(domains[u])
+                  for t, s, u in zip(cand["t"].to_numpy(), cand["s"].to_numpy(), ub.tolist(), strict=True)]
         assert len(self.x) == n
         # ``x`` as an object array, for xs() (np.array(list of IntVar) would try to unpack the variables)
         self._xarr = np.empty(n, dtype=object)
         self._xarr[:] = self.x
-        #: proto index of each ``x[i]`` (to read a solution vector)
-        self.x_index = np.fromiter((v.index for v in self.x), dtype=np.int64, count=n)
+        #: proto index of each ``x[i]`` (to read a solution vector): the model's first variables, in row order
+        self.x_index = np.arange(n, dtype=np.int64)
+        assert not n or (self.x[0].index, self.x[-1].index) == (0, n - 1)
         self.ledger: list[LedgerEntry] = []
         self.terms: dict[str, Term] = {}
         self.notes: list[str] = []
@@ -194,13 +200,16 @@ class Context:
         return str(self._school_ids[s])
 
 
-def candidate_pairs(problem, elig: pd.DataFrame, prune_fns) -> pd.DataFrame:
+def candidate_pairs(problem, elig: pd.DataFrame, prune_fns, within: float | None = None) -> pd.DataFrame:
     """All (movable teacher, receiving school with a need in the teacher's subject) pairs, pruned.
 
     Parameters
     ----------
     prune_fns : iterable of callables ``f(pairs) -> bool array``
         Each rule that forbids pairs outright (flows, commute cap, protected subjects) contributes one.
+    within : float, optional
+        The commute cap, when there is one: distances are needed only up to it (the commute rule's prune drops
+        every farther pair), see :meth:`Problem.school_km_within`.
     """
     t = problem.teachers
     movable = np.flatnonzero(elig["status"].isin(["mandatory", "eligible"]).to_numpy())
@@ -218,7 +227,7 @@ def candidate_pairs(problem, elig: pd.DataFrame, prune_fns) -> pd.DataFrame:
         tk, nk = movable[t_code == code], n_pos[n_code == code]
         tp, sp_ = np.repeat(tk, len(nk)), np.tile(nk, len(tk))
         from_s = problem.teacher_school_pos[tp]
-        km = problem.commute_km(tp, sp_)
+        km = problem.commute_km(tp, sp_, within)
         ok = (from_s != sp_) & np.isfinite(km)
         tp, sp_, from_s, km = tp[ok], sp_[ok], from_s[ok], km[ok]
         # the subject column by a take on a string column (no per-row conversion)
