@@ -213,7 +213,9 @@ class Problem:
         Source, first that applies: the distance table (symmetrised), the road graph (shortest paths, scipy's
         Dijkstra), straight-line distance from coordinates (x/y in km, or lat/lon great-circle).
         """
-        return self._school_km(None)
+        km = self._school_km(None)
+        km.setflags(write=False)
+        return km
 
     def school_km_within(self, limit: float | None) -> np.ndarray:
         """:attr:`school_km` where it is at most ``limit`` km; a farther pair may read ``inf`` instead.
@@ -258,8 +260,6 @@ class Problem:
             km[ti, fi] = vals
             km[fi, ti] = vals
         np.fill_diagonal(km, 0.0)
-        if limit is None:
-            km.setflags(write=False)
         return km
 
     def _geo_kind(self) -> str | None:

@@ -85,7 +85,7 @@ def test_without_roads_within_is_the_full_matrix():
     assert p.school_km_within(None) is p.school_km
 
 
-def test_a_new_reference_date_keeps_the_distances(county):
+def test_a_new_reference_date_keeps_the_distances():
     fresh = make_county(3000, seed=11)
     within = fresh.school_km_within(40.0)
     later = fresh.at("2030-08-31")
