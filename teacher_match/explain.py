@@ -446,7 +446,8 @@ def _instance_relaxation(ctx, lits_of: dict, entry, core_lits: list[int], deadli
     if len(dom) != 2 or any(c != 1 for c in coefs):
         return None
     lo, hi = dom
-    top = sum(int(v.proto.domain[-1]) for v in vs)
+    # (the proto's repeated field reads index -1 as 0, silently: take the last element by its position)
+    top = sum(int(v.proto.domain[len(v.proto.domain) - 1]) for v in vs)
     bottom = sum(int(v.proto.domain[0]) for v in vs)
     others = [c for c in core_lits if lits_of[c] is not entry]
     if lo > bottom and hi >= cp_model.INT_MAX:

@@ -70,6 +70,9 @@ def test_outflow_cap():
     # the per-instance relaxation of the count: at U1 alone, one rotation instead of two
     rel = plan.diagnosis.set_index("rule").at["min_rotation", "relaxation"]
     assert "at school=U1 alone: ≥ 1 instead of ≥ 2" in rel
+    # and of the cap (an upper bound: read from the variables' upper bounds), two instead of one
+    rel = plan.diagnosis.set_index("rule").at["outflow_limit", "relaxation"]
+    assert "at school=U1 alone: ≤ 2 instead of ≤ 1" in rel
 
 
 def test_keep_per_subject():
