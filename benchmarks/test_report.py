@@ -31,14 +31,14 @@ def test_targets_judge_each_row():
         {"preset": "town", "time_limit": 60, "methods": [_row("teacher_match", solve_s=0.01)]},
     ])
     rows = report.targets(rep)
-    got = {(p, t): ok for p, t, _, ok in rows}
+    got = {(p, t): ok for p, t, _, ok, _ in rows}
     assert got[("county", "≥ 3× faster than HiGHS on the identical model")] is True  # 16 / 5 = 3.2×
     assert got[("county", "valid plan, gap ≤ 0.1 %")] is True
     assert got[("city", "peak memory ≤ 2 GB")] is True
     assert got[("city", "… within 60 s")] is True
-    city_gap = next(ok for p, t, _, ok in rows if p == "city" and t.startswith("valid"))
+    city_gap = next(ok for p, t, _, ok, _ in rows if p == "city" and t.startswith("valid"))
     assert city_gap is False                             # 2 % > 1 %
-    city_build = next(ok for p, t, _, ok in rows if p == "city" and t.startswith("model build"))
+    city_build = next(ok for p, t, _, ok, _ in rows if p == "city" and t.startswith("model build"))
     assert city_build is False                           # 9 s of 60 s is 15 %
     assert not any(p == "town" for p, *_ in rows)        # the issue sets no target for the town
 
@@ -49,11 +49,29 @@ def test_a_slower_teacher_match_fails_the_ratio_and_a_long_limit_fails_the_time(
                                                              _row("highs", solve_s=16.0)]},
         {"preset": "metro", "time_limit": 400, "methods": [_row("teacher_match", gap=0.001, peak_mb=7000.0)]},
     ])
-    rows = {(p, t): ok for p, t, _, ok in report.targets(rep)}
+    rows = {(p, t): ok for p, t, _, ok, _ in report.targets(rep)}
     assert rows[("county", "≥ 3× faster than HiGHS on the identical model")] is False
     assert rows[("metro", "… within 300 s")] is False
     assert rows[("metro", "peak memory ≤ 6 GB")] is False
     assert rows[("metro", "valid plan, gap ≤ 2 %")] is True
+
+
+def test_a_missed_target_says_how_far_and_the_next_lead():
+    rep = _report([
+        {"preset": "county", "time_limit": 90, "methods": [_row("teacher_match", solve_s=30.0),
+                                                             _row("highs", solve_s=16.0)]},
+        {"preset": "metro", "time_limit": 300, "methods": [_row("teacher_match", gap=0.001, peak_mb=7000.0)]},
+    ])
+    far = {(p, t): f for p, t, _, _, f in report.targets(rep)}
+    # 16 s / 3 = 5.33 s wanted of a 30 s solve: 5.6 times faster
+    ratio = far[("county", "≥ 3× faster than HiGHS on the identical model")]
+    assert ratio.startswith("teacher_match must solve in ≤ 5.33 s, 5.6× faster than measured.")
+    assert "Next lead: " + report.LEADS["ratio"] in ratio
+    assert far[("metro", "peak memory ≤ 6 GB")].startswith(f"{7000 - 6144:,} MB over.")
+    assert far[("metro", "valid plan, gap ≤ 2 %")] == ""  # met: nothing to say
+    md = report.markdown(rep)
+    assert "Not met — how far, and the next lead:" in md
+    assert "- county, ≥ 3× faster than HiGHS on the identical model: teacher_match must solve in ≤ 5.33 s" in md
 
 
 def test_render_rewrites_the_markdown_from_a_saved_run(tmp_path):

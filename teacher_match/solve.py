@@ -25,6 +25,7 @@ from .explain import attach_diagnosis
 from .model import blocks, components
 from .model.classes import aggregate_pairs, disaggregate, teacher_classes
 from .model.context import Context, candidate_pairs
+from .model.lp_guided import GuidedSearch
 from .model.objective import weighted_expr
 from .model.scaling import OBJ_SCALE
 from .model.strengthen import strengthen
@@ -172,6 +173,12 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self._bound = bound / OBJ_SCALE
         self._emit()
 
+    def offer(self, objective: int) -> None:
+        """A plan found beside the search (the LP-guided one), reported when it improves on the best."""
+        if not objective / OBJ_SCALE >= self._obj:  # (also when no plan is known yet: NaN)
+            self._obj = objective / OBJ_SCALE
+            self._emit()
+
     def _emit(self) -> None:
         self._report({"stage": self._stage, "objective": self._obj, "bound": self._bound,
                       "gap": _gap(self._obj, self._bound), "elapsed": time.perf_counter() - self._t0})
@@ -245,6 +252,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
     bound_units = float("nan")
     stage_log = []
     interrupted = False
+    guided = []  # what the LP-guided searches did, stage by stage
     if STRENGTHEN:
         strengthen(ctx)  # every objective, lexicographic stages too (_prepare's own call then adds nothing)
     single = objective.order is None  # one objective: the model can be reformulated and split
@@ -264,10 +272,13 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         if parts is not None:
             res = _solve_parts(parts, target.proto, params, budget, progress)
         else:
-            res = _solve_whole(target, params, budget, progress, stage or "objective")
+            # the LP-guided search takes the second core: only beside a one-worker search
+            res = _solve_whole(target, params, budget, progress, stage or "objective", guide=params.workers == 1)
         if ref is not None and res.values is not None:
             res.values = ref.expand(res.values)  # back to the model's own variables
         status_code, interrupted = res.status, res.interrupted
+        if res.info:
+            guided.append(res.info)
         name = _STATUS[status_code]
         if res.values is None:
             stage_log.append({"stage": stage or "objective", "status": name})
@@ -300,6 +311,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
                      "aggregated": bool(ctx.aggregated), "warm_start": warm,
                      "variables": len(ctx.model.proto.variables),
                      "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted,
+                     "lp_guided": guided,
                      "parts": len(parts) if parts is not None else 1, "searched_variables": len(target.proto.variables),
                      "searched_constraints": len(target.proto.constraints)},
     )
@@ -359,19 +371,97 @@ class _Result:
     objective: int = 0
     bound: float = float("nan")
     interrupted: bool = False
+    #: what the LP-guided search did, when one ran (see _solve_whole)
+    info: dict | None = None
 
 
 def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, progress, stage: str,
-                 solvers: list | None = None) -> _Result:
-    """Solve the model in one search (``solvers`` collects the solver, so another thread can stop it)."""
+                 solvers: list | None = None, guide: bool = True) -> _Result:
+    """Solve the model in one search (``solvers`` collects the solver, so another thread can stop it).
+
+    With ``guide`` (and a model of at least ``GUIDE_MIN_VARS`` variables) an LP-guided search runs beside it
+    (see :mod:`teacher_match.model.lp_guided`): its plan is kept when it is at least as good as the full
+    search's, and the full search stops as soon as its bound proves that plan optimal.
+    """
     solver = _solver(params, budget)
     if solvers is not None:
         solvers.append(solver)
     cb = _Progress(progress, stage) if progress else None
-    if cb is not None:
+    helper = None
+    if guide and GUIDE and len(model.proto.variables) >= GUIDE_MIN_VARS:
+        helper = _start_guide(model, params, budget, solver, cb)
+    elif cb is not None:
         solver.best_bound_callback = cb.on_bound
     status, interrupted = _solve_interruptible(solver, model, cb)
-    return _read(solver, status, interrupted)
+    res = _read(solver, status, interrupted)
+    return res if helper is None else _with_guided(res, helper, solver.best_objective_bound, interrupted)
+
+
+#: run the LP-guided search beside the full one (see :mod:`teacher_match.model.lp_guided`)
+GUIDE = True
+
+#: models with fewer variables are searched alone: they are proven in about the time the LP-guided search
+#: needs to start (a 3,000-teacher county, ~7,000 variables: about 3 s)
+GUIDE_MIN_VARS = 10_000
+
+#: deterministic time (CP-SAT's work units, about seconds on this machine) the LP-guided search may take; it
+#: is a deterministic limit so that the guided plan, and so the plan returned, is the same on every run
+GUIDE_DETERMINISTIC_LIMIT = 30.0
+
+
+def _start_guide(model, params: SolveParams, budget: float, solver, cb):
+    """Start the LP-guided search; the full search's bound callback stops it once the guided plan is proven."""
+    state = {"bound": float("-inf"), "helper": None}
+
+    def proven() -> bool:
+        z = state["helper"].objective if state["helper"] is not None else None
+        return z is not None and _proves(state["bound"], z)
+
+    def on_bound(bound: float) -> None:
+        state["bound"] = bound
+        if cb is not None:
+            cb.on_bound(bound)
+        if proven():
+            solver.stop_search()
+
+    def on_plan(objective: int) -> None:
+        if cb is not None:
+            cb.offer(objective)
+        if proven():
+            solver.stop_search()
+
+    guided = _solver(params, budget)
+    guided.parameters.num_workers = 1
+    guided.parameters.max_deterministic_time = GUIDE_DETERMINISTIC_LIMIT
+    solver.best_bound_callback = on_bound
+    state["helper"] = GuidedSearch(model, guided, on_plan)
+    return state["helper"]
+
+
+def _proves(bound: float, objective: int) -> bool:
+    """Whether a lower bound proves a plan of this objective optimal (objectives are integral: ⌈bound⌉)."""
+    return bool(np.isfinite(bound)) and np.ceil(bound - 1e-6) >= objective
+
+
+def _with_guided(res: _Result, helper: GuidedSearch, bound: float, interrupted: bool) -> _Result:
+    """The full search's result, or the guided plan when it is at least as good (equal: the guided plan).
+
+    ``bound`` is the full search's final bound, also when it was stopped before a plan of its own. Taking the
+    guided plan on ties makes the outcome independent of which search ends first: the guided search is
+    waited for (it has a deterministic limit) and is itself deterministic.
+    """
+    if interrupted:
+        helper.stop()
+    guided = helper.result()
+    res.info = guided.info
+    if res.status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or guided.objective is None:
+        return res
+    if res.values is not None and res.objective < guided.objective:
+        return res
+    proven = res.status == cp_model.OPTIMAL or _proves(bound, guided.objective)
+    guided.info["used"] = True
+    return _Result(cp_model.OPTIMAL if proven else cp_model.FEASIBLE, guided.values, guided.objective,
+                   bound, res.interrupted, guided.info)
 
 
 def _read(solver: cp_model.CpSolver, status: int, interrupted: bool) -> _Result:
@@ -404,7 +494,8 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
         label = f"part {order.index(k) + 1}/{len(parts)}"
         left = deadline - time.perf_counter()
         report = partial(_part_report, k=k, state=state) if progress else None
-        r = _solve_whole(model, one, max(0.1, min(left, share * left)), report, label, solvers)
+        r = _solve_whole(model, one, max(0.1, min(left, share * left)), report, label, solvers,
+                         guide=threads == 1)
         if report is not None and r.values is not None:
             # the final numbers, also when presolve alone solved the part and no callback fired
             report({"stage": label, "objective": r.objective / OBJ_SCALE, "bound": r.bound / OBJ_SCALE})
@@ -464,8 +555,10 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
         values[parts[k].variables] = results[k].values
     offset = int(round(proto.objective.offset))
     status = cp_model.OPTIMAL if all(c == cp_model.OPTIMAL for c in codes) else cp_model.FEASIBLE
+    guided = [results[k].info for k in order if results[k].info]
     return _Result(status, values, offset + sum(results[k].objective for k in order),
-                   offset + sum(results[k].bound for k in order), interrupted)
+                   offset + sum(results[k].bound for k in order), interrupted,
+                   {"parts": guided} if guided else None)
 
 
 def _second_pass(parts, order, results: dict, deadline: float, run) -> None:

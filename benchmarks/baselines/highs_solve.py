@@ -30,11 +30,11 @@ def solve(mip, time_limit: float, threads: int) -> tuple[dict, np.ndarray]:
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.999)
-    n = mip.n_cols
+    n = len(mip.col_lo)
     h.addVars(n, mip.col_lo, mip.col_hi)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), mip.cost)
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
-    h.addRows(mip.n_rows, mip.row_lo, mip.row_hi, len(mip.index), mip.start[:-1].astype(np.int32),
+    h.addRows(len(mip.row_lo), mip.row_lo, mip.row_hi, len(mip.index), mip.start[:-1].astype(np.int32),
               mip.index, mip.value)
     h.changeObjectiveOffset(mip.offset)
     t0 = time.perf_counter()

@@ -1,0 +1,224 @@
+"""The LP-guided search: the LP relaxation's arrays and optimum, the restricted model, and solve's use of it."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from ortools.sat.python import cp_model
+from test_components import two_counties
+
+import teacher_match as tm
+from teacher_match.model.linear import linear_arrays, solve_lp
+from teacher_match.model.lp_guided import KEEP_SHARE, Guided, restrict
+
+SOLVE = sys.modules["teacher_match.solve"]  # (the package's ``solve`` attribute is the function)
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return tm.load_policy("default")
+
+
+@pytest.fixture(scope="module")
+def county():
+    return tm.make_county(3000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def searched(county, policy):
+    """The model solve() searches on the county (reformulated, with its objective)."""
+    ctx = tm.build_model(county, policy, aggregate=True)
+    _, _, target = SOLVE._prepare(ctx, tm.Objective.from_policy(policy))
+    return target
+
+
+@pytest.fixture
+def guided_always(monkeypatch):
+    """The LP-guided search beside every one-worker search, whatever the model's size."""
+    monkeypatch.setattr(SOLVE, "GUIDE_MIN_VARS", 0)
+
+
+def _search(model: cp_model.CpModel) -> cp_model.CpSolver:
+    """solve()'s own search on a model, to optimality."""
+    s = SOLVE._solver(SOLVE.SolveParams(), 120)
+    assert s.solve(model) == cp_model.OPTIMAL
+    return s
+
+
+def _optimum(model: cp_model.CpModel) -> int:
+    return int(round(_search(model).objective_value))
+
+
+def test_lp_relaxation_is_feasible_optimal_and_below_the_optimum(searched):
+    lp = linear_arrays(searched.proto)
+    assert (lp.n_cols, lp.n_rows) == (len(searched.proto.variables), len(searched.proto.constraints))
+    sol = solve_lp(lp)
+    assert sol is not None
+    v, rc = sol.values, sol.reduced_costs
+    tol = 1e-6 * max(1.0, np.abs(lp.cost).max())
+    # primal feasible: bounds and rows
+    assert np.all(v >= lp.col_lo - 1e-7) and np.all(v <= lp.col_hi + 1e-7)
+    rows = np.add.reduceat(lp.value * v[lp.index], lp.start[:-1])
+    rows[np.diff(lp.start) == 0] = 0.0
+    assert np.all(rows >= lp.row_lo - 1e-6) and np.all(rows <= lp.row_hi + 1e-6)
+    # optimal: a column strictly inside its bounds prices at zero, one at its lower (upper) bound at ≥ 0 (≤ 0)
+    inside = (v > lp.col_lo + 1e-7) & (v < lp.col_hi - 1e-7)
+    assert np.all(np.abs(rc[inside]) <= tol)
+    assert np.all(rc[v <= lp.col_lo + 1e-7] >= -tol)
+    assert np.all(rc[v >= lp.col_hi - 1e-7] <= tol)
+    assert sol.objective == pytest.approx(float(lp.cost @ v) + lp.offset)
+    # a relaxation: at most the integer optimum, and close to it on this model (nearly integral)
+    opt = _optimum(searched)
+    assert sol.objective <= opt + 1e-6
+    assert sol.objective >= opt - 0.01 * abs(opt)
+
+
+def test_restricted_model_fixes_only_priced_out_columns_at_their_lower_bound(searched):
+    restricted, info = restrict(searched)
+    full, small = searched.proto.variables, restricted.proto.variables
+    fixed = [j for j in range(len(full)) if list(small[j].domain) != list(full[j].domain)]
+    assert info["columns"] == len(full)
+    assert info["kept"] == len(full) - len(fixed) >= KEEP_SHARE * len(full)
+    assert fixed, "a restricted model must restrict something"
+    for j in fixed:
+        assert list(small[j].domain) == [full[j].domain[0], full[j].domain[0]]
+    # the full model is untouched, and the restricted optimum is a plan of it, no better than its optimum
+    s = _search(restricted)
+    values = list(s.response_proto.solution)
+    for j, var in enumerate(full):
+        assert var.domain[0] <= values[j] <= var.domain[1]
+    probe = searched.clone()
+    for j, val in enumerate(values):
+        probe.proto.variables[j].domain[0] = val
+        probe.proto.variables[j].domain[1] = val
+    check = cp_model.CpSolver()
+    assert check.solve(probe) == cp_model.OPTIMAL  # every constraint of the full model holds
+    opt = _optimum(searched)
+    assert round(check.objective_value) == round(s.objective_value) >= opt
+    assert info["lp_bound"] <= opt + 1e-6
+
+
+def test_restrict_refuses_what_is_not_a_linear_program():
+    m = cp_model.CpModel()
+    a, b = m.new_bool_var("a"), m.new_bool_var("b")
+    m.add(a + b <= 1).only_enforce_if(a)
+    m.minimize(-a - b)
+    assert restrict(m) is None
+    with pytest.raises(ValueError, match="enforcement literal"):
+        linear_arrays(m.proto)
+
+
+def test_guided_solve_is_optimal_checked_and_equal_to_the_plain_search(county, policy, guided_always,
+                                                                       monkeypatch):
+    plan = tm.solve(county, policy, time_limit=60)
+    assert plan.status == "OPTIMAL"
+    assert tm.check(county, policy, plan).empty
+    assert plan.bound == pytest.approx(plan.objective, abs=1e-6)
+    (info,) = plan.solver_info["lp_guided"]
+    assert info["status"] in ("OPTIMAL", "FEASIBLE") and info["columns"] > info["kept"] > 0
+    assert info["lp_bound"] / SOLVE.OBJ_SCALE <= plan.objective + 1e-9
+    monkeypatch.setattr(SOLVE, "GUIDE", False)
+    plain = tm.solve(county, policy, time_limit=60)
+    assert plain.solver_info["lp_guided"] == []
+    assert plain.status == "OPTIMAL" and plain.objective == pytest.approx(plan.objective, abs=1e-6)
+
+
+def test_guided_solve_is_deterministic(county, policy, guided_always):
+    p1 = tm.solve(county, policy, time_limit=60, seed=3)
+    p2 = tm.solve(county, policy, time_limit=60, seed=3)
+    pd.testing.assert_frame_equal(p1.assignments, p2.assignments)
+    assert p1.solver_info["lp_guided"][0].get("used") == p2.solver_info["lp_guided"][0].get("used")
+
+
+def test_no_guided_search_beside_several_workers(county, policy, guided_always):
+    plan = tm.solve(county, policy, time_limit=60, workers=2)
+    assert plan.solver_info["lp_guided"] == []
+    assert tm.check(county, policy, plan).empty
+
+
+def test_guided_search_beside_each_part_of_a_decomposed_model(policy, guided_always):
+    twin = two_counties(600, (1, 2))
+    plan = tm.solve(twin, policy, time_limit=60)
+    assert plan.status == "OPTIMAL" and tm.check(twin, policy, plan).empty
+    assert plan.solver_info["parts"] >= 2
+    (info,) = plan.solver_info["lp_guided"]
+    assert len(info["parts"]) == plan.solver_info["parts"]  # one guided search per part
+    assert all(p["status"] in ("OPTIMAL", "FEASIBLE", "NOT_RUN") for p in info["parts"])
+
+
+def test_timed_out_guided_solve_still_returns_a_valid_plan(county, policy, guided_always):
+    plan = tm.solve(county, policy, time_limit=0.5)
+    assert plan.status in ("OPTIMAL", "FEASIBLE", "UNKNOWN")
+    assert tm.check(county, policy, plan).empty
+    if plan.status == "FEASIBLE":
+        assert plan.bound <= plan.objective + 1e-9
+
+
+# ---------------------------------------------------------------- how a search's result meets the guided plan
+class _Helper:
+    """Stands in for GuidedSearch: a fixed outcome; records whether it was stopped."""
+
+    def __init__(self, objective):
+        self.out = Guided(None if objective is None else np.array([objective]), objective, {"status": "X"})
+        self.stopped = False
+
+    def stop(self):
+        self.stopped = True
+
+    def result(self):
+        return self.out
+
+
+def _res(status, objective=None, bound=float("nan")):
+    values = None if objective is None else np.array([objective])
+    return SOLVE._Result(status, values, objective or 0, bound)
+
+
+@pytest.mark.parametrize(("res", "guided", "bound", "expect"), [
+    # the full search's plan is strictly better: it stays
+    (_res(cp_model.OPTIMAL, 100, 100.0), 105, 100.0, ("OPTIMAL", 100, False)),
+    # equal objectives: the guided plan, so the outcome does not depend on which search ended first
+    (_res(cp_model.OPTIMAL, 100, 100.0), 100, 100.0, ("OPTIMAL", 100, True)),
+    # a better guided plan at a time-out: taken, and proven only if the bound reaches it
+    (_res(cp_model.FEASIBLE, 110, 95.0), 100, 95.0, ("FEASIBLE", 100, True)),
+    (_res(cp_model.FEASIBLE, 110, 99.2), 100, 99.2, ("OPTIMAL", 100, True)),
+    # the full search stopped early (its bound proved the guided plan) before a plan of its own
+    (_res(cp_model.UNKNOWN), 100, 100.0, ("OPTIMAL", 100, True)),
+    (_res(cp_model.UNKNOWN), 100, float("nan"), ("FEASIBLE", 100, True)),
+    # no guided plan: the search's result as it is
+    (_res(cp_model.FEASIBLE, 110, 95.0), None, 95.0, ("FEASIBLE", 110, False)),
+    # a model with no plan has none, whatever a restricted model claims
+    (_res(cp_model.INFEASIBLE), 100, float("nan"), ("INFEASIBLE", None, False)),
+])
+def test_the_guided_plan_is_kept_when_at_least_as_good(res, guided, bound, expect):
+    out = SOLVE._with_guided(res, _Helper(guided), bound, interrupted=False)
+    status, objective, used = expect
+    assert SOLVE._STATUS[out.status] == status
+    if objective is None:
+        assert out.values is None
+    else:
+        assert out.objective == objective and int(out.values[0]) == objective
+    assert bool((out.info or {}).get("used")) == used
+
+
+def test_an_interrupted_search_stops_the_guided_one():
+    helper = _Helper(100)
+    out = SOLVE._with_guided(_res(cp_model.FEASIBLE, 110, 90.0), helper, 90.0, interrupted=True)
+    assert helper.stopped and out.objective == 100
+
+
+def test_progress_reports_the_guided_plan_when_it_improves():
+    seen = []
+    cb = SOLVE._Progress(seen.append, "objective")
+    cb.offer(5_000_000)
+    cb.offer(6_000_000)  # worse: not reported
+    cb.offer(4_000_000)
+    assert [r["objective"] for r in seen] == pytest.approx([5_000_000 / SOLVE.OBJ_SCALE, 4_000_000 / SOLVE.OBJ_SCALE])
+
+
+def test_proves_reads_an_integral_objective():
+    assert SOLVE._proves(99.2, 100) and SOLVE._proves(100.0, 100) and not SOLVE._proves(98.9, 100)
+    assert not SOLVE._proves(float("nan"), 100) and not SOLVE._proves(float("-inf"), 100)
