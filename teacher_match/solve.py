@@ -380,21 +380,23 @@ def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, pr
     """Solve the model in one search (``solvers`` collects the solver, so another thread can stop it).
 
     With ``guide`` (and a model of at least ``GUIDE_MIN_VARS`` variables) an LP-guided search runs beside it
-    (see :mod:`teacher_match.model.lp_guided`): its plan is kept when it is at least as good as the full
-    search's, and the full search stops as soon as its bound proves that plan optimal.
+    (see :mod:`teacher_match.model.lp_guided`); its plan replaces the search's only when the search ends
+    without proving optimality and the guided plan is strictly better (see :func:`_with_guided`).
     """
     solver = _solver(params, budget)
     if solvers is not None:
         solvers.append(solver)
     cb = _Progress(progress, stage) if progress else None
+    if cb is not None:
+        solver.best_bound_callback = cb.on_bound
     helper = None
     if guide and GUIDE and len(model.proto.variables) >= GUIDE_MIN_VARS:
-        helper = _start_guide(model, params, budget, solver, cb)
-    elif cb is not None:
-        solver.best_bound_callback = cb.on_bound
+        guided = _solver(params, budget)
+        guided.parameters.max_deterministic_time = GUIDE_WORK_LIMIT
+        helper = GuidedSearch(model, guided, cb.offer if cb is not None else None)
     status, interrupted = _solve_interruptible(solver, model, cb)
     res = _read(solver, status, interrupted)
-    return res if helper is None else _with_guided(res, helper, solver.best_objective_bound, interrupted)
+    return res if helper is None else _with_guided(res, helper, solver.best_objective_bound)
 
 
 #: run the LP-guided search beside the full one (see :mod:`teacher_match.model.lp_guided`)
@@ -404,38 +406,9 @@ GUIDE = True
 #: needs to start (a 3,000-teacher county, ~7,000 variables: about 3 s)
 GUIDE_MIN_VARS = 10_000
 
-#: deterministic time (CP-SAT's work units, about seconds on this machine) the LP-guided search may take; it
-#: is a deterministic limit so that the guided plan, and so the plan returned, is the same on every run
-GUIDE_DETERMINISTIC_LIMIT = 30.0
-
-
-def _start_guide(model, params: SolveParams, budget: float, solver, cb):
-    """Start the LP-guided search; the full search's bound callback stops it once the guided plan is proven."""
-    state = {"bound": float("-inf"), "helper": None}
-
-    def proven() -> bool:
-        z = state["helper"].objective if state["helper"] is not None else None
-        return z is not None and _proves(state["bound"], z)
-
-    def on_bound(bound: float) -> None:
-        state["bound"] = bound
-        if cb is not None:
-            cb.on_bound(bound)
-        if proven():
-            solver.stop_search()
-
-    def on_plan(objective: int) -> None:
-        if cb is not None:
-            cb.offer(objective)
-        if proven():
-            solver.stop_search()
-
-    guided = _solver(params, budget)
-    guided.parameters.num_workers = 1
-    guided.parameters.max_deterministic_time = GUIDE_DETERMINISTIC_LIMIT
-    solver.best_bound_callback = on_bound
-    state["helper"] = GuidedSearch(model, guided, on_plan)
-    return state["helper"]
+#: work (CP-SAT's deterministic seconds) the LP-guided search may spend: it shares the machine with the full
+#: search, so it stops once it has had a fair chance (measured: 4–16 s on 10,000-teacher counties)
+GUIDE_WORK_LIMIT = 30.0
 
 
 def _proves(bound: float, objective: int) -> bool:
@@ -443,25 +416,24 @@ def _proves(bound: float, objective: int) -> bool:
     return bool(np.isfinite(bound)) and np.ceil(bound - 1e-6) >= objective
 
 
-def _with_guided(res: _Result, helper: GuidedSearch, bound: float, interrupted: bool) -> _Result:
-    """The full search's result, or the guided plan when it is at least as good (equal: the guided plan).
+def _with_guided(res: _Result, helper: GuidedSearch, bound: float) -> _Result:
+    """The full search's result, or the guided plan when the search did not prove its own and it is better.
 
-    ``bound`` is the full search's final bound, also when it was stopped before a plan of its own. Taking the
-    guided plan on ties makes the outcome independent of which search ends first: the guided search is
-    waited for (it has a deterministic limit) and is itself deterministic.
+    A search that proved optimality keeps its plan and the guided search is stopped, so a proven plan is the
+    same on every run (which search ends first does not matter). Otherwise (time-out, Ctrl-C) the guided plan is
+    taken when strictly better; ``bound``, the full search's final bound (also when it has no plan), proves it
+    optimal when ``⌈bound⌉`` reaches its objective.
     """
-    if interrupted:
-        helper.stop()
+    helper.stop()  # (a proven search needs nothing more; an unproven one has used its time)
     guided = helper.result()
     res.info = guided.info
-    if res.status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or guided.objective is None:
+    if res.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or guided.objective is None:
         return res
-    if res.values is not None and res.objective < guided.objective:
+    if res.values is not None and res.objective <= guided.objective:
         return res
-    proven = res.status == cp_model.OPTIMAL or _proves(bound, guided.objective)
     guided.info["used"] = True
-    return _Result(cp_model.OPTIMAL if proven else cp_model.FEASIBLE, guided.values, guided.objective,
-                   bound, res.interrupted, guided.info)
+    status = cp_model.OPTIMAL if _proves(bound, guided.objective) else cp_model.FEASIBLE
+    return _Result(status, guided.values, guided.objective, bound, res.interrupted, guided.info)
 
 
 def _read(solver: cp_model.CpSolver, status: int, interrupted: bool) -> _Result:
