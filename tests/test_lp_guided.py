@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from test_components import two_counties
 
 import teacher_match as tm
 from teacher_match.model.linear import linear_arrays, solve_lp
-from teacher_match.model.lp_guided import KEEP_SHARE, Guided, restrict
+from teacher_match.model.lp_guided import KEEP_SHARE, Guided, GuidedSearch, restrict
 
 SOLVE = sys.modules["teacher_match.solve"]  # (the package's ``solve`` attribute is the function)
 
@@ -37,8 +38,9 @@ def searched(county, policy):
 
 @pytest.fixture
 def guided_always(monkeypatch):
-    """The LP-guided search beside every one-worker search, whatever the model's size."""
+    """The LP-guided search beside every one-worker search from its start, whatever the model's size."""
     monkeypatch.setattr(SOLVE, "GUIDE_MIN_VARS", 0)
+    monkeypatch.setattr(SOLVE, "GUIDE_AFTER_S", 0.0)
 
 
 def _search(model: cp_model.CpModel) -> cp_model.CpSolver:
@@ -48,11 +50,13 @@ def _search(model: cp_model.CpModel) -> cp_model.CpSolver:
     return s
 
 
-def _optimum(model: cp_model.CpModel) -> int:
-    return int(round(_search(model).objective_value))
+@pytest.fixture(scope="module")
+def optimum(searched) -> int:
+    """The searched model's optimum (model units)."""
+    return int(round(_search(searched).objective_value))
 
 
-def test_lp_relaxation_is_feasible_optimal_and_below_the_optimum(searched):
+def test_lp_relaxation_is_feasible_optimal_and_below_the_optimum(searched, optimum):
     lp = linear_arrays(searched.proto)
     assert (lp.n_cols, lp.n_rows) == (len(searched.proto.variables), len(searched.proto.constraints))
     sol = solve_lp(lp)
@@ -71,12 +75,12 @@ def test_lp_relaxation_is_feasible_optimal_and_below_the_optimum(searched):
     assert np.all(rc[v >= lp.col_hi - 1e-7] <= tol)
     assert sol.objective == pytest.approx(float(lp.cost @ v) + lp.offset)
     # a relaxation: at most the integer optimum, and close to it on this model (nearly integral)
-    opt = _optimum(searched)
+    opt = optimum
     assert sol.objective <= opt + 1e-6
     assert sol.objective >= opt - 0.01 * abs(opt)
 
 
-def test_restricted_model_fixes_only_priced_out_columns_at_their_lower_bound(searched):
+def test_restricted_model_fixes_only_priced_out_columns_at_their_lower_bound(searched, optimum):
     restricted, info = restrict(searched)
     full, small = searched.proto.variables, restricted.proto.variables
     fixed = [j for j in range(len(full)) if list(small[j].domain) != list(full[j].domain)]
@@ -96,7 +100,7 @@ def test_restricted_model_fixes_only_priced_out_columns_at_their_lower_bound(sea
         probe.proto.variables[j].domain[1] = val
     check = cp_model.CpSolver()
     assert check.solve(probe) == cp_model.OPTIMAL  # every constraint of the full model holds
-    opt = _optimum(searched)
+    opt = optimum
     assert round(check.objective_value) == round(s.objective_value) >= opt
     assert info["lp_bound"] <= opt + 1e-6
 
@@ -111,6 +115,28 @@ def test_restrict_refuses_what_is_not_a_linear_program():
         linear_arrays(m.proto)
 
 
+def test_guided_search_alone_finds_a_plan_of_the_full_model(searched, optimum):
+    out = GuidedSearch(searched, SOLVE._solver(SOLVE.SolveParams(), 60)).result()
+    assert out.objective is not None and out.info["status"] in ("OPTIMAL", "FEASIBLE")
+    probe = searched.clone()
+    for j, val in enumerate(out.values.tolist()):
+        probe.proto.variables[j].domain[0] = val
+        probe.proto.variables[j].domain[1] = val
+    check = cp_model.CpSolver()
+    assert check.solve(probe) == cp_model.OPTIMAL  # every constraint of the full model holds
+    assert round(check.objective_value) == out.objective >= optimum
+    assert out.info["lp_bound"] <= out.objective
+
+
+def test_a_guided_search_stopped_during_its_delay_never_starts(searched):
+    t0 = time.perf_counter()
+    search = GuidedSearch(searched, SOLVE._solver(SOLVE.SolveParams(), 60), delay=60.0)
+    search.stop()
+    out = search.result()
+    assert time.perf_counter() - t0 < 5.0
+    assert out.objective is None and out.values is None and out.info["status"] == "NOT_RUN"
+
+
 def test_guided_solve_is_optimal_checked_and_equal_to_the_plain_search(county, policy, guided_always,
                                                                        monkeypatch):
     plan = tm.solve(county, policy, time_limit=60)
@@ -118,19 +144,26 @@ def test_guided_solve_is_optimal_checked_and_equal_to_the_plain_search(county, p
     assert tm.check(county, policy, plan).empty
     assert plan.bound == pytest.approx(plan.objective, abs=1e-6)
     (info,) = plan.solver_info["lp_guided"]
-    assert info["status"] in ("OPTIMAL", "FEASIBLE") and info["columns"] > info["kept"] > 0
-    assert info["lp_bound"] / SOLVE.OBJ_SCALE <= plan.objective + 1e-9
+    assert {"status", "seconds"} <= set(info) and not info.get("used")  # proven: the search's own plan
     monkeypatch.setattr(SOLVE, "GUIDE", False)
     plain = tm.solve(county, policy, time_limit=60)
     assert plain.solver_info["lp_guided"] == []
     assert plain.status == "OPTIMAL" and plain.objective == pytest.approx(plan.objective, abs=1e-6)
+    pd.testing.assert_frame_equal(plain.assignments, plan.assignments)  # the same proven plan
+
+
+def test_no_guided_search_within_its_delay(county, policy, monkeypatch):
+    monkeypatch.setattr(SOLVE, "GUIDE_MIN_VARS", 0)
+    plan = tm.solve(county, policy, time_limit=60)  # proven in seconds: within min(15 s, 0.3 × 60 s)
+    assert plan.status == "OPTIMAL"
+    assert [i["status"] for i in plan.solver_info["lp_guided"]] == ["NOT_RUN"]
 
 
 def test_guided_solve_is_deterministic(county, policy, guided_always):
     p1 = tm.solve(county, policy, time_limit=60, seed=3)
     p2 = tm.solve(county, policy, time_limit=60, seed=3)
     pd.testing.assert_frame_equal(p1.assignments, p2.assignments)
-    assert p1.solver_info["lp_guided"][0].get("used") == p2.solver_info["lp_guided"][0].get("used")
+    assert p1.objective == p2.objective
 
 
 def test_no_guided_search_beside_several_workers(county, policy, guided_always):

@@ -14,7 +14,9 @@ full one, whatever the rules are; nothing is assumed about optimality — the fu
 5–16 s while the full search took 9 s, 25 s to more than 89 s).
 
 :class:`GuidedSearch` runs the restricted search in a thread of its own (CP-SAT releases the GIL) while the
-full search runs. A full search that proves optimality keeps its own plan, so a proven plan never depends on
+full search runs, after a delay: the two searches share the machine's cores (measured: a 10,000-teacher county
+proven in 12.8 s instead of 11.3 s, the metro in 141 s instead of 117 s when both start together), and a search
+proven within the delay never pays for it. A full search that proves optimality keeps its own plan, so a proven plan never depends on
 which search ended first; one that ends unproven (time-out, Ctrl-C) takes the guided plan when it is strictly
 better — the guard against the full search's slow primal side (county seed 3: gap 0.15 % after 89 s alone,
 0.026 % with the guided plan, found after 16 s).
@@ -85,11 +87,14 @@ class GuidedSearch:
         Configured for the restricted search (one worker, its time limits); ``stop()`` interrupts it.
     on_plan : callable, optional
         Called with the guided plan's objective (model units) once it is known, from the background thread.
+    delay : float
+        Seconds to wait before starting: a search proven within them never shares its cores.
     """
 
-    def __init__(self, model: cp_model.CpModel, solver: cp_model.CpSolver, on_plan=None):
+    def __init__(self, model: cp_model.CpModel, solver: cp_model.CpSolver, on_plan=None, delay: float = 0.0):
         self._solver = solver
         self._on_plan = on_plan
+        self._delay = float(delay)
         self._out = Guided()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(model,), name="lp-guided", daemon=True)
@@ -97,7 +102,7 @@ class GuidedSearch:
 
     def _run(self, model: cp_model.CpModel) -> None:
         t0 = time.perf_counter()
-        made = restrict(model)
+        made = None if self._stopped.wait(self._delay) else restrict(model)
         if made is None or self._stopped.is_set():
             self._out.info = {"seconds": round(time.perf_counter() - t0, 2), "status": "NOT_RUN"}
             return
