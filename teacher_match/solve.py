@@ -269,11 +269,13 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
             ctx.model.minimize(expr)
         remaining = params.time_limit - (time.perf_counter() - t0)
         budget = remaining / (len(stages) - i)
+        # the LP-guided search takes the second core (so only beside one worker), and only once the stage has
+        # used GUIDE_AFTER_SHARE of its time unproven
+        guide_from = time.perf_counter() + GUIDE_AFTER_SHARE * budget if params.workers == 1 else None
         if parts is not None:
-            res = _solve_parts(parts, target.proto, params, budget, progress)
+            res = _solve_parts(parts, target.proto, params, budget, progress, guide_from)
         else:
-            # the LP-guided search takes the second core: only beside a one-worker search
-            res = _solve_whole(target, params, budget, progress, stage or "objective", guide=params.workers == 1)
+            res = _solve_whole(target, params, budget, progress, stage or "objective", guide_from=guide_from)
         if ref is not None and res.values is not None:
             res.values = ref.expand(res.values)  # back to the model's own variables
         status_code, interrupted = res.status, res.interrupted
@@ -376,12 +378,13 @@ class _Result:
 
 
 def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, progress, stage: str,
-                 solvers: list | None = None, guide: bool = True) -> _Result:
+                 solvers: list | None = None, guide_from: float | None = None) -> _Result:
     """Solve the model in one search (``solvers`` collects the solver, so another thread can stop it).
 
-    With ``guide`` (and a model of at least ``GUIDE_MIN_VARS`` variables) an LP-guided search runs beside it
-    (see :mod:`teacher_match.model.lp_guided`); its plan replaces the search's only when the search ends
-    without proving optimality and the guided plan is strictly better (see :func:`_with_guided`).
+    With ``guide_from`` (a ``time.perf_counter()`` instant) and a model of at least ``GUIDE_MIN_VARS`` variables,
+    an LP-guided search starts beside it from that instant (see :mod:`teacher_match.model.lp_guided`); its plan
+    replaces the search's only when the search ends without proving optimality and the guided plan is strictly
+    better (see :func:`_with_guided`).
     """
     solver = _solver(params, budget)
     if solvers is not None:
@@ -390,11 +393,11 @@ def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, pr
     if cb is not None:
         solver.best_bound_callback = cb.on_bound
     helper = None
-    if guide and GUIDE and len(model.proto.variables) >= GUIDE_MIN_VARS:
+    if guide_from is not None and GUIDE and len(model.proto.variables) >= GUIDE_MIN_VARS:
         guided = _solver(params, budget)
         guided.parameters.max_deterministic_time = GUIDE_WORK_LIMIT
         helper = GuidedSearch(model, guided, cb.offer if cb is not None else None,
-                              delay=min(GUIDE_AFTER_S, GUIDE_AFTER_SHARE * budget))
+                              delay=max(0.0, guide_from - time.perf_counter()))
     status, interrupted = _solve_interruptible(solver, model, cb)
     res = _read(solver, status, interrupted)
     return res if helper is None else _with_guided(res, helper, solver.best_objective_bound)
@@ -407,12 +410,12 @@ GUIDE = True
 #: needs to start (a 3,000-teacher county, ~7,000 variables: about 3 s)
 GUIDE_MIN_VARS = 10_000
 
-#: the LP-guided search starts after min(GUIDE_AFTER_S, GUIDE_AFTER_SHARE × the search's time): it shares the
-#: cores with the full search (measured, both from the start: county 11.3 → 12.8 s, metro 117 → 141 s), and
-#: most searches are proven sooner (county seed 0: 11 s; each metro part: seconds), while on a county whose
-#: search stalls (seed 3: gap 0.15 % after 89 s) the guided plan comes 16 s after it starts
-GUIDE_AFTER_S = 15.0
-GUIDE_AFTER_SHARE = 0.3
+#: the LP-guided search starts once a stage has used this share of its time unproven: it shares the cores with
+#: the full search, which it slows (measured on the metro, back to back: 135.4 s alone, 162.0 s with guided
+#: searches from 15 s into each part), and a search proven in half its time needs no rescue (county seeds 0,
+#: 1, 2, 4: 6–23 s of 90 s; the metro: 135 s of 300 s), while on a county whose search stalls (seed 3: gap
+#: 0.15 % after 89 s) the guided plan comes about 16 s after it starts
+GUIDE_AFTER_SHARE = 0.5
 
 #: work (CP-SAT's deterministic seconds) the LP-guided search may spend: it shares the machine with the full
 #: search, so it stops once it has had a fair chance (measured: 4–16 s on 10,000-teacher counties)
@@ -452,13 +455,15 @@ def _read(solver: cp_model.CpSolver, status: int, interrupted: bool) -> _Result:
                    int(round(solver.objective_value)), solver.best_objective_bound, interrupted)
 
 
-def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> _Result:
+def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
+                 guide_from: float | None = None) -> _Result:
     """Solve independent parts one by one (or ``workers`` at a time, one worker each) and assemble the plan.
 
     Smallest parts first; each gets a share of the time left proportional to its size, so time a part does not
     need passes to the larger ones. The objective and the bound are sums over the parts plus the full model's
     constant: the bound is a bound of the full model (see :mod:`teacher_match.model.components`).
-    With ``workers > 1`` the parts are solved concurrently, each by one deterministic worker.
+    With ``workers > 1`` the parts are solved concurrently, each by one deterministic worker. ``guide_from``: see
+    :func:`_solve_whole` (one instant for all parts: the stage's, not each part's).
     """
     deadline = time.perf_counter() + budget
     order = sorted(range(len(parts)), key=lambda k: (parts[k].size, k))
@@ -475,7 +480,7 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress) -> 
         left = deadline - time.perf_counter()
         report = partial(_part_report, k=k, state=state) if progress else None
         r = _solve_whole(model, one, max(0.1, min(left, share * left)), report, label, solvers,
-                         guide=threads == 1)
+                         guide_from=guide_from if threads == 1 else None)
         if report is not None and r.values is not None:
             # the final numbers, also when presolve alone solved the part and no callback fired
             report({"stage": label, "objective": r.objective / OBJ_SCALE, "bound": r.bound / OBJ_SCALE})

@@ -40,7 +40,7 @@ def searched(county, policy):
 def guided_always(monkeypatch):
     """The LP-guided search beside every one-worker search from its start, whatever the model's size."""
     monkeypatch.setattr(SOLVE, "GUIDE_MIN_VARS", 0)
-    monkeypatch.setattr(SOLVE, "GUIDE_AFTER_S", 0.0)
+    monkeypatch.setattr(SOLVE, "GUIDE_AFTER_SHARE", 0.0)
 
 
 def _search(model: cp_model.CpModel) -> cp_model.CpSolver:
@@ -154,7 +154,7 @@ def test_guided_solve_is_optimal_checked_and_equal_to_the_plain_search(county, p
 
 def test_no_guided_search_within_its_delay(county, policy, monkeypatch):
     monkeypatch.setattr(SOLVE, "GUIDE_MIN_VARS", 0)
-    plan = tm.solve(county, policy, time_limit=60)  # proven in seconds: within min(15 s, 0.3 × 60 s)
+    plan = tm.solve(county, policy, time_limit=60)  # proven in seconds: within half its time
     assert plan.status == "OPTIMAL"
     assert [i["status"] for i in plan.solver_info["lp_guided"]] == ["NOT_RUN"]
 
