@@ -437,11 +437,9 @@ def _with_guided(res: _Result, helper: GuidedSearch, bound: float) -> _Result:
     """
     helper.stop()  # (a proven search needs nothing more; an unproven one has used its time)
     guided = helper.result()
-    res.info = guided.info
-    if res.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or guided.objective is None:
-        return res
-    if res.values is not None and res.objective <= guided.objective:
-        return res
+    if res.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or guided.objective is None \
+            or (res.values is not None and res.objective <= guided.objective):
+        return dataclasses.replace(res, info=guided.info)
     guided.info["used"] = True
     status = cp_model.OPTIMAL if _proves(bound, guided.objective) else cp_model.FEASIBLE
     return _Result(status, guided.values, guided.objective, bound, res.interrupted, guided.info)

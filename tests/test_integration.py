@@ -10,18 +10,8 @@ import teacher_match as tm
 
 
 @pytest.fixture(scope="module")
-def policy():
-    return tm.load_policy("default")
-
-
-@pytest.fixture(scope="module")
 def county500():
     return tm.make_county(500, seed=11)
-
-
-@pytest.fixture(scope="module")
-def county3000():
-    return tm.make_county(3000, seed=7)
 
 
 def _assert_valid(problem, policy, plan):

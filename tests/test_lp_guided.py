@@ -19,19 +19,9 @@ SOLVE = sys.modules["teacher_match.solve"]  # (the package's ``solve`` attribute
 
 
 @pytest.fixture(scope="module")
-def policy():
-    return tm.load_policy("default")
-
-
-@pytest.fixture(scope="module")
-def county():
-    return tm.make_county(3000, seed=7)
-
-
-@pytest.fixture(scope="module")
-def searched(county, policy):
+def searched(county3000, policy):
     """The model solve() searches on the county (reformulated, with its objective)."""
-    ctx = tm.build_model(county, policy, aggregate=True)
+    ctx = tm.build_model(county3000, policy, aggregate=True)
     _, _, target = SOLVE._prepare(ctx, tm.Objective.from_policy(policy))
     return target
 
@@ -48,6 +38,17 @@ def _search(model: cp_model.CpModel) -> cp_model.CpSolver:
     s = SOLVE._solver(SOLVE.SolveParams(), 120)
     assert s.solve(model) == cp_model.OPTIMAL
     return s
+
+
+def _as_plan_of(model: cp_model.CpModel, values) -> int:
+    """The objective of ``values`` in ``model``, asserting that every constraint of the model holds for them."""
+    probe = model.clone()
+    for j, val in enumerate(values):
+        probe.proto.variables[j].domain[0] = val
+        probe.proto.variables[j].domain[1] = val
+    check = cp_model.CpSolver()
+    assert check.solve(probe) == cp_model.OPTIMAL
+    return round(check.objective_value)
 
 
 @pytest.fixture(scope="module")
@@ -94,15 +95,8 @@ def test_restricted_model_fixes_only_priced_out_columns_at_their_lower_bound(sea
     values = list(s.response_proto.solution)
     for j, var in enumerate(full):
         assert var.domain[0] <= values[j] <= var.domain[1]
-    probe = searched.clone()
-    for j, val in enumerate(values):
-        probe.proto.variables[j].domain[0] = val
-        probe.proto.variables[j].domain[1] = val
-    check = cp_model.CpSolver()
-    assert check.solve(probe) == cp_model.OPTIMAL  # every constraint of the full model holds
-    opt = optimum
-    assert round(check.objective_value) == round(s.objective_value) >= opt
-    assert info["lp_bound"] <= opt + 1e-6
+    assert _as_plan_of(searched, values) == round(s.objective_value) >= optimum
+    assert info["lp_bound"] <= optimum + 1e-6
 
 
 def test_restrict_refuses_what_is_not_a_linear_program():
@@ -118,13 +112,7 @@ def test_restrict_refuses_what_is_not_a_linear_program():
 def test_guided_search_alone_finds_a_plan_of_the_full_model(searched, optimum):
     out = GuidedSearch(searched, SOLVE._solver(SOLVE.SolveParams(), 60)).result()
     assert out.objective is not None and out.info["status"] in ("OPTIMAL", "FEASIBLE")
-    probe = searched.clone()
-    for j, val in enumerate(out.values.tolist()):
-        probe.proto.variables[j].domain[0] = val
-        probe.proto.variables[j].domain[1] = val
-    check = cp_model.CpSolver()
-    assert check.solve(probe) == cp_model.OPTIMAL  # every constraint of the full model holds
-    assert round(check.objective_value) == out.objective >= optimum
+    assert _as_plan_of(searched, out.values.tolist()) == out.objective >= optimum
     assert out.info["lp_bound"] <= out.objective
 
 
@@ -137,39 +125,39 @@ def test_a_guided_search_stopped_during_its_delay_never_starts(searched):
     assert out.objective is None and out.values is None and out.info["status"] == "NOT_RUN"
 
 
-def test_guided_solve_is_optimal_checked_and_equal_to_the_plain_search(county, policy, guided_always,
+def test_guided_solve_is_optimal_checked_and_equal_to_the_plain_search(county3000, policy, guided_always,
                                                                        monkeypatch):
-    plan = tm.solve(county, policy, time_limit=60)
+    plan = tm.solve(county3000, policy, time_limit=60)
     assert plan.status == "OPTIMAL"
-    assert tm.check(county, policy, plan).empty
+    assert tm.check(county3000, policy, plan).empty
     assert plan.bound == pytest.approx(plan.objective, abs=1e-6)
     (info,) = plan.solver_info["lp_guided"]
     assert {"status", "seconds"} <= set(info) and not info.get("used")  # proven: the search's own plan
     monkeypatch.setattr(SOLVE, "GUIDE", False)
-    plain = tm.solve(county, policy, time_limit=60)
+    plain = tm.solve(county3000, policy, time_limit=60)
     assert plain.solver_info["lp_guided"] == []
     assert plain.status == "OPTIMAL" and plain.objective == pytest.approx(plan.objective, abs=1e-6)
     pd.testing.assert_frame_equal(plain.assignments, plan.assignments)  # the same proven plan
 
 
-def test_no_guided_search_within_its_delay(county, policy, monkeypatch):
+def test_no_guided_search_within_its_delay(county3000, policy, monkeypatch):
     monkeypatch.setattr(SOLVE, "GUIDE_MIN_VARS", 0)
-    plan = tm.solve(county, policy, time_limit=60)  # proven in seconds: within half its time
+    plan = tm.solve(county3000, policy, time_limit=60)  # proven in seconds: within half its time
     assert plan.status == "OPTIMAL"
     assert [i["status"] for i in plan.solver_info["lp_guided"]] == ["NOT_RUN"]
 
 
-def test_guided_solve_is_deterministic(county, policy, guided_always):
-    p1 = tm.solve(county, policy, time_limit=60, seed=3)
-    p2 = tm.solve(county, policy, time_limit=60, seed=3)
+def test_guided_solve_is_deterministic(county3000, policy, guided_always):
+    p1 = tm.solve(county3000, policy, time_limit=60, seed=3)
+    p2 = tm.solve(county3000, policy, time_limit=60, seed=3)
     pd.testing.assert_frame_equal(p1.assignments, p2.assignments)
     assert p1.objective == p2.objective
 
 
-def test_no_guided_search_beside_several_workers(county, policy, guided_always):
-    plan = tm.solve(county, policy, time_limit=60, workers=2)
+def test_no_guided_search_beside_several_workers(county3000, policy, guided_always):
+    plan = tm.solve(county3000, policy, time_limit=60, workers=2)
     assert plan.solver_info["lp_guided"] == []
-    assert tm.check(county, policy, plan).empty
+    assert tm.check(county3000, policy, plan).empty
 
 
 def test_guided_search_beside_each_part_of_a_decomposed_model(policy, guided_always):
@@ -184,10 +172,10 @@ def test_guided_search_beside_each_part_of_a_decomposed_model(policy, guided_alw
     assert not any(p.get("used") for p in info["parts"])  # every part proven: its own plan stays
 
 
-def test_timed_out_guided_solve_still_returns_a_valid_plan(county, policy, guided_always):
-    plan = tm.solve(county, policy, time_limit=0.5)
+def test_timed_out_guided_solve_still_returns_a_valid_plan(county3000, policy, guided_always):
+    plan = tm.solve(county3000, policy, time_limit=0.5)
     assert plan.status in ("OPTIMAL", "FEASIBLE", "UNKNOWN")
-    assert tm.check(county, policy, plan).empty
+    assert tm.check(county3000, policy, plan).empty
     if plan.status == "FEASIBLE":
         assert plan.bound <= plan.objective + 1e-9
 

@@ -128,11 +128,6 @@ class GuidedSearch:
     def _not_run(self) -> dict:
         return {"seconds": round(time.perf_counter() - self._t0, 2), "status": "NOT_RUN"}
 
-    @property
-    def objective(self) -> int | None:
-        """The guided plan's objective once known (model units, offset included)."""
-        return self._out.objective
-
     def stop(self) -> None:
         """Stop the restricted search (it keeps the best plan it has)."""
         self._stopped.set()
