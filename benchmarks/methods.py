@@ -30,8 +30,8 @@ import numpy as np
 
 import teacher_match as tm
 from teacher_match.model.scaling import OBJ_SCALE
-from teacher_match.solve import _extract as extract_solution
-from teacher_match.solve import _prepare as prepare_search
+from teacher_match.solving import _extract as extract_solution
+from teacher_match.search import _prepare as prepare_search
 
 from .baselines import evaluate, greedy, mip_export, naive
 from .scenarios import SCENARIOS
@@ -148,7 +148,7 @@ def _highs(problem, policy, objective, time_limit: float):
     """Export the model teacher_match solves, solve it with HiGHS in a child process, price the plan."""
     t1 = time.perf_counter()
     ctx = tm.build_model(problem, policy, **solve_model_options())
-    # the model solve() searches: reformulated into destination flows where exact (model/blocks.py)
+    # the model solve() searches: reformulated into destination flows where exact (model/flow_reformulation.py)
     ref, _, target = prepare_search(ctx, objective)
     mip = mip_export.from_cp_model(target)
     scaling = mip.scaling

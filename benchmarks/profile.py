@@ -19,7 +19,7 @@ from pathlib import Path
 import teacher_match as tm
 from teacher_match.model.scaling import OBJ_SCALE
 from teacher_match.objective import Objective
-from teacher_match.solve import _prepare as prepare_search
+from teacher_match.search import _prepare as prepare_search
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -7,6 +7,10 @@ Data in, plan out::
     policy = tm.load_policy("default")
     plan = tm.solve(problem, policy, time_limit=60)
     assert tm.check(problem, policy, plan).empty
+
+``import teacher_match`` loads no solver: the data layer, the policy and the checker are pandas only, and
+the names that search (``solve``, ``build_model``, ``explain``, ``diagnose`` and their records) load OR-Tools
+on first use.
 """
 
 from __future__ import annotations
@@ -23,14 +27,39 @@ from .errors import (
     SchemaError,
     TeacherMatchError,
 )
-from .explain import Diagnosis, Explanation, diagnose, explain
 from .io import load_problem, write_problem
 from .objective import Objective
 from .plan import Plan
 from .policy import Policy, load_policy, policy_ids
 from .problem import Problem
-from .solve import build_model, solve
 from .synthetic import make_county
+
+#: names that need the solver, loaded on first use: name -> (module, attribute)
+_SOLVER_NAMES = {
+    "solve": ("solving", "solve"),
+    "build_model": ("model.build", "build_model"),
+    "explain": ("explanation", "explain"),
+    "Explanation": ("explanation", "Explanation"),
+    "diagnose": ("diagnosis", "diagnose"),
+    "Diagnosis": ("diagnosis", "Diagnosis"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """Load a solver-side name on first use (PEP 562)."""
+    if name in _SOLVER_NAMES:
+        from importlib import import_module
+
+        module, attr = _SOLVER_NAMES[name]
+        value = getattr(import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_SOLVER_NAMES))
+
 
 try:
     __version__ = version("teacher_match")

@@ -8,14 +8,13 @@ them with what the plan reports, so a plan cannot claim an objective it does not
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 
 from .eligibility import eligibility
 from .model.scaling import OBJ_SCALE, objective_units
 from .rules import RULES, TERM_UNITS, flows
+from .rules.contract import CheckData
 
 __all__ = ["check"]
 
@@ -78,9 +77,9 @@ def check(problem, policy, plan) -> pd.DataFrame:
         s_pos = moved.loc[known, "to_school_id"].map(problem.school_index).to_numpy()
         km[known.to_numpy()] = problem.commute_km(t_pos, s_pos)
     moved["km_check"] = km
-    fl = policy.rule("flows")
-    chk = SimpleNamespace(
-        problem=problem, policy=policy, plan=SimpleNamespace(assignments=a), teachers=tt, moved=moved,
+    fl = policy.rule(flows.RULE_ID)
+    chk = CheckData(
+        problem=problem, policy=policy, assignments=a, teachers=tt, moved=moved,
         sending=flows.selects(problem.schools, fl.from_), receiving=flows.selects(problem.schools, fl.to),
     )
     for m in RULES:
@@ -95,7 +94,7 @@ def _objective(chk, policy, plan) -> list:
     """Recompute each term and the total from the plan; compare with what the plan reports."""
     values: dict[str, int] = {}
     for m in RULES:
-        if hasattr(m, "term_values"):
+        if m.term_values is not None:
             values.update(m.term_values(chk, policy.rule(m.RULE_ID)))
     br = plan.objective_breakdown.set_index("term")
     weights = br["weight"].to_dict()

@@ -136,7 +136,7 @@ def _progress_printer(quiet: bool):
 
 def _solve_and_report(problem, policy, args, out: str | None = None) -> int:
     from .check import check
-    from .solve import solve
+    from .solving import solve
 
     plan = solve(problem, policy, time_limit=args.time_limit, workers=args.workers, seed=args.seed, log=args.log,
                  progress=_progress_printer(args.quiet), strict=getattr(args, "strict", False),
@@ -221,7 +221,7 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_explain(args) -> int:
-    from .explain import explain
+    from .explanation import explain
     from .io import load_problem
     from .plan import Plan
 

@@ -2,7 +2,7 @@
 
 Each function reads its numbers from the policy's ``[money]`` section (:class:`teacher_match.rules.budget.Budget`),
 so "Tongyu's stipend" is ``stipend(policy, "团结", 85)`` with the Tongyu policy and the same call with another
-policy's numbers. :func:`annotate_plan` adds the money columns to a plan's assignments and its totals to
+policy's numbers. :func:`plan_money` gives the money columns of a plan's assignments and its totals for
 ``plan.solver_info["budget"]``.
 
 Scores are the annual total scores (全年考核总成绩, 0–100). Band tables are ``[[threshold, value], …]`` with
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,7 @@ from .rules import budget
 
 __all__ = ["stipend", "stipend_cap", "score_value", "title_points", "qualified", "reimbursed_trips",
            "reward_pay_meets_floor", "senior_title_prerequisite", "direct_title_application",
-           "grassroots_senior_title", "exchange_credit_years", "rural_allowance", "plan_budget", "annotate_plan"]
+           "grassroots_senior_title", "exchange_credit_years", "rural_allowance", "plan_budget", "plan_money", "PlanMoney"]
 
 
 def _money(policy) -> budget.Budget:
@@ -185,23 +187,21 @@ def plan_budget(problem, policy, assignments: pd.DataFrame) -> tuple[pd.DataFram
     return pd.DataFrame(cols, index=a.index), totals
 
 
-def annotate_plan(plan, problem, policy):
-    """Add the policy's planned mode, money columns, budget totals and unenforced rules to a plan (in place).
+@dataclass(frozen=True)
+class PlanMoney:
+    """What the policy's money and records add to a plan: columns, totals, unenforced rules, summary notes."""
 
-    Returns the plan. ``plan.solver_info["unenforced"]`` lists every rule the policy records but ``solve`` does
-    not enforce; ``plan.solver_info["notes"]`` holds one line each for the summary.
-    """
-    if policy.reference_date is not None:
-        problem = problem.at(policy.reference_date)
-    a = plan.assignments
-    if getattr(policy, "mode", "rotation") != "rotation":
-        a["mode"] = pd.array(np.where(a["moves"].to_numpy(dtype=bool), policy.mode, None), dtype="object")
-    cols, totals = plan_budget(problem, policy, a)
-    for c in cols:
-        a[c] = cols[c].to_numpy()
+    columns: pd.DataFrame
+    totals: dict
+    unenforced: list
+    notes: list[str]
+
+
+def plan_money(problem: Any, policy: Any, assignments: pd.DataFrame) -> PlanMoney:
+    """The policy's money columns and budget totals for an assignments table, and the rules it records but
+    ``solve`` does not enforce — one note each for the summary."""
+    cols, totals = plan_budget(problem, policy, assignments)
     unenforced = policy.unenforced_rules()
-    plan.solver_info["budget"] = totals
-    plan.solver_info["unenforced"] = unenforced
     notes = []
     if "stipend_cap_total_yuan" in totals:
         notes.append(f"stipend budget (full-year caps): {totals['stipend_cap_total_yuan']:,.0f} yuan"
@@ -213,5 +213,4 @@ def annotate_plan(plan, problem, policy):
     if unenforced:
         notes.append(f"not enforced by this plan ({len(unenforced)} recorded rules): "
                      + "; ".join(f"{u['rule']}" + (f" [{u['mode']}]" if u.get("mode") else "") for u in unenforced))
-    plan.solver_info["notes"] = notes
-    return plan
+    return PlanMoney(cols, totals, unenforced, notes)

@@ -5,15 +5,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .reproducible import make_reproducible
 from .model.scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
+from .money import plan_money
+from .publicity import publicity_table, write_publicity_sheet
 from .reasons import teacher_reasons
-from .rules import TERM_UNITS, leadership_cap, min_rotation, outflow_limit
+from .reproducible import make_reproducible
+from .rules import RULES, TERM_UNITS
+from .rules.contract import PlanState
+from .schema import TABLES
+
+if TYPE_CHECKING:
+    from .diagnosis import Diagnosis
+    from .objective import Objective
+    from .policy import Policy
+    from .problem import Problem
 
 __all__ = ["Plan", "build_plan", "ASSIGNMENT_COLUMNS"]
 
@@ -184,8 +195,6 @@ class Plan:
         duration : str, optional
             Exchange period shown when the plan has no ``duration_years`` column (default "按政策规定").
         """
-        from .publicity import publicity_table
-
         return publicity_table(self.assignments, view, duration)
 
     @classmethod
@@ -211,8 +220,6 @@ class Plan:
 
 
 def _write_publicity(xw, plan: Plan) -> None:
-    from .publicity import write_publicity_sheet
-
     write_publicity_sheet(xw, plan.assignments)
 
 
@@ -226,9 +233,15 @@ def _parent(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def build_plan(problem, policy, elig, cand, chosen, term_vals, objective, status, *, sending, receiving,
-               bound, wall_time_s, build_time_s, solver_info) -> Plan:
-    """Turn a solution (chosen candidate rows) into a Plan with every table and reason."""
+def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.DataFrame,
+               chosen: np.ndarray | None, term_vals: dict | None, objective: Objective, status: str, *,
+               sending: np.ndarray, receiving: np.ndarray, bound: float | None, wall_time_s: float,
+               build_time_s: float, solver_info: dict, diagnosis: Diagnosis | None = None) -> Plan:
+    """Turn a solution (chosen candidate rows) into a Plan with every table, reason and note — built once.
+
+    The policy's mode, money columns and budget (:func:`teacher_match.money.plan_money`), the rules it records
+    but does not enforce, and (for a plan that does not exist) the diagnosis go in here, not afterwards.
+    """
     t = problem.teachers
     s = problem.schools
     n = len(t)
@@ -241,14 +254,16 @@ def build_plan(problem, policy, elig, cand, chosen, term_vals, objective, status
         # reported in the model's 0.1 km units, so the plan, the objective and the checker agree exactly
         km[rows["t"].to_numpy()] = rows["dkm"].to_numpy() / KM_UNITS
     moved = to_pos >= 0
+    state = PlanState.of(problem, policy, elig["status"].to_numpy(), cand, to_pos, sending, receiving)
     to_ids = pd.array([sid[j] if j >= 0 else pd.NA for j in to_pos], dtype="object")
-    reasons = teacher_reasons(problem, policy, elig, cand, chosen, to_pos, km, sending, status)
+    reasons = teacher_reasons(problem, policy, elig, state, km, status)
+    mode = getattr(policy, "mode", "rotation")
     a = pd.DataFrame({
         "teacher_id": t["teacher_id"].to_numpy(),
         "from_school_id": t["school_id"].to_numpy(),
         "to_school_id": to_ids,
         "moves": moved,
-        "mode": pd.array(np.where(moved, "rotation", None), dtype="object"),
+        "mode": pd.array(np.where(moved, mode, None), dtype="object"),
         "subject": t["subject"].to_numpy(),
         "commute_km": km,
         "status": elig["status"].to_numpy(),
@@ -256,83 +271,81 @@ def build_plan(problem, policy, elig, cand, chosen, term_vals, objective, status
     })
     if "name" in t.columns:
         a.insert(1, "name", t["name"].to_numpy())
-    from .schema import TABLES
-
     declared = {c.name for c in TABLES["teachers"]}
     for extra in t.columns:
         if extra not in declared and not extra.startswith("_") and extra not in a.columns:
             a[extra] = t[extra].to_numpy()
+    money = plan_money(problem, policy, a)
+    for c in money.columns:
+        a[c] = money.columns[c].to_numpy()
 
     # needs
     nd = problem.needs.copy()
     if moved.any():
-        got = pd.Series(list(zip(sid[to_pos[moved]], t["subject"].to_numpy()[moved]))).value_counts()
+        got = pd.Series(list(zip(sid[to_pos[moved]], t["subject"].to_numpy()[moved], strict=True))).value_counts()
     else:
         got = pd.Series(dtype=int)
-    nd["filled"] = [int(got.get((a_, b_), 0)) for a_, b_ in zip(nd["school_id"], nd["subject"])]
+    nd["filled"] = [int(got.get((a_, b_), 0)) for a_, b_ in zip(nd["school_id"], nd["subject"], strict=True)]
     nd["unmet"] = (nd["count"].astype(int) - nd["filled"]).clip(lower=0)
     needs = nd[["school_id", "subject", "count", "priority", "filled", "unmet"]].reset_index(drop=True)
 
-    schools = _schools_table(problem, policy, elig, to_pos, sending, receiving)
+    schools = _schools_table(state)
 
     # objective
     weights = objective.weights
     if term_vals is not None:
         units = {k: TERM_UNITS[k][0] for k in term_vals}
         obj = objective_units(weights, term_vals, units) / OBJ_SCALE
-        rows = []
+        rows_ = []
         for term in TERM_UNITS:
             u = TERM_UNITS[term][0]
             v = term_vals.get(term, 0)
-            rows.append((term, weights.get(term, 0.0), v / u, weight_coef(weights.get(term, 0.0), u) * v / OBJ_SCALE))
-        breakdown = pd.DataFrame(rows, columns=["term", "weight", "value", "contribution"])
+            rows_.append((term, weights.get(term, 0.0), v / u,
+                          weight_coef(weights.get(term, 0.0), u) * v / OBJ_SCALE))
+        breakdown = pd.DataFrame(rows_, columns=["term", "weight", "value", "contribution"])
     else:
         obj = float("nan")
         breakdown = pd.DataFrame({"term": list(TERM_UNITS), "weight": [weights.get(k, 0.0) for k in TERM_UNITS],
                                   "value": np.nan, "contribution": np.nan})
     b = float(bound) if bound is not None else (obj if status == "OPTIMAL" else float("nan"))
     gap = abs(obj - b) / max(1.0, abs(obj)) if np.isfinite(obj) and np.isfinite(b) else float("nan")
+    info = {**solver_info, "budget": money.totals, "unenforced": money.unenforced, "notes": money.notes}
+    if diagnosis is not None:
+        info["diagnosis_complete"] = diagnosis.complete
+        info["diagnosis_text"] = diagnosis.to_text("en") + "\n" + diagnosis.to_text("zh")
     return Plan(assignments=a, status=status, objective=obj, bound=b, gap=gap, wall_time_s=wall_time_s,
                 objective_breakdown=breakdown, needs=needs, schools=schools, policy_id=policy.id,
-                build_time_s=build_time_s, solver_info=solver_info)
+                build_time_s=build_time_s, solver_info=info,
+                diagnosis=diagnosis.conflicts if diagnosis is not None else None,
+                relaxations=diagnosis.relaxations if diagnosis is not None else None)
 
 
-def _schools_table(problem, policy, elig, to_pos, sending, receiving) -> pd.DataFrame:
-    t = problem.teachers
-    s = problem.schools
-    k = len(s)
-    pos = problem.teacher_school_pos
-    moved = to_pos >= 0
-    st = elig["status"].to_numpy()
-    leader = (t["role"] != "teacher").to_numpy()
-    backbone = t["backbone"].to_numpy(dtype=bool)
+def _schools_table(state: PlanState) -> pd.DataFrame:
+    """Per school: what it is, its staff, what it sends and receives, and each rule's columns (caps …)."""
+    st = state.status
+    k = len(state.sid)
+    s = state.problem.schools
 
-    def count(mask, where=pos):
-        return np.bincount(where[mask], minlength=k)
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(state.pos[mask], minlength=k)
 
-    staff = count(np.ones(len(t), dtype=bool))
-    team = count(leader)
-    mandatory = count(st == "mandatory")
-    ofl, lc, mr = policy.rule("outflow_limit"), policy.rule("leadership_cap"), policy.rule("min_rotation")
     out = pd.DataFrame({
         "school_id": s["school_id"].to_numpy(),
         "category": s["category"].to_numpy(),
         "strength": s["strength"].to_numpy(),
-        "sends": sending,
-        "receives": receiving,
-        "staff": staff,
-        "leadership_team": team,
-        "mandatory": mandatory,
+        "sends": state.sending,
+        "receives": state.receiving,
+        "staff": state.staff,
+        "leadership_team": state.team,
+        "mandatory": state.mandatory,
         "eligible": count(np.isin(st, ["mandatory", "eligible"])),
-        "sent": count(moved),
-        "received": np.bincount(to_pos[moved], minlength=k),
-        "backbone_sent": count(moved & backbone),
-        "leaders_sent": count(moved & leader),
-        "mandatory_sent": count(moved & (st == "mandatory")),
+        "sent": state.sent,
+        "received": np.bincount(state.to_pos[state.moved], minlength=k),
+        "backbone_sent": state.backbone_sent,
+        "leaders_sent": state.leaders_sent,
+        "mandatory_sent": count(state.moved & (st == "mandatory")),
     })
-    caps = [outflow_limit.cap(int(x), ofl) for x in staff]
-    out["outflow_cap"] = pd.array([c if sd else None for c, sd in zip(caps, sending)], dtype="Int64")
-    lcaps = [leadership_cap.cap(int(x), lc) for x in team]
-    out["leadership_cap"] = pd.array([c if sd else None for c, sd in zip(lcaps, sending)], dtype="Int64")
-    out["min_rotation"] = [min_rotation.required(int(m), mr) if sd else 0 for m, sd in zip(mandatory, sending)]
+    for m in RULES:
+        for name, col in m.school_columns(state, state.policy.rule(m.RULE_ID)).items():
+            out[name] = col
     return out

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .vocabulary import zh_subject
+
 __all__ = ["publicity_table", "write_publicity_sheet", "PUBLIC_CATEGORY", "MODE_ZH"]
 
 MODE_ZH = {"rotation": "交流轮岗", "support": "支教", "itinerant": "走教", "upward_study": "跟岗学习",
@@ -31,12 +33,6 @@ PUBLIC_CATEGORY = {
     "recent_support": "近年已参加支教",
 }
 _DEFAULT_CATEGORY = "按规定暂缓"
-
-
-def _subject_zh(subject) -> str:
-    from .explain import SUBJECT_ZH
-
-    return SUBJECT_ZH.get(str(subject), str(subject))
 
 
 def _category(reason) -> str:
@@ -82,7 +78,7 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving", duration
         "交流学校": m["to_school_id"].to_numpy(),
         "教师编号": m["teacher_id"].to_numpy(),
         "原学校": m["from_school_id"].to_numpy(),
-        "学科": [_subject_zh(j) for j in m["subject"]],
+        "学科": [zh_subject(j) for j in m["subject"]],
         "交流方式": [MODE_ZH.get(str(x), str(x)) for x in m["mode"]],
         "交流期限": period,
     })

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import teacher_match as tm
-from teacher_match.model.classes import aggregate_pairs, disaggregate, teacher_classes
+from teacher_match.model.aggregation import aggregate_pairs, disaggregate, teacher_classes
 from teacher_match.rules import RULES
 
 

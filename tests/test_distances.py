@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -12,8 +11,8 @@ import pytest
 
 import teacher_match as tm
 from teacher_match.eligibility import eligibility
-from teacher_match.model.context import candidate_pairs
-from teacher_match.rules import RULES, flows
+from teacher_match.model.build import candidate_pairs, prune_data
+from teacher_match.rules import RULES
 from teacher_match.synthetic import make_county
 
 
@@ -98,10 +97,8 @@ def test_candidate_pairs_within_the_cap_equal_those_of_the_full_matrix(cap):
     policy = tm.load_policy("default").with_(max_commute_km=cap)
     problem = make_county(3000, seed=11)
     elig = eligibility(problem, policy)
-    fl = policy.rule("flows")
-    data = SimpleNamespace(problem=problem, sending=flows.selects(problem.schools, fl.from_),
-                           receiving=flows.selects(problem.schools, fl.to))
-    prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if hasattr(m, "prune")]
+    data = prune_data(problem, policy)
+    prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if m.prune is not None]
     full = candidate_pairs(problem, elig, prunes)  # the whole matrix, the cap applied by the commute rule
     assert "school_km" in problem.__dict__
     capped = candidate_pairs(make_county(3000, seed=11), elig, prunes, within=cap)

@@ -59,13 +59,16 @@ def test_determinism_two_solves_identical(county3000, policy):
     assert p1.objective == p2.objective
 
 
-def test_timed_out_solve_returns_best_plan(county3000, policy):
-    plan = tm.solve(county3000, policy, time_limit=0.3)
-    assert plan.status in ("OPTIMAL", "FEASIBLE", "UNKNOWN")
-    _assert_valid(county3000, policy, plan)
-    if plan.status == "FEASIBLE":
-        assert plan.bound <= plan.objective + 1e-9
-        assert np.isfinite(plan.gap)
+def test_timed_out_solve_returns_best_plan(policy):
+    # this county has a first plan in about 0.2 s and is proven optimal in about 4 s: 1.5 s times out with a
+    # plan, also on a loaded machine
+    problem = tm.make_county(1500, seed=7)
+    plan = tm.solve(problem, policy, time_limit=1.5)
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    _assert_valid(problem, policy, plan)
+    assert plan.assignments["moves"].any()
+    assert plan.bound <= plan.objective + 1e-9
+    assert np.isfinite(plan.gap)
 
 
 def test_lexicographic_objective(county500, policy):

@@ -16,7 +16,7 @@ from teacher_match.model.objective import weighted_expr
 from teacher_match.model.strengthen import PREFIX, envelope, strengthen
 from teacher_match.objective import Objective
 
-solve_module = importlib.import_module("teacher_match.solve")
+solve_module = importlib.import_module("teacher_match.search")
 
 
 def _g(p, q, req, k):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import importlib
 
 import numpy as np
 
@@ -11,7 +11,7 @@ from teacher_match.model.objective import weighted_expr
 from teacher_match.model.warm_start import restricted_rows, warm_start
 from teacher_match.objective import Objective
 from teacher_match.plan import build_plan
-from teacher_match.solve import _extract
+from teacher_match.solving import _extract
 
 
 def test_restricted_rows_keep_the_nearest_per_post_and_backbone():
@@ -47,7 +47,7 @@ def test_warm_start_plan_is_valid_for_the_full_model():
 
 
 def test_solve_hints_the_warm_start_on_large_models(monkeypatch):
-    solve_mod = sys.modules["teacher_match.solve"]  # the package exports the function under the same name
+    solve_mod = importlib.import_module("teacher_match.search")
     problem = tm.make_county(1500, seed=5)
     policy = tm.load_policy("default")
     monkeypatch.setattr(solve_mod, "WARM_START_MIN_VARS", 0)

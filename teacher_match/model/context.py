@@ -12,15 +12,20 @@ penalty terms with :meth:`Context.term`; :mod:`teacher_match.model.objective` su
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model, cp_model_helper
 from ortools.util.python.sorted_interval_list import Domain
 
-from .scaling import to_units_km
+from ..rules.contract import Key, parse_key
 
-__all__ = ["Context", "LedgerEntry", "Term", "candidate_pairs"]
+if TYPE_CHECKING:
+    from ..policy import Policy
+    from ..problem import Problem
+
+__all__ = ["Context", "LedgerEntry", "Term"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,11 @@ class LedgerEntry:
     rule: str
     key: str
     index: int
+
+    @property
+    def parsed(self) -> Key:
+        """The key's fields and flags (see :func:`teacher_match.rules.contract.parse_key`)."""
+        return parse_key(self.key)
 
 
 @dataclass
@@ -75,7 +85,7 @@ class Context:
     cand : DataFrame
         One row per candidate pair: ``t, s, from_s, subject, km, dkm, backbone, leader, status`` and
         ``c, n, ub``: the teacher's class, its size and the variable's upper bound. Without aggregation every
-        teacher is a class of one (``c = t, n = ub = 1``); with it (see :mod:`teacher_match.model.classes`) a
+        teacher is a class of one (``c = t, n = ub = 1``); with it (see :mod:`teacher_match.model.aggregation`) a
         row stands for a whole class and ``t`` is its first member.
     pairs : DataFrame
         The teacher-level candidate pairs (equal to ``cand`` without aggregation).
@@ -83,24 +93,31 @@ class Context:
         ``x[i]`` is the variable of candidate row ``i``: a Boolean, or the number of class members sent.
     """
 
-    def __init__(self, problem, policy, elig: pd.DataFrame, cand: pd.DataFrame, sending: np.ndarray,
-                 receiving: np.ndarray):
+    def __init__(self, problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.DataFrame,
+                 sending: np.ndarray, receiving: np.ndarray, *, pairs: pd.DataFrame | None = None,
+                 classes: Any = None, timings: dict[str, float] | None = None):
         self.problem = problem
         self.policy = policy
+        #: eligibility of every teacher (status, reason), roster order
+        self.elig = elig
         self.model = cp_model.CpModel()
         self.teachers = problem.teachers.assign(status=elig["status"].to_numpy(),
                                                 school_pos=problem.teacher_school_pos)
         self.schools = problem.schools
         self._school_ids = problem.schools["school_id"].to_numpy()
+        if "c" not in cand.columns:
+            # every teacher a class of one: x[t, s] is a Boolean
+            cand = cand.assign(c=cand["t"].to_numpy(), n=1, ub=1)
         self.cand = cand
+        #: the teacher-level candidate pairs (``cand`` itself without aggregation)
+        self.pairs = cand if pairs is None else pairs
+        #: the aggregation classes (see :mod:`teacher_match.model.aggregation`), None without aggregation
+        self.classes = classes
+        #: seconds each build phase took
+        self.timings: dict[str, float] = dict(timings or {})
         self.sending = sending
         self.receiving = receiving
         n = len(cand)
-        if "c" not in cand.columns:
-            # every teacher a class of one: x[t, s] is a Boolean
-            cand["c"] = cand["t"].to_numpy()
-            cand["n"] = 1
-            cand["ub"] = 1
         self.aggregated = bool(len(cand)) and int(cand["n"].max()) > 1
         # names are cheap and make the exported model readable: x[T00042,S012] (or y[T00042+,S012] for a class)
         tid = self.teachers["teacher_id"].to_numpy()
@@ -133,7 +150,7 @@ class Context:
         self.strengthened: int | None = None
 
     # ---------------------------------------------------------------- constraints
-    def add(self, rule: str, key: str, bounded_expr) -> cp_model.Constraint:
+    def add(self, rule: str, key: str, bounded_expr: Any) -> cp_model.Constraint:
         """Add a named hard constraint ``rule[key]`` and record it in the ledger."""
         ct = self.model.add(bounded_expr)
         name = f"{rule}[{key}]"
@@ -198,58 +215,3 @@ class Context:
     def school_id(self, s: int) -> str:
         """school_id of school position ``s``."""
         return str(self._school_ids[s])
-
-
-def candidate_pairs(problem, elig: pd.DataFrame, prune_fns, within: float | None = None) -> pd.DataFrame:
-    """All (movable teacher, receiving school with a need in the teacher's subject) pairs, pruned.
-
-    Parameters
-    ----------
-    prune_fns : iterable of callables ``f(pairs) -> bool array``
-        Each rule that forbids pairs outright (flows, commute cap, protected subjects) contributes one.
-    within : float, optional
-        The commute cap, when there is one: distances are needed only up to it (the commute rule's prune drops
-        every farther pair), see :meth:`Problem.school_km_within`.
-    """
-    t = problem.teachers
-    movable = np.flatnonzero(elig["status"].isin(["mandatory", "eligible"]).to_numpy())
-    needs = problem.needs[problem.needs["count"] > 0]
-    t_subj = t["subject"].to_numpy()[movable]
-    n_pos = needs["school_id"].map(problem.school_index).to_numpy(dtype=np.int64)
-    codes, _ = pd.factorize(np.r_[t_subj, needs["subject"].to_numpy()])
-    t_code, n_code = codes[: len(movable)], codes[len(movable):]
-    # teacher × need of the same subject, one subject at a time: a 100,000-teacher metro has 17 million such
-    # pairs, so each subject's are filtered (same school, unreachable, then every prune: each decides a row on
-    # that row alone) before the next subject's are made — a few hundred thousand rows at a time
-    kept = []
-    subj_col = pd.Series(t["subject"].to_numpy()).astype("str")  # the string dtype a table of pairs infers
-    for code in np.unique(n_code):
-        tk, nk = movable[t_code == code], n_pos[n_code == code]
-        tp, sp_ = np.repeat(tk, len(nk)), np.tile(nk, len(tk))
-        from_s = problem.teacher_school_pos[tp]
-        km = problem.commute_km(tp, sp_, within)
-        ok = (from_s != sp_) & np.isfinite(km)
-        tp, sp_, from_s, km = tp[ok], sp_[ok], from_s[ok], km[ok]
-        # the subject column by a take on a string column (no per-row conversion)
-        subject = subj_col.take(tp).reset_index(drop=True)
-        part = pd.DataFrame({"t": tp, "subject": subject, "s": sp_, "from_s": from_s, "km": km})
-        for fn in prune_fns:
-            if not len(part):
-                break
-            part = part[np.asarray(fn(part), dtype=bool)].reset_index(drop=True)
-        kept.append(part)
-    if kept:
-        pairs = pd.concat(kept, ignore_index=True)
-    else:
-        pairs = pd.DataFrame({"t": np.zeros(0, dtype=np.int64), "subject": subj_col.iloc[:0].to_numpy(),
-                              "s": np.zeros(0, dtype=np.int64), "from_s": np.zeros(0, dtype=np.int64),
-                              "km": np.zeros(0)})
-    # by teacher, then school
-    order = np.lexsort((pairs["s"].to_numpy(), pairs["t"].to_numpy()))
-    pairs = pairs.iloc[order].reset_index(drop=True)
-    tp = pairs["t"].to_numpy()
-    pairs["dkm"] = to_units_km(pairs["km"].to_numpy())
-    pairs["backbone"] = t["backbone"].to_numpy(dtype=bool)[tp]
-    pairs["leader"] = (t["role"].to_numpy() != "teacher")[tp]
-    pairs["status"] = elig["status"].to_numpy()[tp]
-    return pairs

@@ -1,66 +1,53 @@
-"""The rules: one module per business rule, each with a parameter dataclass, ``build`` and ``check``.
+"""The rules: one module per business rule — its parameters, formulation, check and words.
 
-``RULES`` is the registry, in build order. A rule module exposes
+``RULES`` is the registry: every module of this package (but ``contract``), found on import and ordered by
+its ``ORDER`` — the build order, which is also the order of a stage's stay reasons and of the schools
+table's columns. Every module is a :class:`~teacher_match.rules.contract.RuleModule`:
 
-* ``RULE_ID`` and ``SECTION`` (the policy section its parameters live in);
-* one frozen parameter dataclass (the only dataclass defined in the module);
-* ``build(ctx, rule)`` adding named CP-SAT constraints and objective terms;
-* ``check(chk, rule) -> list of (rule, key, message)`` recomputing the rule with pandas only;
-* optionally ``prune(pairs, rule, data)`` (pairs the rule forbids outright), ``TERMS`` and ``term_values``.
+* ``RULE_ID``, ``SECTION`` (the policy section of its parameters), ``PARAMS`` (the frozen parameter
+  dataclass), ``TITLE`` / ``TITLE_ZH`` and ``TERMS`` (objective terms it owns);
+* ``build(ctx, rule)`` adding named CP-SAT constraints and objective terms; ``class_key`` for aggregation;
+* ``check(chk, rule) -> list of (rule, key, message)`` recomputing the rule with pandas only, and
+  ``term_values`` (or None);
+* ``prune(pairs, rule, data)`` for pairs the rule forbids outright (or None), with ``pair_words`` and
+  ``teacher_words`` saying why;
+* ``binding_words``, ``stays`` and ``school_columns``: how a binding instance reads, why a teacher stays,
+  and its columns of the schools table.
+
+Adding a rule: one module here and its test file ``tests/rules/test_<rule>.py`` — nothing else.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import importlib
+import pkgutil
+from typing import cast
 
-from . import (
-    backbone_ratio,
-    balance,
-    budget,
-    commute,
-    flows,
-    leadership_cap,
-    min_rotation,
-    outflow_limit,
-    pairing,
-    preferences,
-    priority,
-    quotas,
-    single_assignment,
-    staff_floor,
-    subject_needs,
-)
+from .contract import RuleModule
 
-__all__ = ["RULES", "rule_class", "TERM_OWNERS", "TERM_UNITS"]
-
-RULES = [
-    flows,
-    single_assignment,
-    subject_needs,
-    commute,
-    outflow_limit,
-    leadership_cap,
-    backbone_ratio,
-    min_rotation,
-    preferences,
-    pairing,
-    quotas,
-    balance,
-    priority,
-    staff_floor,
-    budget,
-]
+__all__ = ["RULES", "RULES_BY_ID", "rule_class", "TERM_OWNERS", "TERM_UNITS", "RuleModule"]
 
 
-def rule_class(module):
-    """The parameter dataclass of a rule module."""
-    classes = [v for v in vars(module).values()
-               if dataclasses.is_dataclass(v) and isinstance(v, type) and v.__module__ == module.__name__]
-    assert len(classes) == 1, module.__name__
-    return classes[0]
+def _discover() -> list[RuleModule]:
+    """Every module of this package but the contract, ordered by its ``ORDER``."""
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "contract")
+    modules = [cast(RuleModule, importlib.import_module(f"{__name__}.{n}")) for n in names]
+    return sorted(modules, key=lambda m: (m.ORDER, m.RULE_ID))
 
+
+#: the registry: every rule module of the package, in build order
+RULES: list[RuleModule] = _discover()
+
+
+def rule_class(module: RuleModule) -> type:
+    """The parameter dataclass of a rule module (its ``PARAMS``)."""
+    return module.PARAMS
+
+
+#: rule id -> rule module
+RULES_BY_ID: dict[str, RuleModule] = {m.RULE_ID: m for m in RULES}
 
 #: objective term -> owning rule module
-TERM_OWNERS = {term: m for m in RULES for term in getattr(m, "TERMS", {})}
+TERM_OWNERS = {term: m for m in RULES for term in m.TERMS}
 #: objective term -> (units per real unit, description)
-TERM_UNITS = {term: spec for m in RULES for term, spec in getattr(m, "TERMS", {}).items()}
+TERM_UNITS = {term: spec for m in RULES for term, spec in m.TERMS.items()}

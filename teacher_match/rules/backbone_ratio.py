@@ -15,13 +15,24 @@ reward it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..params import param, share_fraction
+from ..vocabulary import pct
+from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "backbone_ratio"
 SECTION = "rules"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 70
+TITLE = "backbone-teacher share"
+TITLE_ZH = "骨干教师比例"
+assignment_words = None
+prune = None
+pair_words = None
+teacher_words = None
 TERMS = {"backbone_to_weak": (1, "backbone teachers sent to weak schools")}
 
 
@@ -37,12 +48,16 @@ class BackboneRatio:
         0, "int", "a weak school that receives teachers receives at least this many backbone teachers")
 
 
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = BackboneRatio
+
 def class_key(teachers, schools, rule) -> list:
     """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
     return []
 
 
-def build(ctx, rule: BackboneRatio) -> None:
+def build(ctx: Any, rule: BackboneRatio) -> None:
     """Share constraints, weak-school minimum and the backbone_to_weak term."""
     bb = ctx.cand["backbone"].to_numpy()
     if rule.backbone_min_share is not None and rule.backbone_min_share > 0:
@@ -52,11 +67,10 @@ def build(ctx, rule: BackboneRatio) -> None:
         scopes = ctx.groups("from_s") if rule.backbone_scope == "sending_school" else {
             -1: np.arange(len(ctx.cand))}
         for a, rows in scopes.items():
-            key = f"school={ctx.school_id(a)}" if a >= 0 else "county"
             if bb[rows].all():
                 continue
             expr = sum_weighted(ctx, rows, coef[rows])
-            ctx.add(RULE_ID, key, expr >= 0)
+            ctx.add(RULE_ID, key(school=ctx.school_id(a)) if a >= 0 else key("county"), expr >= 0)
     weak = ctx.schools["strength"].to_numpy() == "weak"
     if rule.weak_school_min_backbone > 0:
         k = rule.weak_school_min_backbone
@@ -64,9 +78,9 @@ def build(ctx, rule: BackboneRatio) -> None:
             if not weak[r]:
                 continue
             y = ctx.model.new_bool_var(f"receives[{ctx.school_id(r)}]")
-            ctx.add(RULE_ID, f"school={ctx.school_id(r)},receives", ctx.xsum(rows) <= ctx.max_flow(rows) * y)
+            ctx.add(RULE_ID, key("receives", school=ctx.school_id(r)), ctx.xsum(rows) <= ctx.max_flow(rows) * y)
             brows = rows[bb[rows]]
-            ctx.add(RULE_ID, f"school={ctx.school_id(r)},weak_min", ctx.xsum(brows) >= k * y)
+            ctx.add(RULE_ID, key("weak_min", school=ctx.school_id(r)), ctx.xsum(brows) >= k * y)
     to_weak = np.flatnonzero(bb & weak[ctx.cand["s"].to_numpy()])
     ctx.term("backbone_to_weak", *TERMS["backbone_to_weak"]).extend(ctx.xs(to_weak), np.ones(len(to_weak)))
 
@@ -78,14 +92,14 @@ def sum_weighted(ctx, rows, coefs):
     return cp_model.LinearExpr.weighted_sum(ctx.xs(rows), [int(c) for c in coefs])
 
 
-def term_values(chk, rule: BackboneRatio) -> dict:
+def term_values(chk: CheckData, rule: BackboneRatio) -> dict:
     """Backbone teachers arriving at weak schools."""
     m = chk.moved
     weak = set(chk.problem.schools.loc[chk.problem.schools["strength"] == "weak", "school_id"])
     return {"backbone_to_weak": int((m["backbone"].astype(bool) & m["to_school_id"].isin(weak)).sum())}
 
 
-def check(chk, rule: BackboneRatio) -> list:
+def check(chk: CheckData, rule: BackboneRatio) -> list[Violation]:
     """Recompute the share per sending school (or county) and the weak-school minimum."""
     out = []
     m = chk.moved
@@ -95,14 +109,88 @@ def check(chk, rule: BackboneRatio) -> list:
         g = m.assign(_k=np.asarray(keys)).groupby("_k")["backbone"].agg(["sum", "size"])
         for k, r in g.iterrows():
             if f.denominator * int(r["sum"]) < f.numerator * int(r["size"]):
-                key = f"school={k}" if rule.backbone_scope == "sending_school" else "county"
-                out.append((RULE_ID, key, f"{k} sends {int(r['size'])} teachers of whom {int(r['sum'])} backbone "
+                where = key(school=k) if rule.backbone_scope == "sending_school" else key("county")
+                out.append((RULE_ID, where, f"{k} sends {int(r['size'])} teachers of whom {int(r['sum'])} backbone "
                                           f"< {float(f):.0%}"))
     if rule.weak_school_min_backbone > 0 and len(m):
         weak = set(chk.problem.schools.loc[chk.problem.schools["strength"] == "weak", "school_id"])
         g = m[m["to_school_id"].isin(weak)].groupby("to_school_id")["backbone"].sum()
         for sid, n in g.items():
             if n < rule.weak_school_min_backbone:
-                out.append((RULE_ID, f"school={sid},weak_min",
+                out.append((RULE_ID, key("weak_min", school=sid),
                             f"weak school {sid} receives {int(n)} backbone teachers < {rule.weak_school_min_backbone}"))
     return out
+
+
+# ---------------------------------------------------------------------- words
+def binding_words(f: Facts, rule: BackboneRatio, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """The share among those a school (or the county) sends, or a weak school's backbone minimum."""
+    if "receives" in k or "weak_min" in k:
+        sid = k.get("school")
+        s = f.school(k)
+        n = rule.weak_school_min_backbone
+        b = len(f.reaching(s, mask=f.backbone)) if s >= 0 else 0
+        if usage is not None:
+            got = int((f.backbone & (usage.dest == s)).sum())
+            return (f"weak school {sid} receives teachers only together with at least {n} backbone teacher(s); "
+                    f"it receives {got}",
+                    f"薄弱学校 {sid} 接收教师时须至少接收 {n} 名骨干教师，本方案接收 {got} 名")
+        return (f"weak school {sid} receives teachers only together with at least {n} backbone teacher(s), "
+                f"and {b} backbone teacher(s) can reach it",
+                f"薄弱学校 {sid} 接收教师时须至少接收 {n} 名骨干教师，可到该校的骨干教师 {b} 名")
+    share = rule.backbone_min_share or 0.0
+    if "school" in k:
+        where_en = where_zh = k.get("school")
+        a = f.school(k)
+        b = len(f.movers_from(a, f.backbone)) if a >= 0 else 0
+    else:
+        a = -1
+        b = int(len(np.unique(f.ct[f.backbone[f.ct]]))) if len(f.ct) else 0
+        where_en, where_zh = "the county", "全县"
+    if usage is not None:
+        n = usage.sent(f, a) if a >= 0 else int((usage.dest >= 0).sum())
+        nb = usage.sent(f, a, f.backbone) if a >= 0 else int(((usage.dest >= 0) & f.backbone).sum())
+        fr = share_fraction(share)
+        return (f"{where_en} sends {n} teachers of whom {nb} backbone; one more non-backbone teacher would bring the "
+                f"backbone share to {nb}/{n + 1} = {nb / (n + 1):.0%}, below the minimum {pct(share)}"
+                if fr.denominator * nb < fr.numerator * (n + 1) else
+                f"backbone teachers must be at least {pct(share)} of those {where_en} sends ({nb} of {n} now)",
+                f"{where_zh} 已交流 {n} 人，其中骨干教师 {nb} 人；再交流一名非骨干教师将使骨干比例降至 "
+                f"{nb}/{n + 1}，低于 {pct(share)}")
+    return (f"backbone teachers must be at least {pct(share)} of those {where_en} sends, "
+            f"and {where_en} has {b} backbone teacher(s) who can rotate",
+            f"{where_zh} 交流教师中骨干教师须不少于 {pct(share)}，可交流的骨干教师仅 {b} 名")
+
+
+def stays(state: PlanState, rule: BackboneRatio) -> list[StayTest]:
+    """A non-backbone teacher stays when one more would break the share, or when the open needs are at weak
+    schools still short of their backbone minimum."""
+    sid = state.sid
+    strength = state.problem.schools["strength"].to_numpy()
+
+    def share_breaks(t: int) -> str | None:
+        a = state.pos[t]
+        if state.backbone[t] or not rule.backbone_min_share or rule.backbone_scope != "sending_school":
+            return None
+        f = share_fraction(rule.backbone_min_share)
+        if f.denominator * int(state.backbone_sent[a]) < f.numerator * int(state.sent[a] + 1):
+            return (f"sending another non-backbone teacher would put {sid[a]}'s backbone share below "
+                    f"{float(rule.backbone_min_share):.0%}")
+        return None
+
+    def weak_first(t: int) -> str | None:
+        if state.backbone[t] or rule.weak_school_min_backbone <= 0:
+            return None
+        n = rule.weak_school_min_backbone
+        open_ = [j for j in state.dests.get(t, []) if state.need_left.get((j, state.subj[t]), 0) > 0]
+        if open_ and all(strength[j] == "weak" and state.backbone_received[j] < n for j in open_):
+            return (f"{', '.join(sid[j] for j in open_)} (weak) must receive at least {n} backbone teacher(s) "
+                    f"before it receives others")
+        return None
+
+    return [StayTest(Stage.SHARE, share_breaks), StayTest(Stage.DESTINATION, weak_first)]
+
+
+def school_columns(state: PlanState, rule: BackboneRatio) -> dict[str, Any]:
+    """No column of its own (``backbone_sent`` is a base column)."""
+    return {}

@@ -13,14 +13,27 @@ teachers) are not forced to be mixed. Age bands: young below ``balance_young_bel
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..params import param, share_fraction
+from ..vocabulary import pct
+from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "balance"
 SECTION = "rules"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 120
+TITLE = "mix of those sent"
+TITLE_ZH = "合理搭配"
+assignment_words = None
+TERMS: dict[str, tuple[int, str]] = {}
+term_values = None
+prune = None
+pair_words = None
+teacher_words = None
 DIMENSIONS = ("sex", "backbone", "age_band")
 
 
@@ -38,6 +51,10 @@ class Balance:
     balance_young_below: float = param(35, "number", "age band: young below this age (青年)")
     balance_old_from: float = param(50, "number", "age band: old from this age (老年)")
 
+
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = Balance
 
 def classes(teachers: pd.DataFrame, rule: Balance) -> dict[str, np.ndarray]:
     """``"dimension=class"`` -> teacher mask, for every balanced dimension."""
@@ -63,7 +80,7 @@ def class_key(teachers, schools, rule: Balance) -> list:
     return list(classes(teachers, rule).values())
 
 
-def build(ctx, rule: Balance) -> None:
+def build(ctx: Any, rule: Balance) -> None:
     """Per group: a reified 'big enough' literal and one share constraint per class."""
     if rule.balance_max_share is None or not len(ctx.cand):
         return
@@ -79,19 +96,20 @@ def build(ctx, rule: Balance) -> None:
     for g, rows in groups.items():
         if ctx.max_flow(rows) < k:
             continue
-        gkey = "county" if g < 0 else f"school={ctx.school_id(g)}"
+        scope = {"scope": "county"} if g < 0 else {"school": ctx.school_id(g)}
+        gkey = key(**scope)
         total = ctx.xsum(rows)
         big = ctx.model.new_bool_var(f"balance_big[{gkey}]")
-        ctx.add(RULE_ID, f"{gkey},big", total >= k).only_enforce_if(big)
-        ctx.add(RULE_ID, f"{gkey},small", total <= k - 1).only_enforce_if(big.Not())
+        ctx.add(RULE_ID, key("big", **scope), total >= k).only_enforce_if(big)
+        ctx.add(RULE_ID, key("small", **scope), total <= k - 1).only_enforce_if(big.Not())
         for name, mask in cls.items():
             crow = rows[mask[cand_t[rows]]]
             if ctx.max_teachers(crow) * q <= p * k:
                 continue  # this class can never exceed the share of a group that is big enough
-            ctx.add(RULE_ID, f"{gkey},{name}", q * ctx.xsum(crow) <= p * total).only_enforce_if(big)
+            ctx.add(RULE_ID, key(**scope, **_cls(name)), q * ctx.xsum(crow) <= p * total).only_enforce_if(big)
 
 
-def check(chk, rule: Balance) -> list:
+def check(chk: CheckData, rule: Balance) -> list[Violation]:
     """Recount every class share in every group that sends (or receives) at least balance_min_sent."""
     if rule.balance_max_share is None or not len(chk.moved):
         return []
@@ -99,10 +117,10 @@ def check(chk, rule: Balance) -> list:
     m = chk.moved
     cls = classes(m, rule)
     if rule.balance_scope == "county":
-        keys = np.full(len(m), "county", dtype=object)
+        keys = np.full(len(m), key(scope="county"), dtype=object)
     else:
         col = "school_id" if rule.balance_scope == "sending_school" else "to_school_id"
-        keys = np.array([f"school={x}" for x in m[col]], dtype=object)
+        keys = np.array([key(school=x) for x in m[col]], dtype=object)
     out = []
     for g in sorted(set(keys)):
         in_g = keys == g
@@ -112,5 +130,56 @@ def check(chk, rule: Balance) -> list:
         for name, mask in cls.items():
             n = int((mask & in_g).sum())
             if f.denominator * n > f.numerator * total:
-                out.append((RULE_ID, f"{g},{name}", f"{g}: {n} of {total} sent are {name} > {float(f):.0%}"))
+                out.append((RULE_ID, f"{g},{key(**_cls(name))}", f"{g}: {n} of {total} sent are {name} > {float(f):.0%}"))
     return out
+
+
+def _cls(name: str) -> dict[str, str]:
+    """``"sex=F"`` → ``{"sex": "F"}`` (a class as key fields)."""
+    dim, _, value = name.partition("=")
+    return {dim: value}
+
+
+# ---------------------------------------------------------------------- words
+def binding_words(f: Facts, rule: Balance, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """A group's mix: no class above the share once the group is big enough."""
+    where = k.get("school") if "school" in k.fields else "the county"
+    where_zh = k.get("school") if "school" in k.fields else "全县"
+    share = pct(rule.balance_max_share or 0.0)
+    n = rule.balance_min_sent
+    cls = next(((d, k.fields[d]) for d in DIMENSIONS if d in k.fields), None)
+    if cls is None:
+        return (f"the mix of those {where} sends is required once {n} or more are sent",
+                f"{where_zh} 交流人数达到 {n} 人时须合理搭配")
+    dim, value = cls
+    return (f"at most {share} of those {where} sends may be {value} ({dim}) once {n} or more are sent",
+            f"{where_zh} 交流人数达到 {n} 人时，{value}（{dim}）不得超过 {share}")
+
+
+def stays(state: PlanState, rule: Balance) -> list[StayTest]:
+    """A teacher whose class is at its share among those their school (or the county) sends stays."""
+    if rule.balance_max_share is None or rule.balance_scope == "receiving_school":
+        return []
+    f = share_fraction(rule.balance_max_share)
+    cls = classes(state.problem.teachers, rule)
+    county = rule.balance_scope == "county"
+    total_all = int(state.moved.sum())
+
+    def share_breaks(t: int) -> str | None:
+        group = np.ones(len(state.pos), dtype=bool) if county else state.pos == state.pos[t]
+        total = total_all if county else int(state.sent[state.pos[t]])
+        if total + 1 < rule.balance_min_sent:
+            return None
+        for name, mask in cls.items():
+            if mask[t] and f.denominator * (int((mask & group & state.moved).sum()) + 1) > f.numerator * (total + 1):
+                where = "the county" if county else state.sid[state.pos[t]]
+                return (f"one more {name} teacher would make {name} more than {float(f):.0%} of those {where} "
+                        f"sends (balance_max_share)")
+        return None
+
+    return [StayTest(Stage.SHARE, share_breaks)]
+
+
+def school_columns(state: PlanState, rule: Balance) -> dict[str, Any]:
+    """No schools-table column."""
+    return {}

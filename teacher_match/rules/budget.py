@@ -12,13 +12,25 @@ columns; they add no constraint.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..params import param
+from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "budget"
 SECTION = "money"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 150
+TITLE = "stipend budget"
+TITLE_ZH = "经费预算"
+assignment_words = None
+TERMS: dict[str, tuple[int, str]] = {}
+term_values = None
+prune = None
+pair_words = None
+teacher_words = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,11 @@ class Budget:
         "average for the same category (不低于同类教师平均水平)")
 
 
-def caps(schools, rule: Budget) -> np.ndarray:
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = Budget
+
+def caps(schools: Any, rule: Budget) -> np.ndarray:
     """Full-year stipend cap (yuan) of each school as a destination; 0 where no stipend applies."""
     if rule.stipend_cap_default is None and not rule.stipend_cap_by_township:
         return np.zeros(len(schools))
@@ -76,7 +92,7 @@ def class_key(teachers, schools, rule) -> list:
     return []
 
 
-def build(ctx, rule: Budget) -> None:
+def build(ctx: Any, rule: Budget) -> None:
     """Σ cap(destination) · x ≤ budget (caps are whole yuan)."""
     if rule.budget_max_yuan is None or not len(ctx.cand):
         return
@@ -85,10 +101,10 @@ def build(ctx, rule: Budget) -> None:
     c = np.rint(caps(ctx.schools, rule)[ctx.cand["s"].to_numpy()]).astype(np.int64)
     rows = np.flatnonzero(c)
     expr = cp_model.LinearExpr.weighted_sum(ctx.xs(rows), [int(v) for v in c[rows]])
-    ctx.add(RULE_ID, "county", expr <= int(np.floor(rule.budget_max_yuan)))
+    ctx.add(RULE_ID, key("county"), expr <= int(np.floor(rule.budget_max_yuan)))
 
 
-def check(chk, rule: Budget) -> list:
+def check(chk: CheckData, rule: Budget) -> list[Violation]:
     """Recompute Σ stipend caps of the moved teachers."""
     if rule.budget_max_yuan is None or not len(chk.moved):
         return []
@@ -96,6 +112,41 @@ def check(chk, rule: Budget) -> list:
     pos = chk.moved["to_school_id"].map(chk.problem.school_index).to_numpy()
     total = float(np.rint(c[pos]).sum())
     if total > rule.budget_max_yuan:
-        return [(RULE_ID, "county", f"stipend caps of the plan total {total:,.0f} yuan > budget "
+        return [(RULE_ID, key("county"), f"stipend caps of the plan total {total:,.0f} yuan > budget "
                                     f"{rule.budget_max_yuan:,.0f}")]
     return []
+
+
+# ---------------------------------------------------------------------- words
+def binding_words(f: Facts, rule: Budget, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """The bureau's budget: Σ stipend caps of those sent."""
+    b = rule.budget_max_yuan or 0.0
+    tail = tail_zh = ""
+    if usage is not None:
+        c = caps(f.schools, rule)
+        used = float(np.rint(c[usage.dest[usage.dest >= 0]]).sum())
+        tail, tail_zh = f"; the plan commits {used:,.0f} yuan", f"；本方案已占用 {used:,.0f} 元"
+    return (f"the stipend caps of the teachers sent total at most {b:,.0f} yuan (budget_max_yuan){tail}",
+            f"派出教师的津贴上限合计不得超过 {b:,.0f} 元{tail_zh}")
+
+
+def stays(state: PlanState, rule: Budget) -> list[StayTest]:
+    """A teacher whose cheapest open destination no longer fits in the budget stays."""
+    if rule.budget_max_yuan is None:
+        return []
+    c = np.rint(caps(state.problem.schools, rule))
+    used = float(c[state.to_pos[state.moved]].sum())
+
+    def over_budget(t: int) -> str | None:
+        dests = state.dests.get(t, [])
+        if not dests or used + min(c[j] for j in dests) <= (rule.budget_max_yuan or 0.0):
+            return None
+        return (f"the stipend budget of {rule.budget_max_yuan:,.0f} yuan is used up "
+                f"({used:,.0f} committed; the cheapest open school costs {min(c[j] for j in dests):,.0f})")
+
+    return [StayTest(Stage.CAP, over_budget)]
+
+
+def school_columns(state: PlanState, rule: Budget) -> dict[str, Any]:
+    """No schools-table column (the money columns are per teacher)."""
+    return {}

@@ -10,13 +10,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..params import param, share_fraction
+from ..vocabulary import pct
+from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "leadership_cap"
 SECTION = "rules"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 60
+TITLE = "leadership-team cap"
+TITLE_ZH = "领导班子交流上限"
+assignment_words = None
+TERMS: dict[str, tuple[int, str]] = {}
+term_values = None
+prune = None
+pair_words = None
+teacher_words = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,10 @@ class LeadershipCap:
         None, "share", "at most this share of a school's leadership team rotates at once (rounded down)")
     leadership_min_one: bool = param(False, "bool", "a non-empty team may always send one member")
 
+
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = LeadershipCap
 
 def cap(team: int, rule: LeadershipCap) -> int | None:
     """Cap for a team of ``team`` members, or None when uncapped."""
@@ -43,7 +61,7 @@ def class_key(teachers, schools, rule) -> list:
     return []
 
 
-def build(ctx, rule: LeadershipCap) -> None:
+def build(ctx: Any, rule: LeadershipCap) -> None:
     """Cap leaders sent per school."""
     if rule.leadership_max_share is None:
         return
@@ -54,10 +72,10 @@ def build(ctx, rule: LeadershipCap) -> None:
         rows = lead_rows.index.to_numpy()[rows]
         c = cap(int(team[a]), rule)
         if ctx.max_teachers(rows) > c:
-            ctx.add(RULE_ID, f"school={ctx.school_id(a)}", ctx.xsum(rows) <= c)
+            ctx.add(RULE_ID, key(school=ctx.school_id(a)), ctx.xsum(rows) <= c)
 
 
-def check(chk, rule: LeadershipCap) -> list:
+def check(chk: CheckData, rule: LeadershipCap) -> list[Violation]:
     """Recount leaders sent per school."""
     if rule.leadership_max_share is None:
         return []
@@ -68,5 +86,42 @@ def check(chk, rule: LeadershipCap) -> list:
     for sid, n in sent.items():
         c = cap(int(team.get(sid, 0)), rule)
         if n > c:
-            out.append((RULE_ID, f"school={sid}", f"{sid} sends {n} of its {team.get(sid, 0)} leaders, cap {c}"))
+            out.append((RULE_ID, key(school=sid), f"{sid} sends {n} of its {team.get(sid, 0)} leaders, cap {c}"))
     return out
+
+
+# ---------------------------------------------------------------------- words
+def binding_words(f: Facts, rule: LeadershipCap, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """How many of a school's leadership team may rotate (with the plan's use of it)."""
+    sid = k.get("school")
+    a = f.school(k)
+    team = int(f.team[a]) if a >= 0 else 0
+    c = cap(team, rule)
+    share = rule.leadership_max_share or 0.0
+    if usage is not None:
+        return (f"{sid} already sends its leadership cap of {c} (team of {team}, {pct(share)} rounded down)",
+                f"{sid} 领导班子交流已达上限 {c} 人（班子 {team} 人的 {pct(share)}，向下取整）")
+    return (f"{sid} may send at most {c} of its {team} leadership-team members ({pct(share)}, rounded down)",
+            f"{sid} 领导班子最多交流 {c} 人（班子 {team} 人的 {pct(share)}，向下取整）")
+
+
+def stays(state: PlanState, rule: LeadershipCap) -> list[StayTest]:
+    """A leader of a school whose leadership cap is used up stays."""
+
+    def at_cap(t: int) -> str | None:
+        a = state.pos[t]
+        if not state.leader[t]:
+            return None
+        c = cap(int(state.team[a]), rule)
+        if c is None or state.leaders_sent[a] < c:
+            return None
+        return f"{state.sid[a]} already sends its leadership cap of {c} (team of {state.team[a]})"
+
+    return [StayTest(Stage.CAP, at_cap)]
+
+
+def school_columns(state: PlanState, rule: LeadershipCap) -> dict[str, Any]:
+    """``leadership_cap`` of every sending school (empty where it does not send or there is no cap)."""
+    caps = [cap(int(x), rule) for x in state.team]
+    return {"leadership_cap": pd.array([c if sd else None for c, sd in zip(caps, state.sending, strict=True)],
+                                       dtype="Int64")}

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..params import param, share_fraction
+from ..vocabulary import pct
+from .contract import CheckData, Facts, Key, PlanState, StayTest, Usage, Violation, key
 
 RULE_ID = "min_rotation"
 SECTION = "rules"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 80
+TITLE = "minimum rotation share"
+TITLE_ZH = "最低交流比例"
+assignment_words = None
+prune = None
+pair_words = None
+teacher_words = None
 TERMS = {"rotation_shortfall": (1, "mandatory teachers short of each school's minimum rotation")}
 
 
@@ -28,6 +39,10 @@ class MinRotation:
         None, "share", "each sending school rotates at least this share of its mandatory teachers (ceil)")
     min_rotation_hard: bool = param(False, "bool", "true: a hard rule; false: shortfall is penalised")
 
+
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = MinRotation
 
 def required(mandatory: int, rule: MinRotation) -> int:
     """⌈share · mandatory⌉ (0 when the rule is off)."""
@@ -41,7 +56,7 @@ def class_key(teachers, schools, rule) -> list:
     return []
 
 
-def build(ctx, rule: MinRotation) -> None:
+def build(ctx: Any, rule: MinRotation) -> None:
     """Minimum per sending school, hard or with a shortfall variable."""
     term = ctx.term("rotation_shortfall", *TERMS["rotation_shortfall"])
     if rule.min_share_of_eligible is None:
@@ -58,18 +73,18 @@ def build(ctx, rule: MinRotation) -> None:
         if req == 0:
             continue
         rows = by_school.get(a, np.array([], dtype=int))
-        key = f"school={ctx.school_id(a)}"
+        where = key(school=ctx.school_id(a))
         short = None
         if rule.min_rotation_hard:
-            ctx.add(RULE_ID, key, ctx.xsum(rows) >= req)
+            ctx.add(RULE_ID, where, ctx.xsum(rows) >= req)
         else:
-            short = ctx.soft_minimum(RULE_ID, key, rows, req, f"shortfall[{ctx.school_id(a)}]")
+            short = ctx.soft_minimum(RULE_ID, where, rows, req, f"shortfall[{ctx.school_id(a)}]")
             term.extend([short], [1])
         # read by model/strengthen.py (backbone share × this minimum)
         floor[int(a)] = (req, short)
 
 
-def shortfalls(chk, rule: MinRotation):
+def shortfalls(chk: CheckData, rule: MinRotation) -> list[tuple[str, int, int]]:
     """Per sending school with mandatory teachers: (school_id, required, rotated)."""
     t = chk.teachers
     mand = t[t["status"] == "mandatory"]
@@ -83,16 +98,49 @@ def shortfalls(chk, rule: MinRotation):
     return out
 
 
-def term_values(chk, rule: MinRotation) -> dict:
+def term_values(chk: CheckData, rule: MinRotation) -> dict:
     """Σ max(0, req − rotated) when soft (0 when hard: the hard check reports any shortfall)."""
     if rule.min_share_of_eligible is None or rule.min_rotation_hard:
         return {"rotation_shortfall": 0}
     return {"rotation_shortfall": sum(max(0, req - got) for _, req, got in shortfalls(chk, rule))}
 
 
-def check(chk, rule: MinRotation) -> list:
+def check(chk: CheckData, rule: MinRotation) -> list[Violation]:
     """Hard mode: every sending school meets its minimum."""
     if rule.min_share_of_eligible is None or not rule.min_rotation_hard:
         return []
-    return [(RULE_ID, f"school={sid}", f"{sid} rotates {got} mandatory teachers < required {req}")
+    return [(RULE_ID, key(school=sid), f"{sid} rotates {got} mandatory teachers < required {req}")
             for sid, req, got in shortfalls(chk, rule) if got < req]
+
+
+# ---------------------------------------------------------------------- words
+def binding_words(f: Facts, rule: MinRotation, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """A sending school's minimum rotation: how many of its mandatory teachers must go, and how many can."""
+    sid = k.get("school")
+    a = f.school(k)
+    m = int(f.mandatory[a]) if a >= 0 else 0
+    req = required(m, rule)
+    share = pct(rule.min_share_of_eligible or 0.0)
+    placeable = len(f.movers_from(a, f.status == "mandatory")) if a >= 0 else 0
+    if usage is not None:
+        got = usage.sent(f, a, f.status == "mandatory")
+        return (f"{sid} must rotate at least {req} of its {m} mandatory teachers ({share}, rounded up) "
+                f"and rotates {got}",
+                f"{sid} 须交流至少 {req} 名应交流教师（{m} 名的 {share}，向上取整），本方案交流 {got} 名")
+    tail_en = (f"but only {placeable} of them can be placed at a receiving school that needs their subject"
+               if placeable < req else f"{placeable} of them can be placed somewhere")
+    tail_zh = (f"但其中只有 {placeable} 名能安排到需要其学科的接收学校" if placeable < req
+               else f"其中 {placeable} 名有可去的学校")
+    return (f"{sid} must rotate at least {req} of its {m} mandatory teachers ({share}, rounded up), {tail_en}",
+            f"{sid} 须交流至少 {req} 名应交流教师（{m} 名的 {share}，向上取整），{tail_zh}")
+
+
+def stays(state: PlanState, rule: MinRotation) -> list[StayTest]:
+    """Never the reason a teacher stays (it asks for more rotation, not less)."""
+    return []
+
+
+def school_columns(state: PlanState, rule: MinRotation) -> dict[str, Any]:
+    """``min_rotation``: the mandatory teachers each sending school must rotate (0 elsewhere)."""
+    return {"min_rotation": [required(int(m), rule) if sd else 0
+                             for m, sd in zip(state.mandatory, state.sending, strict=True)]}

@@ -8,13 +8,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..params import param
+from ..vocabulary import zh_subject
+from .contract import CheckData, Facts, Key, PlanState, PruneData, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "pairing"
 SECTION = "flows"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 100
+TITLE = "counterpart schools"
+TITLE_ZH = "对口交流"
+assignment_words = None
+TERMS: dict[str, tuple[int, str]] = {}
+term_values = None
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,10 @@ class Pairing:
     to_pair_only: bool = param(False, "bool", "teachers go only to their school's counterpart (pair_id, 对口单位)")
 
 
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = Pairing
+
 def _pair_pos(problem) -> np.ndarray:
     """Position of each school's counterpart, −1 when it has none (or names an unknown school)."""
     idx = problem.school_index
@@ -31,7 +45,7 @@ def _pair_pos(problem) -> np.ndarray:
                     dtype=np.int64)
 
 
-def prune(pairs, rule: Pairing, data) -> np.ndarray:
+def prune(pairs: Any, rule: Pairing, data: PruneData) -> np.ndarray:
     """Keep only pairs whose destination is the sender's counterpart."""
     if not rule.to_pair_only:
         return np.ones(len(pairs), dtype=bool)
@@ -43,15 +57,62 @@ def class_key(teachers, schools, rule) -> list:
     return []
 
 
-def build(ctx, rule: Pairing) -> None:
+def build(ctx: Any, rule: Pairing) -> None:
     """Nothing to add: enforced by which pairs get a variable (see ``prune``)."""
 
 
-def check(chk, rule: Pairing) -> list:
+def check(chk: CheckData, rule: Pairing) -> list[Violation]:
     """Every moved teacher arrives at the counterpart of their school."""
     if not rule.to_pair_only or not len(chk.moved):
         return []
-    pair = dict(zip(chk.problem.schools["school_id"], chk.problem.schools["pair_id"], strict=True))
-    return [(RULE_ID, f"teacher={r.teacher_id}", f"{r.teacher_id} goes to {r.to_school_id}, not to the counterpart "
+    # a school without a counterpart has pair_id NA: no destination is its counterpart
+    pair = {sid: p if isinstance(p, str) and p else None
+            for sid, p in zip(chk.problem.schools["school_id"], chk.problem.schools["pair_id"], strict=True)}
+    return [(RULE_ID, key(teacher=r.teacher_id), f"{r.teacher_id} goes to {r.to_school_id}, not to the counterpart "
              f"{pair.get(r.school_id)} of {r.school_id}")
             for r in chk.moved.itertuples(index=False) if pair.get(r.school_id) != r.to_school_id]
+
+
+# ---------------------------------------------------------------------- words
+def _counterpart(problem: Any, a: int) -> str | None:
+    p = _pair_pos(problem)[a]
+    return str(problem.schools["school_id"].iat[p]) if p >= 0 else None
+
+
+def binding_words(f: Facts, rule: Pairing, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """Counterparts add no constraint (other pairs are not candidates): the rule in words."""
+    return ("teachers go only to their school's counterpart (pair_id)", "教师只交流到本校的对口学校")
+
+
+def stays(state: PlanState, rule: Pairing) -> list[StayTest]:
+    """A teacher of a school without a counterpart stays."""
+
+    def no_counterpart(t: int) -> str | None:
+        a = state.pos[t]
+        if not rule.to_pair_only or not state.sending[a] or _counterpart(state.problem, a) is not None:
+            return None
+        return f"{state.sid[a]} has no counterpart school (pair_id), and teachers go only to their counterpart"
+
+    return [StayTest(Stage.SCHOOL, no_counterpart)]
+
+
+def pair_words(f: Facts, rule: Pairing, t: int, s: int, km: float) -> str:
+    """The school is not the counterpart of the teacher's school."""
+    home = f.pos[t]
+    other = _counterpart(f.problem, home)
+    return f"{f.sid[s]} is not the counterpart of {f.sid[home]} ({other or 'none'})"
+
+
+def teacher_words(f: Facts, rule: Pairing, t: int, km: np.ndarray) -> tuple[str, str]:
+    """No school needing the subject is the counterpart of the teacher's school."""
+    home = f.pos[t]
+    other = _counterpart(f.problem, home)
+    if other is None:
+        return (f"{f.sid[home]} has no counterpart school (pair_id)", f"{f.sid[home]} 没有对口学校")
+    return (f"the counterpart {other} of {f.sid[home]} needs no {f.subj[t]}",
+            f"{f.sid[home]} 的对口学校 {other} 不需要{zh_subject(f.subj[t])}教师")
+
+
+def school_columns(state: PlanState, rule: Pairing) -> dict[str, Any]:
+    """No schools-table column."""
+    return {}

@@ -9,12 +9,22 @@ unlisted school; teachers who listed nothing cost 0 wherever they go.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .contract import CheckData, Facts, Key, PlanState, StayTest, Usage, Violation
+
 RULE_ID = "preferences"
 SECTION = "rules"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 90
+TITLE = "personal wishes"
+TITLE_ZH = "个人志愿"
+prune = None
+pair_words = None
+teacher_words = None
 TERMS = {"preference_rank": (1, "Σ rank of the assigned school in each teacher's wishes (0 = first choice)")}
 
 
@@ -22,6 +32,10 @@ TERMS = {"preference_rank": (1, "Σ rank of the assigned school in each teacher'
 class Preferences:
     """No parameters: the weight is the objective's ``preference_rank``."""
 
+
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = Preferences
 
 def rank(prefs: object, school_id: str) -> int:
     """Rank cost of ``school_id`` for a ``;``-separated wish list."""
@@ -36,7 +50,7 @@ def class_key(teachers, schools, rule) -> list:
     return []
 
 
-def build(ctx, rule: Preferences) -> None:
+def build(ctx: Any, rule: Preferences) -> None:
     """Rank cost per candidate pair."""
     term = ctx.term("preference_rank", *TERMS["preference_rank"])
     if "preferences" not in ctx.teachers.columns:
@@ -48,7 +62,7 @@ def build(ctx, rule: Preferences) -> None:
     term.extend(ctx.xs(rows), cost[rows])
 
 
-def term_values(chk, rule: Preferences) -> dict:
+def term_values(chk: CheckData, rule: Preferences) -> dict:
     """Recompute ranks of the assigned schools."""
     m = chk.moved
     if "preferences" not in m.columns:
@@ -56,6 +70,33 @@ def term_values(chk, rule: Preferences) -> dict:
     return {"preference_rank": int(sum(rank(p, s) for p, s in zip(m["preferences"], m["to_school_id"])))}
 
 
-def check(chk, rule: Preferences) -> list:
+def check(chk: CheckData, rule: Preferences) -> list[Violation]:
     """Nothing hard to check."""
     return []
+
+
+# ---------------------------------------------------------------------- words
+def binding_words(f: Facts, rule: Preferences, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """Wishes add no constraint (they are priced): the rule in words."""
+    return ("a school lower on a teacher's wish list costs its rank in the objective",
+            "志愿排序越靠后的学校，目标中的代价越高")
+
+
+def stays(state: PlanState, rule: Preferences) -> list[StayTest]:
+    """Never a hard reason to stay (a wish only prices a destination)."""
+    return []
+
+
+def school_columns(state: PlanState, rule: Preferences) -> dict[str, Any]:
+    """No schools-table column."""
+    return {}
+
+
+def assignment_words(f: Facts, rule: Preferences, t: int, s: int, km: float) -> str | None:
+    """What the rule says of an assignment: where the school stands among the teacher's wishes."""
+    prefs = f.problem.teachers["preferences"].iat[t] if "preferences" in f.problem.teachers.columns else None
+    sid = f.sid[s]
+    listed = isinstance(prefs, str) and bool(prefs)
+    if not listed:
+        return "no wishes listed"
+    return f"wish rank {rank(prefs, sid) + 1}" if sid in str(prefs).split(";") else "not among the listed wishes"

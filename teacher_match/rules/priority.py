@@ -13,14 +13,24 @@ teachers the policy sends first; it never makes a plan move fewer teachers than 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..params import param
+from .contract import CheckData, Facts, Key, PlanState, StayTest, Usage, Violation
 
 RULE_ID = "priority"
 SECTION = "rules"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 130
+TITLE = "ordering principles"
+TITLE_ZH = "交流顺序"
+assignment_words = None
+prune = None
+pair_words = None
+teacher_words = None
 TERMS = {"priority_order": (1, "Σ ordering rank of the teachers rotated (0 = sent first under the policy's principles)")}
 
 #: ordering principle -> (description, largest key value)
@@ -44,6 +54,10 @@ class Priority:
 
     priority_keys: list = param([], "strlist", "ordering principles, most important first", choices=tuple(KEYS))
 
+
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = Priority
 
 def key_values(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """One column per principle: 0 on the favoured side, larger values later (n_teachers × n_keys)."""
@@ -127,7 +141,7 @@ def class_key(teachers, schools, rule: Priority) -> list:
     return [ranks(teachers, schools, rule.priority_keys)]
 
 
-def build(ctx, rule: Priority) -> None:
+def build(ctx: Any, rule: Priority) -> None:
     """Rank cost of every candidate pair (the rank of its teacher)."""
     term = ctx.term("priority_order", *TERMS["priority_order"])
     if not rule.priority_keys or not len(ctx.cand):
@@ -137,13 +151,30 @@ def build(ctx, rule: Priority) -> None:
     term.extend(ctx.xs(rows), r[rows])
 
 
-def term_values(chk, rule: Priority) -> dict:
+def term_values(chk: CheckData, rule: Priority) -> dict:
     """Σ rank of the teachers the plan rotates."""
     if not rule.priority_keys or not len(chk.moved):
         return {"priority_order": 0}
     return {"priority_order": int(ranks(chk.moved, chk.problem.schools, rule.priority_keys).sum())}
 
 
-def check(chk, rule: Priority) -> list:
+def check(chk: CheckData, rule: Priority) -> list[Violation]:
     """Nothing hard to check: ordering is a preference."""
     return []
+
+
+# ---------------------------------------------------------------------- words
+def binding_words(f: Facts, rule: Priority, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """Ordering adds no constraint (it prices who goes first): the principles in words."""
+    keys = "; ".join(KEYS[x][0] for x in rule.priority_keys) or "none"
+    return f"teachers are sent in this order: {keys}", f"交流顺序：{keys}"
+
+
+def stays(state: PlanState, rule: Priority) -> list[StayTest]:
+    """Never a hard reason to stay (the order only prices who goes first)."""
+    return []
+
+
+def school_columns(state: PlanState, rule: Priority) -> dict[str, Any]:
+    """No schools-table column."""
+    return {}

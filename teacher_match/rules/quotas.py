@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..params import param, share_fraction
+from ..vocabulary import pct
+from .contract import CheckData, Facts, Key, PlanState, PruneData, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "quotas"
 SECTION = "rules"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 110
+TITLE = "quotas"
+TITLE_ZH = "交流名额"
+assignment_words = None
 TERMS = {"quota_shortfall": (1, "teachers short of a soft quota (group share, per-school minimum, fixed counts)")}
 
 
@@ -50,7 +58,11 @@ class Quotas:
     quota_hard: bool = param(True, "bool", "true: minima are hard; false: each missing teacher costs quota_shortfall")
 
 
-def overstaffed(problem) -> np.ndarray:
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = Quotas
+
+def overstaffed(problem: Any) -> np.ndarray:
     """Overstaffed schools: the ``overstaffed`` [超编] column when given, else schools that declare no need."""
     from ..eligibility import roster_column, roster_flag  # data layer helpers, no solver import
 
@@ -75,15 +87,30 @@ def required(count: int, share: float) -> int:
     return math.ceil(share_fraction(share) * count)
 
 
-def prune(pairs, rule: Quotas, data) -> np.ndarray:
+def prune(pairs: Any, rule: Quotas, data: PruneData) -> np.ndarray:
     """With ``send_only_overstaffed``, drop pairs leaving a school that is not overstaffed."""
     if not rule.send_only_overstaffed:
         return np.ones(len(pairs), dtype=bool)
     return overstaffed(data.problem)[pairs["from_s"].to_numpy()]
 
 
-def _targets(problem, sending: np.ndarray, status: np.ndarray, rule: Quotas):
-    """Every minimum and maximum as (key, kind, lo, hi, teacher mask); computed once for build and check."""
+@dataclass(frozen=True)
+class Target:
+    """One quota: its kind (the parameter), where it counts, its bounds and the teachers it counts."""
+
+    kind: str
+    scope: dict[str, str]
+    lo: int | None
+    hi: int | None
+    mask: np.ndarray
+
+    def key(self, bound: str) -> str:
+        """The ledger key of its minimum (``bound = "min"``) or maximum (``"max"``)."""
+        return key(bound, quota=self.kind, **self.scope)
+
+
+def _targets(problem: Any, sending: np.ndarray, status: np.ndarray, rule: Quotas) -> list[Target]:
+    """Every minimum and maximum; computed once for build, check and the words."""
     t = problem.teachers
     pos = problem.teacher_school_pos
     if rule.send_only_overstaffed:
@@ -96,24 +123,26 @@ def _targets(problem, sending: np.ndarray, status: np.ndarray, rule: Quotas):
         mand = (status == "mandatory") & at_sender
         for g in sorted(set(keys[mand])):
             m = mand & (keys == g)
-            out.append((f"{rule.quota_group}={g}", "group_min_share", required(int(m.sum()), rule.group_min_share),
-                        None, m))
+            out.append(Target("group_min_share", {rule.quota_group: g}, required(int(m.sum()), rule.group_min_share),
+                              None, m))
     if rule.min_sent_avg_per_school is not None:
         n_send = int(sending.sum())
         lo = math.ceil(share_fraction(rule.min_sent_avg_per_school) * n_send)
-        out.append(("sending_schools", "min_sent_avg_per_school", lo, None, at_sender))
+        out.append(Target("min_sent_avg_per_school", {"scope": "sending_schools"}, lo, None, at_sender))
     if rule.min_sent_per_school is not None or rule.max_sent_per_school is not None:
         sid = problem.schools["school_id"].to_numpy()
         for a in np.flatnonzero(sending):
-            out.append((f"school={sid[a]}", "per_school", rule.min_sent_per_school, rule.max_sent_per_school,
-                        pos == a))
+            out.append(Target("per_school", {"school": str(sid[a])}, rule.min_sent_per_school,
+                              rule.max_sent_per_school, pos == a))
     if rule.fixed_teachers_sent is not None:
-        out.append(("county,teachers", "fixed_teachers_sent", rule.fixed_teachers_sent, rule.fixed_teachers_sent,
-                    ~leader))
+        out.append(Target("fixed_teachers_sent", {"scope": "county", "role": "teachers"}, rule.fixed_teachers_sent,
+                          rule.fixed_teachers_sent, ~leader))
     if rule.fixed_leaders_sent is not None:
-        out.append(("county,leaders", "fixed_leaders_sent", rule.fixed_leaders_sent, rule.fixed_leaders_sent, leader))
+        out.append(Target("fixed_leaders_sent", {"scope": "county", "role": "leaders"}, rule.fixed_leaders_sent,
+                          rule.fixed_leaders_sent, leader))
     if rule.max_total_sent is not None:
-        out.append(("county", "max_total_sent", None, rule.max_total_sent, np.ones(len(t), dtype=bool)))
+        out.append(Target("max_total_sent", {"scope": "county"}, None, rule.max_total_sent,
+                          np.ones(len(t), dtype=bool)))
     return out
 
 
@@ -122,53 +151,153 @@ def class_key(teachers, schools, rule) -> list:
     return []
 
 
-def build(ctx, rule: Quotas) -> None:
+def build(ctx: Any, rule: Quotas) -> None:
     """One named constraint per minimum / maximum; soft minima get a shortfall variable."""
     term = ctx.term("quota_shortfall", *TERMS["quota_shortfall"])
     status = ctx.teachers["status"].to_numpy()
     cand_t = ctx.cand["t"].to_numpy()
-    for key, kind, lo, hi, mask in _targets(ctx.problem, ctx.sending, status, rule):
-        rows = np.flatnonzero(mask[cand_t]) if len(cand_t) else np.array([], dtype=int)
+    for q in _targets(ctx.problem, ctx.sending, status, rule):
+        rows = np.flatnonzero(q.mask[cand_t]) if len(cand_t) else np.array([], dtype=int)
         expr = ctx.xsum(rows)
-        name = f"{kind},{key}"
-        if hi is not None:
-            ctx.add(RULE_ID, f"{name},max", expr <= hi)
-        if lo:
+        if q.hi is not None:
+            ctx.add(RULE_ID, q.key("max"), expr <= q.hi)
+        if q.lo:
             if rule.quota_hard:
-                ctx.add(RULE_ID, f"{name},min", expr >= lo)
+                ctx.add(RULE_ID, q.key("min"), expr >= q.lo)
             else:
-                short = ctx.soft_minimum(RULE_ID, f"{name},min", rows, lo, f"quota_short[{name}]")
+                short = ctx.soft_minimum(RULE_ID, q.key("min"), rows, q.lo, f"quota_short[{q.key('min')}]")
                 term.extend([short], [1])
 
 
-def _counts(chk, rule: Quotas):
-    """(key, kind, lo, hi, sent) per target, recounted from the plan."""
+def _counts(chk: CheckData, rule: Quotas) -> list[tuple[Target, int]]:
+    """Every quota with the teachers it counts that the plan sends."""
     status = chk.teachers["status"].to_numpy()
     moves = chk.teachers["moves"].to_numpy(dtype=bool)
-    return [(key, kind, lo, hi, int((mask & moves).sum()))
-            for key, kind, lo, hi, mask in _targets(chk.problem, chk.sending, status, rule)]
+    return [(q, int((q.mask & moves).sum())) for q in _targets(chk.problem, chk.sending, status, rule)]
 
 
-def term_values(chk, rule: Quotas) -> dict:
+def term_values(chk: CheckData, rule: Quotas) -> dict:
     """Σ missing teachers of every soft minimum (0 when hard: the hard check reports them)."""
     if rule.quota_hard:
         return {"quota_shortfall": 0}
-    return {"quota_shortfall": sum(max(0, (lo or 0) - got) for _, _, lo, _, got in _counts(chk, rule))}
+    return {"quota_shortfall": sum(max(0, (q.lo or 0) - got) for q, got in _counts(chk, rule))}
 
 
-def check(chk, rule: Quotas) -> list:
+def check(chk: CheckData, rule: Quotas) -> list[Violation]:
     """Recount every quota; with send_only_overstaffed, no teacher leaves a school that is not overstaffed."""
     out = []
-    for key, kind, lo, hi, got in _counts(chk, rule):
-        if hi is not None and got > hi:
-            out.append((RULE_ID, f"{kind},{key},max", f"{key} sends {got} > {hi} ({kind})"))
-        if lo and rule.quota_hard and got < lo:
-            out.append((RULE_ID, f"{kind},{key},min", f"{key} sends {got} < {lo} ({kind})"))
+    for q, got in _counts(chk, rule):
+        where = _where(q)[0]
+        if q.hi is not None and got > q.hi:
+            out.append((RULE_ID, q.key("max"), f"{where} sends {got} > {q.hi} ({q.kind})"))
+        if q.lo and rule.quota_hard and got < q.lo:
+            out.append((RULE_ID, q.key("min"), f"{where} sends {got} < {q.lo} ({q.kind})"))
     if rule.send_only_overstaffed and len(chk.moved):
         over = overstaffed(chk.problem)
         idx = chk.problem.school_index
         for r in chk.moved.itertuples(index=False):
             if not over[idx[r.school_id]]:
-                out.append((RULE_ID, f"teacher={r.teacher_id}",
+                out.append((RULE_ID, key(teacher=r.teacher_id),
                             f"{r.teacher_id} leaves {r.school_id}, which is not overstaffed (send_only_overstaffed)"))
     return out
+
+
+# ---------------------------------------------------------------------- words
+def _where(q: Target) -> tuple[str, str]:
+    """Who a quota counts, in words (English, Chinese)."""
+    if "school" in q.scope:
+        return q.scope["school"], q.scope["school"]
+    if q.kind == "group_min_share":
+        (group, name), = q.scope.items()
+        zh = {"township": "乡镇", "school": "学校", "county": ""}.get(group, group)
+        return ("the county" if group == "county" else f"{group} {name}"), ("全县" if group == "county"
+                                                                          else f"{zh}{name}")
+    if q.kind == "min_sent_avg_per_school":
+        return "the sending schools together", "各派出学校合计"
+    if q.kind == "fixed_teachers_sent":
+        return "the county (teachers)", "全县（教师）"
+    if q.kind == "fixed_leaders_sent":
+        return "the county (leadership-team members)", "全县（领导班子成员）"
+    return "the county", "全县"
+
+
+def _sentence(q: Target, rule: Quotas, bound: str) -> tuple[str, str]:
+    """The quota and its number, naming the policy parameter."""
+    en, zh = _where(q)
+    if q.kind == "group_min_share":
+        n = int(q.mask.sum())
+        share = pct(rule.group_min_share or 0.0)
+        return (f"{en} must rotate at least {q.lo} of its {n} mandatory teachers (group_min_share {share}, "
+                f"rounded up)", f"{zh}须交流至少 {q.lo} 名应交流教师（{n} 名的 {share}，向上取整）")
+    if q.kind == "min_sent_avg_per_school":
+        return (f"{en} must send at least {q.lo} teachers (min_sent_avg_per_school = "
+                f"{rule.min_sent_avg_per_school:g} per school)",
+                f"{zh}须至少派出 {q.lo} 名（平均每校 {rule.min_sent_avg_per_school:g} 名）")
+    if q.kind in ("fixed_teachers_sent", "fixed_leaders_sent"):
+        return (f"exactly {q.lo} must rotate from {en} ({q.kind} = {q.lo})",
+                f"{zh}须交流 {q.lo} 名（{q.kind} = {q.lo}）")
+    if q.kind == "per_school":
+        if bound == "max":
+            return (f"{en} may send at most {q.hi} (max_sent_per_school = {q.hi})",
+                    f"{zh} 最多派出 {q.hi} 名（max_sent_per_school = {q.hi}）")
+        return (f"{en} must send at least {q.lo} (min_sent_per_school = {q.lo})",
+                f"{zh} 须至少派出 {q.lo} 名（min_sent_per_school = {q.lo}）")
+    return (f"at most {q.hi} teachers rotate county-wide (max_total_sent = {q.hi})",
+            f"全县最多交流 {q.hi} 名（max_total_sent = {q.hi}）")
+
+
+def binding_words(f: Facts, rule: Quotas, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """A quota, its number and the parameter that sets it; how many it can count, or the plan sends."""
+    bound = "max" if "max" in k else "min"
+    q = next((q for q in _targets(f.problem, f.sending, f.status, rule) if q.key(bound) == key(
+        *sorted(k.flags), **k.fields)), None)
+    if q is None:
+        return (f"quota {k.get('quota')}", f"交流名额（{k.get('quota')}）")
+    en, zh = _sentence(q, rule, bound)
+    if usage is not None:
+        got = int(((usage.dest >= 0) & q.mask).sum())
+        return f"{en}; the plan sends {got}", f"{zh}；本方案派出 {got} 名"
+    able = int(len(np.unique(f.ct[q.mask[f.ct]]))) if len(f.ct) else 0
+    return (f"{en}; {able} of them can be placed at a school that needs their subject",
+            f"{zh}；其中可安排到需要其学科学校的只有 {able} 名")
+
+
+def stays(state: PlanState, rule: Quotas) -> list[StayTest]:
+    """A teacher counted by a maximum the plan already reaches stays; so does one of a school that is not
+    overstaffed when only overstaffed schools send."""
+    full = [q for q in _targets(state.problem, state.sending, state.status, rule)
+            if q.hi is not None and int((q.mask & state.moved).sum()) >= q.hi]
+    over = overstaffed(state.problem) if rule.send_only_overstaffed else None
+
+    def not_overstaffed(t: int) -> str | None:
+        a = state.pos[t]
+        if over is None or over[a] or not state.sending[a]:
+            return None
+        return f"{state.sid[a]} is not overstaffed, and only overstaffed schools send (send_only_overstaffed)"
+
+    def quota_full(t: int) -> str | None:
+        for q in full:
+            if q.mask[t]:
+                param_ = "max_sent_per_school" if q.kind == "per_school" else q.kind
+                what = "fixed number" if q.kind.startswith("fixed_") else "maximum"
+                return f"{_where(q)[0]} already sends its {what} of {q.hi} ({param_} = {q.hi})"
+        return None
+
+    return [StayTest(Stage.SCHOOL, not_overstaffed), StayTest(Stage.CAP, quota_full)]
+
+
+def pair_words(f: Facts, rule: Quotas, t: int, s: int, km: float) -> str:
+    """Only overstaffed schools send."""
+    return f"{f.sid[f.pos[t]]} is not overstaffed (send_only_overstaffed)"
+
+
+def teacher_words(f: Facts, rule: Quotas, t: int, km: np.ndarray) -> tuple[str, str]:
+    """Only overstaffed schools send, and the teacher's school is not one."""
+    home = f.sid[f.pos[t]]
+    return (f"{home} is not overstaffed, and only overstaffed schools send (send_only_overstaffed)",
+            f"{home} 不超编，只有超编学校派出教师")
+
+
+def school_columns(state: PlanState, rule: Quotas) -> dict[str, Any]:
+    """No schools-table column."""
+    return {}

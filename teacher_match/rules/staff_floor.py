@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..params import param
+from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "staff_floor"
 SECTION = "rules"
+#: place in the registry: build order, and the order of equal-stage stay reasons and schools-table columns
+ORDER = 140
+TITLE = "staffing floor"
+TITLE_ZH = "师生比底线"
+assignment_words = None
+TERMS: dict[str, tuple[int, str]] = {}
+term_values = None
+prune = None
+pair_words = None
+teacher_words = None
 
 
 @dataclass(frozen=True)
@@ -30,7 +42,11 @@ class StaffFloor:
         None, "int", "the floor applies to schools of at most this many students (小规模学校); unset = all")
 
 
-def floors(problem, rule: StaffFloor) -> dict[int, tuple[int, int]]:
+
+#: the rule's parameters (a policy section's keys)
+PARAMS = StaffFloor
+
+def floors(problem: Any, rule: StaffFloor) -> dict[int, tuple[int, int]]:
     """School position -> (floor, staff) for every school the rule covers."""
     if rule.students_per_teacher_floor is None or "students" not in problem.schools.columns:
         return {}
@@ -51,7 +67,7 @@ def class_key(teachers, schools, rule) -> list:
     return []
 
 
-def build(ctx, rule: StaffFloor) -> None:
+def build(ctx: Any, rule: StaffFloor) -> None:
     """One constraint per covered school that may lose teachers."""
     if not len(ctx.cand):
         return
@@ -63,10 +79,10 @@ def build(ctx, rule: StaffFloor) -> None:
         if rows is None or staff - ctx.max_teachers(rows) >= need:
             continue
         incoming = in_rows.get(a, np.array([], dtype=int))
-        ctx.add(RULE_ID, f"school={ctx.school_id(a)}", staff - ctx.xsum(rows) + ctx.xsum(incoming) >= need)
+        ctx.add(RULE_ID, key(school=ctx.school_id(a)), staff - ctx.xsum(rows) + ctx.xsum(incoming) >= need)
 
 
-def check(chk, rule: StaffFloor) -> list:
+def check(chk: CheckData, rule: StaffFloor) -> list[Violation]:
     """Recount each covered school's staff after the plan."""
     m = chk.moved
     sid = chk.problem.schools["school_id"].to_numpy()
@@ -77,6 +93,43 @@ def check(chk, rule: StaffFloor) -> list:
         s_out, s_in = int(sent.get(sid[a], 0)), int(recv.get(sid[a], 0))
         after = staff - s_out + s_in
         if s_out and after < min(fl, staff):
-            out.append((RULE_ID, f"school={sid[a]}", f"{sid[a]} keeps {after} teachers < floor {min(fl, staff)} "
+            out.append((RULE_ID, key(school=sid[a]), f"{sid[a]} keeps {after} teachers < floor {min(fl, staff)} "
                                                      f"({rule.students_per_teacher_floor:g} students per teacher)"))
     return out
+
+
+# ---------------------------------------------------------------------- words
+def binding_words(f: Facts, rule: StaffFloor, k: Key, usage: Usage | None) -> tuple[str, str]:
+    """A small school's staffing floor: how many teachers it must keep."""
+    sid = k.get("school")
+    a = f.school(k)
+    fl, staff = floors(f.problem, rule).get(a, (0, int(f.staff[a]) if a >= 0 else 0))
+    n = rule.students_per_teacher_floor or 0.0
+    need = min(fl, staff)
+    tail = f"; the plan sends {usage.sent(f, a)}" if usage is not None and a >= 0 else ""
+    tail_zh = f"；本方案派出 {usage.sent(f, a)} 人" if usage is not None and a >= 0 else ""
+    return (f"{sid} must keep at least {need} teachers (one per {n:g} students; it has {staff}){tail}",
+            f"{sid} 须保留至少 {need} 名教师（每 {n:g} 名学生至少 1 名教师，现有 {staff} 名）{tail_zh}")
+
+
+def stays(state: PlanState, rule: StaffFloor) -> list[StayTest]:
+    """A teacher of a school already at its staffing floor stays."""
+    fl = floors(state.problem, rule)
+    received = np.bincount(state.to_pos[state.moved], minlength=len(state.sid))
+
+    def at_floor(t: int) -> str | None:
+        a = state.pos[t]
+        if a not in fl:
+            return None
+        need = min(fl[a][0], fl[a][1])
+        if state.staff[a] - state.sent[a] + received[a] > need:
+            return None
+        return (f"{state.sid[a]} must keep at least {need} teachers (one per "
+                f"{rule.students_per_teacher_floor:g} students) and is at that floor")
+
+    return [StayTest(Stage.CAP, at_floor)]
+
+
+def school_columns(state: PlanState, rule: StaffFloor) -> dict[str, Any]:
+    """No schools-table column."""
+    return {}

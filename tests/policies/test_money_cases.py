@@ -8,7 +8,7 @@ import pytest
 from policy_helpers import model_data
 
 import teacher_match as tm
-from teacher_match import evaluation as ev
+from teacher_match import recorded_rules as ev
 from teacher_match import money
 from teacher_match.policy import policy_from_dict
 

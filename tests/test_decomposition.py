@@ -13,9 +13,9 @@ import pytest
 from ortools.sat.python import cp_model
 
 import teacher_match as tm
-from teacher_match.model import components
+from teacher_match.model import decomposition as components
 
-solve_module = importlib.import_module("teacher_match.solve")
+solve_module = importlib.import_module("teacher_match.search")
 
 
 def two_counties(n: int, seeds: tuple[int, int]) -> tm.Problem:

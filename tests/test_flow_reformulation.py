@@ -1,4 +1,4 @@
-"""Destination flows and class totals (model/blocks.py): same optimum, and plans that hold in the original model."""
+"""Destination flows and class totals (model/flow_reformulation.py): same optimum, and plans that hold in the original model."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 from ortools.sat.python import cp_model
 
 import teacher_match as tm
-from teacher_match.model.blocks import reformulate
+from teacher_match.model.flow_reformulation import reformulate
 from teacher_match.model.objective import weighted_expr
 from teacher_match.objective import Objective
 
-solve_module = importlib.import_module("teacher_match.solve")
+solve_module = importlib.import_module("teacher_match.search")
 
 
 def _ctx(problem, policy, objective=None):

@@ -43,8 +43,6 @@ def teacher_classes(problem, teachers: pd.DataFrame, policy, modules) -> np.ndar
         "status": teachers["status"].to_numpy(),
     }
     for m in modules:
-        if not hasattr(m, "class_key"):
-            return None
         for i, arr in enumerate(m.class_key(teachers, problem.schools, policy.rule(m.RULE_ID))):
             cols[f"{m.RULE_ID}_{i}"] = np.asarray(arr)
     n = len(teachers)

@@ -1,8 +1,11 @@
-"""solve(): eligibility → candidate pairs → CP-SAT model → solve → Plan.
+"""Searching a formulation: CP-SAT's parameters, objective stages, parts, the LP-guided plan, Ctrl-C.
 
-The three steps are separate functions so a test (or a benchmark) can build a model without solving it:
-:func:`build_model` returns the formulation :class:`~teacher_match.model.context.Context`; :func:`solve`
-solves it and extracts the Plan.
+:func:`run_search` takes a built :class:`~teacher_match.model.context.Context` and an objective and returns a
+:class:`SearchOutcome` (status, solution vector, bound, what each stage did). Before searching, the model is
+strengthened (implied inequalities), reformulated (destination flows of aggregated classes) and split into
+independent parts (:func:`_prepare`); all three are exact. Large models get a warm start; an LP-guided search
+may run on the second core beside a single-worker search. Tuning constants are defined at the top, each with
+what was measured.
 """
 
 from __future__ import annotations
@@ -11,50 +14,74 @@ import dataclasses
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from . import limits
-from .eligibility import eligibility
-from .errors import InfeasibleError, PolicyError
-from .explain import attach_diagnosis
-from .model import blocks, components
-from .model.classes import aggregate_pairs, disaggregate, teacher_classes
-from .model.context import Context, candidate_pairs
+from .model import decomposition, flow_reformulation
+from .model.context import Context
 from .model.lp_guided import GuidedSearch
 from .model.objective import weighted_expr
 from .model.scaling import OBJ_SCALE
 from .model.strengthen import strengthen
 from .model.warm_start import warm_start
-from .money import annotate_plan
 from .objective import Objective
-from .plan import Plan, build_plan
-from .rules import RULES, flows
 
-__all__ = ["solve", "build_model", "SolveParams"]
+__all__ = ["SolveParams", "SearchOutcome", "run_search", "STATUS_NAMES"]
 
 #: solve classes that share their destinations as destination flows and class totals (exact; see
-#: :mod:`teacher_match.model.blocks`). Measured on a 10,000-teacher county: 48,386 → 24,185 variables, proven
-#: optimal in 10.3 s instead of 28.5 s
+#: :mod:`teacher_match.model.flow_reformulation`). Measured on a 10,000-teacher county: 48,386 → 24,185 variables,
+#: proven optimal in 10.3 s instead of 28.5 s
 REFORMULATE = True
 
-#: solve independent parts of the model separately (exact; see :mod:`teacher_match.model.components`)
+#: solve independent parts of the model separately (exact; see :mod:`teacher_match.model.decomposition`)
 DECOMPOSE = True
 
 #: add the inequalities two rules imply together (valid for every plan; see :mod:`teacher_match.model.strengthen`)
 STRENGTHEN = True
 
-_STATUS = {
+#: models with at least this many variables get a warm start: below it the full search finds plans early
+#: (measured: 30,000 teachers, 135,000 variables, first plan after 27 s of 60; 100,000 teachers, 493,000
+#: variables, no plan after 210 s without a warm start)
+WARM_START_MIN_VARS = 200_000
+
+#: run the LP-guided search beside the full one (see :mod:`teacher_match.model.lp_guided`)
+GUIDE = True
+
+#: models with fewer variables are searched alone: they are proven in about the time the LP-guided search
+#: needs to start (a 3,000-teacher county, ~7,000 variables: about 3 s)
+GUIDE_MIN_VARS = 10_000
+
+#: the LP-guided search starts once a stage has used this share of its time unproven: it shares the cores with
+#: the full search, which it slows (measured on the metro, back to back: 135.4 s alone, 162.0 s with guided
+#: searches from 15 s into each part), and a search proven in half its time needs no rescue (county seeds 0,
+#: 1, 2, 4: 6–23 s of 90 s; the metro: 135 s of 300 s), while on a county whose search stalls (seed 3: gap
+#: 0.15 % after 89 s) the guided plan comes about 16 s after it starts
+GUIDE_AFTER_SHARE = 0.5
+
+#: work (CP-SAT's deterministic seconds) the LP-guided search may spend: it shares the machine with the full
+#: search, so it stops once it has had a fair chance (measured: 4–16 s on 10,000-teacher counties)
+GUIDE_WORK_LIMIT = 30.0
+
+#: a second search of an unproven part is only worth its presolve and first LP with at least this much time
+SECOND_PASS_MIN_SECONDS = 5.0
+
+#: seconds a part left without a plan (after Ctrl-C or a time-out) may take to find a first one
+FIRST_PLAN_SECONDS = 10.0
+
+STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
     cp_model.INFEASIBLE: "INFEASIBLE",
     cp_model.UNKNOWN: "UNKNOWN",
     cp_model.MODEL_INVALID: "MODEL_INVALID",
 }
+#: (the name the tests and older callers use)
+_STATUS = STATUS_NAMES
 
 
 @dataclass(frozen=True)
@@ -74,7 +101,7 @@ class SolveParams:
         runs; 2 plain workers only FEASIBLE after 60 s, and a canonicalising single-worker pass with the
         objective fixed at that value found no solution in a further 60 s — so interleaving is the
         deterministic choice, and one worker the fast one. A model of independent parts (see
-        :mod:`teacher_match.model.components`) is solved ``workers`` parts at a time, one worker each.
+        :mod:`teacher_match.model.decomposition`) is solved ``workers`` parts at a time, one worker each.
     seed : int
         CP-SAT random seed.
     log : bool
@@ -88,68 +115,6 @@ class SolveParams:
     seed: int = 0
     log: bool = False
     deterministic: bool = True
-
-
-def build_model(problem, policy, *, max_memory_mb: float | None = None, workers: int = 1,
-                aggregate: bool = False) -> Context:
-    """Eligibility, candidate pairs and every rule's constraints and terms (no objective, no solve).
-
-    A model whose estimated memory (:mod:`teacher_match.limits`) exceeds ``max_memory_mb`` (default: the
-    memory available now) is refused with :class:`ModelTooLargeError` before it is built.
-
-    With ``aggregate=True`` interchangeable teachers share one integer variable per school
-    (:mod:`teacher_match.model.classes`); the optimum is the same, the model smaller and free of their
-    symmetry. ``ctx.pairs`` always holds the teacher-level candidate pairs. ``ctx.timings`` records the seconds
-    each phase took (``benchmarks/profile.py`` reports them).
-    """
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(phase: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[phase] = now - clock
-        clock = now
-
-    policy.require_complete()
-    if policy.reference_date is not None:
-        problem = problem.at(policy.reference_date)
-    # no pair farther than the commute cap is a candidate, so no distance beyond it is needed (shortest paths
-    # stop there); computed once here (cached on the Problem), so the phases below are timed apart
-    reach = policy.rule("commute").max_commute_km
-    _ = problem.school_km_within(reach)
-    lap("distances")
-    elig = eligibility(problem, policy)
-    lap("eligibility")
-    fl = policy.rule("flows")
-    data = SimpleNamespace(
-        problem=problem,
-        sending=flows.selects(problem.schools, fl.from_),
-        receiving=flows.selects(problem.schools, fl.to),
-    )
-    prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if hasattr(m, "prune")]
-    limits.check_candidates(problem.teachers["subject"].to_numpy(),
-                            elig["status"].isin(["mandatory", "eligible"]).to_numpy(), problem.needs, max_memory_mb)
-    pairs = candidate_pairs(problem, elig, prunes, within=reach)
-    lap("candidate pairs")
-    cand = pairs
-    cls = None
-    if aggregate and len(pairs):
-        cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy, RULES)
-        if cls is not None:
-            cand = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
-    lap("aggregation")
-    limits.check_model(len(cand), workers, max_memory_mb)
-    ctx = Context(problem, policy, elig, cand, data.sending, data.receiving)
-    ctx.elig = elig
-    ctx.pairs = pairs
-    ctx.classes = cls
-    lap("variables")
-    for m in RULES:
-        m.build(ctx, policy.rule(m.RULE_ID))
-        lap(f"build {m.RULE_ID}")
-    ctx.timings = timings
-    return ctx
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -208,51 +173,54 @@ def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
     return s
 
 
-def solve(problem, policy, objective: Objective | None = None, *, time_limit: float = 60.0, workers: int = 1,
-          seed: int = 0, log: bool = False, progress=None, strict: bool = False,
-          deterministic: bool = True, max_memory_mb: float | None = None, aggregate: bool = True) -> Plan:
-    """Plan the rotation: every hard rule holds, the objective is minimised.
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What a search of a formulation found.
 
-    Parameters
+    Attributes
     ----------
-    problem : Problem
-    policy : Policy
-        Must have no ``"required"`` value left (else :class:`PolicyError`).
-    objective : Objective, optional
-        Defaults to the policy's ``[objective]`` weights.
-    time_limit, workers, seed, log, deterministic
-        See :class:`SolveParams`. A time-out returns the best plan found (status FEASIBLE, with its gap).
-    progress : callable, optional
-        Called with ``{stage, objective, bound, gap, elapsed}`` on every improving solution.
-    strict : bool
-        Raise :class:`InfeasibleError` instead of returning an INFEASIBLE plan.
-    max_memory_mb : float, optional
-        Refuse (:class:`ModelTooLargeError`) a model estimated to need more memory; default: the memory
-        available now.
-    aggregate : bool
-        Solve interchangeable teachers as classes with integer flows (exact; see
-        :mod:`teacher_match.model.classes`). ``False`` solves one Boolean per teacher and school.
-
-    Returns
-    -------
-    Plan
-        Ctrl-C (KeyboardInterrupt) during the search stops it and returns the best plan found so far,
-        with ``plan.solver_info["interrupted"] = True``.
+    status : str
+        OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN | MODEL_INVALID.
+    values : ndarray or None
+        The full solution vector of ``ctx.model`` (None without a plan).
+    bound : float
+        The proven lower bound, in model units (NaN when unknown).
+    stages : list of dict
+        One record per objective stage (stage, status, objective, bound).
+    interrupted : bool
+        Ctrl-C stopped the search.
+    guided, warm : list, dict or None
+        What the LP-guided searches and the warm start did.
+    parts, searched_variables, searched_constraints : int
+        The size of what was searched (after reformulation and decomposition).
     """
-    t0 = time.perf_counter()
-    params = SolveParams(time_limit, workers, seed, log, deterministic)
-    objective = objective or Objective.from_policy(policy)
-    if not isinstance(objective, Objective):
-        raise PolicyError(f"objective must be a teacher_match.Objective, got {type(objective).__name__}")
-    ctx = build_model(problem, policy, max_memory_mb=max_memory_mb, workers=workers, aggregate=aggregate)
-    build_s = time.perf_counter() - t0
+
+    status: str
+    values: np.ndarray | None
+    bound: float
+    stages: list
+    interrupted: bool
+    guided: list
+    warm: dict | None
+    parts: int
+    searched_variables: int
+    searched_constraints: int
+
+
+def run_search(ctx: Context, objective: Objective, params: SolveParams, progress: Callable | None = None,
+               t0: float | None = None) -> SearchOutcome:
+    """Search the formulation for the objective (lexicographic stages one after the other).
+
+    ``t0`` is when the caller's clock started (the time limit counts the build too); default now.
+    """
+    t0 = time.perf_counter() if t0 is None else t0
     stages = objective.order or [None]
     values = None
     status_code = cp_model.UNKNOWN
     bound_units = float("nan")
-    stage_log = []
+    stage_log: list[dict] = []
     interrupted = False
-    guided = []  # what the LP-guided searches did, stage by stage
+    guided: list = []  # what the LP-guided searches did, stage by stage
     if STRENGTHEN:
         strengthen(ctx)  # every objective, lexicographic stages too (_prepare's own call then adds nothing)
     single = objective.order is None  # one objective: the model can be reformulated and split
@@ -281,7 +249,7 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
         status_code, interrupted = res.status, res.interrupted
         if res.info:
             guided.append(res.info)
-        name = _STATUS[status_code]
+        name = STATUS_NAMES[status_code]
         if res.values is None:
             stage_log.append({"stage": stage or "objective", "status": name})
             if values is not None and name == "UNKNOWN":
@@ -300,52 +268,26 @@ def solve(problem, policy, objective: Objective | None = None, *, time_limit: fl
                 ctx.model.add_hint(v, int(values[v.index]))
         if interrupted:
             break
-    status = _STATUS[status_code]
-    lexi = objective.order is not None
-    chosen, term_vals = _extract(ctx, values)
-    plan = build_plan(
-        ctx.problem, ctx.policy, ctx.elig, ctx.pairs, chosen, term_vals, objective, status,
-        sending=ctx.sending, receiving=ctx.receiving,
-        bound=None if lexi and not all(s["status"] == "OPTIMAL" for s in stage_log) else (
-            bound_units / OBJ_SCALE if not lexi else None),
-        wall_time_s=time.perf_counter() - t0, build_time_s=build_s,
-        solver_info={"workers": workers, "seed": seed, "time_limit": time_limit, "stages": stage_log,
-                     "aggregated": bool(ctx.aggregated), "warm_start": warm,
-                     "variables": len(ctx.model.proto.variables),
-                     "constraints": len(ctx.model.proto.constraints), "interrupted": interrupted,
-                     "lp_guided": guided,
-                     "parts": len(parts) if parts is not None else 1, "searched_variables": len(target.proto.variables),
-                     "searched_constraints": len(target.proto.constraints)},
-    )
-    # the policy's mode, money columns and budget, and the rules it records but does not enforce
-    annotate_plan(plan, ctx.problem, policy)
-    if status == "INFEASIBLE":
-        # name the conflicting rule instances, in words, and the relaxations that restore a plan
-        attach_diagnosis(plan, problem, policy, time_limit=max(5.0, time_limit - (time.perf_counter() - t0)))
-    if strict and status == "INFEASIBLE":
-        raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
-    return plan
-
-
-
-#: models with at least this many variables get a warm start: below it the full search finds plans early
-#: (measured: 30,000 teachers, 135,000 variables, first plan after 27 s of 60; 100,000 teachers, 493,000
-#: variables, no plan after 210 s without a warm start)
-WARM_START_MIN_VARS = 200_000
+    return SearchOutcome(
+        status=STATUS_NAMES[status_code], values=values,
+        bound=bound_units if objective.order is None else float("nan"),
+        stages=stage_log, interrupted=interrupted, guided=guided, warm=warm,
+        parts=len(parts) if parts is not None else 1, searched_variables=len(target.proto.variables),
+        searched_constraints=len(target.proto.constraints))
 
 
 def _prepare(ctx, objective: Objective):
     """The model to search with its objective set: (reformulation or None, parts or None, model).
 
-    Both steps are exact (see :mod:`teacher_match.model.blocks` and :mod:`teacher_match.model.components`):
+    Both steps are exact (see :mod:`teacher_match.model.flow_reformulation` and :mod:`teacher_match.model.decomposition`):
     the optimum and the bound are those of ``ctx.model``.
     """
     ctx.model.minimize(weighted_expr(ctx, objective.weights))
     if STRENGTHEN:
         strengthen(ctx)  # (once per context: for callers that prepare a search without solve())
-    ref = blocks.reformulate(ctx) if REFORMULATE else None
+    ref = flow_reformulation.reformulate(ctx) if REFORMULATE else None
     target = ref.model if ref is not None else ctx.model
-    parts = components.split(target.proto) if DECOMPOSE else None
+    parts = decomposition.split(target.proto) if DECOMPOSE else None
     return ref, parts, target
 
 
@@ -403,24 +345,6 @@ def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, pr
     return res if helper is None else _with_guided(res, helper, solver.best_objective_bound)
 
 
-#: run the LP-guided search beside the full one (see :mod:`teacher_match.model.lp_guided`)
-GUIDE = True
-
-#: models with fewer variables are searched alone: they are proven in about the time the LP-guided search
-#: needs to start (a 3,000-teacher county, ~7,000 variables: about 3 s)
-GUIDE_MIN_VARS = 10_000
-
-#: the LP-guided search starts once a stage has used this share of its time unproven: it shares the cores with
-#: the full search, which it slows (measured on the metro, back to back: 135.4 s alone, 162.0 s with guided
-#: searches from 15 s into each part), and a search proven in half its time needs no rescue (county seeds 0,
-#: 1, 2, 4: 6–23 s of 90 s; the metro: 135 s of 300 s), while on a county whose search stalls (seed 3: gap
-#: 0.15 % after 89 s) the guided plan comes about 16 s after it starts
-GUIDE_AFTER_SHARE = 0.5
-
-#: work (CP-SAT's deterministic seconds) the LP-guided search may spend: it shares the machine with the full
-#: search, so it stops once it has had a fair chance (measured: 4–16 s on 10,000-teacher counties)
-GUIDE_WORK_LIMIT = 30.0
-
 
 def _proves(bound: float, objective: int) -> bool:
     """Whether a lower bound proves a plan of this objective optimal (objectives are integral: ⌈bound⌉)."""
@@ -459,7 +383,7 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
 
     Smallest parts first; each gets a share of the time left proportional to its size, so time a part does not
     need passes to the larger ones. The objective and the bound are sums over the parts plus the full model's
-    constant: the bound is a bound of the full model (see :mod:`teacher_match.model.components`).
+    constant: the bound is a bound of the full model (see :mod:`teacher_match.model.decomposition`).
     With ``workers > 1`` the parts are solved concurrently, each by one deterministic worker. ``guide_from``: see
     :func:`_solve_whole` (one instant for all parts: the stage's, not each part's).
     """
@@ -569,13 +493,6 @@ def _second_pass(parts, order, results: dict, deadline: float, run) -> None:
             return
 
 
-#: a second search of an unproven part is only worth its presolve and first LP with at least this much time
-SECOND_PASS_MIN_SECONDS = 5.0
-
-#: seconds a part left without a plan (after Ctrl-C or a time-out) may take to find a first one
-FIRST_PLAN_SECONDS = 10.0
-
-
 def _first_plan(model: cp_model.CpModel, params: SolveParams, interrupted: bool) -> _Result:
     """Any plan of one part, fast: no LP, stop at the first solution (its bound is CP-SAT's, however weak)."""
     solver = _solver(params, FIRST_PLAN_SECONDS)
@@ -641,19 +558,3 @@ def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb)
     return result["status"], interrupted
 
 
-def _extract(ctx, values):
-    """Chosen teacher-level pairs (a mask over ``ctx.pairs``) and each term's value from a raw solution."""
-    if values is None:
-        return np.zeros(len(ctx.pairs), dtype=bool), None
-    values = ctx.settle(values)  # shortfalls at their least value for this plan
-    idx = ctx.x_index
-    counts = values[idx] if len(idx) else np.zeros(0, dtype=np.int64)
-    if ctx.cand is ctx.pairs:
-        chosen = counts.astype(bool)
-    else:
-        movable = ctx.elig["status"].isin(["mandatory", "eligible"]).to_numpy()
-        sent = disaggregate(ctx.cand, counts, ctx.classes, movable)
-        key = ctx.pairs["t"].to_numpy() * len(ctx.schools) + ctx.pairs["s"].to_numpy()
-        chosen = np.isin(key, sent["t"].to_numpy() * len(ctx.schools) + sent["s"].to_numpy())
-        assert int(chosen.sum()) == len(sent), "a class member was sent to a school outside its candidates"
-    return chosen, {name: term.value(values) for name, term in ctx.terms.items()}

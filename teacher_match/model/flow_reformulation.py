@@ -1,6 +1,6 @@
 """Exact reformulation: classes that share their destinations send one flow per destination.
 
-After aggregation (:mod:`teacher_match.model.classes`) a sending school's subject usually holds a few classes —
+After aggregation (:mod:`teacher_match.model.aggregation`) a sending school's subject usually holds a few classes —
 backbone or not, leader or not, mandatory or merely eligible — and every one of them has a variable for every
 destination school: ``y[c, s]``. The rules and the objective, though, mostly read these variables in one of two
 ways: by destination (needs, commute: the same for all classes of the school) or by class (backbone share,
@@ -36,7 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
-from .components import _refs, _remap
+from .decomposition import _refs, _remap
 
 __all__ = ["Reformulation", "reformulate"]
 

@@ -1,0 +1,113 @@
+"""solve(): build the formulation, search it, and turn the solution into a Plan.
+
+Problem → eligibility → candidates → model (:func:`teacher_match.model.build.build_model`) → search
+(:func:`teacher_match.search.run_search`) → Plan (:func:`teacher_match.plan.build_plan`); when no plan exists,
+the diagnosis (:func:`teacher_match.diagnose.diagnose`) is made before the Plan, which is built once with it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .diagnosis import diagnose
+from .errors import InfeasibleError, PolicyError
+from .model.aggregation import disaggregate
+from .model.build import build_model
+from .model.context import Context
+from .model.scaling import OBJ_SCALE
+from .objective import Objective
+from .plan import Plan, build_plan
+from .search import SolveParams, run_search
+
+if TYPE_CHECKING:
+    from .policy import Policy
+    from .problem import Problem
+
+__all__ = ["solve", "build_model", "SolveParams"]
+
+
+def solve(problem: Problem, policy: Policy, objective: Objective | None = None, *, time_limit: float = 60.0, workers: int = 1,
+          seed: int = 0, log: bool = False, progress: Callable[[dict], None] | None = None, strict: bool = False,
+          deterministic: bool = True, max_memory_mb: float | None = None, aggregate: bool = True) -> Plan:
+    """Plan the rotation: every hard rule holds, the objective is minimised.
+
+    Parameters
+    ----------
+    problem : Problem
+    policy : Policy
+        Must have no ``"required"`` value left (else :class:`PolicyError`).
+    objective : Objective, optional
+        Defaults to the policy's ``[objective]`` weights.
+    time_limit, workers, seed, log, deterministic
+        See :class:`SolveParams`. A time-out returns the best plan found (status FEASIBLE, with its gap).
+    progress : callable, optional
+        Called with ``{stage, objective, bound, gap, elapsed}`` on every improving solution.
+    strict : bool
+        Raise :class:`InfeasibleError` instead of returning an INFEASIBLE plan.
+    max_memory_mb : float, optional
+        Refuse (:class:`ModelTooLargeError`) a model estimated to need more memory; default: the memory
+        available now.
+    aggregate : bool
+        Solve interchangeable teachers as classes with integer flows (exact; see
+        :mod:`teacher_match.model.aggregation`). ``False`` solves one Boolean per teacher and school.
+
+    Returns
+    -------
+    Plan
+        Ctrl-C (KeyboardInterrupt) during the search stops it and returns the best plan found so far,
+        with ``plan.solver_info["interrupted"] = True``.
+    """
+    t0 = time.perf_counter()
+    params = SolveParams(time_limit, workers, seed, log, deterministic)
+    objective = objective or Objective.from_policy(policy)
+    if not isinstance(objective, Objective):
+        raise PolicyError(f"objective must be a teacher_match.Objective, got {type(objective).__name__}")
+    ctx = build_model(problem, policy, max_memory_mb=max_memory_mb, workers=workers, aggregate=aggregate)
+    build_s = time.perf_counter() - t0
+    found = run_search(ctx, objective, params, progress, t0)
+    status = found.status
+    chosen, term_vals = _extract(ctx, found.values)
+    wall_time_s = time.perf_counter() - t0  # (the diagnosis is not part of the solve's time)
+    diagnosis = None
+    if status == "INFEASIBLE":
+        # name the conflicting rule instances, in words, and the relaxations that restore a plan
+        diagnosis = diagnose(problem, policy, time_limit=max(5.0, time_limit - (time.perf_counter() - t0)))
+    plan = build_plan(
+        ctx.problem, ctx.policy, ctx.elig, ctx.pairs, chosen, term_vals, objective, status,
+        sending=ctx.sending, receiving=ctx.receiving,
+        bound=None if objective.order is not None else found.bound / OBJ_SCALE,
+        wall_time_s=wall_time_s, build_time_s=build_s,
+        solver_info={"workers": workers, "seed": seed, "time_limit": time_limit, "stages": found.stages,
+                     "aggregated": bool(ctx.aggregated), "warm_start": found.warm,
+                     "variables": len(ctx.model.proto.variables),
+                     "constraints": len(ctx.model.proto.constraints), "interrupted": found.interrupted,
+                     "lp_guided": found.guided, "parts": found.parts,
+                     "searched_variables": found.searched_variables,
+                     "searched_constraints": found.searched_constraints},
+        diagnosis=diagnosis,
+    )
+    if strict and status == "INFEASIBLE":
+        raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
+    return plan
+
+
+def _extract(ctx: Context, values: np.ndarray | None) -> tuple[np.ndarray, dict | None]:
+    """Chosen teacher-level pairs (a mask over ``ctx.pairs``) and each term's value from a raw solution."""
+    if values is None:
+        return np.zeros(len(ctx.pairs), dtype=bool), None
+    values = ctx.settle(values)  # shortfalls at their least value for this plan
+    idx = ctx.x_index
+    counts = values[idx] if len(idx) else np.zeros(0, dtype=np.int64)
+    if ctx.cand is ctx.pairs:
+        chosen = counts.astype(bool)
+    else:
+        movable = ctx.elig["status"].isin(["mandatory", "eligible"]).to_numpy()
+        sent = disaggregate(ctx.cand, counts, ctx.classes, movable)
+        key = ctx.pairs["t"].to_numpy() * len(ctx.schools) + ctx.pairs["s"].to_numpy()
+        chosen = np.isin(key, sent["t"].to_numpy() * len(ctx.schools) + sent["s"].to_numpy())
+        assert int(chosen.sum()) == len(sent), "a class member was sent to a school outside its candidates"
+    return chosen, {name: term.value(values) for name, term in ctx.terms.items()}
