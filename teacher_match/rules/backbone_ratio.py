@@ -48,9 +48,9 @@ class BackboneRatio:
         0, "int", "a weak school that receives teachers receives at least this many backbone teachers")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = BackboneRatio
+
 
 def class_key(teachers, schools, rule) -> list:
     """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""

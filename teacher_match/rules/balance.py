@@ -52,9 +52,9 @@ class Balance:
     balance_old_from: float = param(50, "number", "age band: old from this age (老年)")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = Balance
+
 
 def classes(teachers: pd.DataFrame, rule: Balance) -> dict[str, np.ndarray]:
     """``"dimension=class"`` -> teacher mask, for every balanced dimension."""

@@ -74,9 +74,9 @@ class Budget:
         "average for the same category (不低于同类教师平均水平)")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = Budget
+
 
 def caps(schools: Any, rule: Budget) -> np.ndarray:
     """Full-year stipend cap (yuan) of each school as a destination; 0 where no stipend applies."""

@@ -35,9 +35,9 @@ class Commute:
     max_commute_km: float | None = param(None, "number", "no assignment farther than this many km")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = Commute
+
 
 def prune(pairs: Any, rule: Commute, data: PruneData) -> np.ndarray:
     """Drop pairs beyond the cap."""

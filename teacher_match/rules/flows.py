@@ -40,9 +40,9 @@ class Flows:
                      "schools that receive: { category = [...], strength = [...] } (any match)")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = Flows
+
 
 def selects(schools: pd.DataFrame, selector: dict) -> np.ndarray:
     """Boolean mask of the schools a selector matches (any listed attribute; ``{}`` matches all)."""

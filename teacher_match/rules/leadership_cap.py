@@ -42,9 +42,9 @@ class LeadershipCap:
     leadership_min_one: bool = param(False, "bool", "a non-empty team may always send one member")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = LeadershipCap
+
 
 def cap(team: int, rule: LeadershipCap) -> int | None:
     """Cap for a team of ``team`` members, or None when uncapped."""

@@ -40,9 +40,9 @@ class MinRotation:
     min_rotation_hard: bool = param(False, "bool", "true: a hard rule; false: shortfall is penalised")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = MinRotation
+
 
 def required(mandatory: int, rule: MinRotation) -> int:
     """⌈share · mandatory⌉ (0 when the rule is off)."""

@@ -43,9 +43,9 @@ class OutflowLimit:
         True, "bool", "teachers of a school's protected_subjects (特色学科) are never sent")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = OutflowLimit
+
 
 def cap(staff: int, rule: OutflowLimit) -> int | None:
     """The outflow cap of a school with ``staff`` teachers, or None when uncapped."""

@@ -34,9 +34,9 @@ class Pairing:
     to_pair_only: bool = param(False, "bool", "teachers go only to their school's counterpart (pair_id, 对口单位)")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = Pairing
+
 
 def _pair_pos(problem) -> np.ndarray:
     """Position of each school's counterpart, −1 when it has none (or names an unknown school)."""

@@ -33,9 +33,9 @@ class Preferences:
     """No parameters: the weight is the objective's ``preference_rank``."""
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = Preferences
+
 
 def rank(prefs: object, school_id: str) -> int:
     """Rank cost of ``school_id`` for a ``;``-separated wish list."""

@@ -55,9 +55,9 @@ class Priority:
     priority_keys: list = param([], "strlist", "ordering principles, most important first", choices=tuple(KEYS))
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = Priority
+
 
 def key_values(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """One column per principle: 0 on the favoured side, larger values later (n_teachers × n_keys)."""

@@ -58,9 +58,9 @@ class Quotas:
     quota_hard: bool = param(True, "bool", "true: minima are hard; false: each missing teacher costs quota_shortfall")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = Quotas
+
 
 def overstaffed(problem: Any) -> np.ndarray:
     """Overstaffed schools: the ``overstaffed`` [超编] column when given, else schools that declare no need."""

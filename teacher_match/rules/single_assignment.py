@@ -36,9 +36,9 @@ class SingleAssignment:
     """No parameters: a teacher is in one place at a time."""
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = SingleAssignment
+
 
 def class_key(teachers, schools, rule) -> list:
     """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""

@@ -42,9 +42,9 @@ class StaffFloor:
         None, "int", "the floor applies to schools of at most this many students (小规模学校); unset = all")
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = StaffFloor
+
 
 def floors(problem: Any, rule: StaffFloor) -> dict[int, tuple[int, int]]:
     """School position -> (floor, staff) for every school the rule covers."""

@@ -35,9 +35,9 @@ class SubjectNeeds:
     """No parameters: the needs table says how many of each subject a school may receive."""
 
 
-
 #: the rule's parameters (a policy section's keys)
 PARAMS = SubjectNeeds
+
 
 def class_key(teachers, schools, rule) -> list:
     """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
