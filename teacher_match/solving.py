@@ -99,7 +99,7 @@ def _extract(ctx: Context, values: np.ndarray | None) -> tuple[np.ndarray, dict 
     """Chosen teacher-level pairs (a mask over ``ctx.pairs``) and each term's value from a raw solution."""
     if values is None:
         return np.zeros(len(ctx.pairs), dtype=bool), None
-    values = ctx.settle(values)  # shortfalls at their least value for this plan
+    values = ctx.with_least_shortfalls(values)  # shortfalls at their least value for this plan
     idx = ctx.x_index
     counts = values[idx] if len(idx) else np.zeros(0, dtype=np.int64)
     if ctx.cand is ctx.pairs:

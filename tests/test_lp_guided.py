@@ -13,7 +13,7 @@ from test_decomposition import two_counties
 
 import teacher_match as tm
 from teacher_match.model.linear import linear_arrays, solve_lp
-from teacher_match.model.lp_guided import KEEP_SHARE, Guided, GuidedSearch, restrict
+from teacher_match.model.lp_guided import KEEP_SHARE, GuidedPlan, GuidedSearch, restrict
 
 SOLVE = importlib.import_module("teacher_match.search")
 
@@ -189,7 +189,7 @@ class _Helper:
     """Stands in for GuidedSearch: a fixed outcome; records whether it was stopped."""
 
     def __init__(self, objective):
-        self.out = Guided(None if objective is None else np.array([objective]), objective, {"status": "X"})
+        self.out = GuidedPlan(None if objective is None else np.array([objective]), objective, {"status": "X"})
         self.stopped = False
 
     def stop(self):

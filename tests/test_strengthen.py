@@ -156,5 +156,5 @@ def test_shortfall_reported_at_its_least_value_when_not_in_the_objective():
     raw = np.zeros(len(ctx.model.proto.variables), dtype=np.int64)
     for var, _, lo in ctx.slacks:
         raw[var] = lo
-    settled = ctx.settle(raw)
+    settled = ctx.with_least_shortfalls(raw)
     assert all(settled[var] == lo for var, _, lo in ctx.slacks)  # nobody sent: the whole minimum is short

@@ -35,7 +35,7 @@ def priced_values(ctx, chosen: np.ndarray, time_limit: float = 60.0) -> np.ndarr
 
 def term_values(ctx, values: np.ndarray) -> dict[str, int]:
     """Each objective term's value (in its units) for a full solution vector (shortfalls at their least)."""
-    values = ctx.settle(values)
+    values = ctx.with_least_shortfalls(values)
     return {name: term.value(values) for name, term in ctx.terms.items()}
 
 

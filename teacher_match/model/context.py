@@ -161,7 +161,7 @@ class Context:
     def soft_minimum(self, rule: str, key: str, rows, lo: int, var_name: str) -> cp_model.IntVar:
         """A soft minimum ``Σ x[rows] + short ≥ lo`` (named ``rule[key]``); returns ``short ∈ [0, lo]``.
 
-        A plan's shortfall is its least value ``max(0, lo − Σ x[rows])`` (see :func:`settle`): when the
+        A plan's shortfall is its least value ``max(0, lo − Σ x[rows])`` (see :meth:`with_least_shortfalls`): when the
         shortfall is not in the objective (a lexicographic stage without it) or other rows push it up (implied
         inequalities), the solver may leave it higher, and the reported value must not depend on that.
         """
@@ -170,7 +170,7 @@ class Context:
         self.slacks.append((short.index, np.asarray(rows, dtype=np.int64), int(lo)))
         return short
 
-    def settle(self, values: np.ndarray) -> np.ndarray:
+    def with_least_shortfalls(self, values: np.ndarray) -> np.ndarray:
         """A copy of a solution with every soft minimum's shortfall at its least value for the plan."""
         values = np.array(values, dtype=np.int64)
         for var, rows, lo in self.slacks:

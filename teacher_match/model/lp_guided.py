@@ -34,7 +34,7 @@ from ortools.sat.python import cp_model
 
 from .linear import linear_arrays, solve_lp
 
-__all__ = ["KEEP_SHARE", "Guided", "GuidedSearch", "restrict"]
+__all__ = ["KEEP_SHARE", "GuidedPlan", "GuidedSearch", "restrict"]
 
 #: share of the columns (those of smallest |reduced cost|) the restricted model keeps besides the LP's support
 KEEP_SHARE = 0.7
@@ -69,7 +69,7 @@ def restrict(model: cp_model.CpModel, keep_share: float = KEEP_SHARE) -> tuple[c
 
 
 @dataclass
-class Guided:
+class GuidedPlan:
     """The guided search's outcome: its plan (a full solution vector of the model), objective, and facts."""
 
     values: np.ndarray | None = None
@@ -96,7 +96,7 @@ class GuidedSearch:
         self._solver = solver
         self._on_plan = on_plan
         self._delay = float(delay)
-        self._out = Guided()
+        self._out = GuidedPlan()
         self._t0 = time.perf_counter()
         #: "before" (its delay, then the LP) → "search" (CP-SAT on the restricted model) → "done"
         self._phase = "before"
@@ -133,7 +133,7 @@ class GuidedSearch:
         self._stopped.set()
         self._solver.stop_search()
 
-    def result(self) -> Guided:
+    def result(self) -> GuidedPlan:
         """Wait for the search to end and return its outcome.
 
         Once stopped, a search still in its delay or its LP has no plan to give: it is not waited for (the LP
@@ -141,7 +141,7 @@ class GuidedSearch:
         """
         while self._thread.is_alive():
             if self._stopped.is_set() and self._phase == "before":
-                return Guided(info=self._not_run())
+                return GuidedPlan(info=self._not_run())
             self._thread.join(0.1)
             if self._stopped.is_set():
                 self._solver.stop_search()  # again: a stop asked for before the solve began is otherwise lost
