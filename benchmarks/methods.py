@@ -5,8 +5,8 @@
 Methods (see ``benchmarks/baselines/``):
 
 * ``teacher_match`` — :func:`teacher_match.solve` with its defaults (CP-SAT, 1 worker, linearization 2);
-* ``highs`` — the identical CP-SAT model (the one ``solve`` searches, after its exact reformulation) exported to
-  a MIP and solved by HiGHS (2 threads) in a child process;
+* ``highs`` — the identical CP-SAT model (the one ``solve`` searches, after its exact reformulation) exported
+  to a MIP and solved by HiGHS (2 threads) in a child process;
 * ``naive_cpsat`` — one Boolean per movable teacher × receiving school with a need, default CP-SAT, 2 workers;
 * ``greedy`` — nearest eligible teacher per need, respecting caps.
 
@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 
 import teacher_match as tm
-from teacher_match.model.scaling import OBJ_SCALE
-from teacher_match.solving import _extract as extract_solution
+from teacher_match.scaling import OBJ_SCALE
 from teacher_match.search import _prepare as prepare_search
+from teacher_match.solving import _extract as extract_solution
 
 from .baselines import evaluate, greedy, mip_export, naive
 from .scenarios import SCENARIOS
@@ -148,7 +148,8 @@ def _highs(problem, policy, objective, time_limit: float):
     """Export the model teacher_match solves, solve it with HiGHS in a child process, price the plan."""
     t1 = time.perf_counter()
     ctx = tm.build_model(problem, policy, **solve_model_options())
-    # the model solve() searches: reformulated into destination flows where exact (model/flow_reformulation.py)
+    # the model solve() searches: reformulated into destination flows where exact
+    # (model/flow_reformulation.py)
     ref, _, target = prepare_search(ctx, objective)
     mip = mip_export.from_cp_model(target)
     scaling = mip.scaling

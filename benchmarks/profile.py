@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import teacher_match as tm
-from teacher_match.model.scaling import OBJ_SCALE
+from teacher_match.scaling import OBJ_SCALE
 from teacher_match.objective import Objective
 from teacher_match.search import _prepare as prepare_search
 

@@ -163,7 +163,8 @@ def _git(*args: str) -> str:
 
 def _commit() -> str:
     """Short commit id, marked ``+modified`` when measured code differs from it (a run is only
-    reproducible from a clean tree)."""
+    reproducible from a clean tree).
+    """
     commit = _git("rev-parse", "--short", "HEAD") or "unknown"
     dirty = _git("status", "--porcelain", "--", "teacher_match", "models", "benchmarks",
                  ":!benchmarks/results")
@@ -226,7 +227,8 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: the speed issue's targets: preset -> (max gap, max seconds, max peak MB, min HiGHS/teacher_match time ratio)
+#: the speed issue's targets: preset -> (max gap, max seconds, max peak MB, min HiGHS/teacher_match time
+#: ratio)
 TARGETS = {"county": (0.001, None, None, 3.0), "city": (0.01, 60.0, 2048.0, None),
            "metro": (0.02, 300.0, 6144.0, None)}
 

@@ -7,7 +7,7 @@ import pytest
 
 import teacher_match as tm
 from teacher_match.model.objective import weighted_expr
-from teacher_match.model.scaling import OBJ_SCALE
+from teacher_match.scaling import OBJ_SCALE
 
 from . import methods
 from .baselines import evaluate, greedy, mip_export, naive

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .eligibility import eligibility
-from .model.scaling import OBJ_SCALE, objective_units
+from .scaling import OBJ_SCALE, objective_units
 from .rules import RULES, TERM_UNITS, flows
 from .rules.contract import CheckData
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +23,7 @@ from ortools.sat.python import cp_model
 from .errors import TeacherMatchError
 from .model.assumptions import OK, assume, cores, enforce_ledger, one_worker_solver
 from .model.build import build_model, candidate_pairs
-from .model.scaling import KM_UNITS
+from .scaling import KM_UNITS
 from .policy import PARAMETERS
 from .rule_sentences import RULE_ZH, describe_entry
 from .rules import RULES
@@ -195,12 +194,12 @@ class Diagnosis:
     Attributes
     ----------
     conflicts : DataFrame
-        ``conflict, rule, key, sentence_en, sentence_zh, relaxation`` — one row per rule instance; rows with the
-        same ``conflict`` number cannot all hold together. Conflict 0 lists rules that take no constraint in
-        the model (they keep pairs out, e.g. ``commute``) but whose relaxation alone restores a plan.
+        ``conflict, rule, key, sentence_en, sentence_zh, relaxation`` — one row per rule instance; rows with
+        the same ``conflict`` number cannot all hold together. Conflict 0 lists rules that take no constraint
+        in the model (they keep pairs out, e.g. ``commute``) but whose relaxation alone restores a plan.
     relaxations : DataFrame
-        ``parameter, rule, current, suggested, value, sentence_en, sentence_zh, verified`` — for each parameter,
-        the smallest change found that makes the whole instance feasible, verified by re-solving.
+        ``parameter, rule, current, suggested, value, sentence_en, sentence_zh, verified`` — for each
+        parameter, the smallest change found that makes the whole instance feasible, verified by re-solving.
         ``policy.with_(**{parameter: value})`` applies it.
     complete : bool
         False when the time budget ran out before every conflict and relaxation was searched.

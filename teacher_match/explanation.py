@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +23,7 @@ from .model.assumptions import OK, assume, enforce_ledger, one_worker_solver, sh
 from .model.build import build_model
 from .model.context import Context, Term
 from .model.objective import weighted_expr
-from .model.scaling import KM_UNITS, OBJ_SCALE, weight_coef
+from .scaling import KM_UNITS, OBJ_SCALE, weight_coef
 from .objective import Objective
 from .rule_sentences import describe_entry, pruned_reasons
 from .rules import RULES
@@ -54,8 +53,8 @@ class Explanation:
     details : list of str
         The facts: need filled, commute, wish rank, alternatives, what the counterfactual re-solve found.
     binding : DataFrame
-        ``rule, key, sentence_en, sentence_zh`` of the rule instances that keep the teacher in place (empty for
-        rotated or not movable teachers, or when the reason is cost rather than a rule).
+        ``rule, key, sentence_en, sentence_zh`` of the rule instances that keep the teacher in place (empty
+        for rotated or not movable teachers, or when the reason is cost rather than a rule).
     alternative : dict or None
         The counterfactual: ``{"to_school_id", "objective_delta", "status"}`` of the best plan that differs on
         this teacher (without this assignment, or forcing a rotation).

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .model.scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
+from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .money import plan_money
 from .publicity import publicity_table, write_publicity_sheet
 from .reasons import teacher_reasons

@@ -25,7 +25,7 @@ from .model import decomposition, flow_reformulation
 from .model.context import Context
 from .model.lp_guided import GuidedSearch
 from .model.objective import weighted_expr
-from .model.scaling import OBJ_SCALE
+from .scaling import OBJ_SCALE
 from .model.strengthen import strengthen
 from .model.warm_start import warm_start
 from .objective import Objective

@@ -18,7 +18,7 @@ from .errors import InfeasibleError, PolicyError
 from .model.aggregation import disaggregate
 from .model.build import build_model
 from .model.context import Context
-from .model.scaling import OBJ_SCALE
+from .scaling import OBJ_SCALE
 from .objective import Objective
 from .plan import Plan, build_plan
 from .search import SolveParams, run_search

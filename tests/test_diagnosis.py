@@ -1,5 +1,6 @@
 """Diagnosis: an infeasible micro-roster per hard rule; the diagnosis names that rule, and each relaxation it
-suggests, applied, makes the instance feasible."""
+suggests, applied, makes the instance feasible.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def _infeasible(problem, policy) -> tm.Plan:
 
 
 def _named(plan) -> dict:
-    """rule -> list of (key, sentence_en) in the diagnosis."""
+    """Rule -> list of (key, sentence_en) in the diagnosis."""
     out: dict = {}
     for r in plan.diagnosis.itertuples(index=False):
         out.setdefault(r.rule, []).append((r.key, r.sentence_en))

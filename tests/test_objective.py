@@ -6,7 +6,7 @@ import pytest
 from helpers import WEIGHTS, assert_valid, breakdown, make_policy, make_problem, moves, solve
 
 import teacher_match as tm
-from teacher_match.model.scaling import KM_UNITS, OBJ_SCALE, to_units_km, weight_coef
+from teacher_match.scaling import KM_UNITS, OBJ_SCALE, to_units_km, weight_coef
 from teacher_match.objective import TERMS
 from teacher_match.params import share_fraction
 

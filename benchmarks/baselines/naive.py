@@ -10,7 +10,7 @@ that declared any need — no candidate pruning, no preprocessing. Each rule is 
     outflow cap, per-subject keep, leadership cap, backbone share, weak-school backbone minimum and the
     minimum rotation (with shortfall) exactly as the policy states them (see teacher_match/rules/)
 
-The objective has the same terms, weights and integer scaling as teacher_match's (``model/scaling.py``), so
+The objective has the same terms, weights and integer scaling as teacher_match's (``scaling.py``), so
 objectives and bounds are in the same units. Solved by CP-SAT with default parameters and 2 workers.
 """
 
@@ -24,7 +24,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from teacher_match.eligibility import eligibility
-from teacher_match.model.scaling import OBJ_SCALE, to_units_km, weight_coef
+from teacher_match.scaling import OBJ_SCALE, to_units_km, weight_coef
 from teacher_match.params import share_fraction
 from teacher_match.rules import TERM_UNITS, flows, leadership_cap, min_rotation, outflow_limit, preferences
 
@@ -140,7 +140,7 @@ def build_naive(problem, policy, weights: dict[str, float]) -> NaiveModel:
             m.add(expr + short >= req)
             shortfalls.append(short)
 
-    # objective: the same terms, weights and integer units as teacher_match (model/scaling.py)
+    # objective: the same terms, weights and integer units as teacher_match (scaling.py)
     def w(term: str) -> int:
         return weight_coef(weights.get(term, 0.0), TERM_UNITS[term][0])
 

@@ -23,7 +23,7 @@ from ..rules import RULES, flows
 from ..rules.contract import PruneData
 from .aggregation import aggregate_pairs, teacher_classes
 from .context import Context
-from .scaling import to_units_km
+from ..scaling import to_units_km
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -48,8 +48,8 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
 
     With ``aggregate=True`` interchangeable teachers share one integer variable per school
     (:mod:`teacher_match.model.aggregation`); the optimum is the same, the model smaller and free of their
-    symmetry. ``ctx.pairs`` always holds the teacher-level candidate pairs. ``ctx.timings`` records the seconds
-    each phase took (``benchmarks/profile.py`` reports them).
+    symmetry. ``ctx.pairs`` always holds the teacher-level candidate pairs. ``ctx.timings`` records the
+    seconds each phase took (``benchmarks/profile.py`` reports them).
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from .scaling import weight_coef
+from ..scaling import weight_coef
 
 __all__ = ["weighted_expr"]
 

@@ -1,7 +1,7 @@
 """Hard rule with a soft term: commuting distance (通勤距离).
 
     x[t, s] exists only if km(t, s) ≤ max_commute_km
-    commute_km = Σ km(t, s) · x[t, s]          (counted in 0.1 km, see model/scaling.py)
+    commute_km = Σ km(t, s) · x[t, s]          (counted in 0.1 km, see scaling.py)
 
 ``km(t, s)`` runs from the teacher's home when home coordinates are on the roster, else from the current
 school (distance table, road graph, or straight line from coordinates).
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model.scaling import KM_UNITS, to_units_km
+from ..scaling import KM_UNITS, to_units_km
 from ..params import param
 from ..vocabulary import zh_subject
 from .contract import CheckData, Facts, Key, PlanState, PruneData, StayTest, Violation, key

@@ -22,7 +22,7 @@ OBJ_SCALE = 1000
 
 
 def to_units_km(km) -> np.ndarray:
-    """km → integer units of 0.1 km (round half to even, as numpy does)."""
+    """Km → integer units of 0.1 km (round half to even, as numpy does)."""
     return np.rint(np.asarray(km, dtype=float) * KM_UNITS).astype(np.int64)
 
 
