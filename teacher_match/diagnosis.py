@@ -12,9 +12,11 @@ selector) and verified by re-solving the whole instance.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +28,7 @@ from .model.build import build_model, candidate_pairs
 from .scaling import KM_UNITS
 from .policy import PARAMETERS
 from .rule_sentences import RULE_ZH, describe_entry
-from .rules import RULES
+from .rules import RULES, RULES_BY_ID
 from .rules.contract import Facts, PruneData
 from .vocabulary import fmt_value
 
@@ -47,6 +49,17 @@ def _linear_parts(model, ct):
     lin = ct.linear
     vs = [model.get_int_var_from_proto_index(v) for v in lin.vars]
     return vs, list(lin.coeffs), list(lin.domain)
+
+
+def _relaxable(entry: Any) -> bool:
+    """Whether a bound of this entry's rule is a policy choice that may be relaxed at one instance.
+
+    A rule without parameters states a fact of the data — a teacher is at one school at a time, a school
+    receives what it declared — so "single_assignment ≤ 2" is no proposal; only rules a policy parameterises
+    get per-instance relaxations.
+    """
+    mod = RULES_BY_ID.get(entry.rule)
+    return mod is not None and bool(dataclasses.fields(mod.PARAMS))
 
 
 def _instance_relaxation(ctx, lits_of: dict, entry, core_lits: list[int], deadline: float):
@@ -300,7 +313,7 @@ def diagnose(problem, policy, *, time_limit: float = 30.0, max_conflicts: int = 
         core_lits = [index_of[id(e)] for e in core]
         for e in core:
             en, zh = describe_entry(ctx, e, facts=facts)
-            inst = _instance_relaxation(ctx, lits, e, core_lits, deadline) if relax else None
+            inst = _instance_relaxation(ctx, lits, e, core_lits, deadline) if relax and _relaxable(e) else None
             rel = ""
             if inst is not None:
                 old, new, sense = inst

@@ -126,6 +126,10 @@ def test_single_assignment():
     problem = make_problem([U1, R1, R2], teachers, [("R1", "math", 1), ("R2", "math", 1)])
     plan = _infeasible(problem, make_policy(rules=ALL_HARD))
     assert _named(plan)["single_assignment"] == [("teacher=A", "A rotates to at most one school (possible: R1, R2)")]
+    # a teacher is one person: no "relax here" proposal for a rule that is a fact, not a policy choice
+    rows = plan.diagnosis[plan.diagnosis["rule"].isin(["single_assignment", "subject_needs"])]
+    assert not rows["relaxation"].str.contains("alone").any()
+    assert "relax here: ≤ 2" not in plan.summary()
 
 
 def test_commute_cap_keeps_the_moves_out():
