@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import teacher_match as tm
-from teacher_match.scaling import OBJ_SCALE
 from teacher_match.objective import Objective
+from teacher_match.scaling import OBJ_SCALE
 from teacher_match.search import _prepare as prepare_search
 
 RESULTS = Path(__file__).parent / "results"
@@ -50,7 +50,8 @@ def profile(preset: str, time_limit: float, seed: int = 0) -> list[tuple[str, fl
     rows.append(("objective, destination flows, split into parts", c(),
                  f"{len(ctx.model.proto.variables):,} → {len(target.proto.variables):,} variables"
                  + ("" if ref is not None else " (no reformulation)") + "; "
-                 + ("one part" if parts is None else f"{len(parts)} parts of {', '.join(f'{q.size:,}' for q in parts)}"
+                 + ("one part" if parts is None
+                    else f"{len(parts)} parts of {', '.join(f'{q.size:,}' for q in parts)}"
                     " variables; the CP-SAT rows below search the reformulated model in one piece")))
     # CP-SAT's phases, read off its own log lines
     from ortools.sat.python import cp_model
@@ -72,7 +73,8 @@ def profile(preset: str, time_limit: float, seed: int = 0) -> list[tuple[str, fl
         rows.append(("CP-SAT to first plan", sols[0], ""))
         rows.append(("CP-SAT to last improving plan", sols[-1], ""))
     rows.append(("CP-SAT total", total, f"{solver.status_name(status)}, objective "
-                 f"{solver.objective_value / OBJ_SCALE:,.1f}, bound {solver.best_objective_bound / OBJ_SCALE:,.1f}"))
+                 f"{solver.objective_value / OBJ_SCALE:,.1f}, "
+                 f"bound {solver.best_objective_bound / OBJ_SCALE:,.1f}"))
     c = _clock()
     plan = tm.solve(problem, policy, time_limit=time_limit)
     rows.append(("tm.solve end to end (build + search + Plan)", c(),
@@ -95,7 +97,8 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     md = ["# Where the time goes", "",
           f"{os.cpu_count()} cores, Python {platform.python_version()}, load average at start "
-          f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}; time limit {args.time_limit:g} s; default policy.", ""]
+          f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"time limit {args.time_limit:g} s; default policy.", ""]
     for preset in args.presets.split(","):
         rows = profile(preset, args.time_limit)
         md += [f"## {preset}", "", "| phase | seconds | note |", "|---|---:|---|"]

@@ -162,8 +162,9 @@ def _git(*args: str) -> str:
 
 
 def _commit() -> str:
-    """Short commit id, marked ``+modified`` when measured code differs from it (a run is only
-    reproducible from a clean tree).
+    """Short commit id, marked ``+modified`` when measured code differs from it.
+
+    A run is only reproducible from a clean tree.
     """
     commit = _git("rev-parse", "--short", "HEAD") or "unknown"
     dirty = _git("status", "--porcelain", "--", "teacher_match", "models", "benchmarks",
@@ -235,16 +236,18 @@ TARGETS = {"county": (0.001, None, None, 3.0), "city": (0.01, 60.0, 2048.0, None
 
 #: the next lead for each kind of target, printed under the targets table when that target is not met
 LEADS = {
-    "gap": "a deterministic primal heuristic beside the search already runs (LP-guided plan); what is left is "
-           "the bound: cuts for the backbone share coupled with contested needs (HiGHS closes these counties at "
-           "its root node once it has the incumbent).",
-    "time": "a shorter time limit for the preset, or the parts of a decomposed model side by side (workers=2).",
-    "memory": "fewer candidate pairs held at once (the build keeps every pair's row until the model is made).",
-    "ratio": "CP-SAT's fixed cost on this model (presolve and its first LP bound, about 4 s at county size) is "
-             "larger than the target's time, so no search setting reaches it: what would is a proof outside "
-             "CP-SAT's search — GLOP solves the county's LP relaxation in 0.3 s; reduced-cost fixing against an "
-             "early incumbent with that LP and cuts of our own (what HiGHS's root does) — or another engine for "
-             "county-sized, LP-dominated models, which is a team decision.",
+    "gap": "a deterministic primal heuristic beside the search already runs (LP-guided plan); what is left "
+           "is the bound: cuts for the backbone share coupled with contested needs (HiGHS closes these "
+           "counties at its root node once it has the incumbent).",
+    "time": "a shorter time limit for the preset, or the parts of a decomposed model side by side "
+            "(workers=2).",
+    "memory": "fewer candidate pairs held at once (the build keeps every pair's row until the model is "
+              "made).",
+    "ratio": "CP-SAT's fixed cost on this model (presolve and its first LP bound, about 4 s at county size) "
+             "is larger than the target's time, so no search setting reaches it: what would is a proof "
+             "outside CP-SAT's search — GLOP solves the county's LP relaxation in 0.3 s; reduced-cost fixing "
+             "against an early incumbent with that LP and cuts of our own (what HiGHS's root does) — or "
+             "another engine for county-sized, LP-dominated models, which is a team decision.",
     "build": "the build phases of benchmarks/results/profile.md: the largest is the candidate pairs.",
 }
 
@@ -268,7 +271,8 @@ def targets(report: dict) -> list[tuple[str, str, str, bool, str]]:
             max_gap, max_s, max_mb, ratio = TARGETS[p["preset"]]
             ok = tm_row.get("violations") == 0 and gap is not None and gap <= max_gap + 1e-12
             short = (f"{tm_row.get('violations')} violations." if tm_row.get("violations") else
-                     "no plan." if gap is None else f"gap {_pct(gap)}, {_pct(gap - max_gap)} above the target.")
+                     "no plan." if gap is None
+                     else f"gap {_pct(gap)}, {_pct(gap - max_gap)} above the target.")
             add(p["preset"], "gap", f"valid plan, gap ≤ {100 * max_gap:g} %",
                 f"{tm_row.get('status')}, gap {_pct(gap)}, {tm_row.get('violations')} violations", ok, short)
             if max_s is not None:
@@ -277,7 +281,8 @@ def targets(report: dict) -> list[tuple[str, str, str, bool, str]]:
                     f"time limit {p['time_limit']:g} s, solve {_f(solve_s, '{:.1f}')} s", within,
                     f"the time limit is {p['time_limit'] - max_s:g} s longer than the target.")
             if max_mb is not None:
-                add(p["preset"], "memory", f"peak memory ≤ {max_mb / 1024:g} GB", f"{tm_row['peak_mb']:,.0f} MB",
+                add(p["preset"], "memory", f"peak memory ≤ {max_mb / 1024:g} GB",
+                    f"{tm_row['peak_mb']:,.0f} MB",
                     tm_row["peak_mb"] <= max_mb, f"{tm_row['peak_mb'] - max_mb:,.0f} MB over.")
             hi = next((r for r in p["methods"] if r["method"] == "highs"), None)
             if ratio is not None:
@@ -290,7 +295,8 @@ def targets(report: dict) -> list[tuple[str, str, str, bool, str]]:
                     add(p["preset"], "ratio", f"≥ {ratio:g}× faster than HiGHS on the identical model",
                         f"HiGHS {hi['solve_s']:.1f} s ({hi.get('status')}) / teacher_match {solve_s:.1f} s"
                         f" = {x:.2f}×", x >= ratio,
-                        f"teacher_match must solve in ≤ {need:.2f} s, {solve_s / need:.1f}× faster than measured.")
+                        f"teacher_match must solve in ≤ {need:.2f} s, "
+                        f"{solve_s / need:.1f}× faster than measured.")
         # the issue's sizes (a 500-teacher town solves in milliseconds: no build can be a tenth of that)
         if p["preset"] in TARGETS and solve_s and build_s is not None:
             add(p["preset"], "build", "model build ≤ 10 % of solve time",
@@ -375,8 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--allowance", type=float, default=3.0,
                     help="a method process is stopped after allowance × limit + 300 s")
     ap.add_argument("--out", default=str(RESULTS), help="output directory")
-    ap.add_argument("--render", metavar="JSON", help="write the Markdown and the plot again from a saved run's "
-                                                     "latest.json (no solving)")
+    ap.add_argument("--render", metavar="JSON",
+                    help="write the Markdown and the plot again from a saved run's "
+                         "latest.json (no solving)")
     args = ap.parse_args(argv)
     if args.render:
         saved = json.loads(Path(args.render).read_text(encoding="utf-8"))
@@ -385,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         plot(saved, out / "scaling.png")
         return 0
     # each preset once, in the order given (``--presets metro --metro`` must not run metro twice)
-    presets = list(dict.fromkeys([p for p in args.presets.split(",") if p] + (["metro"] if args.metro else [])))
+    presets = list(dict.fromkeys([p for p in args.presets.split(",") if p]
+                                 + (["metro"] if args.metro else [])))
     limits = dict(DEFAULT_LIMITS)
     for item in args.limit:
         key, _, value = item.partition("=")

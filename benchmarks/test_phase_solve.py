@@ -60,13 +60,15 @@ def test_export_is_identical_model(size, scenario, policy):
     plan = tm.solve(problem, policy, time_limit=TIME_LIMIT)
     chosen = plan.assignments["moves"].to_numpy()
     values = evaluate.priced_values(ctx, _mask(ctx, plan))
-    assert values is not None and chosen.sum() == values[[v.index for v in ctx.x]].sum()
+    assert values is not None
+    assert chosen.sum() == values[[v.index for v in ctx.x]].sum()
     # the exported MIP, evaluated at CP-SAT's solution, satisfies every row and has CP-SAT's objective
     v = values.astype(float)
     rows = np.add.reduceat(mip.value * v[mip.index], mip.start[:-1]) if mip.n_rows else np.zeros(0)
     empty = np.diff(mip.start) == 0
     rows[empty] = 0.0
-    assert np.all(rows >= mip.row_lo - 1e-9) and np.all(rows <= mip.row_hi + 1e-9)
+    assert np.all(rows >= mip.row_lo - 1e-9)
+    assert np.all(rows <= mip.row_hi + 1e-9)
     assert (mip.cost @ v + mip.offset) * mip.scaling / OBJ_SCALE == pytest.approx(plan.objective)
 
 
@@ -82,7 +84,8 @@ def test_methods_side_by_side(size, scenario, tmp_path):
     res = {m: methods.run(m, tmp_path, scenario, TIME_LIMIT) for m in methods.METHODS}
     assert all(r["violations"] == 0 for r in res.values()), {m: r["violation_rules"] for m, r in res.items()}
     tm_res, hi = res["teacher_match"], res["highs"]
-    assert hi["variables"] == tm_res["variables"] and hi["constraints"] == tm_res["constraints"]
+    assert hi["variables"] == tm_res["variables"]
+    assert hi["constraints"] == tm_res["constraints"]
     if tm_res["status"] == hi["status"] == "OPTIMAL":
         assert hi["objective"] == pytest.approx(tm_res["objective"])
         assert hi["solver_objective"] == pytest.approx(tm_res["objective"])
@@ -90,13 +93,17 @@ def test_methods_side_by_side(size, scenario, tmp_path):
 
 
 def test_highs_gets_the_reformulated_model_and_its_plan_maps_back(tmp_path):
-    """Where solve() reformulates (destination flows), HiGHS gets that model; its plan maps back and checks."""
+    """Where solve() reformulates (destination flows), HiGHS gets that model.
+
+    Its plan maps back and checks.
+    """
     problem = tm.make_county(1000, seed=0)
     tm.write_problem(problem, tmp_path, fmt="parquet")
     hi = methods.run("highs", tmp_path, "default", TIME_LIMIT)
     tm_res = methods.run("teacher_match", tmp_path, "default", TIME_LIMIT)
     assert tm_res["variables"] < tm_res["model_variables"]  # the reformulation took place
-    assert hi["variables"] == tm_res["variables"] and hi["constraints"] == tm_res["constraints"]
+    assert hi["variables"] == tm_res["variables"]
+    assert hi["constraints"] == tm_res["constraints"]
     assert hi["violations"] == tm_res["violations"] == 0
     assert hi["status"] == tm_res["status"] == "OPTIMAL"
     assert hi["objective"] == pytest.approx(tm_res["objective"])

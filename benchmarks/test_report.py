@@ -8,17 +8,18 @@ from benchmarks import report
 
 
 def _row(method, **kw):
-    base = {"method": method, "status": "OPTIMAL", "violations": 0, "gap": 0.0, "build_s": 1.0, "solve_s": 20.0,
-            "peak_mb": 500.0, "objective": 100.0, "bound": 100.0}
+    base = {"method": method, "status": "OPTIMAL", "violations": 0, "gap": 0.0, "build_s": 1.0,
+            "solve_s": 20.0, "peak_mb": 500.0, "objective": 100.0, "bound": 100.0}
     return base | kw
 
 
 def _report(presets):
-    return {"date": "2026-01-01T00:00:00+00:00", "commit": "abc", "scenario": "default", "seed": 0, "total_s": 60,
-            "limits": {p["preset"]: p["time_limit"] for p in presets},
+    return {"date": "2026-01-01T00:00:00+00:00", "commit": "abc", "scenario": "default", "seed": 0,
+            "total_s": 60, "limits": {p["preset"]: p["time_limit"] for p in presets},
             "machine": {"cores": 2, "memory_gb": 8, "cpu": "x", "os": "linux", "python": "3.11",
                         "libraries": {}, "load_average_start": [0, 0, 0], "load_average_end": [0, 0, 0]},
-            "presets": [p | {"teachers": 1, "schools": 1, "needed_posts": 1, "road_edges": 1, "generate_s": 0.1}
+            "presets": [p | {"teachers": 1, "schools": 1, "needed_posts": 1, "road_edges": 1,
+                             "generate_s": 0.1}
                         for p in presets]}
 
 
@@ -73,7 +74,8 @@ def test_a_missed_target_says_how_far_and_the_next_lead():
     assert far[("metro", "valid plan, gap ≤ 2 %")] == ""  # met: nothing to say
     md = report.markdown(rep)
     assert "Not met — how far, and the next lead:" in md
-    assert "- county, ≥ 3× faster than HiGHS on the identical model: teacher_match must solve in ≤ 5.33 s" in md
+    assert ("- county, ≥ 3× faster than HiGHS on the identical model: teacher_match must solve in ≤ 5.33 s"
+            in md)
 
 
 def test_render_rewrites_the_markdown_from_a_saved_run(tmp_path):

@@ -1,4 +1,4 @@
-"""Why no plan exists: minimal conflicts of named rule instances, in words, and the relaxations that restore one.
+"""Why no plan exists: minimal conflicts of named rule instances, in words, and relaxations that restore one.
 
 :func:`diagnose` puts one enforcement literal on every ledger entry (:mod:`teacher_match.model.assumptions`),
 solves with those literals as CP-SAT *assumptions* and reads ``sufficient_assumptions_for_infeasibility()``;
@@ -25,11 +25,11 @@ from ortools.sat.python import cp_model
 from .errors import TeacherMatchError
 from .model.assumptions import OK, assume, cores, enforce_ledger, one_worker_solver
 from .model.build import build_model, candidate_pairs
-from .scaling import KM_UNITS
 from .policy import PARAMETERS
 from .rule_sentences import RULE_ZH, describe_entry
 from .rules import RULES, RULES_BY_ID
 from .rules.contract import Facts, PruneData
+from .scaling import KM_UNITS
 from .vocabulary import fmt_value
 
 __all__ = ["diagnose", "Diagnosis"]
@@ -228,7 +228,8 @@ class Diagnosis:
         lines = []
         for k, g in self.conflicts.groupby("conflict", sort=True):
             head = ("these rules cannot all hold:" if lang != "zh" else "以下规则无法同时满足：") if k else (
-                "also involved (relaxing it alone restores a plan):" if lang != "zh" else "亦相关（单独放宽即可得到方案）：")
+                "also involved (relaxing it alone restores a plan):" if lang != "zh"
+                else "亦相关（单独放宽即可得到方案）：")
             lines.append(f"conflict {k} — {head}" if k else head)
             for r in g.itertuples(index=False):
                 lines.append(f"  • {r.rule}[{r.key}]: {getattr(r, col)}")
@@ -248,6 +249,7 @@ class Diagnosis:
         return "\n".join(lines)
 
     def __str__(self) -> str:
+        """The diagnosis in English (see :meth:`to_text`)."""
         return self.to_text("en")
 
 
@@ -255,7 +257,8 @@ class Diagnosis:
 _ALONE = re.compile(r"at (\S+) alone: (. \d+) instead of (. \d+)")
 
 _CONFLICT_COLUMNS = ["conflict", "rule", "key", "sentence_en", "sentence_zh", "relaxation"]
-_RELAX_COLUMNS = ["parameter", "rule", "current", "suggested", "value", "sentence_en", "sentence_zh", "verified"]
+_RELAX_COLUMNS = ["parameter", "rule", "current", "suggested", "value", "sentence_en", "sentence_zh",
+                  "verified"]
 
 
 def diagnose(problem, policy, *, time_limit: float = 30.0, max_conflicts: int = 5,
@@ -287,12 +290,14 @@ def diagnose(problem, policy, *, time_limit: float = 30.0, max_conflicts: int = 
     >>> p = tm.Problem.from_frames(
     ...     pd.DataFrame({"teacher_id": ["A", "B"], "school_id": "U1", "subject": ["math", "music"],
     ...                   "gender": "F", "age": 40, "years_at_school": 8}),
-    ...     pd.DataFrame({"school_id": ["U1", "R1"], "category": ["urban", "rural"], "x": [0.0, 10.0], "y": 0.0}),
+    ...     pd.DataFrame({"school_id": ["U1", "R1"], "category": ["urban", "rural"], "x": [0.0, 10.0],
+    ...                   "y": 0.0}),
     ...     pd.DataFrame({"school_id": ["R1"], "subject": ["math"], "count": [1]}))
     >>> pol = tm.load_policy("default").with_(min_share_of_eligible=1.0, min_rotation_hard=True)
     >>> d = tm.diagnose(p, pol, time_limit=10)
-    >>> print(d.conflicts["sentence_en"].iat[0])
-    U1 must rotate at least 2 of its 2 mandatory teachers (100%, rounded up), but only 1 of them can be placed at a receiving school that needs their subject
+    >>> print(d.conflicts["sentence_en"].iat[0])  # doctest: +NORMALIZE_WHITESPACE
+    U1 must rotate at least 2 of its 2 mandatory teachers (100%, rounded up), but only 1 of them can be
+    placed at a receiving school that needs their subject
     >>> list(d.relaxations["sentence_en"])
     ['min_share_of_eligible 1 → 0', 'min_rotation_hard true → false']
     """
@@ -313,7 +318,8 @@ def diagnose(problem, policy, *, time_limit: float = 30.0, max_conflicts: int = 
         core_lits = [index_of[id(e)] for e in core]
         for e in core:
             en, zh = describe_entry(ctx, e, facts=facts)
-            inst = _instance_relaxation(ctx, lits, e, core_lits, deadline) if relax and _relaxable(e) else None
+            inst = (_instance_relaxation(ctx, lits, e, core_lits, deadline) if relax and _relaxable(e)
+                    else None)
             rel = ""
             if inst is not None:
                 old, new, sense = inst
@@ -341,9 +347,10 @@ def diagnose(problem, policy, *, time_limit: float = 30.0, max_conflicts: int = 
                 doc = PARAMETERS[x["parameter"]].meta.get("doc", "")
                 cur = fmt_value(params.get(x["parameter"]))
                 rows.append({"conflict": 0, "rule": rid, "key": f"{x['parameter']}={cur}",
-                             "sentence_en": f"{rid}: {doc} ({x['parameter']} = {cur}) keeps the moves this needs out "
-                                            f"of the plan",
-                             "sentence_zh": f"{RULE_ZH.get(rid, rid)}：参数 {x['parameter']} = {cur} 排除了所需的交流安排",
+                             "sentence_en": f"{rid}: {doc} ({x['parameter']} = {cur}) keeps the moves this "
+                                            f"needs out of the plan",
+                             "sentence_zh": f"{RULE_ZH.get(rid, rid)}：参数 {x['parameter']} = {cur} "
+                                            f"排除了所需的交流安排",
                              "relaxation": x["sentence_en"]})
     conflicts = pd.DataFrame(rows, columns=_CONFLICT_COLUMNS)
     relaxations = pd.DataFrame(relax_rows, columns=_RELAX_COLUMNS)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,11 +24,11 @@ from .model.assumptions import OK, assume, enforce_ledger, one_worker_solver, sh
 from .model.build import build_model
 from .model.context import Context, Term
 from .model.objective import weighted_expr
-from .scaling import KM_UNITS, OBJ_SCALE, weight_coef
 from .objective import Objective
 from .rule_sentences import describe_entry, pruned_reasons
 from .rules import RULES
 from .rules.contract import Facts, Usage
+from .scaling import KM_UNITS, OBJ_SCALE, weight_coef
 from .vocabulary import zh_subject
 
 __all__ = ["explain", "Explanation"]
@@ -74,6 +75,7 @@ class Explanation:
     alternative: dict | None = None
 
     def __str__(self) -> str:
+        """The teacher, their eligibility, the decision in both languages and its details, one per line."""
         vals = ", ".join(f"{k} {v}" for k, v in self.values.items())
         lines = [f"{self.teacher_id} ({vals})",
                  f"  eligibility: {self.eligibility}",
@@ -89,8 +91,8 @@ class Explanation:
         return d
 
 
-_VALUE_COLUMNS = ("subject", "gender", "age", "years_at_school", "teaching_years", "title", "backbone", "role",
-                  "years_to_retirement")
+_VALUE_COLUMNS = ("subject", "gender", "age", "years_at_school", "teaching_years", "title", "backbone",
+                  "role", "years_to_retirement")
 
 
 def _teacher_values(row: pd.Series) -> dict:
@@ -134,7 +136,9 @@ def _objective_of(ctx, weights, values) -> float:
 
 
 def _term_values(ctx, values) -> dict:
-    return {name: (term.const + sum(c * int(values[x.index]) for x, c in zip(term.vars, term.coefs, strict=False))) / term.units
+    return {name: (term.const
+                   + sum(c * int(values[x.index]) for x, c in zip(term.vars, term.coefs, strict=False)))
+            / term.units
             for name, term in ctx.terms.items()}
 
 
@@ -196,7 +200,8 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     >>> p = tm.Problem.from_frames(
     ...     pd.DataFrame({"teacher_id": ["A", "B"], "school_id": "U1", "subject": ["math", "music"],
     ...                   "gender": "F", "age": 40, "years_at_school": 8}),
-    ...     pd.DataFrame({"school_id": ["U1", "R1"], "category": ["urban", "rural"], "x": [0.0, 10.0], "y": 0.0}),
+    ...     pd.DataFrame({"school_id": ["U1", "R1"], "category": ["urban", "rural"], "x": [0.0, 10.0],
+    ...                   "y": 0.0}),
     ...     pd.DataFrame({"school_id": ["R1"], "subject": ["math"], "count": [1]}))
     >>> pol = tm.load_policy("default")
     >>> plan = tm.solve(p, pol, time_limit=10)
@@ -216,7 +221,8 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     e = ctx.elig.iloc[i]
     values = _teacher_values(ctx.teachers.iloc[i])
     status, elig_reason = str(e["status"]), str(e["reason"])
-    base = {"teacher_id": teacher_id, "status": status, "eligibility": elig_reason, "values": values}
+    base: dict[str, Any] = {"teacher_id": teacher_id, "status": status, "eligibility": elig_reason,
+                            "values": values}
     plan_status = "FEASIBLE" if isinstance(plan, pd.DataFrame) else plan.status
     if status not in ("mandatory", "eligible"):
         return Explanation(**base, decision="not movable", to_school_id=None,
@@ -237,7 +243,10 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
 
 
 def _local_cost(ctx: Context, weights: dict, row: int, per_row: np.ndarray | None = None) -> float:
-    """Direct objective cost of one candidate pair: Σ over the terms of weight × its coefficient (plan units)."""
+    """Direct objective cost of one candidate pair (plan units).
+
+    Σ over the terms of weight × its coefficient.
+    """
     costs = per_row if per_row is not None else _row_costs(ctx, weights)
     return float(costs[row])
 
@@ -253,7 +262,8 @@ def _row_costs(ctx: Context, weights: dict) -> np.ndarray:
         idx = np.fromiter((v.index for v in term.vars), dtype=np.int64, count=len(term.vars))
         coefs = np.asarray(term.coefs, dtype=float)
         rows = ctx.x_index.searchsorted(idx)
-        mine = (rows < n) & (ctx.x_index[np.minimum(rows, n - 1)] == idx) if n else np.zeros(len(idx), dtype=bool)
+        mine = ((rows < n) & (ctx.x_index[np.minimum(rows, n - 1)] == idx) if n
+                else np.zeros(len(idx), dtype=bool))
         np.add.at(out, rows[mine], w * coefs[mine] / term.units)
     return out
 
@@ -275,7 +285,8 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
                 if m.assignment_words is not None]
         details.append("; ".join(w for w in said if w))
     else:
-        details.append(f"{sid} is not a valid destination for this teacher under this policy (plan out of date?)")
+        details.append(f"{sid} is not a valid destination for this teacher under this policy "
+                       f"(plan out of date?)")
     costs = _row_costs(ctx, weights)
     alts = sorted((_local_cost(ctx, weights, r, costs), f.sid[f.cs[r]],
                     ctx.cand["dkm"].iat[r] / KM_UNITS) for r in rows if f.cs[r] != s)
@@ -290,7 +301,8 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
     alternative = None
     if counterfactual and mine:
         base_status, base_vals, _ = _counterfactual(
-            ctx, weights, chosen_rows, lambda m, x: [m.add(x[r] == int(chosen_rows[r])) for r in range(len(x))],
+            ctx, weights, chosen_rows, lambda m, x: [m.add(x[r] == int(chosen_rows[r]))
+                                                     for r in range(len(x))],
             seconds)
         st, vals, _ = _counterfactual(ctx, weights, chosen_rows, lambda m, x: m.add(x[mine[0]] == 0), seconds)
         if base_vals is not None:
@@ -311,9 +323,11 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
                 alternative = {"to_school_id": goes[0] if goes else None, "objective_delta": delta,
                                "status": "OPTIMAL" if st == cp_model.OPTIMAL else "FEASIBLE"}
                 reason += f"; the next best plan {where} (objective {delta:+,.1f})"
-                reason_zh += f"；次优方案{'改派至 ' + goes[0] if goes else '该教师留任'}，目标值 {delta:+,.1f}"
+                reason_zh += (f"；次优方案{'改派至 ' + goes[0] if goes else '该教师留任'}，"
+                              f"目标值 {delta:+,.1f}")
             elif st == cp_model.INFEASIBLE:
-                details.append("next best (re-solved without this assignment): no valid plan exists without it")
+                details.append("next best (re-solved without this assignment): "
+                               "no valid plan exists without it")
                 alternative = {"to_school_id": None, "objective_delta": float("inf"), "status": "INFEASIBLE"}
                 reason += "; no valid plan exists without this assignment"
                 reason_zh += "；不作此安排则无可行方案"
@@ -344,7 +358,8 @@ def _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfa
         core = shrink(m, core, time.perf_counter() + seconds)
         for c in core:
             en, zh = describe_entry(ctx, lits[c], usage=usage, facts=f)
-            binding_rows.append({"rule": lits[c].rule, "key": lits[c].key, "sentence_en": en, "sentence_zh": zh})
+            binding_rows.append({"rule": lits[c].rule, "key": lits[c].key, "sentence_en": en,
+                                 "sentence_zh": zh})
     binding = pd.DataFrame(binding_rows, columns=["rule", "key", "sentence_en", "sentence_zh"])
     if len(binding):
         reason = "stays — " + "; ".join(binding["sentence_en"])
@@ -357,7 +372,8 @@ def _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfa
     alternative = None
     if counterfactual:
         _, base_vals, _ = _counterfactual(
-            ctx, weights, chosen_rows, lambda m, x: [m.add(x[r] == int(chosen_rows[r])) for r in range(len(x))],
+            ctx, weights, chosen_rows, lambda m, x: [m.add(x[r] == int(chosen_rows[r]))
+                                                     for r in range(len(x))],
             seconds)
         st2, vals, _ = _counterfactual(
             ctx, weights, chosen_rows, lambda m, x: m.add(cp_model.LinearExpr.sum([x[r] for r in rows]) == 1),
@@ -375,7 +391,8 @@ def _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfa
             displaced = sorted(f.tid[t] for t in moved_now - moved_then)
             d = (f"verified: the best plan that rotates this teacher sends them to {goes[0]}"
                  + (f" and keeps {', '.join(displaced)} in place" if displaced else "")
-                 + f", objective {delta:+,.1f}" + ("" if st2 == cp_model.OPTIMAL else " (not proven optimal)"))
+                 + f", objective {delta:+,.1f}" + ("" if st2 == cp_model.OPTIMAL
+                                                   else " (not proven optimal)"))
             details.append(d)
             alternative = {"to_school_id": goes[0] if goes else None, "objective_delta": delta,
                            "status": "OPTIMAL" if st2 == cp_model.OPTIMAL else "FEASIBLE"}

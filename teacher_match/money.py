@@ -1,14 +1,14 @@
-"""Money and credit: stipends, title points, transport reimbursement, title prerequisites — and a plan's budget.
+"""Money and credit: stipends, title points, transport reimbursement, title prerequisites, a plan's budget.
 
-Each function reads its numbers from the policy's ``[money]`` section (:class:`teacher_match.rules.budget.Budget`),
-so "Tongyu's stipend" is ``stipend(policy, "团结", 85)`` with the Tongyu policy and the same call with another
-policy's numbers. :func:`plan_money` gives the money columns of a plan's assignments and its totals for
-``plan.solver_info["budget"]``.
+Each function reads its numbers from the policy's ``[money]`` section
+(:class:`teacher_match.rules.budget.Budget`), so "Tongyu's stipend" is ``stipend(policy, "团结", 85)`` with
+the Tongyu policy and the same call with another policy's numbers. :func:`plan_money` gives the money columns
+of a plan's assignments and its totals for ``plan.solver_info["budget"]``.
 
 Scores are the annual total scores (全年考核总成绩, 0–100). Band tables are ``[[threshold, value], …]`` with
 strictly decreasing thresholds: a score gets the value of the first threshold it reaches (≥). The Tongyu text
-defines integer bands only ("90 分以上", "89—70 分", "69 分以下"): a non-integer score such as 89.5 is undefined
-and raises, unless the policy sets ``score_rounding`` (RULEBOOK T-EV3, case TC08).
+defines integer bands only ("90 分以上", "89—70 分", "69 分以下"): a non-integer score such as 89.5 is
+undefined and raises, unless the policy sets ``score_rounding`` (RULEBOOK T-EV3, case TC08).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from .rules import budget
 
 __all__ = ["stipend", "stipend_cap", "score_value", "title_points", "qualified", "reimbursed_trips",
            "reward_pay_meets_floor", "senior_title_prerequisite", "direct_title_application",
-           "grassroots_senior_title", "exchange_credit_years", "rural_allowance", "plan_budget", "plan_money", "PlanMoney"]
+           "grassroots_senior_title", "exchange_credit_years", "rural_allowance", "plan_budget", "plan_money",
+           "PlanMoney"]
 
 
 def _money(policy) -> budget.Budget:
@@ -44,10 +45,11 @@ def _rounded(score: float, rounding: str) -> float:
     if float(score).is_integer():
         return float(score)
     if rounding == "none":
-        raise ValueError(f"score {score:g} falls between the integer score bands, which the source does not define; "
-                         f"set score_rounding (floor, round or ceil) to decide")
+        raise ValueError(f"score {score:g} falls between the integer score bands, which the source does not "
+                         f"define; set score_rounding (floor, round or ceil) to decide")
     # round half up, as score sheets do (Python's round() would send 89.5 to 90 but 88.5 to 88)
-    return float({"floor": math.floor, "ceil": math.ceil, "round": lambda v: math.floor(v + 0.5)}[rounding](score))
+    return float({"floor": math.floor, "ceil": math.ceil,
+                  "round": lambda v: math.floor(v + 0.5)}[rounding](score))
 
 
 def score_value(bands: Sequence, score: float, rounding: str = "none") -> float:
@@ -117,7 +119,10 @@ def reimbursed_trips(policy, trips: int) -> int:
 
 
 def reward_pay_meets_floor(policy, pay: float, school_average: float, passed: bool = True) -> bool:
-    """Whether a qualified exchange teacher's reward pay is at least the school average of the same category."""
+    """Whether a qualified exchange teacher's reward pay is at least the school average.
+
+    The average is that of the same category.
+    """
     if not _money(policy).reward_pay_floor_school_average or not passed:
         return True
     return pay >= school_average
@@ -130,7 +135,10 @@ def senior_title_prerequisite(policy, rural_weak_years: float) -> bool:
 
 
 def direct_title_application(policy, village_years: float, title: str) -> bool:
-    """May apply directly for the next title outside the post ratio (village years ≥ N, no mid/senior title)."""
+    """May apply directly for the next title outside the post ratio.
+
+    Village years ≥ N, no mid/senior title.
+    """
     thr = _need(_money(policy).direct_title_min_village_years, "direct_title_min_village_years", policy)
     return village_years >= thr and title not in ("intermediate", "senior")
 
@@ -198,8 +206,10 @@ class PlanMoney:
 
 
 def plan_money(problem: Any, policy: Any, assignments: pd.DataFrame) -> PlanMoney:
-    """The policy's money columns and budget totals for an assignments table, and the rules it records but
-    ``solve`` does not enforce — one note each for the summary."""
+    """The policy's money columns and budget totals for an assignments table.
+
+    Also the rules it records but ``solve`` does not enforce — one note each for the summary.
+    """
     cols, totals = plan_budget(problem, policy, assignments)
     unenforced = policy.unenforced_rules()
     notes = []
@@ -207,10 +217,12 @@ def plan_money(problem: Any, policy: Any, assignments: pd.DataFrame) -> PlanMone
         notes.append(f"stipend budget (full-year caps): {totals['stipend_cap_total_yuan']:,.0f} yuan"
                      + (f" of {totals['budget_max_yuan']:,.0f}" if "budget_max_yuan" in totals else ""))
     if "transport_trips_per_month_total" in totals:
-        notes.append(f"transport reimbursed: {totals['transport_trips_per_month_total']:,.0f} round trips a month"
+        notes.append(f"transport reimbursed: {totals['transport_trips_per_month_total']:,.0f} "
+                     f"round trips a month"
                      + (f", at most {totals['transport_cap_yuan_per_month_total']:,.0f} yuan a month"
                         if "transport_cap_yuan_per_month_total" in totals else ""))
     if unenforced:
         notes.append(f"not enforced by this plan ({len(unenforced)} recorded rules): "
-                     + "; ".join(f"{u['rule']}" + (f" [{u['mode']}]" if u.get("mode") else "") for u in unenforced))
+                     + "; ".join(f"{u['rule']}" + (f" [{u['mode']}]" if u.get("mode") else "")
+                                 for u in unenforced))
     return PlanMoney(cols, totals, unenforced, notes)

@@ -1,7 +1,7 @@
 """The objective API: weighted terms, or terms in lexicographic order.
 
 Terms are owned by the rule modules (``TERMS``); this module only names, weighs and orders them.
-All weights are turned into integer coefficients by :mod:`teacher_match.model.scaling`.
+All weights are turned into integer coefficients by :mod:`teacher_match.scaling`.
 
 Weighted (the default): minimise ``Σ weight[term] · value[term]``. A negative weight rewards a term
 (``backbone_to_weak=-50``). Lexicographic: optimise the first term, fix its value, then the next, …
@@ -56,7 +56,10 @@ class Objective:
 
     @classmethod
     def lexicographic(cls, order: list[str], weights: dict | None = None) -> Objective:
-        """Optimise ``order[0]``, fix it, then ``order[1]`` … (weights give each stage's sign/scale, default 1)."""
+        """Optimise ``order[0]``, fix it, then ``order[1]`` ….
+
+        Weights give each stage's sign/scale (default 1).
+        """
         _validate(dict.fromkeys(order, 1.0))
         weights = dict(weights or {})
         _validate(weights)
@@ -70,6 +73,7 @@ class Objective:
         return cls(**{**DEFAULT_WEIGHTS, **policy.objective})
 
     def __repr__(self) -> str:
+        """The constructor call that gives this objective (its non-zero weights, or its order)."""
         active = {k: v for k, v in self.weights.items() if v}
         if self.order:
             return f"Objective.lexicographic({self.order})"

@@ -1,4 +1,4 @@
-"""The publicity list (公示名单): who rotates where, who leaves each school, who is deferred and why (category only).
+"""Publicity list (公示名单): who rotates where, who leaves each school, who is deferred, why (category only).
 
 A bureau publishes the plan before it takes effect. Three views, all with Chinese headers:
 
@@ -44,14 +44,16 @@ def _category(reason) -> str:
     return _DEFAULT_CATEGORY
 
 
-def publicity_table(assignments: pd.DataFrame, view: str = "receiving", duration: str | None = None) -> pd.DataFrame:
+def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
+                    duration: str | None = None) -> pd.DataFrame:
     """One view of the publicity list (see the module docstring).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> a = pd.DataFrame({"teacher_id": ["T1", "T2"], "from_school_id": ["S1", "S1"], "to_school_id": ["R1", None],
-    ...                   "moves": [True, False], "mode": ["rotation", None], "subject": ["math", "music"],
+    >>> a = pd.DataFrame({"teacher_id": ["T1", "T2"], "from_school_id": ["S1", "S1"],
+    ...                   "to_school_id": ["R1", None], "moves": [True, False], "mode": ["rotation", None],
+    ...                   "subject": ["math", "music"],
     ...                   "status": ["mandatory", "exempt"], "reason": ["", "exempt: serious_illness — x"]})
     >>> publicity_table(a)["交流学校"].tolist()
     ['R1']

@@ -1,4 +1,4 @@
-"""Validators for recorded rules the planner does not schedule: durations, itinerant loads, absences, pair quotas.
+"""Checks for recorded rules the planner does not schedule: durations, itinerant loads, absences, pair quotas.
 
 These rules are part of a policy (``[[unenforced]]`` records and ``[modes.<name>]`` tables carry their numbers
 in ``params``) but concern the exchange *term* rather than who goes where: how long it lasts, how many lessons
@@ -31,8 +31,11 @@ def _get(params: dict, key: str, policy, rule: str):
 
 
 def duration_ok(policy, rule: str, years: float, leader: bool = False) -> bool:
-    """Whether an exchange term of ``years`` satisfies the rule's ``teacher_min_years`` / ``leader_min_years``
-    and ``teacher_max_years`` / ``leader_max_years`` (each inclusive, 以上 / 不超过)."""
+    """Whether an exchange term of ``years`` satisfies the rule's minimum and maximum.
+
+    These are ``teacher_min_years`` / ``leader_min_years`` and ``teacher_max_years`` / ``leader_max_years``
+    (each inclusive, 以上 / 不超过).
+    """
     p = rule_params(policy, rule)
     who = "leader" if leader else "teacher"
     lo, hi = p.get(f"{who}_min_years"), p.get(f"{who}_max_years")
@@ -43,7 +46,10 @@ def duration_ok(policy, rule: str, years: float, leader: bool = False) -> bool:
 
 def itinerant_load_ok(policy, lessons_per_week: float, famous_teacher: bool = False,
                       mode: str = "itinerant") -> bool:
-    """走教: at least ``min_lessons_per_week`` (``famous_min_lessons_per_week`` for 名师走教) lessons a week."""
+    """走教: at least ``min_lessons_per_week`` lessons a week.
+
+    ``famous_min_lessons_per_week`` for 名师走教.
+    """
     p = rule_params(policy, mode)
     key = "famous_min_lessons_per_week" if famous_teacher else "min_lessons_per_week"
     return lessons_per_week >= _get(p, key, policy, mode)
@@ -51,15 +57,21 @@ def itinerant_load_ok(policy, lessons_per_week: float, famous_teacher: bool = Fa
 
 def support_auto_fail(policy, absence_days: float, absence_days_year: float, paid_substitute: bool = False,
                       rule: str = "CS-EV1") -> bool:
-    """Automatic fail of a support year: unauthorised absence over ``max_absence_days`` at a stretch, over
-    ``max_absence_days_year`` in the year (both strict: 超过), or paying someone to teach instead (以钱代教)."""
+    """Automatic fail of a support year.
+
+    Unauthorised absence over ``max_absence_days`` at a stretch, over ``max_absence_days_year`` in the year
+    (both strict: 超过), or paying someone to teach instead (以钱代教).
+    """
     p = rule_params(policy, rule)
     return (paid_substitute or absence_days > _get(p, "max_absence_days", policy, rule)
             or absence_days_year > _get(p, "max_absence_days_year", policy, rule))
 
 
 def paired_quota(policy, stages: int, mode: str = "paired") -> int:
-    """Teachers each side of a school pair sends: ``per_stage`` × the number of school stages (按学段各派 N 人)."""
+    """Teachers each side of a school pair sends (按学段各派 N 人).
+
+    ``per_stage`` × the number of school stages.
+    """
     return int(_get(rule_params(policy, mode), "per_stage", policy, mode)) * int(stages)
 
 

@@ -60,9 +60,10 @@ def generic_sentence(model: cp_model.CpModel, entry: LedgerEntry) -> tuple[str, 
         lo, hi = dom[0], dom[-1]
         bound = (f"≥ {lo}" if hi >= cp_model.INT_MAX else f"≤ {hi}" if lo <= cp_model.INT_MIN
                  else f"between {lo} and {hi}")
-        return (f"rule {entry.rule} at {entry.key}: a weighted count over {len(lin.vars)} decision(s) must be "
-                f"{bound}",
-                f"规则「{zh_rule}」（{entry.key}）：{len(lin.vars)} 个决策的加权和须 {bound.replace('between', '介于')}")
+        return (f"rule {entry.rule} at {entry.key}: a weighted count over {len(lin.vars)} decision(s) must "
+                f"be {bound}",
+                f"规则「{zh_rule}」（{entry.key}）：{len(lin.vars)} 个决策的加权和须 "
+                f"{bound.replace('between', '介于')}")
     return (f"rule {entry.rule} at {entry.key}", f"规则「{zh_rule}」（{entry.key}）")
 
 
@@ -80,7 +81,8 @@ def pruned_reasons(ctx: Any, f: Facts, i: int) -> tuple[str, str, list[str]]:
     s_pos = needs["school_id"].astype(str).map(f.s_index).to_numpy()
     s_pos = s_pos[s_pos != f.pos[i]]
     if not len(s_pos):
-        return (f"the only school needing {subj} is the teacher's own", f"唯一有{zh_subject(subj)}需求的是本校", [])
+        return (f"the only school needing {subj} is the teacher's own",
+                f"唯一有{zh_subject(subj)}需求的是本校", [])
     pairs = pd.DataFrame({"t": np.full(len(s_pos), i), "s": s_pos, "subject": subj,
                           "from_s": np.full(len(s_pos), f.pos[i])})
     pairs["km"] = problem.commute_km(pairs["t"].to_numpy(), pairs["s"].to_numpy())

@@ -14,9 +14,10 @@ import dataclasses
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -25,22 +26,23 @@ from .model import decomposition, flow_reformulation
 from .model.context import Context
 from .model.lp_guided import GuidedSearch
 from .model.objective import weighted_expr
-from .scaling import OBJ_SCALE
 from .model.strengthen import strengthen
 from .model.warm_start import warm_start
 from .objective import Objective
+from .scaling import OBJ_SCALE
 
 __all__ = ["SolveParams", "SearchOutcome", "run_search", "STATUS_NAMES"]
 
 #: solve classes that share their destinations as destination flows and class totals (exact; see
-#: :mod:`teacher_match.model.flow_reformulation`). Measured on a 10,000-teacher county: 48,386 → 24,185 variables,
-#: proven optimal in 10.3 s instead of 28.5 s
+#: :mod:`teacher_match.model.flow_reformulation`). Measured on a 10,000-teacher county: 48,386 → 24,185
+#: variables, proven optimal in 10.3 s instead of 28.5 s
 REFORMULATE = True
 
 #: solve independent parts of the model separately (exact; see :mod:`teacher_match.model.decomposition`)
 DECOMPOSE = True
 
-#: add the inequalities two rules imply together (valid for every plan; see :mod:`teacher_match.model.strengthen`)
+#: add the inequalities two rules imply together (valid for every plan; see
+#: :mod:`teacher_match.model.strengthen`)
 STRENGTHEN = True
 
 #: models with at least this many variables get a warm start: below it the full search finds plans early
@@ -213,7 +215,7 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
     ``t0`` is when the caller's clock started (the time limit counts the build too); default now.
     """
     t0 = time.perf_counter() if t0 is None else t0
-    stages = objective.order or [None]
+    stages: Sequence[str | None] = objective.order or [None]
     values = None
     status_code = cp_model.UNKNOWN
     bound_units = float("nan")
@@ -278,8 +280,8 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
 def _prepare(ctx, objective: Objective):
     """The model to search with its objective set: (reformulation or None, parts or None, model).
 
-    Both steps are exact (see :mod:`teacher_match.model.flow_reformulation` and :mod:`teacher_match.model.decomposition`):
-    the optimum and the bound are those of ``ctx.model``.
+    Both steps are exact (see :mod:`teacher_match.model.flow_reformulation` and
+    :mod:`teacher_match.model.decomposition`): the optimum and the bound are those of ``ctx.model``.
     """
     ctx.model.minimize(weighted_expr(ctx, objective.weights))
     if STRENGTHEN:
@@ -309,7 +311,7 @@ def _warm_start_hint(ctx, objective: Objective, params: SolveParams, remaining: 
 class _Result:
     """One search: status, the full solution vector (or None), objective and bound in model units."""
 
-    status: int
+    status: cp_model.CpSolverStatus
     values: np.ndarray | None
     objective: int = 0
     bound: float = float("nan")
@@ -322,10 +324,10 @@ def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, pr
                  solvers: list | None = None, guide_from: float | None = None) -> _Result:
     """Solve the model in one search (``solvers`` collects the solver, so another thread can stop it).
 
-    With ``guide_from`` (a ``time.perf_counter()`` instant) and a model of at least ``GUIDE_MIN_VARS`` variables,
-    an LP-guided search starts beside it from that instant (see :mod:`teacher_match.model.lp_guided`); its plan
-    replaces the search's only when the search ends without proving optimality and the guided plan is strictly
-    better (see :func:`_with_guided`).
+    With ``guide_from`` (a ``time.perf_counter()`` instant) and a model of at least ``GUIDE_MIN_VARS``
+    variables, an LP-guided search starts beside it from that instant (see
+    :mod:`teacher_match.model.lp_guided`); its plan replaces the search's only when the search ends without
+    proving optimality and the guided plan is strictly better (see :func:`_with_guided`).
     """
     solver = _solver(params, budget)
     if solvers is not None:
@@ -354,13 +356,14 @@ def _with_guided(res: _Result, helper: GuidedSearch, bound: float) -> _Result:
     """The full search's result, or the guided plan when the search did not prove its own and it is better.
 
     A search that proved optimality keeps its plan and the guided search is stopped, so a proven plan is the
-    same on every run (which search ends first does not matter). Otherwise (time-out, Ctrl-C) the guided plan is
-    taken when strictly better; ``bound``, the full search's final bound (also when it has no plan), proves it
-    optimal when ``⌈bound⌉`` reaches its objective.
+    same on every run (which search ends first does not matter). Otherwise (time-out, Ctrl-C) the guided plan
+    is taken when strictly better; ``bound``, the full search's final bound (also when it has no plan), proves
+    it optimal when ``⌈bound⌉`` reaches its objective.
     """
     helper.stop()  # (a proven search needs nothing more; an unproven one has used its time)
     guided = helper.result()
-    if res.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or guided.objective is None \
+    if res.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID) \
+            or guided.objective is None \
             or (res.values is not None and res.objective <= guided.objective):
         return dataclasses.replace(res, info=guided.info)
     guided.info["used"] = True
@@ -368,7 +371,7 @@ def _with_guided(res: _Result, helper: GuidedSearch, bound: float) -> _Result:
     return _Result(status, guided.values, guided.objective, bound, res.interrupted, guided.info)
 
 
-def _read(solver: cp_model.CpSolver, status: int, interrupted: bool) -> _Result:
+def _read(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus, interrupted: bool) -> _Result:
     """The outcome of a finished search: its plan (if any), objective and bound in model units."""
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _Result(status, None, interrupted=interrupted)
@@ -383,8 +386,8 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
     Smallest parts first; each gets a share of the time left proportional to its size, so time a part does not
     need passes to the larger ones. The objective and the bound are sums over the parts plus the full model's
     constant: the bound is a bound of the full model (see :mod:`teacher_match.model.decomposition`).
-    With ``workers > 1`` the parts are solved concurrently, each by one deterministic worker. ``guide_from``: see
-    :func:`_solve_whole` (one instant for all parts: the stage's, not each part's).
+    With ``workers > 1`` the parts are solved concurrently, each by one deterministic worker. ``guide_from``:
+    see :func:`_solve_whole` (one instant for all parts: the stage's, not each part's).
     """
     deadline = time.perf_counter() + budget
     order = sorted(range(len(parts)), key=lambda k: (parts[k].size, k))
@@ -424,7 +427,8 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
         total = sum(p.size for p in parts)
         pressed: list[int] = []
         in_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum)) if in_main else None
+        previous = (signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum)) if in_main
+                    else None)
         try:
             # largest first across the threads: the long parts start at once
             with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cp-sat-part") as pool:
@@ -458,7 +462,7 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
         return _Result(cp_model.UNKNOWN, None, interrupted=interrupted)
     values = np.zeros(len(proto.variables), dtype=np.int64)  # every variable belongs to one part
     for k in order:
-        values[parts[k].variables] = results[k].values
+        values[parts[k].variables] = cast(np.ndarray, results[k].values)  # (none is None: see above)
     offset = int(round(proto.objective.offset))
     status = cp_model.OPTIMAL if all(c == cp_model.OPTIMAL for c in codes) else cp_model.FEASIBLE
     guided = [results[k].info for k in order if results[k].info]
@@ -470,8 +474,8 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
 def _second_pass(parts, order, results: dict, deadline: float, run) -> None:
     """Spend the time that parts proven early left over on the parts not yet proven, from their best plans.
 
-    Each such part is searched again (its plan as a hint, a share of the time left by size); the better plan and
-    the higher bound of the two searches are kept, so a part never gets worse.
+    Each such part is searched again (its plan as a hint, a share of the time left by size); the better plan
+    and the higher bound of the two searches are kept, so a part never gets worse.
     """
     todo = [k for k in order if results[k].status == cp_model.FEASIBLE and results[k].values is not None]
     for pos, k in enumerate(todo):
@@ -515,7 +519,8 @@ def _part_report(info: dict, *, k: int, state: dict) -> None:
                          "elapsed": time.perf_counter() - state["t0"]})
 
 
-def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, bool]:
+def _solve_interruptible(solver: cp_model.CpSolver, model: cp_model.CpModel,
+                         cb) -> tuple[cp_model.CpSolverStatus, bool]:
     """Run CP-SAT so that Ctrl-C stops the search and keeps its best solution; return (status, interrupted).
 
     CP-SAT's own Ctrl-C handler replaces Python's for good once a solve ends, and Python signal handlers only

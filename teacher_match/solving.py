@@ -18,9 +18,9 @@ from .errors import InfeasibleError, PolicyError
 from .model.aggregation import disaggregate
 from .model.build import build_model
 from .model.context import Context
-from .scaling import OBJ_SCALE
 from .objective import Objective
 from .plan import Plan, build_plan
+from .scaling import OBJ_SCALE
 from .search import SolveParams, run_search
 
 if TYPE_CHECKING:
@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["solve", "build_model", "SolveParams"]
 
 
-def solve(problem: Problem, policy: Policy, objective: Objective | None = None, *, time_limit: float = 60.0, workers: int = 1,
-          seed: int = 0, log: bool = False, progress: Callable[[dict], None] | None = None, strict: bool = False,
+def solve(problem: Problem, policy: Policy, objective: Objective | None = None, *, time_limit: float = 60.0,
+          workers: int = 1,
+          seed: int = 0, log: bool = False, progress: Callable[[dict], None] | None = None,
+          strict: bool = False,
           deterministic: bool = True, max_memory_mb: float | None = None, aggregate: bool = True) -> Plan:
     """Plan the rotation: every hard rule holds, the objective is minimised.
 

@@ -13,7 +13,8 @@ __all__ = ["SUBJECT_ZH", "zh_subject", "pct", "count_of", "fmt_value"]
 SUBJECT_ZH = {
     "chinese": "语文", "math": "数学", "english": "英语", "science": "科学", "physics": "物理",
     "chemistry": "化学", "biology": "生物", "geography": "地理", "history": "历史", "morality": "道德与法治",
-    "pe": "体育", "music": "音乐", "art": "美术", "it": "信息技术", "psychology": "心理健康", "labour": "劳动",
+    "pe": "体育", "music": "音乐", "art": "美术", "it": "信息技术", "psychology": "心理健康",
+    "labour": "劳动",
     "practice": "综合实践", "calligraphy": "书法",
 }
 

@@ -15,7 +15,8 @@ from teacher_match.rules import RULES
 
 @pytest.mark.parametrize(("n", "seed", "policy_id", "changes"), [
     (400, 1, "default", {}),
-    (500, 2, "default", {"backbone_min_share": 0.34, "leadership_max_share": 0.5, "min_rotation_hard": False}),
+    (500, 2, "default", {"backbone_min_share": 0.34, "leadership_max_share": 0.5,
+                         "min_rotation_hard": False}),
     (500, 3, "default", {"keep_per_subject": 2, "weak_school_min_backbone": 1}),
     (600, 4, "xiamen-proposals", {"balance_max_share": 0.7}),
     (600, 5, "dongcheng-school-plan", {}),
@@ -38,7 +39,8 @@ def test_aggregation_shrinks_the_model_without_home_locations():
     full = tm.build_model(problem, policy, aggregate=False)
     agg = tm.build_model(problem, policy, aggregate=True)
     assert len(agg.x) < 0.8 * len(full.x)
-    assert agg.aggregated and not full.aggregated
+    assert agg.aggregated
+    assert not full.aggregated
     # every class row stands for its whole class; the teacher-level pairs are kept
     assert len(agg.pairs) == len(full.cand)
     assert int(agg.cand["n"].max()) > 1
@@ -70,11 +72,12 @@ def test_teachers_with_a_home_or_wishes_are_classes_of_one():
     assert key.groupby(cls).nunique().max() == 1
 
 
-def test_a_rule_without_class_key_switches_aggregation_off():
+def test_a_rule_that_reads_teachers_one_by_one_switches_aggregation_off():
     problem = tm.make_county(300, seed=1)
     policy = tm.load_policy("default")
     t = problem.teachers.assign(status="mandatory")
-    opaque = types.SimpleNamespace(RULE_ID="flows")  # no class_key: it might read anything per teacher
+    # class_key None: the rule might read anything per teacher
+    opaque = types.SimpleNamespace(RULE_ID="flows", class_key=lambda teachers, schools, rule: None)
     assert teacher_classes(problem, t, policy, [opaque]) is None
 
 

@@ -36,7 +36,8 @@ def two_counties(n: int, seeds: tuple[int, int]) -> tm.Problem:
         r["u"], r["v"] = tag + r["u"].astype(str), tag + r["v"].astype(str)
         for k, df in (("teachers", t), ("schools", s), ("needs", nd), ("roads", r)):
             frames[k].append(df)
-    return tm.Problem.from_frames(*(pd.concat(frames[k], ignore_index=True) for k in ("teachers", "schools", "needs")),
+    return tm.Problem.from_frames(*(pd.concat(frames[k], ignore_index=True)
+                                    for k in ("teachers", "schools", "needs")),
                                   roads=pd.concat(frames["roads"], ignore_index=True),
                                   reference_date=p.reference_date)
 
@@ -55,7 +56,8 @@ def test_two_counties_split_into_two_parts(twin):
     ctx = tm.build_model(twin, tm.load_policy("default"), aggregate=True)
     ctx.model.minimize(sum(ctx.x))
     parts = components.split(ctx.model.proto)
-    assert parts is not None and len(parts) >= 2
+    assert parts is not None
+    assert len(parts) >= 2
     # every variable in exactly one part
     seen = np.concatenate([p.variables for p in parts])
     assert sorted(seen.tolist()) == list(range(len(ctx.model.proto.variables)))
@@ -68,7 +70,8 @@ def test_parts_give_the_optimum_of_the_whole_model(twin, monkeypatch, workers):
     policy = tm.load_policy("default")
     whole = _solve(twin, policy, False, monkeypatch)
     split = _solve(twin, policy, True, monkeypatch, workers=workers)
-    assert whole.solver_info["parts"] == 1 and split.solver_info["parts"] >= 2
+    assert whole.solver_info["parts"] == 1
+    assert split.solver_info["parts"] >= 2
     assert whole.status == split.status == "OPTIMAL"
     assert split.objective == pytest.approx(whole.objective, abs=1e-9)
     # the bound is the whole model's: equal to the objective when every part is optimal
@@ -110,7 +113,8 @@ def test_split_keeps_constants_negations_and_enforcement():
     m.add_hint(a, 1)
     m.minimize(3 * a + 2 * b + c - e + 7)
     parts = components.split(m.proto)
-    assert parts is not None and [sorted(p.variables.tolist()) for p in parts] == [[2, 3, 4], [0, 1]]
+    assert parts is not None
+    assert [sorted(p.variables.tolist()) for p in parts] == [[2, 3, 4], [0, 1]]
     total = 0.0
     for p in parts:
         s = cp_model.CpSolver()
@@ -141,7 +145,8 @@ def test_progress_reports_the_whole_plan(twin, monkeypatch):
     assert all(info["stage"].startswith("part ") for info in seen)
     totals = [info for info in seen if info["objective"] == info["objective"]]
     # the objective shown is the whole plan's, not a part's: the last one is the plan's objective
-    assert totals and totals[-1]["objective"] == pytest.approx(plan.objective, abs=1e-6)
+    assert totals
+    assert totals[-1]["objective"] == pytest.approx(plan.objective, abs=1e-6)
     assert totals[-1]["bound"] == pytest.approx(plan.bound, abs=1e-6)
 
 
@@ -167,7 +172,8 @@ def test_ctrl_c_keeps_a_plan_for_every_part(twin, monkeypatch, workers):
     assert plan.status in ("FEASIBLE", "OPTIMAL")
     assert len(plan.assignments) == twin.n_teachers
     assert tm.check(twin, policy, plan).empty
-    assert plan.bound is not None and plan.bound <= plan.objective + 1e-9
+    assert plan.bound is not None
+    assert plan.bound <= plan.objective + 1e-9
 
 
 def test_a_part_out_of_time_still_gets_a_plan(twin, monkeypatch):
@@ -191,7 +197,8 @@ def test_time_left_over_goes_to_parts_not_yet_proven(twin):
     policy = tm.load_policy("default")
     ctx = tm.build_model(twin, policy, aggregate=True)
     ref, parts, target = solve_module._prepare(ctx, tm.Objective.from_policy(policy))
-    assert parts is not None and len(parts) >= 2
+    assert parts is not None
+    assert len(parts) >= 2
     one = solve_module.SolveParams(time_limit=30)
     # as if the first pass had stopped every part at a poor first plan
     results = {k: solve_module._first_plan(p.model, one, False) for k, p in enumerate(parts)}
@@ -205,5 +212,6 @@ def test_time_left_over_goes_to_parts_not_yet_proven(twin):
     solve_module._second_pass(parts, order, results, time.perf_counter() + 60, run)
     for k, r in results.items():
         assert r.status == cp_model.OPTIMAL
-        assert r.objective <= before[k][0] and r.bound >= before[k][1]
+        assert r.objective <= before[k][0]
+        assert r.bound >= before[k][1]
         assert r.bound == pytest.approx(r.objective)

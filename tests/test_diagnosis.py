@@ -1,5 +1,6 @@
-"""Diagnosis: an infeasible micro-roster per hard rule; the diagnosis names that rule, and each relaxation it
-suggests, applied, makes the instance feasible.
+"""Diagnosis: an infeasible micro-roster per hard rule.
+
+The diagnosis names that rule, and each relaxation it suggests, applied, makes the instance feasible.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def _infeasible(problem, policy) -> tm.Plan:
     assert_valid(problem, policy, plan)
     d = plan.diagnosis
     assert list(d.columns) == ["conflict", "rule", "key", "sentence_en", "sentence_zh", "relaxation"]
-    assert d["sentence_en"].str.len().gt(0).all() and d["sentence_zh"].str.len().gt(0).all()
+    assert d["sentence_en"].str.len().gt(0).all()
+    assert d["sentence_zh"].str.len().gt(0).all()
     # every suggested relaxation, applied alone, restores a valid plan
     assert len(plan.relaxations), "a relaxation must be suggested"
     for r in plan.relaxations.itertuples(index=False):
@@ -54,8 +56,9 @@ def test_min_rotation_without_any_destination():
     problem = make_problem([U1, R1], _teachers("A", "B", subject="music"), [("R1", "math", 1)])
     plan = _infeasible(problem, make_policy(rules=ALL_HARD))
     assert _named(plan) == {"min_rotation": [(
-        "school=U1", "U1 must rotate at least 2 of its 2 mandatory teachers (100%, rounded up), but only 0 of "
-                     "them can be placed at a receiving school that needs their subject")]}
+        "school=U1",
+        "U1 must rotate at least 2 of its 2 mandatory teachers (100%, rounded up), but only 0 of "
+        "them can be placed at a receiving school that needs their subject")]}
     assert plan.diagnosis["sentence_zh"].iat[0].startswith("U1 须交流至少 2 名应交流教师")
     assert _relax(plan) == {"min_share_of_eligible": 0.0, "min_rotation_hard": False}
 
@@ -65,7 +68,8 @@ def test_outflow_cap():
     plan = _infeasible(problem, make_policy(rules={**ALL_HARD, "outflow_max_share": 0.5}))
     named = _named(plan)
     assert set(named) == {"min_rotation", "outflow_limit"}
-    assert named["outflow_limit"] == [("school=U1", "U1 may send at most 1 teachers (0.5 × 2 staff, rounded down)")]
+    assert named["outflow_limit"] == [("school=U1",
+                                       "U1 may send at most 1 teachers (0.5 × 2 staff, rounded down)")]
     assert _relax(plan)["outflow_max_share"] == 1.0
     assert _relax(plan)["min_share_of_eligible"] == 0.5
     # the per-instance relaxation of the count: at U1 alone, one rotation instead of two
@@ -99,8 +103,9 @@ def test_backbone_share():
     problem = make_problem([U1, R1], _teachers("A", "B"), [("R1", "math", 2)])
     plan = _infeasible(problem, make_policy(rules={**ALL_HARD, "backbone_min_share": 0.2}))
     assert _named(plan)["backbone_ratio"] == [(
-        "school=U1", "backbone teachers must be at least 20% of those U1 sends, and U1 has 0 backbone teacher(s) "
-                     "who can rotate")]
+        "school=U1",
+        "backbone teachers must be at least 20% of those U1 sends, and U1 has 0 backbone teacher(s) "
+        "who can rotate")]
     assert "骨干教师须不少于 20%" in plan.diagnosis.set_index("rule").at["backbone_ratio", "sentence_zh"]
     assert _relax(plan)["backbone_min_share"] == 0.0
 
@@ -117,7 +122,8 @@ def test_subject_need_count():
     problem = make_problem([U1, R1], _teachers("A", "B"), [("R1", "math", 1)])
     plan = _infeasible(problem, make_policy(rules=ALL_HARD))
     assert _named(plan)["subject_needs"] == [
-        ("school=R1,subject=math", "R1 declared a need for 1 math teacher and receives no more (2 can reach it)")]
+        ("school=R1,subject=math",
+         "R1 declared a need for 1 math teacher and receives no more (2 can reach it)")]
 
 
 def test_single_assignment():
@@ -125,7 +131,8 @@ def test_single_assignment():
     teachers = _teachers("A") + _teachers("B", subject="music")
     problem = make_problem([U1, R1, R2], teachers, [("R1", "math", 1), ("R2", "math", 1)])
     plan = _infeasible(problem, make_policy(rules=ALL_HARD))
-    assert _named(plan)["single_assignment"] == [("teacher=A", "A rotates to at most one school (possible: R1, R2)")]
+    assert _named(plan)["single_assignment"] == [("teacher=A",
+                                                  "A rotates to at most one school (possible: R1, R2)")]
     # a teacher is one person: no "relax here" proposal for a rule that is a fact, not a policy choice
     rows = plan.diagnosis[plan.diagnosis["rule"].isin(["single_assignment", "subject_needs"])]
     assert not rows["relaxation"].str.contains("alone").any()
@@ -150,7 +157,8 @@ def test_flows_keep_the_moves_out():
 
 def test_independent_conflicts_are_all_listed():
     schools = [U1, {**U1, "school_id": "U2", "x": 1.0}, R1]
-    teachers = _teachers("A", "B", subject="music") + [{"teacher_id": "C", "school_id": "U2", "subject": "art"}]
+    teachers = (_teachers("A", "B", subject="music")
+                + [{"teacher_id": "C", "school_id": "U2", "subject": "art"}])
     problem = make_problem(schools, teachers, [("R1", "math", 1)])
     plan = _infeasible(problem, make_policy(rules=ALL_HARD))
     assert sorted(plan.diagnosis["key"]) == ["school=U1", "school=U2"]
@@ -176,7 +184,9 @@ def test_feasible_instance_has_an_empty_diagnosis():
     problem = make_problem([U1, R1], _teachers("A"), [("R1", "math", 1)])
     policy = make_policy(rules=ALL_HARD)
     d = tm.diagnose(problem, policy, time_limit=10)
-    assert d.conflicts.empty and d.relaxations.empty and d.complete
+    assert d.conflicts.empty
+    assert d.relaxations.empty
+    assert d.complete
     plan = solve(problem, policy)
     assert plan.diagnosis is None
     assert_valid(problem, policy, plan)

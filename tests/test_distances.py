@@ -70,9 +70,12 @@ def test_within_with_a_distance_table_and_a_school_off_the_graph():
     a, b, c, d = range(4)
     assert within[a, b] == within[b, a] == pytest.approx(9.0)
     assert within[a, c] == within[c, a] == 12.0
-    assert np.isinf(within[b, c]) and full[b, c] == pytest.approx(30.0)  # beyond the limit
-    assert np.isinf(within[b, d]) and full[b, d] == 50.0  # a table entry beyond the limit
-    assert np.isinf(within[a, d]) and np.isinf(full[a, d])  # D is on no road and in no table row with A
+    assert np.isinf(within[b, c])  # beyond the limit
+    assert full[b, c] == pytest.approx(30.0)
+    assert np.isinf(within[b, d])  # a table entry beyond the limit
+    assert full[b, d] == 50.0
+    assert np.isinf(within[a, d])  # D is on no road and in no table row with A
+    assert np.isinf(full[a, d])
     assert (np.diag(within) == 0).all()
 
 

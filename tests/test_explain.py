@@ -45,7 +45,8 @@ def test_rotated_teacher_why_this_school_and_next_best():
     assert moves(plan) == {"T0": "R1", "T1": None}
     assert_valid(problem, policy, plan)
     e = _explain(problem, policy, plan, "T0")
-    assert e.decision == "rotates" and e.to_school_id == "R1"
+    assert e.decision == "rotates"
+    assert e.to_school_id == "R1"
     assert "to fill its math need" in e.reason
     assert any("commute 10.0 km" in d for d in e.details)
     # R2 is the other school T0 could fill: 5 km farther

@@ -1,4 +1,7 @@
-"""Destination flows and class totals (model/flow_reformulation.py): same optimum, and plans that hold in the original model."""
+"""Destination flows and class totals (model/flow_reformulation.py).
+
+Same optimum, and plans that hold in the original model.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +66,8 @@ def test_reformulated_model_has_the_original_optimum(n, seed, policy_id, changes
 
 
 def test_a_row_that_reads_class_and_destination_together_keeps_its_blocks():
-    # with a weight on backbone teachers sent to weak schools, a backbone class's cost depends on the destination
+    # with a weight on backbone teachers sent to weak schools, a backbone class's cost depends on the
+    # destination
     # school's strength as well as on the class: not additive where weak and other schools mix
     problem = tm.make_county(1500, seed=2)
     policy = tm.load_policy("default")
@@ -71,7 +75,8 @@ def test_a_row_that_reads_class_and_destination_together_keeps_its_blocks():
     weighted = Objective.from_policy(policy).weights | {"backbone_to_weak": -30}
     ctx = _ctx(problem, policy, Objective(**weighted))
     mixed = reformulate(ctx, min_saving=0.0)
-    assert plain is not None and mixed is not None
+    assert plain is not None
+    assert mixed is not None
     assert len(mixed.kept) > len(plain.kept)
     new = _solve(mixed.model)
     assert new.objective_value == pytest.approx(_solve(ctx.model).objective_value)
@@ -111,7 +116,8 @@ def test_hints_follow_into_the_reformulated_model():
     s.parameters.num_workers = 1
     s.parameters.catch_sigint_signal = False
     s.parameters.fix_variables_to_their_hinted_value = True
-    # the carried hint is a complete plan of the reformulated model: with every hinted variable fixed, still optimal
+    # the carried hint is a complete plan of the reformulated model: with every hinted variable fixed, still
+    # optimal
     assert s.solve(ref.model) == cp_model.OPTIMAL
     assert s.objective_value == pytest.approx(best.objective_value)
 

@@ -21,9 +21,11 @@ def _module_name(path: Path) -> str:
 
 
 def import_graph() -> nx.DiGraph:
-    """Module → module for every import inside ``teacher_match``, those inside functions included (a cycle
-    through a deferred import is still a cycle of the design); imports for type annotations only
-    (``if TYPE_CHECKING:``) are not dependencies and are left out."""
+    """Module → module for every import inside ``teacher_match``, those inside functions included.
+
+    A cycle through a deferred import is still a cycle of the design; imports for type annotations only
+    (``if TYPE_CHECKING:``) are not dependencies and are left out.
+    """
     g = nx.DiGraph()
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     for name, path in modules.items():
@@ -66,18 +68,26 @@ def test_no_import_cycles():
 
 
 def test_data_flows_one_way():
-    """Problem → eligibility → candidates → model → search → Plan → explanations: nothing below imports above."""
+    """Problem → eligibility → candidates → model → search → Plan → explanations.
+
+    Nothing below imports above.
+    """
     g = _without_package_init(import_graph())
     order = ["teacher_match.eligibility", "teacher_match.model.build", "teacher_match.search",
              "teacher_match.solving", "teacher_match.explanation"]
     for low, high in zip(order, order[1:], strict=False):
         assert not nx.has_path(g, low, high), f"{low} reaches {high}"
     # the rules, the data layer, the plan and the checker are below the model and the search
-    for below in ("teacher_match.rules", "teacher_match.problem", "teacher_match.schema", "teacher_match.plan",
-                  "teacher_match.check", "teacher_match.eligibility"):
+    for below in ("teacher_match.rules", "teacher_match.problem", "teacher_match.schema",
+                  "teacher_match.plan", "teacher_match.check", "teacher_match.eligibility"):
         for above in ("teacher_match.model.build", "teacher_match.search", "teacher_match.solving",
                       "teacher_match.explanation", "teacher_match.diagnosis"):
             assert not nx.has_path(g, below, above), f"{below} reaches {above}"
+    # the rules and the checker are pandas only: no path to the formulation layer (it holds OR-Tools)
+    model = [n for n in g if n.startswith("teacher_match.model")]
+    for below in [n for n in g if n.startswith("teacher_match.rules")] + ["teacher_match.check"]:
+        reached = [m for m in model if nx.has_path(g, below, m)]
+        assert not reached, f"{below} reaches {reached}"
 
 
 def test_checker_and_data_layer_load_no_solver(tmp_path):

@@ -1,4 +1,7 @@
-"""The LP-guided search: the LP relaxation's arrays and optimum, the restricted model, and solve's use of it."""
+"""The LP-guided search.
+
+The LP relaxation's arrays and optimum, the restricted model, and solve's use of it.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +44,10 @@ def _search(model: cp_model.CpModel) -> cp_model.CpSolver:
 
 
 def _as_plan_of(model: cp_model.CpModel, values) -> int:
-    """The objective of ``values`` in ``model``, asserting that every constraint of the model holds for them."""
+    """The objective of ``values`` in ``model``.
+
+    Asserts that every constraint of the model holds for them.
+    """
     probe = model.clone()
     for j, val in enumerate(values):
         probe.proto.variables[j].domain[0] = val
@@ -65,10 +71,12 @@ def test_lp_relaxation_is_feasible_optimal_and_below_the_optimum(searched, optim
     v, rc = sol.values, sol.reduced_costs
     tol = 1e-6 * max(1.0, np.abs(lp.cost).max())
     # primal feasible: bounds and rows
-    assert np.all(v >= lp.col_lo - 1e-7) and np.all(v <= lp.col_hi + 1e-7)
+    assert np.all(v >= lp.col_lo - 1e-7)
+    assert np.all(v <= lp.col_hi + 1e-7)
     rows = np.add.reduceat(lp.value * v[lp.index], lp.start[:-1])
     rows[np.diff(lp.start) == 0] = 0.0
-    assert np.all(rows >= lp.row_lo - 1e-6) and np.all(rows <= lp.row_hi + 1e-6)
+    assert np.all(rows >= lp.row_lo - 1e-6)
+    assert np.all(rows <= lp.row_hi + 1e-6)
     # optimal: a column strictly inside its bounds prices at zero, one at its lower (upper) bound at ≥ 0 (≤ 0)
     inside = (v > lp.col_lo + 1e-7) & (v < lp.col_hi - 1e-7)
     assert np.all(np.abs(rc[inside]) <= tol)
@@ -111,7 +119,8 @@ def test_restrict_refuses_what_is_not_a_linear_program():
 
 def test_guided_search_alone_finds_a_plan_of_the_full_model(searched, optimum):
     out = GuidedSearch(searched, SOLVE._solver(SOLVE.SolveParams(), 60)).result()
-    assert out.objective is not None and out.info["status"] in ("OPTIMAL", "FEASIBLE")
+    assert out.objective is not None
+    assert out.info["status"] in ("OPTIMAL", "FEASIBLE")
     assert _as_plan_of(searched, out.values.tolist()) == out.objective >= optimum
     assert out.info["lp_bound"] <= out.objective
 
@@ -122,7 +131,9 @@ def test_a_guided_search_stopped_during_its_delay_never_starts(searched):
     search.stop()
     out = search.result()
     assert time.perf_counter() - t0 < 5.0
-    assert out.objective is None and out.values is None and out.info["status"] == "NOT_RUN"
+    assert out.objective is None
+    assert out.values is None
+    assert out.info["status"] == "NOT_RUN"
 
 
 def test_guided_solve_is_optimal_checked_and_equal_to_the_plain_search(county3000, policy, guided_always,
@@ -132,11 +143,13 @@ def test_guided_solve_is_optimal_checked_and_equal_to_the_plain_search(county300
     assert tm.check(county3000, policy, plan).empty
     assert plan.bound == pytest.approx(plan.objective, abs=1e-6)
     (info,) = plan.solver_info["lp_guided"]
-    assert {"status", "seconds"} <= set(info) and not info.get("used")  # proven: the search's own plan
+    assert {"status", "seconds"} <= set(info)
+    assert not info.get("used")  # proven: the search's own plan
     monkeypatch.setattr(SOLVE, "GUIDE", False)
     plain = tm.solve(county3000, policy, time_limit=60)
     assert plain.solver_info["lp_guided"] == []
-    assert plain.status == "OPTIMAL" and plain.objective == pytest.approx(plan.objective, abs=1e-6)
+    assert plain.status == "OPTIMAL"
+    assert plain.objective == pytest.approx(plan.objective, abs=1e-6)
     pd.testing.assert_frame_equal(plain.assignments, plan.assignments)  # the same proven plan
 
 
@@ -163,7 +176,8 @@ def test_no_guided_search_beside_several_workers(county3000, policy, guided_alwa
 def test_guided_search_beside_each_part_of_a_decomposed_model(policy, guided_always):
     twin = two_counties(600, (1, 2))
     plan = tm.solve(twin, policy, time_limit=60)
-    assert plan.status == "OPTIMAL" and tm.check(twin, policy, plan).empty
+    assert plan.status == "OPTIMAL"
+    assert tm.check(twin, policy, plan).empty
     assert plan.solver_info["parts"] >= 2
     (info,) = plan.solver_info["lp_guided"]
     assert len(info["parts"]) == plan.solver_info["parts"]  # one guided search per part
@@ -189,7 +203,8 @@ class _Helper:
     """Stands in for GuidedSearch: a fixed outcome; records whether it was stopped."""
 
     def __init__(self, objective):
-        self.out = GuidedPlan(None if objective is None else np.array([objective]), objective, {"status": "X"})
+        self.out = GuidedPlan(None if objective is None else np.array([objective]), objective,
+                              {"status": "X"})
         self.stopped = False
 
     def stop(self):
@@ -230,7 +245,8 @@ def test_the_guided_plan_replaces_only_an_unproven_worse_one(res, guided, bound,
     if objective is None:
         assert out.values is None
     else:
-        assert out.objective == objective and int(out.values[0]) == objective
+        assert out.objective == objective
+        assert int(out.values[0]) == objective
     assert bool((out.info or {}).get("used")) == used
 
 
@@ -240,9 +256,13 @@ def test_progress_reports_the_guided_plan_when_it_improves():
     cb.offer(5_000_000)
     cb.offer(6_000_000)  # worse: not reported
     cb.offer(4_000_000)
-    assert [r["objective"] for r in seen] == pytest.approx([5_000_000 / SOLVE.OBJ_SCALE, 4_000_000 / SOLVE.OBJ_SCALE])
+    assert [r["objective"] for r in seen] == pytest.approx([5_000_000 / SOLVE.OBJ_SCALE,
+                                                            4_000_000 / SOLVE.OBJ_SCALE])
 
 
 def test_proves_reads_an_integral_objective():
-    assert SOLVE._proves(99.2, 100) and SOLVE._proves(100.0, 100) and not SOLVE._proves(98.9, 100)
-    assert not SOLVE._proves(float("nan"), 100) and not SOLVE._proves(float("-inf"), 100)
+    assert SOLVE._proves(99.2, 100)
+    assert SOLVE._proves(100.0, 100)
+    assert not SOLVE._proves(98.9, 100)
+    assert not SOLVE._proves(float("nan"), 100)
+    assert not SOLVE._proves(float("-inf"), 100)

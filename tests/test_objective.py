@@ -6,9 +6,9 @@ import pytest
 from helpers import WEIGHTS, assert_valid, breakdown, make_policy, make_problem, moves, solve
 
 import teacher_match as tm
-from teacher_match.scaling import KM_UNITS, OBJ_SCALE, to_units_km, weight_coef
 from teacher_match.objective import TERMS
 from teacher_match.params import share_fraction
+from teacher_match.scaling import KM_UNITS, OBJ_SCALE, to_units_km, weight_coef
 
 # U1 urban at 0 km, R1 rural at 10 km; B lives 30 km from R1
 SCHOOLS = [{"school_id": "U1", "category": "urban", "x": 0.0},
@@ -162,7 +162,8 @@ def test_share_scaling_in_a_solve():
 
 
 def test_weights_and_distances_scale_to_integers():
-    assert KM_UNITS == 10 and OBJ_SCALE == 1000
+    assert KM_UNITS == 10
+    assert OBJ_SCALE == 1000
     assert to_units_km([1.414, 2.25, 2.35, 10.0]).tolist() == [14, 22, 24, 100]  # half to even
     assert weight_coef(1, KM_UNITS) == 100  # 1 per km = 100 per 0.1 km unit, in 1/1000
     assert weight_coef(1000, 1) == 1_000_000

@@ -20,8 +20,8 @@ RULE_FILES = sorted(p.stem for p in (ROOT / "teacher_match" / "rules").glob("*.p
                     if p.stem not in ("__init__", "contract"))
 
 #: what every rule module defines in its own namespace (optional parts as None, never left out)
-REQUIRED = ("RULE_ID", "SECTION", "ORDER", "PARAMS", "TITLE", "TITLE_ZH", "TERMS", "build", "check", "class_key",
-            "binding_words", "stays", "school_columns", "prune", "pair_words", "teacher_words",
+REQUIRED = ("RULE_ID", "SECTION", "ORDER", "PARAMS", "TITLE", "TITLE_ZH", "TERMS", "build", "check",
+            "class_key", "binding_words", "stays", "school_columns", "prune", "pair_words", "teacher_words",
             "assignment_words", "term_values")
 CALLABLE = ("build", "check", "class_key", "binding_words", "stays", "school_columns")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -31,7 +31,8 @@ def test_every_rule_module_is_registered():
     assert sorted(m.__name__.rpartition(".")[2] for m in RULES) == RULE_FILES
     assert [m.RULE_ID for m in RULES] == [m.__name__.rpartition(".")[2] for m in RULES]
     orders = [m.ORDER for m in RULES]
-    assert orders == sorted(orders) and len(set(orders)) == len(orders), "ORDER is unique per rule"
+    assert orders == sorted(orders), "ORDER is unique per rule"
+    assert len(set(orders)) == len(orders), "ORDER is unique per rule"
 
 
 @pytest.mark.parametrize("module", RULES, ids=lambda m: m.RULE_ID)
@@ -41,16 +42,20 @@ def test_rule_module_has_every_part(module: RuleModule):
     for name in CALLABLE:
         assert callable(getattr(module, name)), f"{module.RULE_ID}.{name} is not callable"
     assert CJK.search(module.TITLE_ZH), f"{module.RULE_ID}: TITLE_ZH has no Chinese"
-    assert module.TITLE and not CJK.search(module.TITLE)
+    assert module.TITLE
+    assert not CJK.search(module.TITLE)
     # a rule that forbids pairs says why, for the pair and for a teacher left with no school
     if module.prune is not None:
-        assert module.pair_words is not None and module.teacher_words is not None, module.RULE_ID
+        assert module.pair_words is not None, module.RULE_ID
+        assert module.teacher_words is not None, module.RULE_ID
     else:
-        assert module.pair_words is None and module.teacher_words is None, module.RULE_ID
+        assert module.pair_words is None, module.RULE_ID
+        assert module.teacher_words is None, module.RULE_ID
     # objective terms and their recount come together
     assert (module.term_values is not None) == bool(module.TERMS), module.RULE_ID
     doc = module.__doc__ or ""
-    assert doc.startswith(("Hard rule", "Soft rule", "Hard or soft rule")), f"{module.RULE_ID}: docstring opens with the rule kind"
+    assert doc.startswith(("Hard rule", "Soft rule", "Hard or soft rule")), \
+        f"{module.RULE_ID}: docstring opens with the rule kind"
     assert any(sym in doc for sym in ("≤", "≥", "=", "∈")), f"{module.RULE_ID}: docstring has its formula"
 
 
@@ -95,7 +100,7 @@ def test_every_binding_instance_is_said_by_its_rule(every_rule_model):
         assert CJK.search(zh), entry.name
         assert entry.rule not in zh, f"{entry.name}: the Chinese sentence shows the rule id"
         seen.add(entry.rule)
-    with_constraints = {"single_assignment", "subject_needs", "outflow_limit", "leadership_cap", "backbone_ratio",
-                        "min_rotation", "quotas", "balance", "staff_floor", "budget"}
+    with_constraints = {"single_assignment", "subject_needs", "outflow_limit", "leadership_cap",
+                        "backbone_ratio", "min_rotation", "quotas", "balance", "staff_floor", "budget"}
     assert with_constraints <= seen, with_constraints - seen
     assert set(RULES_BY_ID) >= seen

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import teacher_match as tm
 from helpers import assert_valid, make_policy, make_problem, reason, solve
+
+import teacher_match as tm
 
 SCHOOLS = [{"school_id": "U1", "x": 0.0}, {"school_id": "R1", "category": "rural", "x": 10.0},
            {"school_id": "R2", "category": "rural", "x": 12.0}]
@@ -19,7 +20,8 @@ def test_a_binding_school_quota_is_named_with_its_number():
     assert_valid(problem, policy, plan)
     assert int(plan.assignments["moves"].sum()) == 1
     stayer = plan.assignments.loc[~plan.assignments["moves"], "teacher_id"].iat[0]
-    assert reason(plan, stayer).endswith("stays — U1 already sends its maximum of 1 (max_sent_per_school = 1)")
+    assert reason(plan, stayer).endswith(
+        "stays — U1 already sends its maximum of 1 (max_sent_per_school = 1)")
 
 
 def test_a_county_quota_that_binds_is_named_with_its_number():
@@ -27,7 +29,8 @@ def test_a_county_quota_that_binds_is_named_with_its_number():
     policy = make_policy(rules={"max_total_sent": 1})
     plan = solve(problem, policy)
     stayer = plan.assignments.loc[~plan.assignments["moves"], "teacher_id"].iat[0]
-    assert reason(plan, stayer).endswith("stays — the county already sends its maximum of 1 (max_total_sent = 1)")
+    assert reason(plan, stayer).endswith(
+        "stays — the county already sends its maximum of 1 (max_total_sent = 1)")
 
 
 def test_an_impossible_fixed_quota_is_diagnosed_in_words():
@@ -38,14 +41,16 @@ def test_an_impossible_fixed_quota_is_diagnosed_in_words():
     assert plan.status == "INFEASIBLE"
     d = plan.diagnosis
     row = d[d["rule"] == "quotas"].iloc[0]
-    assert row["sentence_en"] == ("exactly 2 must rotate from the county (teachers) (fixed_teachers_sent = 2); "
-                                  "2 of them can be placed at a school that needs their subject")
-    assert "quotas" not in row["sentence_zh"] and "2" in row["sentence_zh"]
+    assert row["sentence_en"] == ("exactly 2 must rotate from the county (teachers) (fixed_teachers_sent = "
+                                  "2); 2 of them can be placed at a school that needs their subject")
+    assert "quotas" not in row["sentence_zh"]
+    assert "2" in row["sentence_zh"]
     assert "exactly 2 must rotate" in plan.summary()
 
 
 def test_a_school_at_its_staffing_floor_keeps_its_teachers():
-    schools = [{"school_id": "U1", "x": 0.0, "students": 40}, {"school_id": "R1", "category": "rural", "x": 10.0}]
+    schools = [{"school_id": "U1", "x": 0.0, "students": 40},
+               {"school_id": "R1", "category": "rural", "x": 10.0}]
     problem = make_problem(schools, TEACHERS, [("R1", "math", 2)])
     policy = make_policy(rules={"students_per_teacher_floor": 40})
     plan = solve(problem, policy)
@@ -81,5 +86,6 @@ def test_explain_names_the_binding_quota(tmp_path):
     stayer = plan.assignments.loc[~plan.assignments["moves"], "teacher_id"].iat[0]
     e = tm.explain(problem, policy, plan, stayer, time_limit=10)
     assert list(e.binding["rule"]) == ["quotas"]
-    assert e.binding["sentence_en"].iat[0] == "U1 may send at most 1 (max_sent_per_school = 1); the plan sends 1"
+    assert (e.binding["sentence_en"].iat[0]
+            == "U1 may send at most 1 (max_sent_per_school = 1); the plan sends 1")
     assert "quotas" not in e.reason_zh

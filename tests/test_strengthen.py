@@ -30,7 +30,9 @@ def test_envelope_is_valid_tight_and_stronger_than_the_rule(p, q, req):
         p = q - 1
     facets = envelope(p, q, req)
     for b, s, rhs in facets:
-        assert b > 0 and s > 0 and rhs > 0
+        assert b > 0
+        assert s > 0
+        assert rhs > 0
         # valid: every integer (sf, B) the two rules allow satisfies it
         for k in range(req + 3):
             lo = _g(p, q, req, k)
@@ -95,8 +97,10 @@ def test_same_optimum_and_every_plan_satisfies_them(n, seed, changes):
     optimum = plain.objective_value
     rules_only = ctx.model.clone()  # the rules' model, before the implied inequalities
     added = strengthen(ctx)
-    assert added > 0 and len(_implied(ctx.model)) == added
-    assert strengthen(ctx) == 0 and len(_implied(ctx.model)) == added  # once only
+    assert added > 0
+    assert len(_implied(ctx.model)) == added
+    assert strengthen(ctx) == 0  # once only
+    assert len(_implied(ctx.model)) == added
     cut = _solver()
     assert cut.solve(ctx.model) == cp_model.OPTIMAL
     assert cut.objective_value == pytest.approx(optimum)
@@ -127,7 +131,8 @@ def test_the_rules_model_stays_free_of_them():
     policy = tm.load_policy("default")
     assert not _implied(tm.build_model(problem, policy, aggregate=True).model)
     plan = tm.solve(problem, policy, time_limit=60)
-    assert plan.status == "OPTIMAL" and tm.check(problem, policy, plan).empty
+    assert plan.status == "OPTIMAL"
+    assert tm.check(problem, policy, plan).empty
 
 
 @pytest.mark.parametrize("policy_id", ["default", "dongcheng-school-plan"])
@@ -151,7 +156,8 @@ def test_shortfall_reported_at_its_least_value_when_not_in_the_objective():
     plan = tm.solve(problem, policy, objective=lex, time_limit=30)
     assert tm.check(problem, policy, plan).empty
     ctx = tm.build_model(problem, policy, aggregate=True)
-    assert ctx.slacks and len(ctx.slacks) == len(ctx.rotation_floor)
+    assert ctx.slacks
+    assert len(ctx.slacks) == len(ctx.rotation_floor)
     # settle: every shortfall at max(0, req − sent), whatever the solution said
     raw = np.zeros(len(ctx.model.proto.variables), dtype=np.int64)
     for var, _, lo in ctx.slacks:

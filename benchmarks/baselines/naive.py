@@ -24,9 +24,9 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from teacher_match.eligibility import eligibility
-from teacher_match.scaling import OBJ_SCALE, to_units_km, weight_coef
 from teacher_match.params import share_fraction
 from teacher_match.rules import TERM_UNITS, flows, leadership_cap, min_rotation, outflow_limit, preferences
+from teacher_match.scaling import OBJ_SCALE, to_units_km, weight_coef
 
 __all__ = ["NaiveModel", "build_naive", "solve_naive"]
 

@@ -8,13 +8,13 @@ Booleans ``x[t, s]`` of a class ``c`` can be replaced by one integer
 
     y[c, s] = Σ_{t ∈ c} x[t, s]  ∈ [0, min(|c|, need[s, subject(c)])],     Σ_s y[c, s] ≤ |c|
 
-without changing the optimum (every constraint and term is a sum of ``x`` over sets that contain whole classes).
-A solution is turned back into teachers deterministically: the members of a class, in roster order, go to the
-class's destinations in school order. Besides fewer variables, this removes the symmetry between identical
-teachers that otherwise makes the search explore equivalent plans.
+without changing the optimum (every constraint and term is a sum of ``x`` over sets that contain whole
+classes). A solution is turned back into teachers deterministically: the members of a class, in roster order,
+go to the class's destinations in school order. Besides fewer variables, this removes the symmetry between
+identical teachers that otherwise makes the search explore equivalent plans.
 
-A rule module that reads a per-teacher value the base key does not cover must say so in ``class_key``; a module
-without ``class_key`` switches aggregation off (safe by default).
+A rule module that reads a per-teacher value the base key does not cover must say so in ``class_key``; a
+module without ``class_key`` switches aggregation off (safe by default).
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ def teacher_classes(problem, teachers: pd.DataFrame, policy, modules) -> np.ndar
         "status": teachers["status"].to_numpy(),
     }
     for m in modules:
-        for i, arr in enumerate(m.class_key(teachers, problem.schools, policy.rule(m.RULE_ID))):
+        keys = m.class_key(teachers, problem.schools, policy.rule(m.RULE_ID))
+        if keys is None:
+            return None  # the rule reads teachers one by one: no two are interchangeable to it
+        for i, arr in enumerate(keys):
             cols[f"{m.RULE_ID}_{i}"] = np.asarray(arr)
     n = len(teachers)
     single = np.zeros(n, dtype=bool)
@@ -64,8 +67,8 @@ def aggregate_pairs(pairs: pd.DataFrame, cls: np.ndarray, needs: pd.DataFrame | 
     """One row per (class, school): the class's smallest-position member stands for it, ``n`` = class size.
 
     ``pairs`` must hold the teacher-level candidates: members of a class share their candidate schools because
-    every pruning rule reads only what the class key fixes. With ``needs`` (and the school index) each row also
-    gets ``ub = min(n, need[s, subject])``, the bound of its integer variable.
+    every pruning rule reads only what the class key fixes. With ``needs`` (and the school index) each row
+    also gets ``ub = min(n, need[s, subject])``, the bound of its integer variable.
     """
     size = np.bincount(cls)
     p = pairs.assign(c=cls[pairs["t"].to_numpy()])

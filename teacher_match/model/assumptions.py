@@ -53,7 +53,8 @@ def enforce_ledger(ledger: Iterable[LedgerEntry], model: cp_model.CpModel) -> di
     return lits
 
 
-def assume(model: cp_model.CpModel, lits: Iterable[int], seconds: float) -> tuple[int, cp_model.CpSolver]:
+def assume(model: cp_model.CpModel, lits: Iterable[int],
+           seconds: float) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
     """Solve with the given literals as assumptions; returns (status, solver)."""
     model.clear_assumptions()
     model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in lits])

@@ -21,9 +21,9 @@ from .. import limits
 from ..eligibility import eligibility
 from ..rules import RULES, flows
 from ..rules.contract import PruneData
+from ..scaling import to_units_km
 from .aggregation import aggregate_pairs, teacher_classes
 from .context import Context
-from ..scaling import to_units_km
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -73,13 +73,15 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
     data = prune_data(problem, policy)
     prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if m.prune is not None]
     limits.check_candidates(problem.teachers["subject"].to_numpy(),
-                            elig["status"].isin(["mandatory", "eligible"]).to_numpy(), problem.needs, max_memory_mb)
+                            elig["status"].isin(["mandatory", "eligible"]).to_numpy(), problem.needs,
+                            max_memory_mb)
     pairs = candidate_pairs(problem, elig, prunes, within=reach)
     lap("candidate pairs")
     cand = pairs
     cls = None
     if aggregate and len(pairs):
-        cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy, RULES)
+        cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy,
+                              RULES)
         if cls is not None:
             cand = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
     lap("aggregation")
@@ -94,7 +96,8 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
     return ctx
 
 
-def candidate_pairs(problem: Problem, elig: pd.DataFrame, prune_fns: Iterable[Callable[[pd.DataFrame], np.ndarray]],
+def candidate_pairs(problem: Problem, elig: pd.DataFrame,
+                    prune_fns: Iterable[Callable[[pd.DataFrame], np.ndarray]],
                     within: float | None = None) -> pd.DataFrame:
     """All (movable teacher, receiving school with a need in the teacher's subject) pairs, pruned.
 

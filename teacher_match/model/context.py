@@ -85,8 +85,8 @@ class Context:
     cand : DataFrame
         One row per candidate pair: ``t, s, from_s, subject, km, dkm, backbone, leader, status`` and
         ``c, n, ub``: the teacher's class, its size and the variable's upper bound. Without aggregation every
-        teacher is a class of one (``c = t, n = ub = 1``); with it (see :mod:`teacher_match.model.aggregation`) a
-        row stands for a whole class and ``t`` is its first member.
+        teacher is a class of one (``c = t, n = ub = 1``); with it (see
+        :mod:`teacher_match.model.aggregation`) a row stands for a whole class and ``t`` is its first member.
     pairs : DataFrame
         The teacher-level candidate pairs (equal to ``cand`` without aggregation).
     x : list of IntVar
@@ -119,7 +119,8 @@ class Context:
         self.receiving = receiving
         n = len(cand)
         self.aggregated = bool(len(cand)) and int(cand["n"].max()) > 1
-        # names are cheap and make the exported model readable: x[T00042,S012] (or y[T00042+,S012] for a class)
+        # names are cheap and make the exported model readable: x[T00042,S012] (or y[T00042+,S012] for a
+        # class)
         tid = self.teachers["teacher_id"].to_numpy()
         sid = self.schools["school_id"].to_numpy()
         ub = cand["ub"].to_numpy()
@@ -161,9 +162,10 @@ class Context:
     def soft_minimum(self, rule: str, key: str, rows, lo: int, var_name: str) -> cp_model.IntVar:
         """A soft minimum ``Σ x[rows] + short ≥ lo`` (named ``rule[key]``); returns ``short ∈ [0, lo]``.
 
-        A plan's shortfall is its least value ``max(0, lo − Σ x[rows])`` (see :meth:`with_least_shortfalls`): when the
-        shortfall is not in the objective (a lexicographic stage without it) or other rows push it up (implied
-        inequalities), the solver may leave it higher, and the reported value must not depend on that.
+        A plan's shortfall is its least value ``max(0, lo − Σ x[rows])`` (see :meth:`with_least_shortfalls`):
+        when the shortfall is not in the objective (a lexicographic stage without it) or other rows push it up
+        (implied inequalities), the solver may leave it higher, and the reported value must not depend on
+        that.
         """
         short = self.model.new_int_var(0, int(lo), var_name)
         self.add(rule, key, self.xsum(rows) + short >= int(lo))

@@ -7,9 +7,9 @@ part per component plus a constant. Hence
     min Σ_k f_k(x_k)  subject to  ⋀_k C_k(x_k)   =   Σ_k min f_k(x_k) subject to C_k(x_k)
 
 and, for any solver bounds β_k ≤ min f_k, the sum Σ_k β_k is a lower bound of the **full** model: the plan
-assembled from the parts is certified against the whole model, not against a reduction of it. A city of several
-counties (or a county whose townships never exchange teachers) falls apart this way; a county-wide rule (a
-county backbone share, a county quota or budget) links everything and leaves one component.
+assembled from the parts is certified against the whole model, not against a reduction of it. A city of
+several counties (or a county whose townships never exchange teachers) falls apart this way; a county-wide
+rule (a county backbone share, a county quota or budget) links everything and leaves one component.
 
 Components are computed with ``scipy.sparse.csgraph.connected_components`` on the bipartite graph of variables
 and constraints, and each part becomes its own ``CpModel`` with variables renumbered.
@@ -96,7 +96,7 @@ def split(proto, min_parts: int = 2) -> list[Part] | None:
     obj_coef = np.asarray(list(proto.objective.coeffs), dtype=np.int64)
     hint_idx = np.asarray(list(proto.solution_hint.vars), dtype=np.int64)
     hint_val = np.asarray(list(proto.solution_hint.values), dtype=np.int64)
-    cons_of = {}
+    cons_of: dict[int, list[int]] = {}
     for i, lab in enumerate(clabel):
         cons_of.setdefault(int(lab), []).append(i)
     parts = []

@@ -1,12 +1,12 @@
 """Exact reformulation: classes that share their destinations send one flow per destination.
 
-After aggregation (:mod:`teacher_match.model.aggregation`) a sending school's subject usually holds a few classes —
-backbone or not, leader or not, mandatory or merely eligible — and every one of them has a variable for every
-destination school: ``y[c, s]``. The rules and the objective, though, mostly read these variables in one of two
-ways: by destination (needs, commute: the same for all classes of the school) or by class (backbone share,
-leadership cap, minimum rotation, the cost of moving a non-mandatory teacher: the same for all destinations).
-When, within a *block* ``B`` of classes with the same sending school and the same candidate destinations, every
-constraint row and the objective give ``y[c, s]`` a coefficient of the additive form
+After aggregation (:mod:`teacher_match.model.aggregation`) a sending school's subject usually holds a few
+classes — backbone or not, leader or not, mandatory or merely eligible — and every one of them has a variable
+for every destination school: ``y[c, s]``. The rules and the objective, though, mostly read these variables in
+one of two ways: by destination (needs, commute: the same for all classes of the school) or by class (backbone
+share, leadership cap, minimum rotation, the cost of moving a non-mandatory teacher: the same for all
+destinations). When, within a *block* ``B`` of classes with the same sending school and the same candidate
+destinations, every constraint row and the objective give ``y[c, s]`` a coefficient of the additive form
 
     a[c, s] = u[s] + v[c]                                   for all c ∈ B, s ∈ S(B)
 
@@ -16,9 +16,9 @@ the ``|B| · |S(B)|`` variables can be replaced by ``|S(B)|`` destination flows 
     Σ_{c,s} a[c, s] · y[c, s] = Σ_s u[s] · f[B, s] + Σ_c v[c] · n[B, c]
 
 and if the bounds are ``y[c, s] ≤ min(|c|, need[s])`` (as aggregation sets them; the subject_needs rule caps
-``Σ_c y[c, s] ≤ need[s]`` in every plan, so ``f[B, s] ≤ need[s]`` is valid), every ``(f, n)`` with equal totals
-splits back into class flows with the same value of every row: the north-west corner rule (classes in order fill
-destinations in order) gives ``y[c, s] ≤ min(n[c], f[s]) ≤ min(|c|, need[s])``. So
+``Σ_c y[c, s] ≤ need[s]`` in every plan, so ``f[B, s] ≤ need[s]`` is valid), every ``(f, n)`` with equal
+totals splits back into class flows with the same value of every row: the north-west corner rule (classes in
+order fill destinations in order) gives ``y[c, s] ≤ min(n[c], f[s]) ≤ min(|c|, need[s])``. So
 the reformulated model has exactly the optimum of the original, and its bound is the original's bound. Blocks
 where some row is not additive (a rule that reads a class *and* a destination together, e.g. backbone teachers
 sent to weak schools with a non-zero weight) are left as they are; the check is done on the model's rows
@@ -86,7 +86,10 @@ def _running(values: np.ndarray, start: np.ndarray, count: np.ndarray) -> np.nda
 
 
 def _rows(proto):
-    """Constraint matrix (CSR, one row per constraint), row bounds, enforcement lists; None if not all linear."""
+    """Constraint matrix (CSR, one row per constraint), row bounds, enforcement lists.
+
+    None if not all linear.
+    """
     data, idx, ptr, lo, hi, enf = [], [], [0], [], [], []
     for ct in proto.constraints:
         if not ct.has_linear():
@@ -109,7 +112,8 @@ def _rows(proto):
 def _need(ctx) -> np.ndarray:
     """need[s, subject] of each candidate row (the cap the subject_needs rule puts on Σ y into it)."""
     needs = ctx.problem.needs
-    cap = needs.assign(s=needs["school_id"].map(ctx.problem.school_index)).groupby(["s", "subject"])["count"].sum()
+    cap = (needs.assign(s=needs["school_id"].map(ctx.problem.school_index))
+           .groupby(["s", "subject"])["count"].sum())
     idx = pd.MultiIndex.from_arrays([ctx.cand["s"].to_numpy(), ctx.cand["subject"].to_numpy()])
     return cap.reindex(idx).to_numpy(dtype=np.int64)
 
@@ -132,7 +136,8 @@ def reformulate(ctx, min_saving: float = 0.1) -> Reformulation | None:
     m = len(lo)
     # the objective is one more row of the matrix
     obj_vars = list(proto.objective.vars)
-    a = sp.csr_matrix((np.r_[np.asarray(data, dtype=np.float64), np.asarray(list(proto.objective.coeffs), float)],
+    a = sp.csr_matrix((np.r_[np.asarray(data, dtype=np.float64),
+                             np.asarray(list(proto.objective.coeffs), float)],
                        np.r_[np.asarray(idx, dtype=np.int64), np.asarray(obj_vars, dtype=np.int64)],
                        np.r_[np.asarray(ptr, dtype=np.int64), len(idx) + len(obj_vars)]),
                       shape=(m + 1, n_old))

@@ -7,8 +7,8 @@ Nothing of teacher_match's formulation is re-derived, so the arrays are provably
     minimise  Σ_j cost_j · v_j + offset     (CP-SAT's objective before ``scaling_factor``)
     s.t.      row_lo_i ≤ Σ_j a_ij · v_j ≤ row_hi_i,    col_lo_j ≤ v_j ≤ col_hi_j,   v_j integer
 
-A negated literal ``¬v`` (reference ``-j-1``) is ``1 − v_j``. Anything a linear program cannot hold directly (a
-domain with holes, an enforcement literal, a non-linear constraint) raises ``ValueError`` instead of being
+A negated literal ``¬v`` (reference ``-j-1``) is ``1 − v_j``. Anything a linear program cannot hold directly
+(a domain with holes, an enforcement literal, a non-linear constraint) raises ``ValueError`` instead of being
 approximated. The benchmark hands these arrays to HiGHS; :mod:`teacher_match.model.lp_guided` relaxes them.
 """
 
@@ -94,7 +94,8 @@ def linear_arrays(proto) -> LinearArrays:
     obj = proto.objective
     idx, c, const = _resolve(obj.vars, obj.coeffs)
     np.add.at(cost, idx, c)
-    return LinearArrays(col_lo, col_hi, cost, np.asarray(row_lo, dtype=float), np.asarray(row_hi, dtype=float),
+    return LinearArrays(col_lo, col_hi, cost,
+                        np.asarray(row_lo, dtype=float), np.asarray(row_hi, dtype=float),
                         np.asarray(start, dtype=np.int64), np.asarray(index, dtype=np.int32),
                         np.asarray(value, dtype=np.float64), float(obj.offset) + const,
                         float(obj.scaling_factor) or 1.0)
@@ -102,7 +103,10 @@ def linear_arrays(proto) -> LinearArrays:
 
 @dataclass(frozen=True)
 class LpSolution:
-    """An optimal solution of the LP relaxation: column values, reduced costs and the objective (offset in)."""
+    """An optimal solution of the LP relaxation.
+
+    Column values, reduced costs and the objective (offset in).
+    """
 
     values: np.ndarray
     reduced_costs: np.ndarray
@@ -110,7 +114,10 @@ class LpSolution:
 
 
 def solve_lp(lp: LinearArrays) -> LpSolution | None:
-    """The LP relaxation of ``lp`` (integrality dropped) solved by GLOP; None unless GLOP proves an optimum."""
+    """The LP relaxation of ``lp`` (integrality dropped) solved by GLOP.
+
+    None unless GLOP proves an optimum.
+    """
     from ortools.linear_solver import pywraplp
 
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -119,8 +126,8 @@ def solve_lp(lp: LinearArrays) -> LpSolution | None:
     def finite(v: float) -> float:
         return v if np.isfinite(v) else (inf if v > 0 else -inf)
 
-    cols = [solver.NumVar(finite(lo), finite(hi), "") for lo, hi in zip(lp.col_lo.tolist(), lp.col_hi.tolist(),
-                                                                           strict=True)]
+    cols = [solver.NumVar(finite(lo), finite(hi), "")
+            for lo, hi in zip(lp.col_lo.tolist(), lp.col_hi.tolist(), strict=True)]
     start, index, value = lp.start.tolist(), lp.index.tolist(), lp.value.tolist()
     for i, (lo, hi) in enumerate(zip(lp.row_lo.tolist(), lp.row_hi.tolist(), strict=True)):
         row = solver.Constraint(finite(lo), finite(hi))
@@ -132,5 +139,6 @@ def solve_lp(lp: LinearArrays) -> LpSolution | None:
     objective.SetMinimization()
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    return LpSolution(np.array([c.solution_value() for c in cols]), np.array([c.reduced_cost() for c in cols]),
+    return LpSolution(np.array([c.solution_value() for c in cols]),
+                      np.array([c.reduced_cost() for c in cols]),
                       objective.Value() + lp.offset)

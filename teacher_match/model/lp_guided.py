@@ -1,26 +1,27 @@
 """LP-guided plan: the model restricted around its LP relaxation's optimum, searched beside the full search.
 
 The LP relaxation of a rotation model is nearly integral (a 10,000-teacher county: 154 fractional columns of
-24,185) and GLOP solves it in about 0.3 s, while CP-SAT's single LP worker reaches its first LP bound only after
-about 4.7 s and, on some counties, finds a plan within 0.1 % of the optimum only after a minute or more. The
-columns the LP prices out are rarely in an optimal plan, so a model of the rest is small enough to search fast:
+24,185) and GLOP solves it in about 0.3 s, while CP-SAT's single LP worker reaches its first LP bound only
+after about 4.7 s and, on some counties, finds a plan within 0.1 % of the optimum only after a minute or more.
+The columns the LP prices out are rarely in an optimal plan, so a model of the rest is small enough to search
+fast:
 
     R = {j : v_lp[j] > lo_j}  ∪  {the ``KEEP_SHARE`` of all columns with the smallest |reduced cost|}
     restricted model = the model with  v[j] = lo_j  for every j ∉ R      (v_lp[j] = lo_j there)
 
 Fixing variables at a bound only restricts the model, so every plan of the restricted model is a plan of the
 full one, whatever the rules are; nothing is assumed about optimality — the full search's bound decides it
-(measured, keep share 0.7: the restricted model's optimum was the full optimum on counties 0, 3 and 5, found in
-5–16 s while the full search took 9 s, 25 s to more than 89 s).
+(measured, keep share 0.7: the restricted model's optimum was the full optimum on counties 0, 3 and 5, found
+in 5–16 s while the full search took 9 s, 25 s to more than 89 s).
 
 :class:`GuidedSearch` runs the restricted search in a thread of its own (CP-SAT releases the GIL) while the
 full search runs, after a delay: the two searches share the machine's cores (measured: a 10,000-teacher county
 proven in 12.8 s instead of 11.3 s when both start together; the metro in 162 s instead of 135 s with guided
-searches from 15 s into each part), and a search proven within the delay never pays for it (``solve`` starts it
-once half the time is used). A full search that proves optimality keeps its own plan, so a proven plan never depends on
-which search ended first; one that ends unproven (time-out, Ctrl-C) takes the guided plan when it is strictly
-better — the guard against the full search's slow primal side (county seed 3: gap 0.15 % after 89 s alone,
-0.026 % with the guided plan, found after 16 s).
+searches from 15 s into each part), and a search proven within the delay never pays for it (``solve`` starts
+it once half the time is used). A full search that proves optimality keeps its own plan, so a proven plan
+never depends on which search ended first; one that ends unproven (time-out, Ctrl-C) takes the guided plan
+when it is strictly better — the guard against the full search's slow primal side (county seed 3: gap 0.15 %
+after 89 s alone, 0.026 % with the guided plan, found after 16 s).
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ KEEP_SHARE = 0.7
 def restrict(model: cp_model.CpModel, keep_share: float = KEEP_SHARE) -> tuple[cp_model.CpModel, dict] | None:
     """The model with every column outside ``R`` fixed at its lower bound, and what was done (or None).
 
-    None when the model is not a linear program with integer columns (a constraint with an enforcement literal,
-    a domain with holes) or GLOP does not prove its relaxation's optimum.
+    None when the model is not a linear program with integer columns (a constraint with an enforcement
+    literal, a domain with holes) or GLOP does not prove its relaxation's optimum.
     """
     try:
         lp = linear_arrays(model.proto)

@@ -1,7 +1,8 @@
 """Warm start: a quick plan on a restricted candidate set, handed to the full solve as a hint.
 
-The LP-heavy search that proves optimality finds its first plan late on large rosters (a 100,000-teacher metro:
-none after 3 minutes). A good first plan comes cheaply from the *same* model with most pairs switched off:
+The LP-heavy search that proves optimality finds its first plan late on large rosters (a 100,000-teacher
+metro: none after 3 minutes). A good first plan comes cheaply from the *same* model with most pairs switched
+off:
 
     x[i] = 0   for every candidate row i outside R,
     R = for each declared need (s, j) with count k: the k·K nearest rows to s, and the k·K nearest rows of
@@ -21,7 +22,8 @@ from ortools.sat.python import cp_model
 __all__ = ["restricted_rows", "warm_start"]
 
 
-def restricted_rows(cand: pd.DataFrame, needs: pd.DataFrame, school_index: dict, per_post: int = 3) -> np.ndarray:
+def restricted_rows(cand: pd.DataFrame, needs: pd.DataFrame, school_index: dict,
+                    per_post: int = 3) -> np.ndarray:
     """Candidate rows kept in the restricted model (sorted row indices)."""
     if not len(cand):
         return np.zeros(0, dtype=np.int64)
@@ -31,7 +33,8 @@ def restricted_rows(cand: pd.DataFrame, needs: pd.DataFrame, school_index: dict,
                           "dkm": cand["dkm"].to_numpy(), "bb": cand["backbone"].to_numpy(dtype=bool),
                           "k": k, "row": np.arange(len(cand))})
     frame = frame.sort_values(["s", "subject", "dkm", "row"], kind="stable")
-    near = frame.groupby(["s", "subject"], sort=False).cumcount().to_numpy() < per_post * frame["k"].to_numpy()
+    near = (frame.groupby(["s", "subject"], sort=False).cumcount().to_numpy()
+            < per_post * frame["k"].to_numpy())
     bb = frame[frame["bb"]]
     near_bb = bb.groupby(["s", "subject"], sort=False).cumcount().to_numpy() < per_post * bb["k"].to_numpy()
     keep = np.union1d(frame["row"].to_numpy()[near], bb["row"].to_numpy()[near_bb])

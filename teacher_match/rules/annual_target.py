@@ -75,7 +75,8 @@ def binding_words(f: Facts, rule: AnnualTarget, k: Key, usage: Usage | None) -> 
     able = int(len(np.unique(f.ct)))
     return (f"at least {n} cadres and teachers rotate this school year (min_rotated_total = {n}), "
             f"and {able} can be placed at a school that needs their subject",
-            f"本学年交流干部教师不少于 {n} 人（min_rotated_total = {n}），可安排到需要其学科学校的只有 {able} 人")
+            f"本学年交流干部教师不少于 {n} 人（min_rotated_total = {n}），"
+            f"可安排到需要其学科学校的只有 {able} 人")
 
 
 def stays(state: PlanState, rule: AnnualTarget) -> list[StayTest]:

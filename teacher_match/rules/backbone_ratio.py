@@ -1,9 +1,9 @@
-"""Hard rule: backbone teachers (骨干教师) are at least a share of those sent; optional backbone for weak schools.
+"""Hard rule: backbone teachers (骨干教师) are at least a share of those sent; weak schools: optional minimum.
 
-With ``backbone_min_share = p/q`` (exact fraction):
+With ``backbone_min_share = p/q`` (exact fraction), by ``backbone_scope``:
 
-    q · Σ_{t ∈ a} backbone[t] · x[t, s] ≥ p · Σ_{t ∈ a} x[t, s]    for each sending school a   (scope sending_school)
-    q · Σ_t backbone[t] · x[t, s]      ≥ p · Σ_t x[t, s]           over the whole county       (scope county)
+    q · Σ_{t ∈ a} backbone[t] · x[t, s] ≥ p · Σ_{t ∈ a} x[t, s]   for each sending school a  (sending_school)
+    q · Σ_t backbone[t] · x[t, s]      ≥ p · Σ_t x[t, s]          over the whole county      (county)
 
 Optionally every weak receiving school that receives anyone receives at least ``weak_school_min_backbone``
 backbone teachers:  Σ_{t} backbone[t] · x[t, r] ≥ k · y[r],  Σ_t x[t, r] ≤ M · y[r].
@@ -41,7 +41,8 @@ class BackboneRatio:
     """Backbone share (policy section ``[rules]``)."""
 
     backbone_min_share: float | None = param(
-        None, "share", "backbone teachers are at least this share of those a school sends (不低于交流总数的 N%)")
+        None, "share",
+        "backbone teachers are at least this share of those a school sends (不低于交流总数的 N%)")
     backbone_scope: str = param("sending_school", "choice", "where the share is counted",
                                 choices=("sending_school", "county"))
     weak_school_min_backbone: int = param(
@@ -78,7 +79,8 @@ def build(ctx: Any, rule: BackboneRatio) -> None:
             if not weak[r]:
                 continue
             y = ctx.model.new_bool_var(f"receives[{ctx.school_id(r)}]")
-            ctx.add(RULE_ID, key("receives", school=ctx.school_id(r)), ctx.xsum(rows) <= ctx.max_flow(rows) * y)
+            ctx.add(RULE_ID, key("receives", school=ctx.school_id(r)),
+                    ctx.xsum(rows) <= ctx.max_flow(rows) * y)
             brows = rows[bb[rows]]
             ctx.add(RULE_ID, key("weak_min", school=ctx.school_id(r)), ctx.xsum(brows) >= k * y)
     to_weak = np.flatnonzero(bb & weak[ctx.cand["s"].to_numpy()])
@@ -110,15 +112,17 @@ def check(chk: CheckData, rule: BackboneRatio) -> list[Violation]:
         for k, r in g.iterrows():
             if f.denominator * int(r["sum"]) < f.numerator * int(r["size"]):
                 where = key(school=k) if rule.backbone_scope == "sending_school" else key("county")
-                out.append((RULE_ID, where, f"{k} sends {int(r['size'])} teachers of whom {int(r['sum'])} backbone "
-                                          f"< {float(f):.0%}"))
+                out.append((RULE_ID, where,
+                            f"{k} sends {int(r['size'])} teachers of whom {int(r['sum'])} backbone "
+                            f"< {float(f):.0%}"))
     if rule.weak_school_min_backbone > 0 and len(m):
         weak = set(chk.problem.schools.loc[chk.problem.schools["strength"] == "weak", "school_id"])
         g = m[m["to_school_id"].isin(weak)].groupby("to_school_id")["backbone"].sum()
         for sid, n in g.items():
             if n < rule.weak_school_min_backbone:
                 out.append((RULE_ID, key("weak_min", school=sid),
-                            f"weak school {sid} receives {int(n)} backbone teachers < {rule.weak_school_min_backbone}"))
+                            f"weak school {sid} receives {int(n)} backbone teachers "
+                            f"< {rule.weak_school_min_backbone}"))
     return out
 
 
@@ -132,8 +136,8 @@ def binding_words(f: Facts, rule: BackboneRatio, k: Key, usage: Usage | None) ->
         b = len(f.reaching(s, mask=f.backbone)) if s >= 0 else 0
         if usage is not None:
             got = int((f.backbone & (usage.dest == s)).sum())
-            return (f"weak school {sid} receives teachers only together with at least {n} backbone teacher(s); "
-                    f"it receives {got}",
+            return (f"weak school {sid} receives teachers only together with at least {n} backbone "
+                    f"teacher(s); it receives {got}",
                     f"薄弱学校 {sid} 接收教师时须至少接收 {n} 名骨干教师，本方案接收 {got} 名")
         return (f"weak school {sid} receives teachers only together with at least {n} backbone teacher(s), "
                 f"and {b} backbone teacher(s) can reach it",
@@ -151,10 +155,12 @@ def binding_words(f: Facts, rule: BackboneRatio, k: Key, usage: Usage | None) ->
         n = usage.sent(f, a) if a >= 0 else int((usage.dest >= 0).sum())
         nb = usage.sent(f, a, f.backbone) if a >= 0 else int(((usage.dest >= 0) & f.backbone).sum())
         fr = share_fraction(share)
-        return (f"{where_en} sends {n} teachers of whom {nb} backbone; one more non-backbone teacher would bring the "
-                f"backbone share to {nb}/{n + 1} = {nb / (n + 1):.0%}, below the minimum {pct(share)}"
+        return (f"{where_en} sends {n} teachers of whom {nb} backbone; one more non-backbone teacher would "
+                f"bring the backbone share to {nb}/{n + 1} = {nb / (n + 1):.0%}, "
+                f"below the minimum {pct(share)}"
                 if fr.denominator * nb < fr.numerator * (n + 1) else
-                f"backbone teachers must be at least {pct(share)} of those {where_en} sends ({nb} of {n} now)",
+                f"backbone teachers must be at least {pct(share)} of those {where_en} sends "
+                f"({nb} of {n} now)",
                 f"{where_zh} 已交流 {n} 人，其中骨干教师 {nb} 人；再交流一名非骨干教师将使骨干比例降至 "
                 f"{nb}/{n + 1}，低于 {pct(share)}")
     return (f"backbone teachers must be at least {pct(share)} of those {where_en} sends, "
@@ -163,8 +169,10 @@ def binding_words(f: Facts, rule: BackboneRatio, k: Key, usage: Usage | None) ->
 
 
 def stays(state: PlanState, rule: BackboneRatio) -> list[StayTest]:
-    """A non-backbone teacher stays when one more would break the share, or when the open needs are at weak
-    schools still short of their backbone minimum."""
+    """A non-backbone teacher stays when one more would break the share.
+
+    It also stays when the open needs are at weak schools still short of their backbone minimum.
+    """
     sid = state.sid
     strength = state.problem.schools["strength"].to_numpy()
 
@@ -184,8 +192,8 @@ def stays(state: PlanState, rule: BackboneRatio) -> list[StayTest]:
         n = rule.weak_school_min_backbone
         open_ = [j for j in state.dests.get(t, []) if state.need_left.get((j, state.subj[t]), 0) > 0]
         if open_ and all(strength[j] == "weak" and state.backbone_received[j] < n for j in open_):
-            return (f"{', '.join(sid[j] for j in open_)} (weak) must receive at least {n} backbone teacher(s) "
-                    f"before it receives others")
+            return (f"{', '.join(sid[j] for j in open_)} (weak) must receive at least {n} backbone "
+                    f"teacher(s) before it receives others")
         return None
 
     return [StayTest(Stage.SHARE, share_breaks), StayTest(Stage.DESTINATION, weak_first)]

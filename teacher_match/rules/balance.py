@@ -42,10 +42,13 @@ class Balance:
     """Mix of those sent (policy section ``[rules]``)."""
 
     balance_max_share: float | None = param(
-        None, "share", "no class (one sex, one age band, backbone or ordinary) exceeds this share of a group sent")
-    balance_dimensions: list = param(list(DIMENSIONS), "strlist", "dimensions balanced (老中青、骨干普通、男女)",
+        None, "share",
+        "no class (one sex, one age band, backbone or ordinary) exceeds this share of a group sent")
+    balance_dimensions: list = param(list(DIMENSIONS), "strlist",
+                                     "dimensions balanced (老中青、骨干普通、男女)",
                                      choices=DIMENSIONS)
-    balance_scope: str = param("county", "choice", "the group: all those sent, or those leaving/arriving at a school",
+    balance_scope: str = param("county", "choice",
+                               "the group: all those sent, or those leaving/arriving at a school",
                                choices=("county", "sending_school", "receiving_school"))
     balance_min_sent: int = param(3, "int", "the mix is required only of groups of at least this many sent")
     balance_young_below: float = param(35, "number", "age band: young below this age (青年)")
@@ -130,7 +133,8 @@ def check(chk: CheckData, rule: Balance) -> list[Violation]:
         for name, mask in cls.items():
             n = int((mask & in_g).sum())
             if f.denominator * n > f.numerator * total:
-                out.append((RULE_ID, f"{g},{key(**_cls(name))}", f"{g}: {n} of {total} sent are {name} > {float(f):.0%}"))
+                out.append((RULE_ID, f"{g},{key(**_cls(name))}",
+                            f"{g}: {n} of {total} sent are {name} > {float(f):.0%}"))
     return out
 
 
@@ -171,10 +175,11 @@ def stays(state: PlanState, rule: Balance) -> list[StayTest]:
         if total + 1 < rule.balance_min_sent:
             return None
         for name, mask in cls.items():
-            if mask[t] and f.denominator * (int((mask & group & state.moved).sum()) + 1) > f.numerator * (total + 1):
+            if mask[t] and (f.denominator * (int((mask & group & state.moved).sum()) + 1)
+                            > f.numerator * (total + 1)):
                 where = "the county" if county else state.sid[state.pos[t]]
-                return (f"one more {name} teacher would make {name} more than {float(f):.0%} of those {where} "
-                        f"sends (balance_max_share)")
+                return (f"one more {name} teacher would make {name} more than {float(f):.0%} of those "
+                        f"{where} sends (balance_max_share)")
         return None
 
     return [StayTest(Stage.SHARE, share_breaks)]

@@ -1,4 +1,4 @@
-"""Hard rule: the plan's stipend budget (奖励津贴) stays within the bureau's budget; money and credit parameters.
+"""Hard rule: the plan's stipend budget (奖励津贴) stays within the bureau's; money and credit parameters.
 
     Σ_t stipend_cap(township(s)) · x[t, s] ≤ budget_max_yuan
 
@@ -42,9 +42,11 @@ class Budget:
     stipend_cap_default: float | None = param(
         None, "number", "full-year stipend cap (yuan) of any other township (其它乡镇); unset = no stipend")
     stipend_score_bands: list = param(
-        [], "bands", "share of the cap paid by annual score: [[90, 1.0], [70, 0.6], [0, 0.0]] = ≥90 → 100 % …")
+        [], "bands",
+        "share of the cap paid by annual score: [[90, 1.0], [70, 0.6], [0, 0.0]] = ≥90 → 100 % …")
     title_points_bands: list = param(
-        [], "bands", "title-evaluation points per full support year by annual score: [[90, 2], [70, 1], [0, 0]]")
+        [], "bands",
+        "title-evaluation points per full support year by annual score: [[90, 2], [70, 1], [0, 0]]")
     qualified_min_score: float | None = param(
         None, "number", "annual score from which a support year is qualified (合格)")
     score_rounding: str = param(
@@ -55,7 +57,8 @@ class Budget:
     transport_round_trips_per_month: int | None = param(
         None, "int", "round trips per month the sending school reimburses (每月报销 4 次往返交通费)")
     transport_yuan_per_km: float | None = param(
-        None, "number", "fare per km for the transport budget (unset: the budget is given in trips and km only)")
+        None, "number",
+        "fare per km for the transport budget (unset: the budget is given in trips and km only)")
     senior_title_min_rural_years: float | None = param(
         None, "number", "senior title (高级教师) needs at least this many years at a rural or weak school")
     direct_title_min_village_years: float | None = param(
@@ -67,11 +70,11 @@ class Budget:
     support_years_count_as_exchange: bool = param(
         False, "bool", "completed, qualified support years are credited as exchange years (支教经历视同交流)")
     rural_allowance_to_rural_only: bool = param(
-        False, "bool", "the rural post allowance is paid only to teachers rotating to rural schools, not to rural "
-        "teachers rotating to urban schools")
+        False, "bool", "the rural post allowance is paid only to teachers rotating to rural schools, not to "
+        "rural teachers rotating to urban schools")
     reward_pay_floor_school_average: bool = param(
-        False, "bool", "a qualified exchange teacher's reward performance pay is at least the sending school's "
-        "average for the same category (不低于同类教师平均水平)")
+        False, "bool", "a qualified exchange teacher's reward performance pay is at least the sending "
+        "school's average for the same category (不低于同类教师平均水平)")
 
 
 #: the rule's parameters (a policy section's keys)

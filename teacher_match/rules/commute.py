@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..scaling import KM_UNITS, to_units_km
 from ..params import param
+from ..scaling import KM_UNITS, to_units_km
 from ..vocabulary import zh_subject
 from .contract import CheckData, Facts, Key, PlanState, PruneData, StayTest, Violation, key
 
@@ -74,7 +74,8 @@ def check(chk: CheckData, rule: Commute) -> list[Violation]:
             continue
         if rule.max_commute_km is not None and r.km_check > rule.max_commute_km + 1e-9:
             out.append((RULE_ID, key(teacher=r.teacher_id),
-                        f"{r.teacher_id} commutes {r.km_check:.1f} km to {r.to_school_id} > {rule.max_commute_km:g}"))
+                        f"{r.teacher_id} commutes {r.km_check:.1f} km to {r.to_school_id} "
+                        f"> {rule.max_commute_km:g}"))
         reported = float(r.commute_km)
         if not np.isfinite(reported) or int(to_units_km(r.km_check)) != int(round(reported * KM_UNITS)):
             out.append((RULE_ID, key(teacher=r.teacher_id),

@@ -31,14 +31,28 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ..policy import Policy
     from ..problem import Problem
 
-__all__ = ["Stage", "Key", "key", "parse_key", "PruneData", "CheckData", "Facts", "Usage", "PlanState",
-           "StayTest", "Violation", "RuleModule"]
+__all__ = ["RulePolicy", "Stage", "Key", "key", "parse_key", "PruneData", "CheckData", "Facts", "Usage",
+           "PlanState", "StayTest", "Violation", "RuleModule"]
 
 #: one violation found by a rule's check: (rule id, ledger key, message)
 Violation = tuple[str, str, str]
+
+
+class RulePolicy(Protocol):
+    """What a rule reads of a policy (a :class:`~teacher_match.policy.Policy`): each rule's parameters.
+
+    Declared here, not imported, because the policy is built from the rules' parameter classes: the rules sit
+    below it.
+    """
+
+    @property
+    def id(self) -> str:
+        """The policy's id (read-only: a policy is frozen)."""
+
+    def rule(self, rule_id: str) -> Any:
+        """The parameters of one rule (an instance of its ``PARAMS``)."""
 
 
 # ====================================================================== ledger keys
@@ -54,6 +68,7 @@ class Key:
         return self.fields.get(name, default)
 
     def __contains__(self, name: str) -> bool:
+        """Whether ``name`` is one of the key's fields or flags."""
         return name in self.fields or name in self.flags
 
 
@@ -108,7 +123,7 @@ class CheckData:
     """
 
     problem: Problem
-    policy: Policy
+    policy: RulePolicy
     assignments: pd.DataFrame
     teachers: pd.DataFrame
     moved: pd.DataFrame
@@ -201,7 +216,7 @@ class PlanState:
     """
 
     problem: Problem
-    policy: Policy
+    policy: RulePolicy
     sid: np.ndarray
     sending: np.ndarray
     receiving: np.ndarray
@@ -226,8 +241,8 @@ class PlanState:
     sent_subj: pd.Series | None = None
 
     @classmethod
-    def of(cls, problem: Problem, policy: Policy, status: np.ndarray, cand: pd.DataFrame, to_pos: np.ndarray,
-           sending: np.ndarray, receiving: np.ndarray) -> PlanState:
+    def of(cls, problem: Problem, policy: RulePolicy, status: np.ndarray, cand: pd.DataFrame,
+           to_pos: np.ndarray, sending: np.ndarray, receiving: np.ndarray) -> PlanState:
         """Count everything once for a plan (``to_pos``: destination per teacher, -1 stays)."""
         t = problem.teachers
         k = len(problem.schools)
@@ -242,7 +257,8 @@ class PlanState:
             return np.bincount(where[mask], minlength=k)
 
         need_left: dict = {}
-        filled = pd.Series(list(zip(to_pos[moved], subj[moved], strict=True))).value_counts() if moved.any() else {}
+        filled = (pd.Series(list(zip(to_pos[moved], subj[moved], strict=True))).value_counts() if moved.any()
+                  else {})
         for sch, sub, cnt in problem.needs[["school_id", "subject", "count"]].itertuples(index=False):
             j = problem.school_index[sch]
             need_left[(j, sub)] = int(cnt) - int(filled.get((j, sub), 0)) if len(filled) else int(cnt)
@@ -275,7 +291,10 @@ class Stage(IntEnum):
 
 
 class StayTest(NamedTuple):
-    """One reason a rule can keep a teacher home: ``test(t)`` is the sentence, or None when it does not hold."""
+    """One reason a rule can keep a teacher home.
+
+    ``test(t)`` is the sentence, or None when it does not hold.
+    """
 
     stage: Stage
     test: Callable[[int], str | None]
@@ -310,11 +329,18 @@ class RuleModule(Protocol):
     def check(self, chk: CheckData, rule: Any) -> list[Violation]:
         """Recompute the rule on a plan with pandas only; one violation per broken instance."""
 
-    def class_key(self, teachers: pd.DataFrame, schools: pd.DataFrame, rule: Any) -> list:
-        """Per-teacher columns that make two teachers different to this rule (aggregation)."""
+    def class_key(self, teachers: pd.DataFrame, schools: pd.DataFrame, rule: Any) -> list | None:
+        """Per-teacher columns that make two teachers different to this rule (aggregation).
+
+        None when the rule reads teachers one by one: then no two teachers are interchangeable and the model
+        is not aggregated.
+        """
 
     def binding_words(self, f: Facts, rule: Any, k: Key, usage: Usage | None) -> tuple[str, str]:
-        """How one of its ledger instances reads (English, Chinese); with ``usage``, what a plan uses of it."""
+        """How one of its ledger instances reads (English, Chinese).
+
+        With ``usage``, what a plan uses of it.
+        """
 
     def stays(self, state: PlanState, rule: Any) -> list[StayTest]:
         """The reasons this rule can keep a movable teacher home in a plan."""
@@ -341,8 +367,10 @@ class RuleModule(Protocol):
 
     @property
     def teacher_words(self) -> Callable[..., tuple[str, str]] | None:
-        """``teacher_words(f, rule, t, km)``: why no school is open to teacher t when this rule alone rules
-        them all out (English, Chinese)."""
+        """``teacher_words(f, rule, t, km)``: why no school is open to teacher t (English, Chinese).
+
+        Asked when this rule alone rules them all out.
+        """
 
     @property
     def term_values(self) -> Callable[..., dict] | None:

@@ -2,9 +2,10 @@
 
     x[t, s] exists only if  school(t) ∈ Send,  s ∈ Receive,  s ≠ school(t),  status(t) ∈ {mandatory, eligible}
 
-``Send`` are the schools matching the ``from`` selector and ``Receive`` those matching ``to``; a selector lists
-categories and/or strengths and a school matches when *any* listed attribute matches ("城区学校、优质学校向
-农村学校、薄弱学校": urban **or** strong schools send). An empty selector matches every school.
+``Send`` are the schools matching the ``from`` selector and ``Receive`` those matching ``to``; a selector
+lists categories and/or strengths and a school matches when *any* listed attribute matches
+("城区学校、优质学校向农村学校、薄弱学校": urban **or** strong schools send). An empty selector matches
+every school.
 """
 
 from __future__ import annotations
@@ -116,7 +117,10 @@ def stays(state: PlanState, rule: Flows) -> list[StayTest]:
 
 
 def pair_words(f: Facts, rule: Flows, t: int, s: int, km: float) -> str:
-    """Why the pair (teacher ``t``, school ``s``) is not a candidate: one of the two ends is outside the flow."""
+    """Why the pair (teacher ``t``, school ``s``) is not a candidate.
+
+    One of the two ends is outside the flow.
+    """
     if not f.receiving[s]:
         return f"{f.sid[s]} is not a receiving school (receivers: {selector_words(rule.to)})"
     return _not_sending(f, rule, f.pos[t])

@@ -86,7 +86,8 @@ def check(chk: CheckData, rule: LeadershipCap) -> list[Violation]:
     for sid, n in sent.items():
         c = cap(int(team.get(sid, 0)), rule)
         if n > c:
-            out.append((RULE_ID, key(school=sid), f"{sid} sends {n} of its {team.get(sid, 0)} leaders, cap {c}"))
+            out.append((RULE_ID, key(school=sid),
+                        f"{sid} sends {n} of its {team.get(sid, 0)} leaders, cap {c}"))
     return out
 
 

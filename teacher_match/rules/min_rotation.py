@@ -131,7 +131,8 @@ def binding_words(f: Facts, rule: MinRotation, k: Key, usage: Usage | None) -> t
                if placeable < req else f"{placeable} of them can be placed somewhere")
     tail_zh = (f"但其中只有 {placeable} 名能安排到需要其学科的接收学校" if placeable < req
                else f"其中 {placeable} 名有可去的学校")
-    return (f"{sid} must rotate at least {req} of its {m} mandatory teachers ({share}, rounded up), {tail_en}",
+    return (f"{sid} must rotate at least {req} of its {m} mandatory teachers ({share}, rounded up), "
+            f"{tail_en}",
             f"{sid} 须交流至少 {req} 名应交流教师（{m} 名的 {share}，向上取整），{tail_zh}")
 
 

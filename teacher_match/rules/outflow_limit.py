@@ -38,7 +38,8 @@ class OutflowLimit:
     outflow_max_share: float | None = param(
         None, "share", "a school sends at most this share of its staff per round (rounded down)")
     outflow_min_cap: int = param(0, "int", "…but may always send at least this many (floor of the cap)")
-    keep_per_subject: int = param(0, "int", "a sending school keeps at least this many teachers of each subject")
+    keep_per_subject: int = param(0, "int",
+                                  "a sending school keeps at least this many teachers of each subject")
     keep_protected_subjects: bool = param(
         True, "bool", "teachers of a school's protected_subjects (特色学科) are never sent")
 
@@ -57,7 +58,8 @@ def cap(staff: int, rule: OutflowLimit) -> int | None:
 def protected_mask(schools: pd.DataFrame, school_pos: np.ndarray, subjects: np.ndarray) -> np.ndarray:
     """True where the subject is one of the school's protected subjects."""
     prot = schools["protected_subjects"].to_numpy()
-    return np.array([bool(p) and subj in p.split(";") for p, subj in zip(prot[school_pos], subjects)], dtype=bool)
+    return np.array([bool(p) and subj in p.split(";")
+                     for p, subj in zip(prot[school_pos], subjects, strict=True)], dtype=bool)
 
 
 def prune(pairs: Any, rule: OutflowLimit, data: PruneData) -> np.ndarray:
@@ -130,10 +132,12 @@ def binding_words(f: Facts, rule: OutflowLimit, k: Key, usage: Usage | None) -> 
         limit = max(0, n - keep)
         if usage is not None:
             got = usage.sent(f, a, f.subj == j)
-            return (f"{sid} must keep {count_of(keep, j + ' teacher')}: it has {n}, so it may send at most {limit} "
-                    f"(sends {got})",
-                    f"{sid} 须保留至少 {keep} 名{zh_subject(j)}教师：现有 {n} 名，最多流出 {limit} 名（已流出 {got} 名）")
-        return (f"{sid} must keep {count_of(keep, j + ' teacher')}: it has {n}, so it may send at most {limit}",
+            return (f"{sid} must keep {count_of(keep, j + ' teacher')}: it has {n}, so it may send at most "
+                    f"{limit} (sends {got})",
+                    f"{sid} 须保留至少 {keep} 名{zh_subject(j)}教师：现有 {n} 名，"
+                    f"最多流出 {limit} 名（已流出 {got} 名）")
+        return (f"{sid} must keep {count_of(keep, j + ' teacher')}: it has {n}, so it may send at most "
+                f"{limit}",
                 f"{sid} 须保留至少 {keep} 名{zh_subject(j)}教师：现有 {n} 名，最多流出 {limit} 名")
     staff = int(f.staff[a]) if a >= 0 else 0
     c = cap(staff, rule)
@@ -161,16 +165,19 @@ def stays(state: PlanState, rule: OutflowLimit) -> list[StayTest]:
     def at_cap(t: int) -> str | None:
         a = state.pos[t]
         c = cap(int(state.staff[a]), rule)
-        return f"{sid[a]} already sends its outflow cap of {c}" if c is not None and state.sent[a] >= c else None
+        return (f"{sid[a]} already sends its outflow cap of {c}" if c is not None and state.sent[a] >= c
+                else None)
 
     def must_keep(t: int) -> str | None:
         a, j = state.pos[t], state.subj[t]
         if not rule.keep_per_subject or state.staff_subj is None or state.sent_subj is None:
             return None
         left = state.staff_subj[(sid[a], j)] - state.sent_subj.get((sid[a], j), 0)
-        return f"{sid[a]} must keep {rule.keep_per_subject} {j} teacher(s)" if left <= rule.keep_per_subject else None
+        return (f"{sid[a]} must keep {rule.keep_per_subject} {j} teacher(s)" if left <= rule.keep_per_subject
+                else None)
 
-    return [StayTest(Stage.PROTECTED, is_protected), StayTest(Stage.CAP, at_cap), StayTest(Stage.KEEP, must_keep)]
+    return [StayTest(Stage.PROTECTED, is_protected), StayTest(Stage.CAP, at_cap),
+            StayTest(Stage.KEEP, must_keep)]
 
 
 def pair_words(f: Facts, rule: OutflowLimit, t: int, s: int, km: float) -> str:

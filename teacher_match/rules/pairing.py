@@ -31,7 +31,8 @@ term_values = None
 class Pairing:
     """Counterpart-only destinations (policy section ``[flows]``)."""
 
-    to_pair_only: bool = param(False, "bool", "teachers go only to their school's counterpart (pair_id, 对口单位)")
+    to_pair_only: bool = param(False, "bool",
+                               "teachers go only to their school's counterpart (pair_id, 对口单位)")
 
 
 #: the rule's parameters (a policy section's keys)
@@ -68,8 +69,8 @@ def check(chk: CheckData, rule: Pairing) -> list[Violation]:
     # a school without a counterpart has pair_id NA: no destination is its counterpart
     pair = {sid: p if isinstance(p, str) and p else None
             for sid, p in zip(chk.problem.schools["school_id"], chk.problem.schools["pair_id"], strict=True)}
-    return [(RULE_ID, key(teacher=r.teacher_id), f"{r.teacher_id} goes to {r.to_school_id}, not to the counterpart "
-             f"{pair.get(r.school_id)} of {r.school_id}")
+    return [(RULE_ID, key(teacher=r.teacher_id), f"{r.teacher_id} goes to {r.to_school_id}, not to the "
+             f"counterpart {pair.get(r.school_id)} of {r.school_id}")
             for r in chk.moved.itertuples(index=False) if pair.get(r.school_id) != r.to_school_id]
 
 
@@ -91,7 +92,8 @@ def stays(state: PlanState, rule: Pairing) -> list[StayTest]:
         a = state.pos[t]
         if not rule.to_pair_only or not state.sending[a] or _counterpart(state.problem, a) is not None:
             return None
-        return f"{state.sid[a]} has no counterpart school (pair_id), and teachers go only to their counterpart"
+        return (f"{state.sid[a]} has no counterpart school (pair_id), and teachers go only to their "
+                f"counterpart")
 
     return [StayTest(Stage.SCHOOL, no_counterpart)]
 

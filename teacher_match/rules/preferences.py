@@ -57,7 +57,7 @@ def build(ctx: Any, rule: Preferences) -> None:
         return
     prefs = ctx.teachers["preferences"].to_numpy()[ctx.cand["t"].to_numpy()]
     sids = ctx.schools["school_id"].to_numpy()[ctx.cand["s"].to_numpy()]
-    cost = np.array([rank(p, s) for p, s in zip(prefs, sids)], dtype=np.int64)
+    cost = np.array([rank(p, s) for p, s in zip(prefs, sids, strict=True)], dtype=np.int64)
     rows = np.flatnonzero(cost)
     term.extend(ctx.xs(rows), cost[rows])
 
@@ -67,7 +67,8 @@ def term_values(chk: CheckData, rule: Preferences) -> dict:
     m = chk.moved
     if "preferences" not in m.columns:
         return {"preference_rank": 0}
-    return {"preference_rank": int(sum(rank(p, s) for p, s in zip(m["preferences"], m["to_school_id"])))}
+    return {"preference_rank": int(sum(rank(p, s)
+                                       for p, s in zip(m["preferences"], m["to_school_id"], strict=True)))}
 
 
 def check(chk: CheckData, rule: Preferences) -> list[Violation]:
@@ -99,4 +100,5 @@ def assignment_words(f: Facts, rule: Preferences, t: int, s: int, km: float) -> 
     listed = isinstance(prefs, str) and bool(prefs)
     if not listed:
         return "no wishes listed"
-    return f"wish rank {rank(prefs, sid) + 1}" if sid in str(prefs).split(";") else "not among the listed wishes"
+    return (f"wish rank {rank(prefs, sid) + 1}" if sid in str(prefs).split(";")
+            else "not among the listed wishes")

@@ -1,4 +1,4 @@
-"""Soft rule: ordering principles — who goes first (先教师后干部、先小学后初中、先骨干后普通, youngest first …).
+"""Soft rule: ordering principles — who goes first (先教师后干部、先小学后初中、先骨干后普通, youngest first).
 
     priority_order = Σ rank(t) · x[t, s],   rank(t) = Σ_k w_k · key_k(t)
 
@@ -31,7 +31,8 @@ assignment_words = None
 prune = None
 pair_words = None
 teacher_words = None
-TERMS = {"priority_order": (1, "Σ ordering rank of the teachers rotated (0 = sent first under the policy's principles)")}
+TERMS = {"priority_order": (
+    1, "Σ ordering rank of the teachers rotated (0 = sent first under the policy's principles)")}
 
 #: ordering principle -> (description, largest key value)
 KEYS = {
@@ -52,7 +53,8 @@ KEYS = {
 class Priority:
     """Ordering principles (policy section ``[rules]``)."""
 
-    priority_keys: list = param([], "strlist", "ordering principles, most important first", choices=tuple(KEYS))
+    priority_keys: list = param([], "strlist", "ordering principles, most important first",
+                                choices=tuple(KEYS))
 
 
 #: the rule's parameters (a policy section's keys)
@@ -65,7 +67,8 @@ def key_values(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str]) -
 
     n = len(teachers)
     cols = []
-    leader = (teachers["role"] != "teacher").to_numpy() if "role" in teachers.columns else np.zeros(n, dtype=bool)
+    leader = ((teachers["role"] != "teacher").to_numpy() if "role" in teachers.columns
+              else np.zeros(n, dtype=bool))
     for k in keys:
         if k == "teachers_before_leaders":
             v = leader
@@ -81,12 +84,14 @@ def key_values(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str]) -
         elif k == "honours_first":
             v = honour_rank(teachers) < 2
         elif k == "volunteers_first":
-            v = ~teachers["volunteer"].to_numpy(dtype=bool) if "volunteer" in teachers.columns else np.ones(n, bool)
+            v = (~teachers["volunteer"].to_numpy(dtype=bool) if "volunteer" in teachers.columns
+                 else np.ones(n, bool))
         elif k == "substandard_credentials_first":
             v = ~roster_flag(teachers, "substandard_credentials")
         elif k == "no_prior_support_first":
             col = roster_column(teachers, "years_since_support")
-            v = np.zeros(n, dtype=bool) if col is None else pd.to_numeric(col, errors="coerce").notna().to_numpy()
+            v = (np.zeros(n, dtype=bool) if col is None
+                 else pd.to_numeric(col, errors="coerce").notna().to_numpy())
         else:
             v = np.clip(teachers["age"].astype(float).to_numpy() - 18, 0, KEYS[k][1])
         cols.append(np.asarray(v, dtype=np.int64))
@@ -107,8 +112,9 @@ def priority_order(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str
 
     Examples
     --------
-    >>> t = pd.DataFrame({"teacher_id": ["A", "B"], "school_id": ["S1", "S1"], "role": ["vice_principal", "teacher"],
-    ...                   "backbone": [True, False], "age": [40, 40], "gender": ["F", "F"]})
+    >>> t = pd.DataFrame({"teacher_id": ["A", "B"], "school_id": ["S1", "S1"],
+    ...                   "role": ["vice_principal", "teacher"], "backbone": [True, False], "age": [40, 40],
+    ...                   "gender": ["F", "F"]})
     >>> s = pd.DataFrame({"school_id": ["S1"], "stage": ["primary"]})
     >>> priority_order(t, s, ["teachers_before_leaders"])
     ['B', 'A']
@@ -123,7 +129,8 @@ def select_by_priority(teachers: pd.DataFrame, schools: pd.DataFrame, places: in
     """Select ``places`` candidates when they outnumber the places (择优选用 / 按年龄从小到大排序).
 
     Candidates are ordered by the principles ``keys``, then by the column ``merit`` (higher first) when given,
-    then by roster order. Returns the candidates with a boolean column ``selected`` and their ``order`` (0 = first).
+    then by roster order. Returns the candidates with a boolean column ``selected`` and their ``order``
+    (0 = first).
     """
     r = ranks(teachers, schools, keys)
     frame = pd.DataFrame({"_rank": r, "_merit": -teachers[merit].astype(float).to_numpy() if merit else 0.0,

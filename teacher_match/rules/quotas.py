@@ -32,7 +32,8 @@ ORDER = 110
 TITLE = "quotas"
 TITLE_ZH = "交流名额"
 assignment_words = None
-TERMS = {"quota_shortfall": (1, "teachers short of a soft quota (group share, per-school minimum, fixed counts)")}
+TERMS = {"quota_shortfall": (
+    1, "teachers short of a soft quota (group share, per-school minimum, fixed counts)")}
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,12 @@ class Quotas:
     group_min_share: float | None = param(
         None, "share", "each group rotates at least this share of its mandatory teachers, rounded up "
         "(每年交流比例不低于本乡(镇、校)应交流教师的 N%)")
-    quota_group: str = param("township", "choice", "the group of group_min_share: township (乡镇), school or county",
+    quota_group: str = param("township", "choice",
+                             "the group of group_min_share: township (乡镇), school or county",
                              choices=("township", "school", "county"))
     min_sent_avg_per_school: float | None = param(
-        None, "number", "sending schools together send at least this many per school on average (平均至少 N 名)")
+        None, "number",
+        "sending schools together send at least this many per school on average (平均至少 N 名)")
     min_sent_per_school: int | None = param(None, "int", "each sending school sends at least this many")
     max_sent_per_school: int | None = param(None, "int", "each sending school sends at most this many")
     fixed_teachers_sent: int | None = param(
@@ -54,8 +57,10 @@ class Quotas:
         None, "int", "exactly this many leadership-team members rotate county-wide (下派校长 N 名)")
     max_total_sent: int | None = param(None, "int", "at most this many rotate county-wide (教育局规定的名额)")
     send_only_overstaffed: bool = param(
-        False, "bool", "only overstaffed schools send (超编 → 缺编): column overstaffed, else schools without needs")
-    quota_hard: bool = param(True, "bool", "true: minima are hard; false: each missing teacher costs quota_shortfall")
+        False, "bool",
+        "only overstaffed schools send (超编 → 缺编): column overstaffed, else schools without needs")
+    quota_hard: bool = param(True, "bool",
+                             "true: minima are hard; false: each missing teacher costs quota_shortfall")
 
 
 #: the rule's parameters (a policy section's keys)
@@ -63,7 +68,10 @@ PARAMS = Quotas
 
 
 def overstaffed(problem: Any) -> np.ndarray:
-    """Overstaffed schools: the ``overstaffed`` [超编] column when given, else schools that declare no need."""
+    """Overstaffed schools.
+
+    The ``overstaffed`` [超编] column when given, else schools that declare no need.
+    """
     from ..eligibility import roster_column, roster_flag  # data layer helpers, no solver import
 
     s = problem.schools
@@ -79,7 +87,8 @@ def group_keys(schools: pd.DataFrame, group: str) -> np.ndarray:
         return schools["school_id"].astype(str).to_numpy()
     if group == "county":
         return np.full(len(schools), "county", dtype=object)
-    return schools["township"].astype(object).where(schools["township"].notna(), "(no township)").astype(str).to_numpy()
+    return (schools["township"].astype(object).where(schools["township"].notna(), "(no township)")
+            .astype(str).to_numpy())
 
 
 def required(count: int, share: float) -> int:
@@ -123,8 +132,8 @@ def _targets(problem: Any, sending: np.ndarray, status: np.ndarray, rule: Quotas
         mand = (status == "mandatory") & at_sender
         for g in sorted(set(keys[mand])):
             m = mand & (keys == g)
-            out.append(Target("group_min_share", {rule.quota_group: g}, required(int(m.sum()), rule.group_min_share),
-                              None, m))
+            out.append(Target("group_min_share", {rule.quota_group: g},
+                              required(int(m.sum()), rule.group_min_share), None, m))
     if rule.min_sent_avg_per_school is not None:
         n_send = int(sending.sum())
         lo = math.ceil(share_fraction(rule.min_sent_avg_per_school) * n_send)
@@ -135,11 +144,11 @@ def _targets(problem: Any, sending: np.ndarray, status: np.ndarray, rule: Quotas
             out.append(Target("per_school", {"school": str(sid[a])}, rule.min_sent_per_school,
                               rule.max_sent_per_school, pos == a))
     if rule.fixed_teachers_sent is not None:
-        out.append(Target("fixed_teachers_sent", {"scope": "county", "role": "teachers"}, rule.fixed_teachers_sent,
-                          rule.fixed_teachers_sent, ~leader))
+        out.append(Target("fixed_teachers_sent", {"scope": "county", "role": "teachers"},
+                          rule.fixed_teachers_sent, rule.fixed_teachers_sent, ~leader))
     if rule.fixed_leaders_sent is not None:
-        out.append(Target("fixed_leaders_sent", {"scope": "county", "role": "leaders"}, rule.fixed_leaders_sent,
-                          rule.fixed_leaders_sent, leader))
+        out.append(Target("fixed_leaders_sent", {"scope": "county", "role": "leaders"},
+                          rule.fixed_leaders_sent, rule.fixed_leaders_sent, leader))
     if rule.max_total_sent is not None:
         out.append(Target("max_total_sent", {"scope": "county"}, None, rule.max_total_sent,
                           np.ones(len(t), dtype=bool)))
@@ -198,7 +207,8 @@ def check(chk: CheckData, rule: Quotas) -> list[Violation]:
         for r in chk.moved.itertuples(index=False):
             if not over[idx[r.school_id]]:
                 out.append((RULE_ID, key(teacher=r.teacher_id),
-                            f"{r.teacher_id} leaves {r.school_id}, which is not overstaffed (send_only_overstaffed)"))
+                            f"{r.teacher_id} leaves {r.school_id}, which is not overstaffed "
+                            f"(send_only_overstaffed)"))
     return out
 
 
@@ -263,8 +273,10 @@ def binding_words(f: Facts, rule: Quotas, k: Key, usage: Usage | None) -> tuple[
 
 
 def stays(state: PlanState, rule: Quotas) -> list[StayTest]:
-    """A teacher counted by a maximum the plan already reaches stays; so does one of a school that is not
-    overstaffed when only overstaffed schools send."""
+    """A teacher counted by a maximum the plan already reaches stays.
+
+    So does one of a school that is not overstaffed when only overstaffed schools send.
+    """
     full = [q for q in _targets(state.problem, state.sending, state.status, rule)
             if q.hi is not None and int((q.mask & state.moved).sum()) >= q.hi]
     over = overstaffed(state.problem) if rule.send_only_overstaffed else None

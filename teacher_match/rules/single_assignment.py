@@ -53,7 +53,8 @@ def build(ctx: Any, rule: SingleAssignment) -> None:
     for _, rows in ctx.groups("c").items():
         n = int(size[rows[0]])
         if ctx.max_flow(rows) > n:
-            where = key(teacher=tid[t_of[rows[0]]]) if n == 1 else key(**{"class": f"{tid[t_of[rows[0]]]}+{n - 1}"})
+            where = (key(teacher=tid[t_of[rows[0]]]) if n == 1
+                     else key(**{"class": f"{tid[t_of[rows[0]]]}+{n - 1}"}))
             ctx.add(RULE_ID, where, ctx.xsum(rows) <= n)
     n = len(ctx.x)
     ctx.term("moved", *TERMS["moved"]).extend(ctx.x, np.ones(n, dtype=np.int64))

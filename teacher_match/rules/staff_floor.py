@@ -93,8 +93,9 @@ def check(chk: CheckData, rule: StaffFloor) -> list[Violation]:
         s_out, s_in = int(sent.get(sid[a], 0)), int(recv.get(sid[a], 0))
         after = staff - s_out + s_in
         if s_out and after < min(fl, staff):
-            out.append((RULE_ID, key(school=sid[a]), f"{sid[a]} keeps {after} teachers < floor {min(fl, staff)} "
-                                                     f"({rule.students_per_teacher_floor:g} students per teacher)"))
+            out.append((RULE_ID, key(school=sid[a]),
+                        f"{sid[a]} keeps {after} teachers < floor {min(fl, staff)} "
+                        f"({rule.students_per_teacher_floor:g} students per teacher)"))
     return out
 
 

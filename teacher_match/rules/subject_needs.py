@@ -50,7 +50,8 @@ def build(ctx: Any, rule: SubjectNeeds) -> None:
     term = ctx.term("unmet_need", *TERMS["unmet_need"])
     groups = ctx.groups("s", "subject")
     idx = ctx.problem.school_index
-    for sid, subject, count, prio in needs[["school_id", "subject", "count", "priority"]].itertuples(index=False):
+    for sid, subject, count, prio in (
+            needs[["school_id", "subject", "count", "priority"]].itertuples(index=False)):
         count, prio = int(count), int(round(prio))
         rows = groups.get((idx[sid], subject), [])
         term.extend(ctx.xs(rows), [-prio] * len(rows), const=prio * count)
@@ -62,7 +63,7 @@ def filled(chk: CheckData) -> pd.DataFrame:
     """Per declared need: how many moved teachers of that subject arrive."""
     n = chk.problem.needs
     got = chk.moved.groupby(["to_school_id", "subject"]).size()
-    keys = list(zip(n["school_id"], n["subject"]))
+    keys = list(zip(n["school_id"], n["subject"], strict=True))
     return n.assign(filled=[int(got.get(k, 0)) for k in keys])
 
 
@@ -80,11 +81,12 @@ def check(chk: CheckData, rule: SubjectNeeds) -> list[Violation]:
     for r in f[f["filled"] > f["count"]].itertuples(index=False):
         out.append((RULE_ID, key(school=r.school_id, subject=r.subject),
                     f"{r.school_id} receives {r.filled} {r.subject} teachers for a need of {r.count}"))
-    declared = set(zip(f["school_id"], f["subject"]))
+    declared = set(zip(f["school_id"], f["subject"], strict=True))
     for r in chk.moved.itertuples(index=False):
         if (r.to_school_id, r.subject) not in declared:
             out.append((RULE_ID, key(teacher=r.teacher_id),
-                        f"{r.teacher_id} ({r.subject}) goes to {r.to_school_id}, which declared no {r.subject} need"))
+                        f"{r.teacher_id} ({r.subject}) goes to {r.to_school_id}, "
+                        f"which declared no {r.subject} need"))
     return out
 
 
@@ -96,10 +98,12 @@ def binding_words(f: Facts, rule: SubjectNeeds, k: Key, usage: Usage | None) -> 
     c = f.need.get((s, j), 0)
     if usage is not None:
         who = usage.arrivals(f, s, j)
-        return (f"{sid}'s need for {count_of(c, j + ' teacher')} is already filled ({', '.join(who) or 'nobody'})",
+        return (f"{sid}'s need for {count_of(c, j + ' teacher')} is already filled "
+                f"({', '.join(who) or 'nobody'})",
                 f"{sid} 的{zh_subject(j)}需求 {c} 人已补足（{'、'.join(who) or '无'}）")
     n = len(f.reaching(s, j)) if s >= 0 else 0
-    return (f"{sid} declared a need for {count_of(c, j + ' teacher')} and receives no more ({n} can reach it)",
+    return (f"{sid} declared a need for {count_of(c, j + ' teacher')} and receives no more "
+            f"({n} can reach it)",
             f"{sid} 申报{zh_subject(j)}需求 {c} 人，不得超额接收（可到该校的 {n} 人）")
 
 

@@ -16,7 +16,8 @@ __all__ = ["model_data", "variant", "status_of", "statuses", "county"]
 
 #: values the sources leave blank, supplied for the tests (any value in range would do)
 SUPPLY = {
-    "fangchenggang-gangkou": {"backbone_min_share": 0.2, "leadership_max_share": 0.2, "min_share_of_eligible": 0.1},
+    "fangchenggang-gangkou": {"backbone_min_share": 0.2, "leadership_max_share": 0.2,
+                              "min_share_of_eligible": 0.1},
     "fujian-minhou": {"leader_trigger_years": 6, "staff_floor_max_students": 200},
     "xiamen-proposals": {"balance_max_share": 0.7},
     "zhalute-no5-2014": {"max_total_sent": 10},
@@ -37,7 +38,8 @@ def variant(pid: str, mode: str | None = None, **eligibility) -> tm.Policy:
     return policy_from_dict(data, f"{pid} variant")
 
 
-SCHOOLS = [{"school_id": "U1", "category": "urban", "x": 0.0}, {"school_id": "R1", "category": "rural", "x": 10.0}]
+SCHOOLS = [{"school_id": "U1", "category": "urban", "x": 0.0},
+           {"school_id": "R1", "category": "rural", "x": 10.0}]
 
 
 def statuses(policy: tm.Policy, teachers: list[dict], mode: str | None = None) -> pd.DataFrame:

@@ -1,5 +1,8 @@
-"""Every shipped policy model: loads, names its source, keeps blanks "required", solves a synthetic county
-with an empty check, and lists the rules it records but does not enforce."""
+"""Every shipped policy model.
+
+Each loads, names its source, keeps blanks "required", solves a synthetic county with an empty check, and
+lists the rules it records but does not enforce.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from teacher_match.cli import main
 from teacher_match.policy import policy_from_dict
 
 MODELS = ["tongyu-2012", "devzone-fenliu-34", "zhalute-no5-2014", "fangchenggang-gangkou", "shuanggou-2021",
-          "dongcheng-school-plan", "xx-district-pilot", "fujian-minhou", "xiamen-proposals", "county-draft-zqyj",
-          "city-support-teaching", "lechang"]
+          "dongcheng-school-plan", "xx-district-pilot", "fujian-minhou", "xiamen-proposals",
+          "county-draft-zqyj", "city-support-teaching", "lechang"]
 
 #: blanks of the sources: each must stay "required" (never silently invented)
 REQUIRED = {
@@ -32,7 +35,9 @@ def test_every_model_is_shipped():
 def test_model_loads_and_names_its_source(pid):
     pol = tm.load_policy(pid)
     assert pol.id == pid
-    assert pol.source.startswith("seeds/") and pol.title and pol.region
+    assert pol.source.startswith("seeds/")
+    assert pol.title
+    assert pol.region
     assert pol.missing() == REQUIRED.get(pid, [])
     assert all(r["rule"] and r["text"] for r in pol.unenforced_rules())
     assert "/work" not in str(model_data(pid))
@@ -50,7 +55,8 @@ def _county_for(pid: str) -> tm.Problem:
         # SG-QU1 sends exactly 30 teachers and 2 principals down: a county whose rural and weak schools
         # declare enough posts for them (three times the generator's needs)
         needs = p.needs.assign(count=p.needs["count"] * 3)
-        p = tm.Problem.from_frames(p.teachers, p.schools, needs, roads=p.roads, reference_date=p.reference_date)
+        p = tm.Problem.from_frames(p.teachers, p.schools, needs, roads=p.roads,
+                                   reference_date=p.reference_date)
     return p
 
 
@@ -66,7 +72,8 @@ def test_model_solves_a_synthetic_county(pid):
     assert len(plan.assignments) == len(p.teachers)
     # the rules it does not enforce are listed in the plan, and named in the summary
     listed = plan.solver_info["unenforced"]
-    assert listed == pol.unenforced_rules() and len(listed) > 0
+    assert listed == pol.unenforced_rules()
+    assert len(listed) > 0
     assert "not enforced by this plan" in plan.summary()
     for rec in listed:
         assert rec["rule"].split(",")[0] in plan.summary()
@@ -77,7 +84,8 @@ def test_gangkou_backbone_share_holds_once_supplied():
     pol = tm.load_policy("fangchenggang-gangkou").with_(**SUPPLY["fangchenggang-gangkou"])
     plan = tm.solve(p, pol, time_limit=10)
     sent = plan.schools[plan.schools["sent"] > 0]
-    assert len(sent) and (5 * sent["backbone_sent"] >= sent["sent"]).all()
+    assert len(sent)
+    assert (5 * sent["backbone_sent"] >= sent["sent"]).all()
 
 
 def test_shuanggou_sends_exactly_30_and_2():
@@ -86,7 +94,8 @@ def test_shuanggou_sends_exactly_30_and_2():
     plan = tm.solve(p, pol, time_limit=10)
     m = plan.moved
     role = m["teacher_id"].map(p.teachers.set_index("teacher_id")["role"])
-    assert (role == "teacher").sum() == 30 and (role != "teacher").sum() == 2
+    assert (role == "teacher").sum() == 30
+    assert (role != "teacher").sum() == 2
     assert (m["transport_trips_per_month"] == 4).all()
 
 
@@ -137,5 +146,6 @@ def test_cli_solves_every_model(tmp_path, capsys):
             args += ["--set", s]
         assert main(args) == 0, pid
         text = capsys.readouterr().out
-        assert "checker: no violations" in text and "not enforced by this plan" in text
+        assert "checker: no violations" in text
+        assert "not enforced by this plan" in text
         assert len(pd.read_csv(out, encoding="utf-8-sig")) == 400

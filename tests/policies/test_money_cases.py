@@ -1,4 +1,7 @@
-"""RULEBOOK §5 money, credit and term cases (stipends, title points, transport, durations, itinerant loads …)."""
+"""RULEBOOK §5 money, credit and term cases.
+
+Stipends, title points, transport, durations, itinerant loads …
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ import pytest
 from policy_helpers import model_data
 
 import teacher_match as tm
-from teacher_match import recorded_rules as ev
 from teacher_match import money
+from teacher_match import recorded_rules as ev
 from teacher_match.policy import policy_from_dict
 
 TONGYU = tm.load_policy("tongyu-2012")
@@ -65,8 +68,10 @@ def test_stipend_cap_is_the_plan_budget_column():
     plan = tm.solve(p, TONGYU, time_limit=10)
     assert tm.check(p, TONGYU, plan).empty
     m = plan.moved
-    assert len(m) > 0 and (m["mode"] == "support").all()
-    caps = [money.stipend_cap(TONGYU, tw) for tw in m["to_school_id"].map(p.schools.set_index("school_id")["township"])]
+    assert len(m) > 0
+    assert (m["mode"] == "support").all()
+    caps = [money.stipend_cap(TONGYU, tw)
+            for tw in m["to_school_id"].map(p.schools.set_index("school_id")["township"])]
     assert m["stipend_cap_yuan"].tolist() == caps
     assert plan.solver_info["budget"]["stipend_cap_total_yuan"] == sum(caps)
     assert plan.assignments.loc[~plan.assignments["moves"], "stipend_cap_yuan"].isna().all()
@@ -161,10 +166,12 @@ def test_TC62_fenliu_diversion_population():
 
 def test_TC73_shuanggou_quota_as_written():
     pol = tm.load_policy("shuanggou-2021")
-    assert pol.rule("quotas").fixed_teachers_sent == 30 and pol.rule("quotas").fixed_leaders_sent == 2
+    assert pol.rule("quotas").fixed_teachers_sent == 30
+    assert pol.rule("quotas").fixed_leaders_sent == 2
     up = ev.rule_params(pol, "upward_study")
     assert (up["teachers"], up["leaders"]) == (30, 2)
-    assert "60" in pol.notes and "64" in pol.notes     # the inconsistency is documented, not hidden
+    assert "60" in pol.notes  # the inconsistency is documented, not hidden
+    assert "64" in pol.notes
 
 
 def test_TC50_county_draft_refusal_consequence_is_recorded():

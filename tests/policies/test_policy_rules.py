@@ -27,7 +27,8 @@ def test_TC85_one_support_teacher_per_overstaffed_school():
     plan = solve(p, pol)
     assert_valid(p, pol, plan)
     got = sent(plan)
-    assert len(got) == 3 and sorted(t[:2] for t in got) == ["O1", "O2", "O3"]
+    assert len(got) == 3
+    assert sorted(t[:2] for t in got) == ["O1", "O2", "O3"]
     assert (plan.moved["mode"] == "support").all()
     assert ("quotas", "teacher=N1a") in violations(p, pol, crafted(p, pol, {"N1a": "R1"}))
     two = crafted(p, pol, {"O1a": "R1", "O1b": "R2", "O2a": "R3", "O3a": "R4"})

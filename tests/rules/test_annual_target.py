@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import teacher_match as tm
 from helpers import assert_valid, crafted, make_policy, make_problem, moves, solve, violations
+
+import teacher_match as tm
 
 
 def rotated(plan: tm.Plan) -> dict:
@@ -53,8 +54,8 @@ def test_an_unreachable_target_is_diagnosed_with_its_number():
     assert plan.status == "INFEASIBLE"
     d = plan.diagnosis.set_index("rule")
     assert d.loc["annual_target", "sentence_en"] == (
-        "at least 3 cadres and teachers rotate this school year (min_rotated_total = 3), and 2 can be placed at a "
-        "school that needs their subject")
+        "at least 3 cadres and teachers rotate this school year (min_rotated_total = 3), and 2 can be placed "
+        "at a school that needs their subject")
     assert "min_rotated_total 3 → 2" in set(plan.relaxations["sentence_en"])
 
 

@@ -100,7 +100,8 @@ def test_balance_mixes_the_sexes():
     plan = solve(p, pol)
     assert_valid(p, pol, plan)
     got = sent(plan)
-    assert len(got) == 4 and sum(t.startswith("M") for t in got) == 2
+    assert len(got) == 4
+    assert sum(t.startswith("M") for t in got) == 2
     bad = crafted(p, pol, {f"F{i}": "R1" for i in range(4)})
     assert ("balance", "scope=county,sex=F") in violations(p, pol, bad)
 

@@ -11,7 +11,7 @@ SCHOOLS = [{"school_id": "U1", "category": "urban", "x": 0.0},
 
 
 def roster(n_mandatory: int, n_other: int = 0, **extra) -> list[dict]:
-    """Mandatory math teachers M1, M2 … living 9, 10, 11 … km from R1, then ineligible teachers I1, I2 …"""
+    """Mandatory math teachers M1, M2 … living 9, 10, 11 … km from R1, then ineligible ones (I1, I2 …)."""
     out = [{"teacher_id": f"M{i + 1}", "school_id": "U1", "home_x": 1.0 - i, **extra}
            for i in range(n_mandatory)]
     out += [{"teacher_id": f"I{i + 1}", "school_id": "U1", "years_at_school": 1} for i in range(n_other)]

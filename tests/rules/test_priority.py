@@ -119,7 +119,8 @@ def test_TC79_merit_selection_when_oversubscribed():
                       "gender": "F", "backbone": False, "merit": list(range(56))})
     s = pd.DataFrame({"school_id": ["S1"], "stage": ["primary"]})
     out = priority.select_by_priority(t, s, 43, [], merit="merit")
-    assert out["selected"].sum() == 43 and (~out["selected"]).sum() == 13
+    assert out["selected"].sum() == 43
+    assert (~out["selected"]).sum() == 13
     assert set(out.loc[~out["selected"], "merit"]) == set(range(13))
 
 

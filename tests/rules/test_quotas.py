@@ -54,7 +54,8 @@ def test_township_share_forces_rotation_per_township():
     plan = solve(p, pol)
     assert_valid(p, pol, plan)
     got = sent(plan)
-    assert sum(t.startswith("A") for t in got) == 2 and sum(t.startswith("B") for t in got) == 1
+    assert sum(t.startswith("A") for t in got) == 2
+    assert sum(t.startswith("B") for t in got) == 1
     one = crafted(p, pol, {"A0": "R1"})
     assert ("quotas", "quota=group_min_share,township=甲镇,min") in violations(p, pol, one)
 
@@ -103,7 +104,8 @@ def test_TC66_urban_schools_send_one_each_on_average():
     pol = make_policy(rules={"min_sent_avg_per_school": 1}, objective=NO_NEED_PULL)
     plan = solve(p, pol)
     assert_valid(p, pol, plan)
-    assert len(sent(plan)) == 6 and "U6a" not in sent(plan)
+    assert len(sent(plan)) == 6
+    assert "U6a" not in sent(plan)
     five = crafted(p, pol, {t: "R1" for t in ("U1a", "U2a", "U3a", "U4a", "U5a")})
     assert violations(p, pol, five) == {("quotas", "quota=min_sent_avg_per_school,scope=sending_schools,min")}
 
@@ -160,7 +162,8 @@ def test_fixed_counts_and_county_maximum():
     pol = make_policy(rules={"fixed_teachers_sent": 2, "fixed_leaders_sent": 1})
     plan = solve(p, pol)
     assert_valid(p, pol, plan)
-    assert len(sent(plan)) == 3 and "P" in sent(plan)
+    assert len(sent(plan)) == 3
+    assert "P" in sent(plan)
     pol = make_policy(rules={"max_total_sent": 1})
     plan = solve(p, pol)
     assert_valid(p, pol, plan)
