@@ -18,6 +18,7 @@ from .eligibility import eligibility
 from .errors import (
     InfeasibleError,
     InputError,
+    InputWarning,
     ModelTooLargeError,
     PolicyError,
     SchemaError,
@@ -61,5 +62,6 @@ __all__ = [
     "PolicyError",
     "InfeasibleError",
     "ModelTooLargeError",
+    "InputWarning",
     "__version__",
 ]

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import warnings as _warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from .errors import SchemaError
+from .errors import InputWarning, SchemaError
 from .schema import KNOWN_SUBJECTS, Issue, normalize_table
+from .subjects import SUBJECT_ZH, closest_subject
 
-__all__ = ["Problem", "default_reference_date"]
+__all__ = ["Problem", "default_reference_date", "format_issue"]
 
 #: years columns that may be given as a date column instead, computed in full years at the reference date
 DATE_DERIVED = {
@@ -68,6 +70,9 @@ class Problem:
         Table name -> file name (or ``"(DataFrame)"``) for messages.
     rows : dict
         Table name -> the file row number (or index label) of each row, for messages.
+    warnings : tuple of str
+        What loads but probably misleads (unknown subjects, needs nobody can fill), each also issued as an
+        :class:`~teacher_match.errors.InputWarning` when the problem is built.
     """
 
     teachers: pd.DataFrame
@@ -78,6 +83,7 @@ class Problem:
     reference_date: dt.date = field(default_factory=default_reference_date)
     sources: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
+    warnings: tuple = ()
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -131,10 +137,13 @@ class Problem:
         issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources)
         if issues:
             raise SchemaError(_issues_frame(issues))
+        notes = tuple(format_issue(i) for i in _subject_warnings(t, n, sources))
+        for note in notes:
+            _warnings.warn(note, InputWarning, stacklevel=2)
         prob = cls(
             teachers=t, schools=s, needs=n,
             distances=frames.get("distances"), roads=frames.get("roads"),
-            reference_date=ref, sources=sources,
+            reference_date=ref, sources=sources, warnings=notes,
         )
         derived = prob._derive(ref)
         late = _plausibility(derived.teachers, sources["teachers"])
@@ -468,6 +477,62 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
                                     "coordinate missing (needed for distances when no distance table is "
                                     "given) — fill it in"))
     return issues
+
+
+def format_issue(issue: Issue) -> str:
+    """``file, rows 3, 5, column 'subject': problem`` — one line naming where, for warnings."""
+    rows = issue.row if isinstance(issue.row, (list, tuple)) else [issue.row] if issue.row is not None else []
+    shown = ", ".join(str(r) for r in rows[:8]) + (f" (and {len(rows) - 8} more)" if len(rows) > 8 else "")
+    where = [issue.file, f"row{'s' if len(rows) > 1 else ''} {shown}" if rows else "",
+             f"column '{issue.column}'" if issue.column else ""]
+    return ", ".join(w for w in where if w) + f": {issue.problem}"
+
+
+def _subject_label(subject: str) -> str:
+    return f"{subject} ({SUBJECT_ZH[subject]})" if subject in SUBJECT_ZH else subject
+
+
+def _subject_warnings(t: pd.DataFrame, n: pd.DataFrame, sources: dict) -> list[Issue]:
+    """Subjects that load but probably mislead the plan: unknown spellings, and needs nobody can fill.
+
+    A subject outside the vocabulary (after stage prefixes and spellings are folded, see
+    :mod:`teacher_match.subjects`) is kept as written — it may be a real local subject — so its teachers fill
+    only needs spelled the same way; a need in a subject no teacher on the roster teaches stays unfilled.
+    """
+    out: list[Issue] = []
+    taught = set(t["subject"].dropna())
+    needed = set(n["subject"].dropna())
+    for table, df in (("teachers", t), ("needs", n)):
+        rows = _rows(df)
+        subj = df["subject"]
+        for value in sorted(set(subj.dropna()) - KNOWN_SUBJECTS):
+            if table == "needs" and value not in taught:
+                continue  # already an error: a need for an unknown subject nobody teaches is a typo
+            at = [rows[p] for p in np.flatnonzero((subj == value).to_numpy())]
+            close = closest_subject(value)
+            hint = f" — check the spelling (closest known subject: '{_subject_label(close)}')" if close else ""
+            whom = "teacher" if table == "teachers" else "need"
+            one = len(at) == 1
+            if table == "teachers":
+                used = "this teacher fills" if one else "these teachers fill"
+                used += f" only needs spelled '{value}' too" if value in needed else " no need"
+            else:
+                used = f"{'this need is' if one else 'these needs are'} filled only by teachers spelled '{value}'"
+            out.append(Issue(sources[table], at, "subject",
+                             f"subject '{value}' is not a known subject ({len(at)} {whom}"
+                             f"{'' if one else 's'}); it is kept as written, so {used}{hint}"))
+    rows = _rows(n)
+    counts = pd.to_numeric(n["count"], errors="coerce").fillna(0).to_numpy()
+    for pos, (school, subject) in enumerate(zip(n["school_id"], n["subject"], strict=True)):
+        if subject is None or subject in taught or counts[pos] <= 0:
+            continue
+        if subject not in KNOWN_SUBJECTS:
+            continue  # already an error (see _cross_checks)
+        out.append(Issue(sources["needs"], rows[pos], "subject",
+                         f"school {school} needs {int(counts[pos])} {_subject_label(subject)} teacher"
+                         f"{'s' if counts[pos] != 1 else ''}, but no teacher on the roster teaches "
+                         f"{subject} — this need stays unfilled"))
+    return out
 
 
 def _plausibility(t: pd.DataFrame, source: str) -> list[Issue]:

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+# the subject vocabulary (canonical names, Chinese names, spellings with stages) lives in its own module
+from .subjects import KNOWN_SUBJECTS, SUBJECT_ALIASES, SUBJECT_ZH, normalize_subject
+
 __all__ = ["Column", "TABLES", "TABLE_ALIASES", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES",
-           "KNOWN_SUBJECTS"]
+           "KNOWN_SUBJECTS", "SUBJECT_ZH"]
 
 
 @dataclass(frozen=True)
@@ -89,16 +92,6 @@ STAGE = {
     **dict.fromkeys(["junior", "初中", "中学"], "junior"),
     **dict.fromkeys(["nine_year", "九年一贯", "九年一贯制", "九年制"], "nine_year"),
 }
-SUBJECT_ALIASES = {
-    "语文": "chinese", "数学": "math", "英语": "english", "外语": "english", "科学": "science",
-    "体育": "pe", "体育与健康": "pe", "音乐": "music", "美术": "art", "信息技术": "it", "信息科技": "it",
-    "道德与法治": "morality", "道法": "morality", "思想品德": "morality", "思品": "morality", "政治": "morality",
-    "历史": "history", "地理": "geography", "物理": "physics", "化学": "chemistry", "生物": "biology",
-    "心理健康": "psychology", "心理": "psychology", "综合实践": "practice", "劳动": "labour", "书法": "calligraphy",
-    "physical education": "pe", "p.e.": "pe", "information technology": "it", "ict": "it",
-}
-#: canonical subject names: a need for a subject outside these that no teacher teaches is a typo
-KNOWN_SUBJECTS = frozenset(SUBJECT_ALIASES.values())
 
 _TEACHER = [
     Column("teacher_id", "id", True, ("教师编号", "工号", "教师id", "编号", "id"), doc="unique"),
@@ -267,8 +260,7 @@ def _coerce_value(col: Column, v: object) -> object:
         text = unicodedata.normalize("NFKC", str(v)).strip()
         return text
     if kind == "subject":
-        text = canon_text(v)
-        return SUBJECT_ALIASES.get(text, text)
+        return normalize_subject(v)
     if kind in ("int", "float"):
         if isinstance(v, bool):
             raise ValueError(f"expected a number, got {v!r}")
@@ -316,8 +308,8 @@ def _coerce_value(col: Column, v: object) -> object:
         parts = [unicodedata.normalize("NFKC", p).strip() for p in re.split(r"[;；,，、]", str(v))]
         return ";".join(p for p in parts if p)
     if kind == "subjectlist":
-        parts = [canon_text(p) for p in re.split(r"[;；,，、]", str(v))]
-        return ";".join(SUBJECT_ALIASES.get(p, p) for p in parts if p)
+        parts = [normalize_subject(p) for p in re.split(r"[;；,，、]", str(v)) if p.strip()]
+        return ";".join(parts)
     raise AssertionError(kind)
 
 
