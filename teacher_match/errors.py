@@ -5,8 +5,8 @@ rule at fault and says what to do. The CLI prints the message and exits with cod
 
 Input that loads but probably does not say what the planner meant (an unknown subject, a need nobody can
 fill, a rule that needs a column the roster lacks) is an :class:`InputWarning`, issued with Python's
-``warnings`` module: the CLI prints each as one ``teacher-match: warning: …`` line on stderr, ``Problem.warnings``
-keeps those found at load, and ``plan.summary()`` opens with those found at solve.
+``warnings`` module: the CLI prints each as one ``teacher-match: warning: …`` line on stderr,
+``Problem.warnings`` keeps those found at load, and ``plan.summary()`` opens with those found at solve.
 """
 
 from __future__ import annotations

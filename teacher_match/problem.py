@@ -481,7 +481,7 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
 
 def format_issue(issue: Issue) -> str:
     """``file, rows 3, 5, column 'subject': problem`` — one line naming where, for warnings."""
-    rows = issue.row if isinstance(issue.row, (list, tuple)) else [issue.row] if issue.row is not None else []
+    rows = list(issue.row) if isinstance(issue.row, (list, tuple)) else [] if issue.row is None else [issue.row]
     shown = ", ".join(str(r) for r in rows[:8]) + (f" (and {len(rows) - 8} more)" if len(rows) > 8 else "")
     where = [issue.file, f"row{'s' if len(rows) > 1 else ''} {shown}" if rows else "",
              f"column '{issue.column}'" if issue.column else ""]
@@ -496,7 +496,7 @@ def _subject_warnings(t: pd.DataFrame, n: pd.DataFrame, sources: dict) -> list[I
     """Subjects that load but probably mislead the plan: unknown spellings, and needs nobody can fill.
 
     A subject outside the vocabulary (after stage prefixes and spellings are folded, see
-    :mod:`teacher_match.subjects`) is kept as written — it may be a real local subject — so its teachers fill
+    :mod:`teacher_match.subjects`) is kept as written — it may be a local subject — so its teachers fill
     only needs spelled the same way; a need in a subject no teacher on the roster teaches stays unfilled.
     """
     out: list[Issue] = []
@@ -510,14 +510,16 @@ def _subject_warnings(t: pd.DataFrame, n: pd.DataFrame, sources: dict) -> list[I
                 continue  # already an error: a need for an unknown subject nobody teaches is a typo
             at = [rows[p] for p in np.flatnonzero((subj == value).to_numpy())]
             close = closest_subject(value)
-            hint = f" — check the spelling (closest known subject: '{_subject_label(close)}')" if close else ""
+            hint = f" — check the spelling (closest known subject: '{_subject_label(close)}')" if close else \
+                ""
             whom = "teacher" if table == "teachers" else "need"
             one = len(at) == 1
             if table == "teachers":
                 used = "this teacher fills" if one else "these teachers fill"
                 used += f" only needs spelled '{value}' too" if value in needed else " no need"
             else:
-                used = f"{'this need is' if one else 'these needs are'} filled only by teachers spelled '{value}'"
+                used = f"{'this need is' if one else 'these needs are'} filled only by teachers spelled " \
+                       f"'{value}'"
             out.append(Issue(sources[table], at, "subject",
                              f"subject '{value}' is not a known subject ({len(at)} {whom}"
                              f"{'' if one else 's'}); it is kept as written, so {used}{hint}"))

@@ -8,7 +8,6 @@ first, so one run tells the planner everything to fix. No solver code lives here
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -16,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from .dates import parse_roster_date
 
 # the subject vocabulary (canonical names, Chinese names, spellings with stages) lives in its own module
 from .subjects import KNOWN_SUBJECTS, SUBJECT_ALIASES, SUBJECT_ZH, normalize_subject
@@ -178,34 +179,6 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "roads": ("roads", "road_graph", "道路", "路网"),
 }
 
-_DATE_PATTERNS = [
-    (re.compile(r"^(\d{4})[.\-/年](\d{1,2})月?(?:[.\-/]?(\d{1,2})日?)?$"), True),
-    (re.compile(r"^(\d{4})(\d{2})(\d{2})?$"), True),
-]
-
-
-def _parse_date(value: object) -> dt.date | None:
-    """Parse the date spellings found in rosters; a month-only date counts from the first of the month."""
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.date() if not pd.isna(value) else None
-    if isinstance(value, dt.date):
-        return value
-    text = canon_text(value).replace(" ", "")
-    if isinstance(value, float) and 1900 < value < 2100:
-        # "1985.09" read as the float 1985.09 (or 1985.1 for October, typed as 1985.10)
-        text = f"{value:.2f}"
-    for pattern, _ in _DATE_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            year, month = int(m.group(1)), int(m.group(2))
-            day = int(m.group(3)) if m.group(3) else 1
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                return None
-    return None
-
-
 def _row_label(index, pos: int, first_data_row: int | None):
     return int(first_data_row + pos) if first_data_row is not None else index
 
@@ -298,7 +271,7 @@ def _coerce_value(col: Column, v: object) -> object:
             return col.choices[str(v).strip()]
         raise ValueError(f"{str(v).strip()!r} is not one of {_choices_hint(col.choices)} — use one of these")
     if kind == "date":
-        d = _parse_date(v)
+        d = parse_roster_date(v)  # an ambiguous 2020.1 raises its own message (see teacher_match.dates)
         if d is None:
             raise ValueError(f"cannot read {str(v).strip()!r} as a date (use 1985.09, 1985-09 or 1985-09-01)")
         if not (1920 <= d.year <= 2100):

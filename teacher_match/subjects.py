@@ -1,10 +1,11 @@
 """Subject vocabulary: canonical subject names, their Chinese names and the spellings rosters use.
 
-Rosters write a subject with its stage (小学语文, 初中数学, 数学(初中), 高中英语), in full-width characters, or in
-a free English spelling (Maths, P.E.). :func:`normalize_subject` maps each to one canonical name, so that a
-``初中数学`` teacher fills a ``math`` need. Teachers and needs carry no stage column, so a stripped stage is
-not kept (a school's stage is in the schools table). A spelling outside this vocabulary is kept as written and
-reported by :func:`closest_subject`'s caller as a warning: it may be a real local subject (舞蹈, 围棋) or a typo.
+Rosters write a subject with its stage (小学语文, 初中数学, 数学(初中), 高中英语), in full-width
+characters, or in a free English spelling (Maths, P.E.). :func:`normalize_subject` maps each to one
+canonical name, so that a ``初中数学`` teacher fills a ``math`` need. Teachers and needs carry no stage
+column, so a stripped stage is not kept (a school's stage is in the schools table). A spelling outside this
+vocabulary is kept as written and reported as a warning with :func:`closest_subject`: it may be a local
+subject (舞蹈, 围棋) or a typo.
 No solver code lives here.
 
 Examples
@@ -26,30 +27,29 @@ __all__ = ["SUBJECT_ZH", "SUBJECT_ALIASES", "KNOWN_SUBJECTS", "normalize_subject
 
 #: canonical subject -> its Chinese name (the complete vocabulary: every subject the schema accepts)
 SUBJECT_ZH = {
-    "chinese": "语文", "math": "数学", "english": "英语", "science": "科学", "physics": "物理",
-    "chemistry": "化学", "biology": "生物", "geography": "地理", "history": "历史", "morality": "道德与法治",
-    "pe": "体育", "music": "音乐", "art": "美术", "it": "信息技术", "psychology": "心理健康", "labour": "劳动",
-    "practice": "综合实践", "calligraphy": "书法",
+    "chinese": "语文", "math": "数学", "english": "英语", "science": "科学",
+    "physics": "物理", "chemistry": "化学", "biology": "生物", "geography": "地理",
+    "history": "历史", "morality": "道德与法治", "pe": "体育", "music": "音乐", "art": "美术",
+    "it": "信息技术", "psychology": "心理健康", "labour": "劳动", "practice": "综合实践",
+    "calligraphy": "书法",
 }
 
 #: accepted spelling (NFKC, lower case, single spaces) -> canonical subject; the canonical names and the
 #: Chinese names of SUBJECT_ZH are added below
 SUBJECT_ALIASES = {
-    "语文": "chinese", "数学": "math", "英语": "english", "外语": "english", "科学": "science",
-    "体育": "pe", "体育与健康": "pe", "音乐": "music", "美术": "art", "信息技术": "it", "信息科技": "it",
-    "道德与法治": "morality", "道法": "morality", "思想品德": "morality", "思品": "morality", "政治": "morality",
-    "历史": "history", "地理": "geography", "物理": "physics", "化学": "chemistry", "生物": "biology",
-    "心理健康": "psychology", "心理": "psychology", "综合实践": "practice", "劳动": "labour", "书法": "calligraphy",
-    "physical education": "pe", "p.e.": "pe", "information technology": "it", "ict": "it",
-    # further spellings found in rosters
-    "品德与社会": "morality", "品德与生活": "morality", "思想政治": "morality", "道德与法制": "morality",
-    "生物学": "biology", "心理健康教育": "psychology", "综合实践活动": "practice", "劳动教育": "labour",
-    "劳动技术": "labour", "计算机": "it", "信息": "it", "英文": "english", "艺术": "art", "绘画": "art",
-    "maths": "math", "mathematics": "math", "chinese language": "chinese", "english language": "english",
-    "p.e": "pe", "sports": "pe", "sport": "pe", "physical education and health": "pe", "fine art": "art",
-    "fine arts": "art", "arts": "art", "computer": "it", "computing": "it", "computer science": "it",
-    "morality and law": "morality", "moral education": "morality", "ethics": "morality", "politics": "morality",
-    "labor": "labour", "general science": "science", "psychological health": "psychology",
+    "外语": "english", "英文": "english", "体育与健康": "pe", "信息科技": "it", "计算机": "it",
+    "信息": "it", "道法": "morality", "思想品德": "morality", "思品": "morality",
+    "政治": "morality", "品德与社会": "morality", "品德与生活": "morality",
+    "思想政治": "morality", "道德与法制": "morality", "生物学": "biology", "心理": "psychology",
+    "心理健康教育": "psychology", "综合实践活动": "practice", "劳动教育": "labour",
+    "劳动技术": "labour", "艺术": "art", "绘画": "art",
+    "physical education": "pe", "p.e.": "pe", "p.e": "pe", "sports": "pe", "sport": "pe",
+    "physical education and health": "pe", "information technology": "it", "ict": "it",
+    "computer": "it", "computing": "it", "computer science": "it", "maths": "math",
+    "mathematics": "math", "chinese language": "chinese", "english language": "english",
+    "fine art": "art", "fine arts": "art", "arts": "art", "morality and law": "morality",
+    "moral education": "morality", "ethics": "morality", "politics": "morality", "labor": "labour",
+    "general science": "science", "psychological health": "psychology",
     "comprehensive practice": "practice",
 }
 SUBJECT_ALIASES.update({name: name for name in SUBJECT_ZH})
@@ -58,7 +58,7 @@ SUBJECT_ALIASES.update({zh: name for name, zh in SUBJECT_ZH.items()})
 KNOWN_SUBJECTS = frozenset(SUBJECT_ZH)
 assert set(SUBJECT_ALIASES.values()) == KNOWN_SUBJECTS
 
-#: stage words written before or after a subject (小学语文, 数学(初中), junior math); not kept (see module doc)
+#: stage words before or after a subject (小学语文, 数学(初中), junior math); not kept (see module doc)
 _STAGE = r"(?:小学|初中|初级中学|高中|高级中学|中学|九年一贯制?|幼儿园|primary|junior|senior|middle|high)"
 _STAGE_PREFIX = re.compile(rf"^{_STAGE}(?:\s*school)?\s*[-_/·:]?\s*")
 _STAGE_SUFFIX = re.compile(rf"\s*(?:[-_/·:]\s*{_STAGE}|[(\[]\s*{_STAGE}(?:\s*school)?\s*[)\]])$")
