@@ -135,6 +135,8 @@ class Problem:
             raise SchemaError(_issues_frame(issues))
         t, s, n = frames["teachers"], frames["schools"], frames["needs"]
         issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources)
+        if not issues:
+            issues += _geo_checks(t, s, n, frames.get("distances"), frames.get("roads"), sources)
         if issues:
             raise SchemaError(_issues_frame(issues))
         notes = tuple(format_issue(i) for i in _subject_warnings(t, n, sources))
@@ -479,6 +481,91 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
     return issues
 
 
+def _geo_checks(t, s, n, d, r, sources: dict) -> list[Issue]:
+    """Distances that are missing, not far: every pair that can matter has a distance.
+
+    Coordinates on every school give every distance. Otherwise a pair without a distance would read as
+    "no school within the commute cap", a silently emptier plan; so, before any solving:
+
+    * with a distance table only, every pair (a school with teachers, another school with a need) needs a row;
+    * with a road graph, every school needs a road (or a distance-table row), and a school must share its
+      part of the graph with another school (several counties side by side are separate parts, each with
+      its schools; a school alone in its part is cut off).
+    """
+    ids = s["school_id"].astype(str).to_numpy()
+    has_coords = ({"x", "y"} <= set(s.columns) and s[["x", "y"]].notna().all().all()) or (
+        {"lat", "lon"} <= set(s.columns) and s[["lat", "lon"]].notna().all().all())
+    if has_coords or (d is None and r is None):
+        return []
+    issues: list[Issue] = []
+    tabled: set[str] = set()
+    if d is not None:
+        tabled = set(d["from_school_id"].astype(str)) | set(d["to_school_id"].astype(str))
+    if r is not None:
+        issues += _road_checks(r, ids, tabled, sources)
+        return issues
+    # a distance table alone: the pairs a rotation can use, from a school with teachers to one with a need
+    idx = {sid: i for i, sid in enumerate(ids)}
+    senders = np.unique(t["school_id"].astype(str).map(idx).to_numpy())
+    counts = pd.to_numeric(n["count"], errors="coerce").fillna(0).to_numpy()
+    receivers = np.unique(n.loc[counts > 0, "school_id"].astype(str).map(idx).to_numpy())
+    if not len(senders) or not len(receivers):
+        return issues
+    m = len(ids)
+    fi = d["from_school_id"].astype(str).map(idx).to_numpy(dtype=np.int64)
+    ti = d["to_school_id"].astype(str).map(idx).to_numpy(dtype=np.int64)
+    # pairs as integer codes a·m + b (no m × m matrix: a city has thousands of schools)
+    given = np.r_[fi * m + ti, ti * m + fi]
+    a = np.repeat(senders, len(receivers))
+    b = np.tile(receivers, len(senders))
+    keep = (a != b) & ~np.isin(a * m + b, given)
+    a, b = a[keep], b[keep]
+    if len(a):
+        pairs = sorted({tuple(sorted((ids[i], ids[j]))) for i, j in zip(a, b, strict=True)})
+        shown = ", ".join(f"{u}–{v}" for u, v in pairs[:10]) + (f" … ({len(pairs)} pairs)" if len(pairs) > 10
+                                                               else "")
+        issues.append(Issue(sources["distances"], None, "km",
+                            f"no distance for {len(pairs)} pair{'s' if len(pairs) != 1 else ''} of a school with "
+                            f"teachers and a school with a need: {shown} — add a row from_school_id, "
+                            f"to_school_id, km for each (either direction), or give every school coordinates "
+                            f"(x, y or lat, lon)"))
+    return issues
+
+
+def _road_checks(r: pd.DataFrame, ids: np.ndarray, tabled: set, sources: dict) -> list[Issue]:
+    """Schools on no road, and schools alone in their part of the road graph (see :func:`_geo_checks`)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    src = sources["roads"]
+    u = r["u"].astype(str).to_numpy()
+    v = r["v"].astype(str).to_numpy()
+    nodes, inv = np.unique(np.r_[u, v], return_inverse=True)
+    on = np.isin(ids, nodes)
+    issues = []
+    off = [sid for sid, ok in zip(ids, on, strict=True) if not ok and sid not in tabled]
+    if off:
+        shown = ", ".join(off[:10]) + (f" … ({len(off)} schools)" if len(off) > 10 else "")
+        issues.append(Issue(src, None, "u", f"school{'s' if len(off) != 1 else ''} {shown} "
+                            f"{'are' if len(off) != 1 else 'is'} on no road of the road graph (never a u or v) "
+                            f"— add the roads that reach {'them' if len(off) != 1 else 'it'}, or a distances "
+                            f"table row for each"))
+    k = len(nodes)
+    adj = coo_matrix((np.ones(len(u)), (inv[: len(u)], inv[len(u):])), shape=(k, k))
+    _, label = connected_components(adj, directed=False)
+    pos = np.searchsorted(nodes, ids[on])
+    comp = label[pos]
+    sizes = pd.Series(comp).value_counts()
+    alone = [sid for sid, c in zip(ids[on], comp, strict=True) if sizes[c] == 1 and sid not in tabled]
+    if alone:
+        shown = ", ".join(alone[:10]) + (f" … ({len(alone)} schools)" if len(alone) > 10 else "")
+        issues.append(Issue(src, None, "u", f"school{'s' if len(alone) != 1 else ''} {shown} "
+                            f"{'are' if len(alone) != 1 else 'is'} cut off: no road joins "
+                            f"{'them' if len(alone) != 1 else 'it'} to any other school — add the missing "
+                            f"road(s), or a distances table row for each"))
+    return issues
+
+
 def format_issue(issue: Issue) -> str:
     """``file, rows 3, 5, column 'subject': problem`` — one line naming where, for warnings."""
     rows = list(issue.row) if isinstance(issue.row, (list, tuple)) else [] if issue.row is None else [issue.row]
@@ -533,7 +620,7 @@ def _subject_warnings(t: pd.DataFrame, n: pd.DataFrame, sources: dict) -> list[I
         out.append(Issue(sources["needs"], rows[pos], "subject",
                          f"school {school} needs {int(counts[pos])} {_subject_label(subject)} teacher"
                          f"{'s' if counts[pos] != 1 else ''}, but no teacher on the roster teaches "
-                         f"{subject} — this need stays unfilled"))
+                         f"{_subject_label(subject)} — this need stays unfilled"))
     return out
 
 

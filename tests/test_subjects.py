@@ -105,7 +105,7 @@ def test_unknown_subject_from_frames():
 def test_need_nobody_can_fill_is_a_warning(tmp_path):
     d = _roster(tmp_path, {}, needs="school_id,subject,count\nS3,math,1\nS4,物理,2\n")
     with pytest.warns(tm.InputWarning, match=r"needs.csv, row 3, column 'subject': school S4 needs 2 physics "
-                                             r"\(物理\) teachers, but no teacher on the roster teaches physics — "
+                                             r"\(物理\) teachers, but no teacher on the roster teaches physics \(物理\) — "
                                              r"this need stays unfilled"):
         tm.load_problem(d)
 
