@@ -139,7 +139,7 @@ class Problem:
             issues += _geo_checks(t, s, n, frames.get("distances"), frames.get("roads"), sources)
         if issues:
             raise SchemaError(_issues_frame(issues))
-        notes = tuple(format_issue(i) for i in _subject_warnings(t, n, sources))
+        notes = tuple(format_issue(i) for i in _subject_warnings(t, n, sources) + _protected_warnings(t, s, sources))
         for note in notes:
             _warnings.warn(note, InputWarning, stacklevel=2)
         prob = cls(
@@ -448,6 +448,23 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
             issues.append(Issue(sources[table], rows[pos], "school_id",
                                 f"school '{df['school_id'].iloc[pos]}' is not in the schools table — add it "
                                 f"there or correct the id{_closest(df['school_id'].iloc[pos], known)}"))
+    # school references in other columns: a counterpart (结对) and ranked wishes (志愿) must name real schools,
+    # else the pairing rule silently sends nobody and a wish silently never counts
+    for table, df, col in (("schools", s, "pair_id"), ("teachers", t, "preferences")):
+        if col not in df.columns:
+            continue
+        rows = _rows(df)
+        for pos, value in enumerate(df[col]):
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+                continue
+            for ref in (str(value).split(";") if col == "preferences" else [str(value)]):
+                if ref and ref not in known:
+                    issues.append(Issue(sources[table], rows[pos], col,
+                                        f"school '{ref}' is not in the schools table — correct the id or add "
+                                        f"the school{_closest(ref, known)}"))
+                elif col == "pair_id" and ref == s["school_id"].iloc[pos]:
+                    issues.append(Issue(sources[table], rows[pos], col,
+                                        f"school '{ref}' is paired with itself — name its counterpart school"))
     taught = set(t["subject"].dropna())
     rows = _rows(n)
     for pos, subj in enumerate(n["subject"]):
@@ -621,6 +638,28 @@ def _subject_warnings(t: pd.DataFrame, n: pd.DataFrame, sources: dict) -> list[I
                          f"school {school} needs {int(counts[pos])} {_subject_label(subject)} teacher"
                          f"{'s' if counts[pos] != 1 else ''}, but no teacher on the roster teaches "
                          f"{_subject_label(subject)} — this need stays unfilled"))
+    return out
+
+
+def _protected_warnings(t: pd.DataFrame, s: pd.DataFrame, sources: dict) -> list[Issue]:
+    """A protected subject (特色学科) that is no known subject and that nobody at the school teaches guards
+    nothing: a misspelling would silently drop the protection (spellings are folded first: maths → math)."""
+    if "protected_subjects" not in s.columns:
+        return []
+    at_school = t.groupby("school_id")["subject"].agg(set).to_dict()
+    rows = _rows(s)
+    out = []
+    for pos, (sid, listed) in enumerate(zip(s["school_id"], s["protected_subjects"], strict=True)):
+        if not isinstance(listed, str) or not listed:
+            continue
+        for subj in listed.split(";"):
+            if subj in KNOWN_SUBJECTS or subj in at_school.get(sid, set()):
+                continue
+            close = closest_subject(subj)
+            hint = f" — check the spelling (closest known subject: '{_subject_label(close)}')" if close else ""
+            out.append(Issue(sources["schools"], rows[pos], "protected_subjects",
+                             f"protected subject '{subj}' is not a known subject and nobody at {sid} teaches "
+                             f"it, so it protects nothing{hint}"))
     return out
 
 

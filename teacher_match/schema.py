@@ -295,8 +295,9 @@ def _choices_hint(choices: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
-    """Map the frame's headers to canonical names; return the map and duplicated canonical names."""
+def _header_map(table: str, columns) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Map the frame's headers to canonical names; return the map and ``(canonical, first, second)`` headers
+    of each canonical column found under two names."""
     lookup: dict[str, str] = {}
     for col in TABLES[table]:
         lookup[canon_text(col.name)] = col.name
@@ -304,7 +305,7 @@ def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
             lookup[canon_text(alias)] = col.name
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
-    dups: list[str] = []
+    dups: list[tuple[str, str, str]] = []
     for header in columns:
         key = canon_text(header)
         key = re.sub(r"[（(].*?[)）]$", "", key).strip() or key  # "年龄(周岁)" -> "年龄"
@@ -312,11 +313,22 @@ def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
         if canon is None:
             continue
         if canon in seen:
-            dups.append(canon)
+            if str(seen[canon]) != str(header):  # the very same header twice is reported by the caller
+                dups.append((canon, str(seen[canon]), str(header)))
             continue
         seen[canon] = header
         mapping[header] = canon
     return mapping, dups
+
+
+def _column_letter(pos: int) -> str:
+    """Spreadsheet column letter of a 0-based position (0 → A, 26 → AA)."""
+    out = ""
+    pos += 1
+    while pos:
+        pos, rem = divmod(pos - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _rename_hint(col: Column, unknown: list[str]) -> str:
@@ -373,12 +385,21 @@ def normalize_table(
         The clean table (canonical columns first, unknown extra columns kept as they were) and the problems.
     """
     c = _Collector(source)
-    mapping, dups = _header_map(table, df.columns)
-    for d in dups:
-        c.add(None, d, f"column '{d}' appears twice (under two aliases); keep one")
+    # one header written twice (two '年龄' columns): each is reported, and only the first is read, so one
+    # column never silently wins or mixes with the other
+    headers = [str(h) for h in df.columns]
+    twice = pd.Index(headers).duplicated(keep="first")
+    for h in dict.fromkeys(h for h, d in zip(headers, twice, strict=True) if d):
+        at = [_column_letter(j) for j, x in enumerate(headers) if x == h]
+        c.add(None, h, f"column '{h}' appears {len(at)} times (columns {', '.join(at)}) — keep one, or rename "
+                       f"the others")
+    raw = df.iloc[:, np.flatnonzero(~twice)].copy()
+    raw.columns = [h for h, d in zip(headers, twice, strict=True) if not d]
+    mapping, dups = _header_map(table, raw.columns)
+    for canon, first, second in dups:
+        c.add(None, canon, f"columns '{first}' and '{second}' both hold '{canon}' (one column under two "
+                           f"names) — keep one")
     # Drop rows that are entirely empty (a common artefact of Excel exports), but only those.
-    raw = df.copy()
-    raw.columns = [str(h) for h in raw.columns]
     keep_mask = ~raw.apply(lambda col: col.map(_is_blank)).all(axis=1) if len(raw) else pd.Series([], dtype=bool)
     positions = np.flatnonzero(keep_mask.to_numpy()) if len(raw) else np.array([], dtype=int)
     raw = raw.iloc[positions]
