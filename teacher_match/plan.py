@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .column_rules import missing_columns
+from .errors import InputError, InputWarning
 from .reproducible import make_reproducible
 from .model.scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .reasons import teacher_reasons
@@ -108,7 +110,10 @@ class Plan:
             ("solve time", f"{t['wall_time_s']:.1f} s"),
         ]
         width = max(len(k) for k, _ in rows)
-        lines = [f"  {k.ljust(width)}  {v}" for k, v in rows]
+        # what makes the plan say less than expected comes first (see teacher_match.column_rules)
+        lines = [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
+        lines += [""] if lines else []
+        lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
         b = self.objective_breakdown
         b = b[((b["weight"] != 0) | (b["value"] != 0)) & b["value"].notna()]
         if len(b):  # no table when there is no plan to price
@@ -292,6 +297,12 @@ def build_plan(problem, policy, elig, cand, chosen, term_vals, objective, status
                                   "value": np.nan, "contribution": np.nan})
     b = float(bound) if bound is not None else (obj if status == "OPTIMAL" else float("nan"))
     gap = abs(obj - b) / max(1.0, abs(obj)) if np.isfinite(obj) and np.isfinite(b) else float("nan")
+    # an optional column a hard rule needs and the roster lacks: the plan is valid but says less than the
+    # planner expects, so it is said first (with what was found at load), and issued as a warning
+    missing = missing_columns(problem, policy)
+    for text in missing:
+        warnings.warn(text, InputWarning, stacklevel=3)
+    solver_info = {**solver_info, "input_warnings": [*missing, *getattr(problem, "warnings", ())]}
     return Plan(assignments=a, status=status, objective=obj, bound=b, gap=gap, wall_time_s=wall_time_s,
                 objective_breakdown=breakdown, needs=needs, schools=schools, policy_id=policy.id,
                 build_time_s=build_time_s, solver_info=solver_info)
