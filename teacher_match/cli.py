@@ -253,7 +253,8 @@ def _run(command, args) -> int:
         print(f"teacher-match: warning: {message}", file=sys.stderr, flush=True)
 
     with warnings.catch_warnings():
-        warnings.simplefilter("always", InputWarning)
+        # once per message and place: explanations re-solve, and say nothing new the second time
+        warnings.simplefilter("default", InputWarning)
         warnings.showwarning = show
         return command(args)
 

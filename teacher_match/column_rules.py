@@ -1,10 +1,11 @@
 """Optional columns that a policy's rules need: the table of (column, rule parameter) and its check.
 
-An optional roster column left out (or left blank) is harmless until a rule reads it: without the ``backbone``
-column every teacher reads "not backbone", and a policy with a backbone share then rotates nobody — a plan that
-is valid, optimal and empty. :data:`COLUMN_RULES` lists each such pairing, next to the schema's declaration
-of the columns; :func:`missing_columns` returns one sentence per pairing the problem and policy trip, which
-``solve`` (through :func:`teacher_match.plan.build_plan`) issues as warnings and puts in the first lines of
+An optional roster column left out (or left blank) is harmless until a rule reads it: without the
+``backbone`` column every teacher reads "not backbone", and a policy with a backbone share then rotates
+nobody — a plan that is valid, optimal and empty. :data:`COLUMN_RULES` lists each such pairing, next to
+the schema's declaration of the columns; :func:`missing_columns` returns one sentence per pairing the problem
+and policy trip, which ``solve`` (through :func:`teacher_match.plan.build_plan`) issues as warnings and puts
+in the first lines of
 ``plan.summary()``. No solver code lives here.
 """
 
@@ -74,13 +75,13 @@ COLUMN_RULES: tuple[ColumnRule, ...] = (
     ColumnRule("teachers", "backbone", "backbone_min_share",
                lambda pol: (_value(pol, "backbone_min_share") or 0) > 0,
                lambda p: _never_true(p.teachers, "backbone"),
-               "backbone teachers must be at least {value:.0%} of those a school sends, so no school can send "
-               "anyone"),
+               "backbone teachers must be at least {value:.0%} of those a school sends, so no school can "
+               "send anyone"),
     ColumnRule("teachers", "backbone", "weak_school_min_backbone",
                lambda pol: (_value(pol, "weak_school_min_backbone") or 0) > 0,
                lambda p: _never_true(p.teachers, "backbone"),
-               "a weak school must receive at least {value} backbone teacher(s), so no weak school can receive "
-               "anyone"),
+               "a weak school must receive at least {value} backbone teacher(s), so no weak school can "
+               "receive anyone"),
     ColumnRule("teachers", "volunteer", "requires_application",
                lambda pol: bool(_value(pol, "requires_application")),
                lambda p: _never_true(p.teachers, "volunteer"),
@@ -105,10 +106,11 @@ COLUMN_RULES: tuple[ColumnRule, ...] = (
                "the staffing floor (one teacher per {value:g} students) cannot be checked, so it is not "
                "enforced"),
     ColumnRule("schools", "township", "group_min_share",
-               lambda pol: _value(pol, "group_min_share") is not None and _value(pol, "quota_group") == "township",
+               lambda pol: (_value(pol, "group_min_share") is not None
+                            and _value(pol, "quota_group") == "township"),
                lambda p: _blank(p.schools, "township"),
-               "the township quota ({value:.0%} of each township's mandatory teachers) counts the whole county as "
-               "one township"),
+               "the township quota ({value:.0%} of each township's mandatory teachers) counts the whole "
+               "county as one township"),
 )
 
 
@@ -120,7 +122,8 @@ def missing_columns(problem, policy) -> list[str]:
     >>> import pandas as pd, teacher_match as tm
     >>> t = pd.DataFrame({"teacher_id": ["T1"], "school_id": ["S1"], "subject": ["math"], "gender": ["F"],
     ...                   "age": [40], "years_at_school": [8]})
-    >>> s = pd.DataFrame({"school_id": ["S1", "S2"], "category": ["urban", "rural"], "x": [0, 5], "y": [0, 0]})
+    >>> s = pd.DataFrame({"school_id": ["S1", "S2"], "category": ["urban", "rural"],
+    ...                   "x": [0, 5], "y": [0, 0]})
     >>> p = tm.Problem.from_frames(t, s)
     >>> missing_columns(p, tm.load_policy("default").with_(backbone_min_share=0.2))[0][:60]
     "teachers (DataFrame) has no backbone teacher (column 'backbo"
@@ -137,7 +140,7 @@ def missing_columns(problem, policy) -> list[str]:
         what = {"backbone": "no backbone teacher", "volunteer": "no teacher who applied",
                 "title": "no teacher with a title"}.get(rule.column, f"no {rule.column} value")
         value = _value(policy, rule.parameter)
-        out.append(f"{source} has {what} (column {header} missing or empty) and {rule.parameter} = {value!r}: "
-                   + rule.effect.format(value=value)
+        out.append(f"{source} has {what} (column {header} missing or empty) and {rule.parameter} = "
+                   f"{value!r}: " + rule.effect.format(value=value)
                    + f" — add the column {header}, or change {rule.parameter}")
     return out

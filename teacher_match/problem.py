@@ -139,7 +139,8 @@ class Problem:
             issues += _geo_checks(t, s, n, frames.get("distances"), frames.get("roads"), sources)
         if issues:
             raise SchemaError(_issues_frame(issues))
-        notes = tuple(format_issue(i) for i in _subject_warnings(t, n, sources) + _protected_warnings(t, s, sources))
+        found = _subject_warnings(t, n, sources) + _protected_warnings(t, s, sources)
+        notes = tuple(format_issue(i) for i in found)
         for note in notes:
             _warnings.warn(note, InputWarning, stacklevel=2)
         prob = cls(
@@ -448,7 +449,7 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
             issues.append(Issue(sources[table], rows[pos], "school_id",
                                 f"school '{df['school_id'].iloc[pos]}' is not in the schools table — add it "
                                 f"there or correct the id{_closest(df['school_id'].iloc[pos], known)}"))
-    # school references in other columns: a counterpart (结对) and ranked wishes (志愿) must name real schools,
+    # school references in other columns: a counterpart (结对) and wishes (志愿) must name real schools,
     # else the pairing rule silently sends nobody and a wish silently never counts
     for table, df, col in (("schools", s, "pair_id"), ("teachers", t, "preferences")):
         if col not in df.columns:
@@ -464,7 +465,8 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
                                         f"the school{_closest(ref, known)}"))
                 elif col == "pair_id" and ref == s["school_id"].iloc[pos]:
                     issues.append(Issue(sources[table], rows[pos], col,
-                                        f"school '{ref}' is paired with itself — name its counterpart school"))
+                                        f"school '{ref}' is paired with itself — name its counterpart "
+                                        f"school"))
     taught = set(t["subject"].dropna())
     rows = _rows(n)
     for pos, subj in enumerate(n["subject"]):
@@ -542,7 +544,8 @@ def _geo_checks(t, s, n, d, r, sources: dict) -> list[Issue]:
         shown = ", ".join(f"{u}–{v}" for u, v in pairs[:10]) + (f" … ({len(pairs)} pairs)" if len(pairs) > 10
                                                                else "")
         issues.append(Issue(sources["distances"], None, "km",
-                            f"no distance for {len(pairs)} pair{'s' if len(pairs) != 1 else ''} of a school with "
+                            f"no distance for {len(pairs)} pair{'s' if len(pairs) != 1 else ''} of a school "
+                            f"with "
                             f"teachers and a school with a need: {shown} — add a row from_school_id, "
                             f"to_school_id, km for each (either direction), or give every school coordinates "
                             f"(x, y or lat, lon)"))
@@ -564,7 +567,8 @@ def _road_checks(r: pd.DataFrame, ids: np.ndarray, tabled: set, sources: dict) -
     if off:
         shown = ", ".join(off[:10]) + (f" … ({len(off)} schools)" if len(off) > 10 else "")
         issues.append(Issue(src, None, "u", f"school{'s' if len(off) != 1 else ''} {shown} "
-                            f"{'are' if len(off) != 1 else 'is'} on no road of the road graph (never a u or v) "
+                            f"{'are' if len(off) != 1 else 'is'} on no road of the road graph (never a u or "
+                            f"v) "
                             f"— add the roads that reach {'them' if len(off) != 1 else 'it'}, or a distances "
                             f"table row for each"))
     k = len(nodes)
@@ -585,7 +589,8 @@ def _road_checks(r: pd.DataFrame, ids: np.ndarray, tabled: set, sources: dict) -
 
 def format_issue(issue: Issue) -> str:
     """``file, rows 3, 5, column 'subject': problem`` — one line naming where, for warnings."""
-    rows = list(issue.row) if isinstance(issue.row, (list, tuple)) else [] if issue.row is None else [issue.row]
+    row = issue.row
+    rows = list(row) if isinstance(row, (list, tuple)) else [] if row is None else [row]
     shown = ", ".join(str(r) for r in rows[:8]) + (f" (and {len(rows) - 8} more)" if len(rows) > 8 else "")
     where = [issue.file, f"row{'s' if len(rows) > 1 else ''} {shown}" if rows else "",
              f"column '{issue.column}'" if issue.column else ""]
@@ -656,7 +661,8 @@ def _protected_warnings(t: pd.DataFrame, s: pd.DataFrame, sources: dict) -> list
             if subj in KNOWN_SUBJECTS or subj in at_school.get(sid, set()):
                 continue
             close = closest_subject(subj)
-            hint = f" — check the spelling (closest known subject: '{_subject_label(close)}')" if close else ""
+            hint = f" — check the spelling (closest known subject: '{_subject_label(close)}')" if close \
+                else ""
             out.append(Issue(sources["schools"], rows[pos], "protected_subjects",
                              f"protected subject '{subj}' is not a known subject and nobody at {sid} teaches "
                              f"it, so it protects nothing{hint}"))

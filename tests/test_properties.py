@@ -68,7 +68,10 @@ def test_valid_roster_gives_a_complete_valid_plan_or_a_diagnosis(roster, variant
     if variant == "strict":
         # a hard minimum rotation share: often impossible on tiny rosters, which must be diagnosed
         policy = policy.with_(min_share_of_eligible=0.5, min_rotation_hard=True)
-    plan = tm.solve(problem, policy, time_limit=10)
+    with warnings.catch_warnings():
+        # a generated roster may lack backbone teachers under the backbone share: a documented warning
+        warnings.simplefilter("ignore", tm.InputWarning)
+        plan = tm.solve(problem, policy, time_limit=10)
     event(f"{variant}: {plan.status}")
     a = plan.assignments
     assert len(a) == problem.n_teachers

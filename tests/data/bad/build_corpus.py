@@ -230,7 +230,8 @@ def _(d: Path) -> None:
 NO_XY = "\n".join(",".join(r[:4]) for r in _rows(SCHOOLS)) + "\n"
 text_case("distance_pair_missing", {**VALID, "schools.csv": NO_XY,
                                     "distances.csv": DISTANCES + "S1,S3,10\nS1,S4,15\nS2,S3,7\n"})
-text_case("road_school_missing", {**VALID, "schools.csv": NO_XY, "roads.csv": "u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\n"})
+text_case("road_school_missing", {**VALID, "schools.csv": NO_XY,
+                                  "roads.csv": "u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\n"})
 text_case("road_school_cut_off", {**VALID, "schools.csv": NO_XY,
                                   "roads.csv": "u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\nS4,J9,4\n"})
 
@@ -238,9 +239,9 @@ text_case("road_school_cut_off", {**VALID, "schools.csv": NO_XY,
 text_case("pair_id_unknown_school", {**VALID, "schools.csv": SCHOOLS.replace("x,y", "x,y,结对学校").replace(
     ",0,0\n", ",0,0,S3\n").replace(",3,0\n", ",3,0,S44\n").replace(",10,0\n", ",10,0,S1\n").replace(
     ",15,0\n", ",15,0,\n")})
+WISHES = {"教师编号": "志愿", "T03": "S3;S8"}
 text_case("preferences_unknown_school", {**VALID, "teachers.csv": "\n".join(
-    ",".join(r + [("志愿" if i == 0 else "S3;S8" if r[0] == "T03" else "")]) for i, r in enumerate(_rows(TEACHERS)))
-    + "\n"})
+    ",".join(r + [WISHES.get(r[0], "")]) for r in _rows(TEACHERS)) + "\n"})
 text_case("duplicate_header", {**VALID, "teachers.csv": "\n".join(
     ",".join(r + [r[4]]) for r in _rows(TEACHERS)) + "\n"})
 

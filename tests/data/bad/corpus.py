@@ -124,9 +124,9 @@ def render_readme_section(cases: list[Case] | None = None) -> str:
         "through the library and the `teacher-match solve` command and checks the message. Bad input never "
         "gives a traceback: the command prints one message naming the file, row, column and the fix, and "
         "exits with code 2. In Python every case raises a `TeacherMatchError`; `code` is its `.code`. Input "
-        "that loads but probably does not say what was meant (code `warning`) gives one `teacher-match: warning: "
-        "…` line on stderr and the plan is made (exit 0); in Python it is an `InputWarning`, also listed in "
-        "`Problem.warnings` or at the top of `plan.summary()`.",
+        "that loads but probably does not say what was meant (code `warning`) gives one "
+        "`teacher-match: warning: …` line on stderr and the plan is made (exit 0); in Python it is an "
+        "`InputWarning`, also listed in `Problem.warnings` or at the top of `plan.summary()`.",
         "",
         "| what is wrong | code | what teacher_match says (excerpt) |",
         "|---|---|---|",
