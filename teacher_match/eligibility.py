@@ -352,7 +352,8 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
         ok = _cmp(ry, thr, rule.max_rural_years_inclusive, upper=True)
         op = _op(rule.max_rural_years_inclusive, True, failing=True)
         decide(~ok, "ineligible", texts(
-            lambda v: f"ineligible: {_n(v, 'year')} of rural/weak-school service {op} {thr:g} (max_rural_years)",
+            lambda v: f"ineligible: {_n(v, 'year')} of rural/weak-school service {op} {thr:g} "
+                      f"(max_rural_years)",
             ry))
     if rule.sanction_cooldown_years is not None and "sanction_ended_years_ago" in t.columns:
         ago = t["sanction_ended_years_ago"].astype(float).to_numpy()

@@ -22,7 +22,8 @@ ROWS = [["T01", "S1", "数学", "女", 40], ["T02", "S1", "语文", "男", 45], 
     ("2020.09", dt.date(2020, 9, 1)), (2020.09, dt.date(2020, 9, 1)), ("2020.10", dt.date(2020, 10, 1)),
     ("2020.2", dt.date(2020, 2, 1)), (2020.2, dt.date(2020, 2, 1)), (2020.12, dt.date(2020, 12, 1)),
     ("2020-1", dt.date(2020, 1, 1)), ("2020/1/15", dt.date(2020, 1, 15)), ("2020年1月", dt.date(2020, 1, 1)),
-    ("2020.1.5", dt.date(2020, 1, 5)), ("202001", dt.date(2020, 1, 1)), (dt.datetime(2020, 10, 1), dt.date(2020, 10, 1)),
+    ("2020.1.5", dt.date(2020, 1, 5)), ("202001", dt.date(2020, 1, 1)),
+    (dt.datetime(2020, 10, 1), dt.date(2020, 10, 1)),
     ("２０２０．０１", dt.date(2020, 1, 1)),
 ])
 def test_unambiguous_forms(value, expected):
@@ -31,8 +32,8 @@ def test_unambiguous_forms(value, expected):
 
 @pytest.mark.parametrize("value", ["2020.1", 2020.1, " 2020.1 ", "２０２０．１"])
 def test_year_dot_1_is_refused_with_the_fix(value):
-    with pytest.raises(AmbiguousDateError, match=r"'2020\.1' can be January or October 2020 .* write 2020-01 or "
-                                                 r"2020-10 \(or format the column as text in Excel\)"):
+    pattern = r"'2020\.1' can be January or October 2020 .* write 2020-01 or 2020-10 \(or format the column"
+    with pytest.raises(AmbiguousDateError, match=pattern):
         parse_roster_date(value)
 
 
@@ -76,8 +77,9 @@ def test_ambiguous_date_is_the_same_error_from_csv_and_excel(tmp_path, kind, cap
     with pytest.raises(tm.SchemaError) as err:
         tm.load_problem(d)
     name = f"teachers.{kind}"
-    expected = (f"{name}, row 3, column '调入本校时间': '2020.1' can be January or October 2020 (a number cell "
-                f"drops the 0 of 2020.10) — write 2020-01 or 2020-10 (or format the column as text in Excel)")
+    expected = (f"{name}, row 3, column '调入本校时间': '2020.1' can be January or October 2020 (a "
+                f"number cell drops the 0 of 2020.10) — write 2020-01 or 2020-10 (or format the column as "
+                f"text in Excel)")
     assert expected in str(err.value)
     assert main(["solve", str(d), "--quiet"]) == 2
     stderr = capsys.readouterr().err
@@ -90,5 +92,5 @@ def test_birth_date_1985_1_refused_too():
     t = pd.DataFrame({"teacher_id": ["T1"], "school_id": ["S1"], "subject": ["math"], "gender": ["F"],
                       "birth_date": [1985.1], "years_at_school": [3]})
     s = pd.DataFrame({"school_id": ["S1"], "category": ["urban"], "x": [0], "y": [0]})
-    with pytest.raises(tm.SchemaError, match=r"row 0, column 'birth_date': '1985\.1' can be January or October"):
+    with pytest.raises(tm.SchemaError, match=r"row 0, column 'birth_date': '1985\.1' can be January or"):
         tm.Problem.from_frames(t, s)

@@ -12,8 +12,8 @@ from data.bad import build_corpus
 import teacher_match as tm
 from teacher_match.cli import main
 
-SCHOOLS = "school_id,name,category,strength\nS1,一小,urban,strong\nS2,二小,urban,strong\nS3,河口,rural,weak\n" \
-          "S4,石门,village,weak\n"
+SCHOOLS = ("school_id,name,category,strength\nS1,一小,urban,strong\nS2,二小,urban,strong\n"
+           "S3,河口,rural,weak\nS4,石门,village,weak\n")
 
 
 def _dir(tmp_path: Path, **files: str) -> Path:
@@ -37,9 +37,9 @@ def test_complete_distance_table_solves(tmp_path, policy):
 
 def test_missing_pairs_name_the_schools(tmp_path, capsys):
     d = _dir(tmp_path, distances="from_school_id,to_school_id,km\nS1,S3,10\nS4,S2,12\n")
-    msg = ("distances.csv, column 'km': no distance for 2 pairs of a school with teachers and a school with a "
-           "need: S1–S4, S2–S3 — add a row from_school_id, to_school_id, km for each (either direction), or "
-           "give every school coordinates (x, y or lat, lon)")
+    msg = ("distances.csv, column 'km': no distance for 2 pairs of a school with teachers and a school "
+           "with a need: S1–S4, S2–S3 — add a row from_school_id, to_school_id, km for each (either "
+           "direction), or give every school coordinates (x, y or lat, lon)")
     with pytest.raises(tm.SchemaError) as err:
         tm.load_problem(d)
     assert msg in str(err.value)
@@ -59,8 +59,8 @@ ROADS = "u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\nS3,S4,6\n"
 
 def test_school_missing_from_the_road_graph(tmp_path, capsys):
     d = _dir(tmp_path, roads="u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\n")
-    msg = ("roads.csv, column 'u': school S4 is on no road of the road graph (never a u or v) — add the roads "
-           "that reach it, or a distances table row for each")
+    msg = ("roads.csv, column 'u': school S4 is on no road of the road graph (never a u or v) — add the "
+           "roads that reach it, or a distances table row for each")
     with pytest.raises(tm.SchemaError) as err:
         tm.load_problem(d)
     assert msg in str(err.value)
@@ -70,8 +70,8 @@ def test_school_missing_from_the_road_graph(tmp_path, capsys):
 
 def test_school_cut_off_in_the_road_graph(tmp_path, capsys):
     d = _dir(tmp_path, roads="u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\nS4,J9,6\n")
-    msg = ("roads.csv, column 'u': school S4 is cut off: no road joins it to any other school — add the missing "
-           "road(s), or a distances table row for each")
+    msg = ("roads.csv, column 'u': school S4 is cut off: no road joins it to any other school — add the "
+           "missing road(s), or a distances table row for each")
     with pytest.raises(tm.SchemaError) as err:
         tm.load_problem(d)
     assert msg in str(err.value)
@@ -87,7 +87,8 @@ def test_connected_road_graph_and_separate_counties_load(tmp_path, policy):
     county = tm.make_county(60, seed=1)
     other = tm.make_county(60, seed=2)
     rename = {sid: f"B{sid}" for sid in other.schools["school_id"]}
-    nodes = {**rename, **{j: f"B{j}" for j in set(other.roads["u"]) | set(other.roads["v"]) if j not in rename}}
+    junctions = (set(other.roads["u"]) | set(other.roads["v"])) - set(rename)
+    nodes = {**rename, **{j: f"B{j}" for j in junctions}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", tm.InputWarning)  # the small counties' shortage needs
         two = _concat(county, other, rename, nodes)
@@ -98,8 +99,8 @@ def _concat(county, other, rename, nodes):
     return tm.Problem.from_frames(
         pd.concat([county.teachers, other.teachers.assign(teacher_id="B" + other.teachers["teacher_id"],
                                                           school_id=other.teachers["school_id"].map(rename))]),
-        pd.concat([county.schools, other.schools.assign(school_id=other.schools["school_id"].map(rename),
-                                                        x=other.schools["x"] + 500)]).drop(columns=["x", "y"]),
+        pd.concat([county.schools, other.schools.assign(
+            school_id=other.schools["school_id"].map(rename))]).drop(columns=["x", "y"]),
         pd.concat([county.needs, other.needs.assign(school_id=other.needs["school_id"].map(rename))]),
         roads=pd.concat([county.roads, other.roads.assign(u=other.roads["u"].map(nodes),
                                                           v=other.roads["v"].map(nodes))]),

@@ -1,5 +1,5 @@
-"""Subject names: stage prefixes and common spellings are folded; an unknown subject and a need nobody can fill
-are warnings naming the file, rows and the closest known subject."""
+"""Subject names: stage prefixes and common spellings are folded; an unknown subject and a need nobody
+can fill are warnings naming the file, rows and the closest known subject."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from teacher_match.schema import TABLES
 from teacher_match.subjects import KNOWN_SUBJECTS, SUBJECT_ZH, closest_subject, normalize_subject
 
 SPELLINGS = {
-    "小学语文": "chinese", "初中数学": "math", "高中英语": "english", "数学(初中)": "math", "数学（初中）": "math",
+    "小学语文": "chinese", "初中数学": "math", "高中英语": "english", "数学(初中)": "math",
+    "数学（初中）": "math",
     "初中 数学": "math", "数学-初中": "math", "Maths": "math", "math": "math", "MATHEMATICS": "math",
     "ｍａｔｈｓ": "math", "PE": "pe", "P.E.": "pe", "ＰＥ": "pe", "体育与健康": "pe", "初中体育与健康": "pe",
     "道德与法治": "morality", "思品": "morality", "思想品德": "morality", "小学道德与法治": "morality",
@@ -79,9 +80,9 @@ def test_unknown_subject_is_a_warning_naming_file_rows_and_closest(tmp_path, pol
     with pytest.warns(tm.InputWarning) as rec:
         problem = tm.load_problem(d)
     texts = [str(w.message) for w in rec]
-    assert ("teachers.csv, rows 3, 7, column 'subject': subject '体操' is not a known subject (2 teachers); it is "
-            "kept as written, so these teachers fill no need — check the spelling (closest known subject: "
-            "'pe (体育)')") in texts
+    assert ("teachers.csv, rows 3, 7, column 'subject': subject '体操' is not a known subject (2 teachers); "
+            "it is kept as written, so these teachers fill no need — check the spelling (closest known "
+            "subject: 'pe (体育)')") in texts
     assert problem.warnings == tuple(texts)
     plan = tm.solve(problem, policy, time_limit=10)
     assert tm.check(problem, policy, plan).empty
@@ -95,26 +96,26 @@ def test_unknown_subject_from_frames():
     with pytest.warns(tm.InputWarning) as rec:
         p = tm.Problem.from_frames(t, s, n)
     assert [str(w.message) for w in rec] == [
-        "teachers (DataFrame), row 0, column 'subject': subject '舞蹈' is not a known subject (1 teacher); it is "
-        "kept as written, so this teacher fills only needs spelled '舞蹈' too",
-        "needs (DataFrame), row 0, column 'subject': subject '舞蹈' is not a known subject (1 need); it is kept as "
-        "written, so this need is filled only by teachers spelled '舞蹈'"]
+        "teachers (DataFrame), row 0, column 'subject': subject '舞蹈' is not a known subject (1 teacher); "
+        "it is kept as written, so this teacher fills only needs spelled '舞蹈' too",
+        "needs (DataFrame), row 0, column 'subject': subject '舞蹈' is not a known subject (1 need); it is "
+        "kept as written, so this need is filled only by teachers spelled '舞蹈'"]
     assert p.needs.loc[0, "subject"] == "舞蹈"
 
 
 def test_need_nobody_can_fill_is_a_warning(tmp_path):
     d = _roster(tmp_path, {}, needs="school_id,subject,count\nS3,math,1\nS4,物理,2\n")
     with pytest.warns(tm.InputWarning, match=r"needs.csv, row 3, column 'subject': school S4 needs 2 physics "
-                                             r"\(物理\) teachers, but no teacher on the roster teaches physics \(物理\) — "
-                                             r"this need stays unfilled"):
+                                             r"\(物理\) teachers, but no teacher on the roster teaches "
+                                             r"physics \(物理\) — this need stays unfilled"):
         tm.load_problem(d)
 
 
 def test_protected_subjects_are_folded(tmp_path):
     d = _roster(tmp_path, {})
     (d / "schools.csv").write_text(build_corpus.SCHOOLS.replace("x,y", "x,y,protected_subjects").replace(
-        ",0,0\n", ",0,0,maths；初中音乐\n", 1).replace(",3,0\n", ",3,0,\n").replace(",10,0\n", ",10,0,\n").replace(
-        ",15,0\n", ",15,0,\n"), encoding="utf-8")
+        ",0,0\n", ",0,0,maths；初中音乐\n", 1).replace(",3,0\n", ",3,0,\n").replace(
+        ",10,0\n", ",10,0,\n").replace(",15,0\n", ",15,0,\n"), encoding="utf-8")
     problem = tm.load_problem(d)
     assert problem.schools.loc[0, "protected_subjects"] == "math;music"
 
@@ -124,7 +125,8 @@ def test_cli_prints_warnings_and_solves(tmp_path, capsys):
     assert main(["solve", str(d), "--quiet"]) == 0
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
-    assert lines[0].startswith("teacher-match: warning: teachers.csv, row 3, column 'subject': subject '体操'")
-    assert lines[1].startswith("teacher-match: warning: needs.csv, row 3, column 'subject': school S4 needs 1 "
-                               "physics (物理) teacher,")
+    assert lines[0].startswith("teacher-match: warning: teachers.csv, row 3, column 'subject': "
+                               "subject '体操'")
+    assert lines[1].startswith("teacher-match: warning: needs.csv, row 3, column 'subject': school S4 "
+                               "needs 1 physics (物理) teacher,")
     assert "checker: no violations" in captured.out

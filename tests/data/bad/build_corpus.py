@@ -249,7 +249,8 @@ text_case("duplicate_header", {**VALID, "teachers.csv": "\n".join(
 text_case("subject_unknown", edit("teachers", "T04,S2,音乐", "T04,S2,体操"))
 text_case("subject_with_stage_and_need_nobody_teaches", {
     **edit("teachers", "T01,S1,数学", "T01,S1,初中数学"), "needs.csv": NEEDS + "S4,物理,1\n"})
-text_case("protected_subject_unknown", {**VALID, "schools.csv": SCHOOLS.replace("x,y", "x,y,特色学科").replace(
+PROTECTED = SCHOOLS.replace("x,y", "x,y,特色学科")
+text_case("protected_subject_unknown", {**VALID, "schools.csv": PROTECTED.replace(
     ",0,0\n", ",0,0,mathh\n").replace(",3,0\n", ",3,0,\n").replace(",10,0\n", ",10,0,\n").replace(
     ",15,0\n", ",15,0,\n")})
 text_case("backbone_column_missing", {**VALID, "teachers.csv": "\n".join(
