@@ -1,7 +1,7 @@
 """The objective API: weighted terms, or terms in lexicographic order.
 
 Terms are owned by the rule modules (``TERMS``); this module only names, weighs and orders them.
-All weights are turned into integer coefficients by :mod:`teacher_match.model.scaling`.
+All weights are turned into integer coefficients by :mod:`teacher_match.scaling`.
 
 Weighted (the default): minimise ``Σ weight[term] · value[term]``. A negative weight rewards a term
 (``backbone_to_weak=-50``). Lexicographic: optimise the first term, fix its value, then the next, …
@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 
 from .errors import PolicyError
+from .params import weight_problem
 from .rules import TERM_UNITS
 
 __all__ = ["Objective", "DEFAULT_WEIGHTS", "TERMS"]
@@ -82,5 +83,6 @@ def _validate(weights: dict) -> None:
             close = difflib.get_close_matches(name, list(TERMS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise PolicyError(f"unknown objective term '{name}'{hint} (terms: {', '.join(TERMS)})")
-        if isinstance(w, bool) or not isinstance(w, (int, float)):
-            raise PolicyError(f"objective weight '{name}' must be a number, got {w!r}")
+        problem = weight_problem(name, w)
+        if problem:
+            raise PolicyError(problem)
