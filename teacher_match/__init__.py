@@ -22,6 +22,7 @@ from .eligibility import eligibility
 from .errors import (
     InfeasibleError,
     InputError,
+    InputWarning,
     ModelTooLargeError,
     PolicyError,
     SchemaError,
@@ -90,5 +91,6 @@ __all__ = [
     "PolicyError",
     "InfeasibleError",
     "ModelTooLargeError",
+    "InputWarning",
     "__version__",
 ]

@@ -33,7 +33,14 @@ def check(problem, policy, plan) -> pd.DataFrame:
     -------
     DataFrame
         ``rule, key, message``; empty when the plan is valid.
+
+    Raises
+    ------
+    PolicyError
+        The policy still has a value to be supplied (``"required"``).
     """
+    # a value the source leaves blank ("required") cannot be checked against: the same refusal as solve's
+    policy.require_complete()
     if policy.reference_date is not None:
         problem = problem.at(policy.reference_date)
     a = plan if isinstance(plan, pd.DataFrame) else plan.assignments

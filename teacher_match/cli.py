@@ -19,8 +19,9 @@ import math
 import os
 import sys
 import time
+import warnings
 
-from .errors import PolicyError, TeacherMatchError
+from .errors import InputWarning, PolicyError, TeacherMatchError
 
 __all__ = ["main"]
 
@@ -245,6 +246,19 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _run(command, args) -> int:
+    """Run one command; each :class:`InputWarning` is one ``teacher-match: warning: …`` line on stderr."""
+
+    def show(message, category, *_args, **_kw):
+        print(f"teacher-match: warning: {message}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        # once per message and place: explanations re-solve, and say nothing new the second time
+        warnings.simplefilter("default", InputWarning)
+        warnings.showwarning = show
+        return command(args)
+
+
 COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "check": _cmd_check,
             "explain": _cmd_explain, "report": _cmd_report}
 
@@ -253,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``teacher-match`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return _run(COMMANDS[args.command], args)
     except TeacherMatchError as exc:
         print(f"teacher-match: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -208,6 +208,11 @@ def honour_rank(t: pd.DataFrame) -> np.ndarray:
     return np.maximum(rank, np.where(backbone, HONOUR_RANK["county"], 0))
 
 
+def _n(value: float, unit: str) -> str:
+    """``1 year``, ``0 years``, ``2.5 years``: a count with its unit, singular only for exactly one."""
+    return f"{value:g} {unit}{'' if value == 1 else 's'}"
+
+
 def _cmp(values: np.ndarray, threshold: float, inclusive: bool, upper: bool) -> np.ndarray:
     """values ≤/< threshold (upper bound) or ≥/> threshold (lower bound)."""
     if upper:
@@ -325,19 +330,20 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
         op = _op(rule.min_years_to_retirement_inclusive, False, failing=True)
         age_ok &= ok
         decide(~ok & ~bypass, "ineligible", texts(
-            lambda y: f"ineligible: {y:g} years to retirement {op} {thr:g} (min_years_to_retirement)", ytr))
+            lambda y: f"ineligible: {_n(y, 'year')} to retirement {op} {thr:g} (min_years_to_retirement)",
+            ytr))
     if rule.min_teaching_years is not None:
         thr = rule.min_teaching_years
         ok = _cmp(teach, thr, rule.min_teaching_years_inclusive, upper=False)
         op = _op(rule.min_teaching_years_inclusive, False, failing=True)
         decide(~ok, "ineligible", texts(
-            lambda v: f"ineligible: {v:g} teaching years {op} {thr} (min_teaching_years)", teach))
+            lambda v: f"ineligible: {_n(v, 'teaching year')} {op} {thr} (min_teaching_years)", teach))
     if rule.max_teaching_years is not None:
         thr = rule.max_teaching_years
         ok = _cmp(teach, thr, rule.max_teaching_years_inclusive, upper=True)
         op = _op(rule.max_teaching_years_inclusive, True, failing=True)
         decide(~ok & ~bypass, "ineligible", texts(
-            lambda v: f"ineligible: {v:g} teaching years {op} {thr} (max_teaching_years)", teach))
+            lambda v: f"ineligible: {_n(v, 'teaching year')} {op} {thr} (max_teaching_years)", teach))
     if rule.min_title is not None or rule.honour_min_level is not None:
         _title_honour(t, rule, decide, texts)
     if rule.max_rural_years is not None:
@@ -346,7 +352,9 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
         ok = _cmp(ry, thr, rule.max_rural_years_inclusive, upper=True)
         op = _op(rule.max_rural_years_inclusive, True, failing=True)
         decide(~ok, "ineligible", texts(
-            lambda v: f"ineligible: {v:g} years of rural/weak-school service {op} {thr:g} (max_rural_years)", ry))
+            lambda v: f"ineligible: {_n(v, 'year')} of rural/weak-school service {op} {thr:g} "
+                      f"(max_rural_years)",
+            ry))
     if rule.sanction_cooldown_years is not None and "sanction_ended_years_ago" in t.columns:
         ago = t["sanction_ended_years_ago"].astype(float).to_numpy()
         cd = rule.sanction_cooldown_years
@@ -356,7 +364,8 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
         op = _op(rule.sanction_cooldown_inclusive, False, failing=True)
         decide(barred, "ineligible", texts(
             lambda a: "ineligible: currently under a sanction (处分期内)" if a == 0 else
-            f"ineligible: sanction ended {a:g} years ago {op} {cd:g} (sanction_cooldown_years)", np.nan_to_num(ago)))
+            f"ineligible: sanction ended {_n(a, 'year')} ago {op} {cd:g} (sanction_cooldown_years)",
+            np.nan_to_num(ago)))
     if not rule.include_leaders:
         decide(role != "teacher", "ineligible", "ineligible: leadership-team members rotate separately")
     if rule.leader_min_years_in_post is not None:
@@ -365,13 +374,15 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
         ok = _cmp(yip, thr, rule.leader_min_years_in_post_inclusive, upper=False)
         op = _op(rule.leader_min_years_in_post_inclusive, False, failing=True)
         decide(is_leader & ~ok, "ineligible", texts(
-            lambda v, r: f"ineligible: {r} {v:g} years in post {op} {thr:g} (leader_min_years_in_post)", yip, role))
+            lambda v, r: f"ineligible: {r} {_n(v, 'year')} in post {op} {thr:g} (leader_min_years_in_post)",
+            yip, role))
     recruit_due = np.zeros(n, dtype=bool)
     if rule.new_recruit_after_years is not None:
         thr = rule.new_recruit_after_years
         recruit_due = new_recruit & (teach >= thr)
         decide(new_recruit & ~recruit_due, "ineligible", texts(
-            lambda v: f"ineligible: new recruit with {v:g} full teaching years < {thr:g} (new_recruit_after_years)",
+            lambda v: f"ineligible: new recruit with {_n(v, 'full teaching year')} < {thr:g} "
+                      f"(new_recruit_after_years)",
             teach))
     if rule.no_repeat_shadow_study:
         decide(roster_flag(t, "shadow_study_done"), "ineligible",
@@ -392,9 +403,14 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
     if rule.min_years_eligible is not None:
         lower = _cmp(years, rule.min_years_eligible, rule.min_years_eligible_inclusive, upper=False)
     may = lower | (vol & rule.volunteers_eligible)
-    if rule.min_years_at_school is not None:
+    if rule.min_years_eligible is not None:
+        # the lower "may rotate" threshold decides: below it a teacher is out even without the trigger
+        op = _op(rule.min_years_eligible_inclusive, False, failing=True)
+        why = texts(lambda y: f"ineligible: {_n(y, 'year')} at school {op} {rule.min_years_eligible} "
+                              f"(min_years_eligible)", years)
+    elif rule.min_years_at_school is not None:
         op = _op(rule.min_years_at_school_inclusive, False, failing=True)
-        why = texts(lambda y: f"ineligible: {y:g} years at school {op} {rule.min_years_at_school} "
+        why = texts(lambda y: f"ineligible: {_n(y, 'year')} at school {op} {rule.min_years_at_school} "
                               f"(min_years_at_school)", years)
     else:
         why = "ineligible: not a volunteer and no rotation trigger in this policy"
@@ -411,24 +427,27 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
     if rule.min_years_at_school is not None:
         op = _op(rule.min_years_at_school_inclusive, False)
         decide(trig, "mandatory", texts(
-            lambda y: f"mandatory: {y:g} years at school {op} {rule.min_years_at_school} (min_years_at_school)",
+            lambda y: f"mandatory: {_n(y, 'year')} at school {op} {rule.min_years_at_school} "
+                      f"(min_years_at_school)",
             years))
     if rule.leader_trigger_years is not None:
         yip = roster_number(t, "years_in_post", 0.0)
         op = _op(rule.leader_trigger_inclusive, False)
         decide(lead_trig, "mandatory", texts(
-            lambda v, r: f"mandatory: {r} {v:g} years in post {op} {rule.leader_trigger_years:g} "
+            lambda v, r: f"mandatory: {r} {_n(v, 'year')} in post {op} {rule.leader_trigger_years:g} "
                          f"(leader_trigger_years)", yip, role))
     if rule.new_recruit_after_years is not None:
         decide(recruit_due, "mandatory", texts(
-            lambda v: f"mandatory: new recruit with {v:g} full teaching years ≥ {rule.new_recruit_after_years:g} "
+            lambda v: f"mandatory: new recruit with {_n(v, 'full teaching year')} ≥ "
+                      f"{rule.new_recruit_after_years:g} "
                       f"(new_recruit_after_years)", teach))
     if rule.volunteers_eligible:
         decide(vol, "eligible", "eligible: volunteer (自愿申请)")
     if rule.min_years_eligible is not None:
         op = _op(rule.min_years_eligible_inclusive, False)
         decide(lower, "eligible", texts(
-            lambda y: f"eligible: {y:g} years at school {op} {rule.min_years_eligible} (min_years_eligible)", years))
+            lambda y: f"eligible: {_n(y, 'year')} at school {op} {rule.min_years_eligible} (min_years_eligible)",
+            years))
     assert (status != "").all()
     return pd.DataFrame({"teacher_id": t["teacher_id"].to_numpy(), "status": status, "reason": reason})
 
@@ -463,13 +482,13 @@ def _exemption(t: pd.DataFrame, rule: Eligibility, name: str):
         thr = rule.family_care_min_months
         op = _op(rule.family_care_inclusive, False)
         return _cmp(v, thr, rule.family_care_inclusive, upper=False), np.array(
-            [f"{desc}, {x:g} months {op} {thr:g} (family_care_min_months)" for x in v], dtype=object)
+            [f"{desc}, {_n(x, 'month')} {op} {thr:g} (family_care_min_months)" for x in v], dtype=object)
     if name == "family_hospital":
         v = roster_number(t, col, 0.0)
         thr = rule.family_hospital_min_months
         op = _op(rule.family_hospital_inclusive, False)
         return _cmp(v, thr, rule.family_hospital_inclusive, upper=False), np.array(
-            [f"{desc}, {x:g} months {op} {thr:g} (family_hospital_min_months)" for x in v], dtype=object)
+            [f"{desc}, {_n(x, 'month')} {op} {thr:g} (family_hospital_min_months)" for x in v], dtype=object)
     if name in ("recent_exchange", "recent_secondment"):
         if rule.recent_exchange_max_years is None:
             return None, ""
@@ -478,7 +497,8 @@ def _exemption(t: pd.DataFrame, rule: Eligibility, name: str):
         op = _op(rule.recent_exchange_inclusive, False)
         window = f" in the last {rule.recent_exchange_window_years:g} years" if rule.recent_exchange_window_years else ""
         return _cmp(v, thr, rule.recent_exchange_inclusive, upper=False), np.array(
-            [f"{desc}, {x:g} years{window} {op} {thr:g} (recent_exchange_max_years)" for x in v], dtype=object)
+            [f"{desc}, {_n(x, 'year')}{window} {op} {thr:g} (recent_exchange_max_years)" for x in v],
+            dtype=object)
     if name == "recent_support":
         if rule.support_lookback_years is None:
             return None, ""
@@ -486,5 +506,5 @@ def _exemption(t: pd.DataFrame, rule: Eligibility, name: str):
         thr = rule.support_lookback_years
         op = _op(rule.support_lookback_inclusive, True)
         return _cmp(v, thr, rule.support_lookback_inclusive, upper=True), np.array(
-            [f"{desc}, {x:g} years ago {op} {thr:g} (support_lookback_years)" for x in v], dtype=object)
+            [f"{desc}, {_n(x, 'year')} ago {op} {thr:g} (support_lookback_years)" for x in v], dtype=object)
     return roster_flag(t, col), desc

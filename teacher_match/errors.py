@@ -2,6 +2,11 @@
 
 Every error a user can cause is a :class:`TeacherMatchError`; its message names the file, row, column or
 rule at fault and says what to do. The CLI prints the message and exits with code 2 — never a traceback.
+
+Input that loads but probably does not say what the planner meant (an unknown subject, a need nobody can
+fill, a rule that needs a column the roster lacks) is an :class:`InputWarning`, issued with Python's
+``warnings`` module: the CLI prints each as one ``teacher-match: warning: …`` line on stderr,
+``Problem.warnings`` keeps those found at load, and ``plan.summary()`` opens with those found at solve.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ __all__ = [
     "PolicyError",
     "InfeasibleError",
     "ModelTooLargeError",
+    "InputWarning",
 ]
 
 
@@ -97,3 +103,11 @@ class ModelTooLargeError(TeacherMatchError):
     """The model would not fit the memory available; raised before building it."""
 
     code = "too_large"
+
+
+class InputWarning(UserWarning):
+    """The input loads, but part of it probably does not say what the planner meant.
+
+    The message names the file, the rows and the column, and says what to check (e.g. an unknown subject with
+    the closest known one). Turn warnings into errors with ``warnings.simplefilter("error", InputWarning)``.
+    """

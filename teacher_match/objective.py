@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 
 from .errors import PolicyError
+from .params import weight_problem
 from .rules import TERM_UNITS
 
 __all__ = ["Objective", "DEFAULT_WEIGHTS", "TERMS"]
@@ -86,5 +87,6 @@ def _validate(weights: dict) -> None:
             close = difflib.get_close_matches(name, list(TERMS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise PolicyError(f"unknown objective term '{name}'{hint} (terms: {', '.join(TERMS)})")
-        if isinstance(w, bool) or not isinstance(w, (int, float)):
-            raise PolicyError(f"objective weight '{name}' must be a number, got {w!r}")
+        problem = weight_problem(name, w)
+        if problem:
+            raise PolicyError(problem)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["REQUIRED", "Required", "param", "coerce", "share_fraction", "parse_cli_value", "by_gender"]
+__all__ = ["REQUIRED", "Required", "param", "coerce", "share_fraction", "parse_cli_value", "by_gender",
+           "weight_problem"]
 
 
 class Required:
@@ -86,9 +88,11 @@ def parse_cli_value(text: str) -> Any:
     low = raw.lower()
     if low in ("true", "yes", "on"):
         return True
-    if low in ("false", "no", "off"):
+    if low in ("false", "no"):
         return False
-    if low in ("none", "null", "off", ""):
+    if low == "off":
+        return "off"  # switches an optional rule off; a yes/no parameter reads it as false (see coerce)
+    if low in ("none", "null", ""):
         return None
     if "=" in raw:
         out = {}
@@ -109,15 +113,24 @@ def parse_cli_value(text: str) -> Any:
 
 
 def coerce(key: str, meta: dict, value: Any) -> Any:
-    """Check and convert one parameter value; raise ``ValueError`` with a message naming ``key``."""
+    """Check and convert one parameter value; raise ``ValueError`` with a message naming ``key``.
+
+    ``meta["nullable"]`` (from the field's type, ``… | None``) says whether the parameter can be switched off:
+    ``None`` (``--set key=none``, an empty ``--set key=``) or ``"off"`` for any other parameter is an error
+    naming it, not a value that breaks a rule later.
+    """
     if value is None:
-        if not meta.get("optional", True):
-            raise ValueError(f"'{key}' cannot be empty")
+        if not meta.get("optional", True) or not meta.get("nullable", True):
+            raise ValueError(f"'{key}' cannot be empty or switched off — give it a value ({_expects(meta)})")
         return None
     if isinstance(value, str) and value.strip().lower() == "required":
         return REQUIRED
+    if isinstance(value, str) and value.strip().lower() == "off" and meta["kind"] == "bool":
+        return False
     if (isinstance(value, str) and value.strip().lower() == "off" and meta["kind"] not in ("str", "choice", "strlist")
             and meta.get("optional", True)):
+        if not meta.get("nullable", True):
+            raise ValueError(f"'{key}' cannot be switched off — give it a value ({_expects(meta)})")
         return None  # TOML has no null: "off" switches an optional rule off (e.g. no tenure trigger)
     if value is REQUIRED:
         return REQUIRED
@@ -202,7 +215,40 @@ def coerce(key: str, meta: dict, value: Any) -> Any:
     raise AssertionError(kind)
 
 
+def _expects(meta: dict) -> str:
+    """What a parameter of this kind takes, for messages."""
+    kind = meta["kind"]
+    if kind in ("choice", "strlist") and meta.get("choices"):
+        return ("one of " if kind == "choice" else "a list of ") + ", ".join(meta["choices"])
+    return {"share": "a share between 0 and 1", "number": "a number ≥ 0", "int": "a whole number ≥ 0",
+            "bool": "true or false", "by_gender": "a number or { M = …, F = … }", "date": "a date YYYY-MM-DD",
+            "selector": 'a table like { category = ["urban"] }', "table": "a table like { name = 100 }",
+            "bands": "a list of [threshold, value] pairs", "str": "a text", "strlist": "a list of names",
+            }.get(kind, kind)
+
+
 def _number(key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"'{key}' must be a number, got {value!r}")
+    # TOML and --set accept nan and inf; a rule compared with nan silently holds for nobody ("within nan km")
+    if not math.isfinite(value):
+        raise ValueError(f"'{key}' must be a finite number, got {value!r} (a rule that can be switched off "
+                         f"takes \"off\")")
     return value
+
+
+def weight_problem(term: str, value: Any) -> str | None:
+    """Why ``value`` cannot be the weight of objective term ``term`` (``None`` when it can).
+
+    A weight is a finite number with ``|weight| ≤ MAX_WEIGHT`` (see :mod:`teacher_match.scaling` for
+    why): nan and ±inf cannot be priced, and a larger weight overflows the solver's integer objective.
+    """
+    from .scaling import MAX_WEIGHT
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"objective weight '{term}' must be a number, got {value!r}"
+    if not math.isfinite(value) or abs(value) > MAX_WEIGHT:
+        return (f"objective weight '{term}' must be a finite number between {-MAX_WEIGHT:,.0f} and "
+                f"{MAX_WEIGHT:,.0f}, got {value!r} (only the ratios between weights matter: scale them all "
+                f"down)")
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,10 +11,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
+from .column_rules import missing_columns
+from .errors import InputError, InputWarning
 from .money import plan_money
 from .publicity import publicity_table, write_publicity_sheet
+from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .reasons import teacher_reasons
 from .reproducible import make_reproducible
 from .rules import RULES, TERM_UNITS
@@ -119,7 +121,10 @@ class Plan:
             ("solve time", f"{t['wall_time_s']:.1f} s"),
         ]
         width = max(len(k) for k, _ in rows)
-        lines = [f"  {k.ljust(width)}  {v}" for k, v in rows]
+        # what makes the plan say less than expected comes first (see teacher_match.column_rules)
+        lines = [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
+        lines += [""] if lines else []
+        lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
         b = self.objective_breakdown
         b = b[((b["weight"] != 0) | (b["value"] != 0)) & b["value"].notna()]
         if len(b):  # no table when there is no plan to price
@@ -309,7 +314,13 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.Da
                                   "value": np.nan, "contribution": np.nan})
     b = float(bound) if bound is not None else (obj if status == "OPTIMAL" else float("nan"))
     gap = abs(obj - b) / max(1.0, abs(obj)) if np.isfinite(obj) and np.isfinite(b) else float("nan")
-    info = {**solver_info, "budget": money.totals, "unenforced": money.unenforced, "notes": money.notes}
+    # an optional column a hard rule needs and the roster lacks: the plan is valid but says less than the
+    # planner expects, so it is said first (with what was found at load), and issued as a warning
+    missing = missing_columns(problem, policy)
+    for text in missing:
+        warnings.warn(text, InputWarning, stacklevel=3)
+    info = {**solver_info, "budget": money.totals, "unenforced": money.unenforced, "notes": money.notes,
+            "input_warnings": [*missing, *getattr(problem, "warnings", ())]}
     if diagnosis is not None:
         info["diagnosis_complete"] = diagnosis.complete
         info["diagnosis_text"] = diagnosis.to_text("en") + "\n" + diagnosis.to_text("zh")

@@ -30,7 +30,7 @@ from typing import Any
 
 from .eligibility import Eligibility
 from .errors import PolicyError
-from .params import REQUIRED, coerce
+from .params import REQUIRED, coerce, weight_problem
 from .rules import RULES, TERM_UNITS, rule_class
 
 __all__ = ["Policy", "Mode", "load_policy", "policy_ids", "PARAMETERS"]
@@ -69,7 +69,9 @@ def _param_specs() -> dict[str, ParamSpec]:
         for f in dataclasses.fields(cls):
             key = f.metadata.get("key") or f.name
             assert key not in specs, f"parameter key {key} declared twice"
-            specs[key] = ParamSpec(key, section, owner, f.name, dict(f.metadata))
+            # only a parameter typed "… | None" can be switched off: every other one is read as a value
+            meta = {**f.metadata, "nullable": "None" in str(f.type)}
+            specs[key] = ParamSpec(key, section, owner, f.name, meta)
     return specs
 
 
@@ -183,8 +185,9 @@ def _apply(base: Policy, changes: dict, source: str, section_of: dict | None = N
             if section_of and section_of.get(key) not in (None, "objective"):
                 problems.append(f"'{key}' is an objective weight: put it under [objective]")
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.append(f"objective weight '{key}' must be a number, got {value!r}")
+            problem = weight_problem(key, value)
+            if problem:
+                problems.append(problem)
                 continue
             objective[key] = float(value)
             continue

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import warnings as _warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from .errors import SchemaError
+from .errors import InputWarning, SchemaError
 from .schema import KNOWN_SUBJECTS, Issue, normalize_table
+from .subjects import SUBJECT_ZH, closest_subject
 
-__all__ = ["Problem", "default_reference_date"]
+__all__ = ["Problem", "default_reference_date", "format_issue"]
 
 #: years columns that may be given as a date column instead, computed in full years at the reference date
 DATE_DERIVED = {
@@ -68,6 +70,9 @@ class Problem:
         Table name -> file name (or ``"(DataFrame)"``) for messages.
     rows : dict
         Table name -> the file row number (or index label) of each row, for messages.
+    warnings : tuple of str
+        What loads but probably misleads (unknown subjects, needs nobody can fill), each also issued as an
+        :class:`~teacher_match.errors.InputWarning` when the problem is built.
     """
 
     teachers: pd.DataFrame
@@ -78,6 +83,7 @@ class Problem:
     reference_date: dt.date = field(default_factory=default_reference_date)
     sources: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
+    warnings: tuple = ()
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -129,12 +135,18 @@ class Problem:
             raise SchemaError(_issues_frame(issues))
         t, s, n = frames["teachers"], frames["schools"], frames["needs"]
         issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources)
+        if not issues:
+            issues += _geo_checks(t, s, n, frames.get("distances"), frames.get("roads"), sources)
         if issues:
             raise SchemaError(_issues_frame(issues))
+        found = _subject_warnings(t, n, sources) + _protected_warnings(t, s, sources)
+        notes = tuple(format_issue(i) for i in found)
+        for note in notes:
+            _warnings.warn(note, InputWarning, stacklevel=2)
         prob = cls(
             teachers=t, schools=s, needs=n,
             distances=frames.get("distances"), roads=frames.get("roads"),
-            reference_date=ref, sources=sources,
+            reference_date=ref, sources=sources, warnings=notes,
         )
         derived = prob._derive(ref)
         late = _plausibility(derived.teachers, sources["teachers"])
@@ -437,6 +449,24 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
             issues.append(Issue(sources[table], rows[pos], "school_id",
                                 f"school '{df['school_id'].iloc[pos]}' is not in the schools table — add it "
                                 f"there or correct the id{_closest(df['school_id'].iloc[pos], known)}"))
+    # school references in other columns: a counterpart (结对) and wishes (志愿) must name real schools,
+    # else the pairing rule silently sends nobody and a wish silently never counts
+    for table, df, col in (("schools", s, "pair_id"), ("teachers", t, "preferences")):
+        if col not in df.columns:
+            continue
+        rows = _rows(df)
+        for pos, value in enumerate(df[col]):
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+                continue
+            for ref in (str(value).split(";") if col == "preferences" else [str(value)]):
+                if ref and ref not in known:
+                    issues.append(Issue(sources[table], rows[pos], col,
+                                        f"school '{ref}' is not in the schools table — correct the id or add "
+                                        f"the school{_closest(ref, known)}"))
+                elif col == "pair_id" and ref == s["school_id"].iloc[pos]:
+                    issues.append(Issue(sources[table], rows[pos], col,
+                                        f"school '{ref}' is paired with itself — name its counterpart "
+                                        f"school"))
     taught = set(t["subject"].dropna())
     rows = _rows(n)
     for pos, subj in enumerate(n["subject"]):
@@ -468,6 +498,175 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
                                     "coordinate missing (needed for distances when no distance table is "
                                     "given) — fill it in"))
     return issues
+
+
+def _geo_checks(t, s, n, d, r, sources: dict) -> list[Issue]:
+    """Distances that are missing, not far: every pair that can matter has a distance.
+
+    Coordinates on every school give every distance. Otherwise a pair without a distance would read as
+    "no school within the commute cap", a silently emptier plan; so, before any solving:
+
+    * with a distance table only, every pair (a school with teachers, another school with a need) needs a row;
+    * with a road graph, every school needs a road (or a distance-table row), and a school must share its
+      part of the graph with another school (several counties side by side are separate parts, each with
+      its schools; a school alone in its part is cut off).
+    """
+    ids = s["school_id"].astype(str).to_numpy()
+    has_coords = ({"x", "y"} <= set(s.columns) and s[["x", "y"]].notna().all().all()) or (
+        {"lat", "lon"} <= set(s.columns) and s[["lat", "lon"]].notna().all().all())
+    if has_coords or (d is None and r is None):
+        return []
+    issues: list[Issue] = []
+    tabled: set[str] = set()
+    if d is not None:
+        tabled = set(d["from_school_id"].astype(str)) | set(d["to_school_id"].astype(str))
+    if r is not None:
+        issues += _road_checks(r, ids, tabled, sources)
+        return issues
+    # a distance table alone: the pairs a rotation can use, from a school with teachers to one with a need
+    idx = {sid: i for i, sid in enumerate(ids)}
+    senders = np.unique(t["school_id"].astype(str).map(idx).to_numpy())
+    counts = pd.to_numeric(n["count"], errors="coerce").fillna(0).to_numpy()
+    receivers = np.unique(n.loc[counts > 0, "school_id"].astype(str).map(idx).to_numpy())
+    if not len(senders) or not len(receivers):
+        return issues
+    m = len(ids)
+    fi = d["from_school_id"].astype(str).map(idx).to_numpy(dtype=np.int64)
+    ti = d["to_school_id"].astype(str).map(idx).to_numpy(dtype=np.int64)
+    # pairs as integer codes a·m + b (no m × m matrix: a city has thousands of schools)
+    given = np.r_[fi * m + ti, ti * m + fi]
+    a = np.repeat(senders, len(receivers))
+    b = np.tile(receivers, len(senders))
+    keep = (a != b) & ~np.isin(a * m + b, given)
+    a, b = a[keep], b[keep]
+    if len(a):
+        pairs = sorted({tuple(sorted((ids[i], ids[j]))) for i, j in zip(a, b, strict=True)})
+        shown = ", ".join(f"{u}–{v}" for u, v in pairs[:10]) + (f" … ({len(pairs)} pairs)" if len(pairs) > 10
+                                                               else "")
+        issues.append(Issue(sources["distances"], None, "km",
+                            f"no distance for {len(pairs)} pair{'s' if len(pairs) != 1 else ''} of a school "
+                            f"with "
+                            f"teachers and a school with a need: {shown} — add a row from_school_id, "
+                            f"to_school_id, km for each (either direction), or give every school coordinates "
+                            f"(x, y or lat, lon)"))
+    return issues
+
+
+def _road_checks(r: pd.DataFrame, ids: np.ndarray, tabled: set, sources: dict) -> list[Issue]:
+    """Schools on no road, and schools alone in their part of the road graph (see :func:`_geo_checks`)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    src = sources["roads"]
+    u = r["u"].astype(str).to_numpy()
+    v = r["v"].astype(str).to_numpy()
+    nodes, inv = np.unique(np.r_[u, v], return_inverse=True)
+    on = np.isin(ids, nodes)
+    issues = []
+    off = [sid for sid, ok in zip(ids, on, strict=True) if not ok and sid not in tabled]
+    if off:
+        shown = ", ".join(off[:10]) + (f" … ({len(off)} schools)" if len(off) > 10 else "")
+        issues.append(Issue(src, None, "u", f"school{'s' if len(off) != 1 else ''} {shown} "
+                            f"{'are' if len(off) != 1 else 'is'} on no road of the road graph (never a u or "
+                            f"v) "
+                            f"— add the roads that reach {'them' if len(off) != 1 else 'it'}, or a distances "
+                            f"table row for each"))
+    k = len(nodes)
+    adj = coo_matrix((np.ones(len(u)), (inv[: len(u)], inv[len(u):])), shape=(k, k))
+    _, label = connected_components(adj, directed=False)
+    pos = np.searchsorted(nodes, ids[on])
+    comp = label[pos]
+    sizes = pd.Series(comp).value_counts()
+    alone = [sid for sid, c in zip(ids[on], comp, strict=True) if sizes[c] == 1 and sid not in tabled]
+    if alone:
+        shown = ", ".join(alone[:10]) + (f" … ({len(alone)} schools)" if len(alone) > 10 else "")
+        issues.append(Issue(src, None, "u", f"school{'s' if len(alone) != 1 else ''} {shown} "
+                            f"{'are' if len(alone) != 1 else 'is'} cut off: no road joins "
+                            f"{'them' if len(alone) != 1 else 'it'} to any other school — add the missing "
+                            f"road(s), or a distances table row for each"))
+    return issues
+
+
+def format_issue(issue: Issue) -> str:
+    """``file, rows 3, 5, column 'subject': problem`` — one line naming where, for warnings."""
+    row = issue.row
+    rows = list(row) if isinstance(row, (list, tuple)) else [] if row is None else [row]
+    shown = ", ".join(str(r) for r in rows[:8]) + (f" (and {len(rows) - 8} more)" if len(rows) > 8 else "")
+    where = [issue.file, f"row{'s' if len(rows) > 1 else ''} {shown}" if rows else "",
+             f"column '{issue.column}'" if issue.column else ""]
+    return ", ".join(w for w in where if w) + f": {issue.problem}"
+
+
+def _subject_label(subject: str) -> str:
+    return f"{subject} ({SUBJECT_ZH[subject]})" if subject in SUBJECT_ZH else subject
+
+
+def _subject_warnings(t: pd.DataFrame, n: pd.DataFrame, sources: dict) -> list[Issue]:
+    """Subjects that load but probably mislead the plan: unknown spellings, and needs nobody can fill.
+
+    A subject outside the vocabulary (after stage prefixes and spellings are folded, see
+    :mod:`teacher_match.subjects`) is kept as written — it may be a local subject — so its teachers fill
+    only needs spelled the same way; a need in a subject no teacher on the roster teaches stays unfilled.
+    """
+    out: list[Issue] = []
+    taught = set(t["subject"].dropna())
+    needed = set(n["subject"].dropna())
+    for table, df in (("teachers", t), ("needs", n)):
+        rows = _rows(df)
+        subj = df["subject"]
+        for value in sorted(set(subj.dropna()) - KNOWN_SUBJECTS):
+            if table == "needs" and value not in taught:
+                continue  # already an error: a need for an unknown subject nobody teaches is a typo
+            at = [rows[p] for p in np.flatnonzero((subj == value).to_numpy())]
+            close = closest_subject(value)
+            hint = f" — check the spelling (closest known subject: '{_subject_label(close)}')" if close else \
+                ""
+            whom = "teacher" if table == "teachers" else "need"
+            one = len(at) == 1
+            if table == "teachers":
+                used = "this teacher fills" if one else "these teachers fill"
+                used += f" only needs spelled '{value}' too" if value in needed else " no need"
+            else:
+                used = f"{'this need is' if one else 'these needs are'} filled only by teachers spelled " \
+                       f"'{value}'"
+            out.append(Issue(sources[table], at, "subject",
+                             f"subject '{value}' is not a known subject ({len(at)} {whom}"
+                             f"{'' if one else 's'}); it is kept as written, so {used}{hint}"))
+    rows = _rows(n)
+    counts = pd.to_numeric(n["count"], errors="coerce").fillna(0).to_numpy()
+    for pos, (school, subject) in enumerate(zip(n["school_id"], n["subject"], strict=True)):
+        if subject is None or subject in taught or counts[pos] <= 0:
+            continue
+        if subject not in KNOWN_SUBJECTS:
+            continue  # already an error (see _cross_checks)
+        out.append(Issue(sources["needs"], rows[pos], "subject",
+                         f"school {school} needs {int(counts[pos])} {_subject_label(subject)} teacher"
+                         f"{'s' if counts[pos] != 1 else ''}, but no teacher on the roster teaches "
+                         f"{_subject_label(subject)} — this need stays unfilled"))
+    return out
+
+
+def _protected_warnings(t: pd.DataFrame, s: pd.DataFrame, sources: dict) -> list[Issue]:
+    """A protected subject (特色学科) that is no known subject and that nobody at the school teaches guards
+    nothing: a misspelling would silently drop the protection (spellings are folded first: maths → math)."""
+    if "protected_subjects" not in s.columns:
+        return []
+    at_school = t.groupby("school_id")["subject"].agg(set).to_dict()
+    rows = _rows(s)
+    out = []
+    for pos, (sid, listed) in enumerate(zip(s["school_id"], s["protected_subjects"], strict=True)):
+        if not isinstance(listed, str) or not listed:
+            continue
+        for subj in listed.split(";"):
+            if subj in KNOWN_SUBJECTS or subj in at_school.get(sid, set()):
+                continue
+            close = closest_subject(subj)
+            hint = f" — check the spelling (closest known subject: '{_subject_label(close)}')" if close \
+                else ""
+            out.append(Issue(sources["schools"], rows[pos], "protected_subjects",
+                             f"protected subject '{subj}' is not a known subject and nobody at {sid} teaches "
+                             f"it, so it protects nothing{hint}"))
+    return out
 
 
 def _plausibility(t: pd.DataFrame, source: str) -> list[Issue]:

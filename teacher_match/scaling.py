@@ -8,6 +8,13 @@ CP-SAT is integer-only. Every real quantity is turned into integers here and now
   ``round(weight × OBJ_SCALE / u)``; the reported objective is the integer objective ``/ OBJ_SCALE``.
   Weights are thus resolved to 1/OBJ_SCALE per real unit (0.001 per post, 0.01 per km).
 
+Weights are bounded, ``|weight| ≤ MAX_WEIGHT``: CP-SAT reports the objective as a double, and the checker
+compares it with the integer objective it recomputes, so the integer objective must stay exact in a double
+(``|Σ coef · value| < 2**53``). A term's real total is at most about ``MAX_TERM_TOTAL`` (100,000 teachers ×
+90 km of commute; needs and moves are far fewer), so ``MAX_WEIGHT · OBJ_SCALE · MAX_TERM_TOTAL ≤ 2**53``.
+Beyond it the solver's objective overflows or rounds (MODEL_INVALID from 1e13 at 400 teachers, measured).
+Only the ratios between weights matter, so a larger weight is never needed.
+
 The checker uses the same two functions, so the objective it recomputes is exactly the solver's.
 """
 
@@ -15,10 +22,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["KM_UNITS", "OBJ_SCALE", "to_units_km", "weight_coef", "objective_units"]
+__all__ = ["KM_UNITS", "OBJ_SCALE", "MAX_WEIGHT", "to_units_km", "weight_coef", "objective_units"]
 
 KM_UNITS = 10
 OBJ_SCALE = 1000
+#: the largest real total of one term the weight bound allows for: 100,000 teachers × 90 km of commute
+MAX_TERM_TOTAL = 9_000_000
+#: the largest |weight| of an objective term: the integer objective stays exact in a double (see above)
+MAX_WEIGHT = 1_000_000
+assert MAX_WEIGHT * OBJ_SCALE * MAX_TERM_TOTAL <= 2**53
 
 
 def to_units_km(km) -> np.ndarray:

@@ -8,7 +8,6 @@ first, so one run tells the planner everything to fix. No solver code lives here
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -17,8 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .dates import parse_roster_date
+
+# the subject vocabulary (canonical names, Chinese names, spellings with stages) lives in its own module
+from .subjects import KNOWN_SUBJECTS, SUBJECT_ALIASES, SUBJECT_ZH, normalize_subject
+
 __all__ = ["Column", "TABLES", "TABLE_ALIASES", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES",
-           "KNOWN_SUBJECTS"]
+           "KNOWN_SUBJECTS", "SUBJECT_ZH"]
 
 
 @dataclass(frozen=True)
@@ -89,16 +93,6 @@ STAGE = {
     **dict.fromkeys(["junior", "初中", "中学"], "junior"),
     **dict.fromkeys(["nine_year", "九年一贯", "九年一贯制", "九年制"], "nine_year"),
 }
-SUBJECT_ALIASES = {
-    "语文": "chinese", "数学": "math", "英语": "english", "外语": "english", "科学": "science",
-    "体育": "pe", "体育与健康": "pe", "音乐": "music", "美术": "art", "信息技术": "it", "信息科技": "it",
-    "道德与法治": "morality", "道法": "morality", "思想品德": "morality", "思品": "morality", "政治": "morality",
-    "历史": "history", "地理": "geography", "物理": "physics", "化学": "chemistry", "生物": "biology",
-    "心理健康": "psychology", "心理": "psychology", "综合实践": "practice", "劳动": "labour", "书法": "calligraphy",
-    "physical education": "pe", "p.e.": "pe", "information technology": "it", "ict": "it",
-}
-#: canonical subject names: a need for a subject outside these that no teacher teaches is a typo
-KNOWN_SUBJECTS = frozenset(SUBJECT_ALIASES.values())
 
 _TEACHER = [
     Column("teacher_id", "id", True, ("教师编号", "工号", "教师id", "编号", "id"), doc="unique"),
@@ -185,34 +179,6 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "roads": ("roads", "road_graph", "道路", "路网"),
 }
 
-_DATE_PATTERNS = [
-    (re.compile(r"^(\d{4})[.\-/年](\d{1,2})月?(?:[.\-/]?(\d{1,2})日?)?$"), True),
-    (re.compile(r"^(\d{4})(\d{2})(\d{2})?$"), True),
-]
-
-
-def _parse_date(value: object) -> dt.date | None:
-    """Parse the date spellings found in rosters; a month-only date counts from the first of the month."""
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.date() if not pd.isna(value) else None
-    if isinstance(value, dt.date):
-        return value
-    text = canon_text(value).replace(" ", "")
-    if isinstance(value, float) and 1900 < value < 2100:
-        # "1985.09" read as the float 1985.09 (or 1985.1 for October, typed as 1985.10)
-        text = f"{value:.2f}"
-    for pattern, _ in _DATE_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            year, month = int(m.group(1)), int(m.group(2))
-            day = int(m.group(3)) if m.group(3) else 1
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                return None
-    return None
-
-
 def _row_label(index, pos: int, first_data_row: int | None):
     return int(first_data_row + pos) if first_data_row is not None else index
 
@@ -267,8 +233,7 @@ def _coerce_value(col: Column, v: object) -> object:
         text = unicodedata.normalize("NFKC", str(v)).strip()
         return text
     if kind == "subject":
-        text = canon_text(v)
-        return SUBJECT_ALIASES.get(text, text)
+        return normalize_subject(v)
     if kind in ("int", "float"):
         if isinstance(v, bool):
             raise ValueError(f"expected a number, got {v!r}")
@@ -306,7 +271,7 @@ def _coerce_value(col: Column, v: object) -> object:
             return col.choices[str(v).strip()]
         raise ValueError(f"{str(v).strip()!r} is not one of {_choices_hint(col.choices)} — use one of these")
     if kind == "date":
-        d = _parse_date(v)
+        d = parse_roster_date(v)  # an ambiguous 2020.1 raises its own message (see teacher_match.dates)
         if d is None:
             raise ValueError(f"cannot read {str(v).strip()!r} as a date (use 1985.09, 1985-09 or 1985-09-01)")
         if not (1920 <= d.year <= 2100):
@@ -316,8 +281,8 @@ def _coerce_value(col: Column, v: object) -> object:
         parts = [unicodedata.normalize("NFKC", p).strip() for p in re.split(r"[;；,，、]", str(v))]
         return ";".join(p for p in parts if p)
     if kind == "subjectlist":
-        parts = [canon_text(p) for p in re.split(r"[;；,，、]", str(v))]
-        return ";".join(SUBJECT_ALIASES.get(p, p) for p in parts if p)
+        parts = [normalize_subject(p) for p in re.split(r"[;；,，、]", str(v)) if p.strip()]
+        return ";".join(parts)
     raise AssertionError(kind)
 
 
@@ -330,8 +295,9 @@ def _choices_hint(choices: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
-    """Map the frame's headers to canonical names; return the map and duplicated canonical names."""
+def _header_map(table: str, columns) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Map the frame's headers to canonical names; return the map and ``(canonical, first, second)`` headers
+    of each canonical column found under two names."""
     lookup: dict[str, str] = {}
     for col in TABLES[table]:
         lookup[canon_text(col.name)] = col.name
@@ -339,7 +305,7 @@ def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
             lookup[canon_text(alias)] = col.name
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
-    dups: list[str] = []
+    dups: list[tuple[str, str, str]] = []
     for header in columns:
         key = canon_text(header)
         key = re.sub(r"[（(].*?[)）]$", "", key).strip() or key  # "年龄(周岁)" -> "年龄"
@@ -347,11 +313,22 @@ def _header_map(table: str, columns) -> tuple[dict[str, str], list[str]]:
         if canon is None:
             continue
         if canon in seen:
-            dups.append(canon)
+            if str(seen[canon]) != str(header):  # the very same header twice is reported by the caller
+                dups.append((canon, str(seen[canon]), str(header)))
             continue
         seen[canon] = header
         mapping[header] = canon
     return mapping, dups
+
+
+def _column_letter(pos: int) -> str:
+    """Spreadsheet column letter of a 0-based position (0 → A, 26 → AA)."""
+    out = ""
+    pos += 1
+    while pos:
+        pos, rem = divmod(pos - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _rename_hint(col: Column, unknown: list[str]) -> str:
@@ -408,12 +385,21 @@ def normalize_table(
         The clean table (canonical columns first, unknown extra columns kept as they were) and the problems.
     """
     c = _Collector(source)
-    mapping, dups = _header_map(table, df.columns)
-    for d in dups:
-        c.add(None, d, f"column '{d}' appears twice (under two aliases); keep one")
+    # one header written twice (two '年龄' columns): each is reported, and only the first is read, so one
+    # column never silently wins or mixes with the other
+    headers = [str(h) for h in df.columns]
+    twice = pd.Index(headers).duplicated(keep="first")
+    for h in dict.fromkeys(h for h, d in zip(headers, twice, strict=True) if d):
+        at = [_column_letter(j) for j, x in enumerate(headers) if x == h]
+        c.add(None, h, f"column '{h}' appears {len(at)} times (columns {', '.join(at)}) — keep one, or rename "
+                       f"the others")
+    raw = df.iloc[:, np.flatnonzero(~twice)].copy()
+    raw.columns = [h for h, d in zip(headers, twice, strict=True) if not d]
+    mapping, dups = _header_map(table, raw.columns)
+    for canon, first, second in dups:
+        c.add(None, canon, f"columns '{first}' and '{second}' both hold '{canon}' (one column under two "
+                           f"names) — keep one")
     # Drop rows that are entirely empty (a common artefact of Excel exports), but only those.
-    raw = df.copy()
-    raw.columns = [str(h) for h in raw.columns]
     keep_mask = ~raw.apply(lambda col: col.map(_is_blank)).all(axis=1) if len(raw) else pd.Series([], dtype=bool)
     positions = np.flatnonzero(keep_mask.to_numpy()) if len(raw) else np.array([], dtype=int)
     raw = raw.iloc[positions]

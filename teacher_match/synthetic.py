@@ -27,15 +27,22 @@ Same arguments → identical tables.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
 
+from .errors import InputError, InputWarning
 from .problem import Problem
 
-__all__ = ["make_county", "PRESETS", "SHORTAGE_SUBJECTS"]
+__all__ = ["make_county", "PRESETS", "SHORTAGE_SUBJECTS", "MIN_TEACHERS"]
 
 PRESETS = {"town": 500, "county": 10_000, "city": 30_000, "metro": 100_000}
+#: the smallest roster make_county draws. The smallest county it lays out has 9 schools (a county-town school
+#: and two townships, each with a central primary, a junior middle school, a village school and a teaching
+#: point), each with at least one teacher; from 20 teachers the county-town school has at least 3, so it can
+#: send a teacher and keep others, and there is a rotation to plan. Below 9 no county can be laid out at all.
+MIN_TEACHERS = 20
 
 #: teachers per county: rosters larger than ~1.5 counties are split into several counties
 TEACHERS_PER_COUNTY = 10_000
@@ -78,7 +85,7 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     Parameters
     ----------
     n_teachers : int
-        Teachers on the roster (ignored when ``preset`` is given).
+        Teachers on the roster (ignored when ``preset`` is given); at least :data:`MIN_TEACHERS`.
     seed : int
         Random seed; the same seed gives identical tables.
     preset : {"town", "county", "city", "metro"}, optional
@@ -92,6 +99,11 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         ``teachers``, ``schools`` (with ``county``, ``township_tier``, ``central_school_id``), ``needs`` and
         ``roads`` (``u, v, km``; school ids and road-junction ids ``J…`` are the nodes).
 
+    Raises
+    ------
+    InputError
+        Fewer than :data:`MIN_TEACHERS` teachers, or an unknown preset.
+
     Examples
     --------
     >>> p = make_county(400, seed=3)
@@ -100,10 +112,14 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     """
     if preset is not None:
         if preset not in PRESETS:
-            raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
+            raise InputError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
         n_teachers = PRESETS[preset]
-    if n_teachers < 20:
-        raise ValueError("a synthetic county needs at least 20 teachers")
+    if isinstance(n_teachers, bool) or not isinstance(n_teachers, (int, np.integer)):
+        raise InputError(f"the number of teachers must be a whole number, got {n_teachers!r}")
+    if n_teachers < MIN_TEACHERS:
+        raise InputError(f"a synthetic county needs at least {MIN_TEACHERS} teachers, got {n_teachers} — its "
+                         f"smallest layout has 9 schools, and the county-town school must be able to send "
+                         f"a teacher and keep others")
     rng = np.random.default_rng(seed)
     counties = _counties(n_teachers, rng)
     schools, hubs = _schools(counties, rng)
@@ -111,7 +127,11 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     needs = _needs(schools, rng)
     roads = _roads(schools, hubs, rng)
     schools = schools.drop(columns=["_staff", "_tw"])
-    return Problem.from_frames(teachers, schools, needs, roads=roads, reference_date=reference_date)
+    with warnings.catch_warnings():
+        # a small county may declare a shortage no teacher of it can fill (the point of 紧缺学科): drawn on
+        # purpose, so not warned about; problem.warnings still lists it
+        warnings.simplefilter("ignore", InputWarning)
+        return Problem.from_frames(teachers, schools, needs, roads=roads, reference_date=reference_date)
 
 
 # ---------------------------------------------------------------------------------------------- geography
@@ -279,6 +299,8 @@ def _school_names(s: pd.DataFrame) -> list[str]:
 
 def _fit_staff(s: pd.DataFrame, n: int) -> pd.DataFrame:
     """Scale target staff so the roster has exactly ``n`` teachers (every school keeps at least one)."""
+    # every school keeps one teacher, so n must cover the schools (make_county's minimum guarantees it)
+    assert n >= len(s), (n, len(s))
     staff = s["_staff"].to_numpy(dtype=float)
     staff = np.maximum(1, np.floor(staff * n / staff.sum())).astype(int)
     diff = n - int(staff.sum())
@@ -310,7 +332,8 @@ def _pairs(s: pd.DataFrame, rng: np.random.Generator) -> list:
         urban = g.index[g["category"] == "urban"].to_numpy()
         weak = g.index[(g["category"].isin(["rural", "town"])) & (g["strength"] == "weak")
                        & (g["_staff"] >= 8)].to_numpy()
-        for a, b in zip(urban, rng.permutation(weak), strict=False):
+        # shuffle positions, not the index's own (read-only) array: the same draws as permuting it
+        for a, b in zip(urban, weak[rng.permutation(len(weak))], strict=False):
             pair[a], pair[b] = s.at[b, "school_id"], s.at[a, "school_id"]
     return pair
 

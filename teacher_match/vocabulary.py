@@ -1,23 +1,15 @@
 """Words shared by every sentence the project writes: subject names in Chinese, shares, counts, values.
 
-The subject codes are those of :data:`teacher_match.schema.KNOWN_SUBJECTS`; a test keeps the two in step.
+The Chinese subject names are those of :mod:`teacher_match.subjects`, beside the subjects' spellings.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 
+from .subjects import SUBJECT_ZH
+
 __all__ = ["SUBJECT_ZH", "zh_subject", "pct", "count_of", "fmt_value"]
-
-#: Chinese subject names, one per subject code the schema knows (unknown subjects are shown as given)
-SUBJECT_ZH = {
-    "chinese": "语文", "math": "数学", "english": "英语", "science": "科学", "physics": "物理",
-    "chemistry": "化学", "biology": "生物", "geography": "地理", "history": "历史", "morality": "道德与法治",
-    "pe": "体育", "music": "音乐", "art": "美术", "it": "信息技术", "psychology": "心理健康",
-    "labour": "劳动",
-    "practice": "综合实践", "calligraphy": "书法",
-}
-
 
 def zh_subject(subject: object) -> str:
     """The Chinese name of a subject code (the code itself when unknown)."""

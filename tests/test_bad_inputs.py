@@ -20,25 +20,28 @@ from data.bad.corpus import HERE, load_cases, readme_section, render_readme_sect
 import teacher_match as tm
 from teacher_match.cli import main
 
-CASES = load_cases()
+ALL_CASES = load_cases()
+CASES = [c for c in ALL_CASES if c.code != "warning"]
+WARNING_CASES = [c for c in ALL_CASES if c.code == "warning"]
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_corpus_is_complete_and_large_enough():
-    names = [c.name for c in CASES]
+    names = [c.name for c in ALL_CASES]
     assert len(names) == len(set(names))
     assert len(names) >= 40
     dirs = {p.name for p in HERE.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))}
     assert dirs == set(names), "every case directory needs a manifest entry and vice versa"
     assert set(build_corpus.CASES) == set(names)
-    for c in CASES:
-        assert c.code in {"input", "schema", "policy", "too_large"}, c.name
+    for c in ALL_CASES:
+        assert c.code in {"input", "schema", "policy", "too_large", "warning"}, c.name
         assert c.message and c.doc, c.name
 
 
 def test_corpus_files_stay_tiny():
     # large inputs are generated at test time (sparse files), never committed
-    sizes = [p.stat().st_size for p in HERE.rglob("*") if p.is_file()]
+    # the case files (not the manifest and code beside them)
+    sizes = [p.stat().st_size for c in ALL_CASES for p in (HERE / c.name).rglob("*") if p.is_file()]
     assert max(sizes) < 20_000
 
 
@@ -60,6 +63,24 @@ def test_cli_exits_2_with_one_message(case, tmp_path, capsys):
     assert err.startswith("teacher-match: ") and err.count("teacher-match:") == 1
 
 
+@pytest.mark.parametrize("case", WARNING_CASES, ids=[c.name for c in WARNING_CASES])
+def test_library_warns_and_makes_a_valid_plan(case, tmp_path):
+    with pytest.warns(tm.InputWarning) as rec:
+        problem, policy, plan = case.run_library_with_inputs(tmp_path)
+    assert any(case.message in str(w.message) for w in rec), [str(w.message) for w in rec]
+    assert case.message in plan.summary().split("\n\n")[0]  # said in the summary's first lines
+    if plan.status in ("OPTIMAL", "FEASIBLE"):
+        assert tm.check(problem, policy, plan).empty
+
+
+@pytest.mark.parametrize("case", WARNING_CASES, ids=[c.name for c in WARNING_CASES])
+def test_cli_prints_the_warning_and_solves(case, tmp_path, capsys):
+    assert main(case.argv(tmp_path)) == 0
+    captured = capsys.readouterr()
+    assert f"teacher-match: warning: {case.message}" in captured.err
+    assert "Traceback" not in captured.err and "checker: no violations" in captured.out
+
+
 @pytest.mark.parametrize("name", ["sparse_1gb", "duplicate_teacher_id"])
 def test_cli_process_prints_no_traceback(name, tmp_path):
     case = next(c for c in CASES if c.name == name)
@@ -74,7 +95,7 @@ def test_readme_section_is_generated_from_the_corpus():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     current = readme_section(readme)
     assert current is not None, "README.md lacks the generated 'Common input errors' section"
-    assert current == render_readme_section(CASES), (
+    assert current == render_readme_section(ALL_CASES), (
         "README's 'Common input errors' section is stale: regenerate it with python -m tests.data.bad.corpus")
 
 

@@ -101,7 +101,8 @@ def test_leadership_cap():
 
 def test_backbone_share():
     problem = make_problem([U1, R1], _teachers("A", "B"), [("R1", "math", 2)])
-    plan = _infeasible(problem, make_policy(rules={**ALL_HARD, "backbone_min_share": 0.2}))
+    with pytest.warns(tm.InputWarning, match="no backbone teacher"):
+        plan = _infeasible(problem, make_policy(rules={**ALL_HARD, "backbone_min_share": 0.2}))
     assert _named(plan)["backbone_ratio"] == [(
         "school=U1",
         "backbone teachers must be at least 20% of those U1 sends, and U1 has 0 backbone teacher(s) "
@@ -112,7 +113,8 @@ def test_backbone_share():
 
 def test_weak_school_backbone_minimum():
     problem = make_problem([U1, {**R1, "strength": "weak"}], _teachers("A"), [("R1", "math", 1)])
-    plan = _infeasible(problem, make_policy(rules={**ALL_HARD, "weak_school_min_backbone": 1}))
+    with pytest.warns(tm.InputWarning, match="no backbone teacher"):
+        plan = _infeasible(problem, make_policy(rules={**ALL_HARD, "weak_school_min_backbone": 1}))
     keys = [k for k, _ in _named(plan)["backbone_ratio"]]
     assert "school=R1,weak_min" in keys
     assert _relax(plan)["weak_school_min_backbone"] == 0

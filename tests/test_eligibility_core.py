@@ -55,3 +55,31 @@ def test_leaders_can_be_left_out():
 def test_contradictory_thresholds_are_an_error():
     with pytest.raises(tm.PolicyError, match="min_years_eligible 8 is above the trigger"):
         make_policy(eligibility={"min_years_eligible": 8})
+
+
+def reasons(teachers: list[dict], **eligibility) -> dict:
+    problem = make_problem(SCHOOLS, [{"school_id": "U1", **t} for t in teachers])
+    e = tm.eligibility(problem, make_policy(eligibility=eligibility))
+    return dict(zip(e["teacher_id"], e["reason"], strict=True))
+
+
+def test_the_reason_names_the_threshold_that_decides():
+    teachers = [{"teacher_id": "N", "years_at_school": 2}, {"teacher_id": "L", "years_at_school": 4}]
+    # below the lower threshold: min_years_eligible decides, not the trigger
+    r = reasons(teachers, min_years_eligible=3)
+    assert r["N"] == "ineligible: 2 years at school < 3 (min_years_eligible)"
+    assert r["L"] == "eligible: 4 years at school ≥ 3 (min_years_eligible)"
+    assert reasons(teachers)["N"] == "ineligible: 2 years at school < 6 (min_years_at_school)"
+    only_lower = reasons(teachers, min_years_at_school="off", min_years_eligible=3)
+    assert only_lower["N"] == "ineligible: 2 years at school < 3 (min_years_eligible)"
+
+
+def test_reasons_say_1_year_not_1_years():
+    teachers = [{"teacher_id": "A", "years_at_school": 1}, {"teacher_id": "B", "years_at_school": 6},
+                {"teacher_id": "C", "years_at_school": 1, "teaching_years": 1, "volunteer": True}]
+    r = reasons(teachers, min_teaching_years=2, volunteers_eligible=True)
+    assert r["A"] == "ineligible: 1 teaching year < 2 (min_teaching_years)"
+    assert r["B"] == "mandatory: 6 years at school ≥ 6 (min_years_at_school)"
+    r = reasons(teachers[:1], min_years_at_school=2)
+    assert r["A"] == "ineligible: 1 year at school < 2 (min_years_at_school)"
+    assert all("1 years" not in text and "1 months" not in text for text in r.values())

@@ -54,7 +54,7 @@ def test_about_30_percent_eligible_county_preset(policy):
 def test_presets_sizes():
     assert PRESETS == {"town": 500, "county": 10_000, "city": 30_000, "metro": 100_000}
     assert make_county(preset="town").n_teachers == 500
-    with pytest.raises(ValueError, match="unknown preset"):
+    with pytest.raises(tm.InputError, match="unknown preset"):
         make_county(preset="village")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import (
     assert_valid,
     breakdown,
@@ -13,6 +14,8 @@ from helpers import (
     solve,
     violations,
 )
+
+import teacher_match as tm
 
 SCHOOLS = [
     {"school_id": "U1", "category": "urban", "x": 0.0},
@@ -69,7 +72,8 @@ def test_share_is_an_exact_fraction():
 def test_a_school_without_backbone_teachers_sends_nobody():
     problem = make_problem(SCHOOLS, ONE_OF_THREE[1:], [("R1", "math", 2)])
     policy = make_policy(rules={"backbone_min_share": 0.2})
-    plan = solve(problem, policy)
+    with pytest.warns(tm.InputWarning, match="no backbone teacher"):  # said first in the summary, too
+        plan = solve(problem, policy)
     assert plan.status == "OPTIMAL"
     assert moves(plan) == {"N1": None, "N2": None}
     assert plan.objective == 2000
@@ -102,7 +106,8 @@ def test_weak_school_minimum_is_conditional_not_infeasible():
     # a weak school that would receive only a non-backbone teacher receives nobody — the plan stays feasible
     problem = make_problem(WEAK, [{"teacher_id": "N", "school_id": "U1"}], [("R1", "math", 1)])
     policy = make_policy(rules={"weak_school_min_backbone": 1})
-    plan = solve(problem, policy)
+    with pytest.warns(tm.InputWarning, match="no backbone teacher"):
+        plan = solve(problem, policy)
     assert plan.status == "OPTIMAL"
     assert moves(plan) == {"N": None}
     assert plan.objective == 1000
@@ -133,7 +138,8 @@ def test_share_makes_a_hard_minimum_infeasible():
     problem = make_problem(SCHOOLS, ONE_OF_THREE[1:], [("R1", "math", 2)])
     policy = make_policy(rules={"backbone_min_share": 0.2,
                                 "min_share_of_eligible": 0.5, "min_rotation_hard": True})
-    plan = solve(problem, policy)
+    with pytest.warns(tm.InputWarning, match="no backbone teacher"):
+        plan = solve(problem, policy)
     assert plan.status == "INFEASIBLE"
     assert moves(plan) == {"N1": None, "N2": None}
     assert_valid(problem, policy, plan)

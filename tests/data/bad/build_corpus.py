@@ -160,7 +160,7 @@ text_case("fullwidth_duplicate_id", edit("teachers", "T03,", "Ｔ０１,"))
 text_case("duplicate_school_id", edit("schools", "S2,城关二小", "S1,城关二小"))
 text_case("teacher_unknown_school", edit("teachers", "T04,S2", "T04,S22"))
 text_case("need_unknown_school", edit("needs", "S4,chinese", "S5,chinese"))
-text_case("need_unknown_subject", edit("needs", "S3,math", "S3,maths"))
+text_case("need_unknown_subject", edit("needs", "S3,math", "S3,mathh"))
 text_case("duplicate_need", edit("needs", "S3,music,1", "S3,music,1\nS3,音乐,2"))
 text_case("empty_teacher_id", edit("teachers", "T05,S1", ",S1"))
 text_case("empty_subject_cell", edit("teachers", "T02,S1,语文", "T02,S1,"))
@@ -202,6 +202,60 @@ text_case("latitude_out_of_range", {**VALID, "schools.csv": SCHOOLS.replace("x,y
     ",0,0", ",23.1,108.2").replace(",3,0", ",23.2,108.3").replace(",10,0", ",230.4,108.5").replace(
     ",15,0", ",23.6,108.7")})
 
+# ---------------------------------------------------------------- dates read the same from csv and Excel
+def _arrivals() -> str:
+    """The valid roster with arrival months (调入本校时间) for T01 and T02 instead of years at the school."""
+    text = TEACHERS.replace("本校连续任教年限", "本校连续任教年限,调入本校时间")
+    lines = text.splitlines()
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        start = {"T01": "2019.09", "T02": "2020.1"}.get(cells[0], "")
+        if start:
+            cells[5] = ""
+        lines[i] = ",".join(cells[:6] + [start] + cells[6:])
+    return "\n".join(lines) + "\n"
+
+
+text_case("date_ambiguous_csv", {**VALID, "teachers.csv": _arrivals()})
+
+
+@case("date_ambiguous_xlsx")
+def _(d: Path) -> None:
+    _write_dir(d, {**VALID, "teachers.csv": None})
+    rows = [[float(v) if v in ("2019.09", "2020.1") else v for v in r] for r in _numeric(_rows(_arrivals()))]
+    _book(d / "teachers.xlsx", {"教师": rows})  # 2020.1 as a number cell: 2020.10 typed into Excel
+
+
+# ---------------------------------------------------------------- distances that are missing, not far
+NO_XY = "\n".join(",".join(r[:4]) for r in _rows(SCHOOLS)) + "\n"
+text_case("distance_pair_missing", {**VALID, "schools.csv": NO_XY,
+                                    "distances.csv": DISTANCES + "S1,S3,10\nS1,S4,15\nS2,S3,7\n"})
+text_case("road_school_missing", {**VALID, "schools.csv": NO_XY,
+                                  "roads.csv": "u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\n"})
+text_case("road_school_cut_off", {**VALID, "schools.csv": NO_XY,
+                                  "roads.csv": "u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\nS4,J9,4\n"})
+
+# ---------------------------------------------------------------- references and headers
+text_case("pair_id_unknown_school", {**VALID, "schools.csv": SCHOOLS.replace("x,y", "x,y,结对学校").replace(
+    ",0,0\n", ",0,0,S3\n").replace(",3,0\n", ",3,0,S44\n").replace(",10,0\n", ",10,0,S1\n").replace(
+    ",15,0\n", ",15,0,\n")})
+WISHES = {"教师编号": "志愿", "T03": "S3;S8"}
+text_case("preferences_unknown_school", {**VALID, "teachers.csv": "\n".join(
+    ",".join(r + [WISHES.get(r[0], "")]) for r in _rows(TEACHERS)) + "\n"})
+text_case("duplicate_header", {**VALID, "teachers.csv": "\n".join(
+    ",".join(r + [r[4]]) for r in _rows(TEACHERS)) + "\n"})
+
+# ---------------------------------------------------------------- loads, with a warning (the plan is made)
+text_case("subject_unknown", edit("teachers", "T04,S2,音乐", "T04,S2,体操"))
+text_case("subject_with_stage_and_need_nobody_teaches", {
+    **edit("teachers", "T01,S1,数学", "T01,S1,初中数学"), "needs.csv": NEEDS + "S4,物理,1\n"})
+PROTECTED = SCHOOLS.replace("x,y", "x,y,特色学科")
+text_case("protected_subject_unknown", {**VALID, "schools.csv": PROTECTED.replace(
+    ",0,0\n", ",0,0,mathh\n").replace(",3,0\n", ",3,0,\n").replace(",10,0\n", ",10,0,\n").replace(
+    ",15,0\n", ",15,0,\n")})
+text_case("backbone_column_missing", {**VALID, "teachers.csv": "\n".join(
+    ",".join(r[:6] + r[7:]) for r in _rows(TEACHERS)) + "\n"})
+
 # ---------------------------------------------------------------- policies (run against the valid roster)
 POLICIES = {
     "policy_unknown_key": 'id = "mine"\n[rules]\nbackbone_min_shar = 0.2\n',
@@ -212,13 +266,15 @@ POLICIES = {
     "policy_with_code": 'import os\nos.system("echo hacked")\n',
     "policy_wrong_type": 'id = "mine"\n[eligibility]\nmin_years_at_school = "ten"\n',
     "policy_wrong_section": 'id = "mine"\n[objective]\nmax_commute_km = 30\n',
+    "policy_nan": 'id = "mine"\n[flows]\nmax_commute_km = nan\n',
 }
 for _name, _text in POLICIES.items():
     CASES[_name] = (lambda text: lambda d: _write_dir(d, {**VALID, "policy.toml": text}))(_text)
 CASES["policy_not_utf8"] = lambda d: _write_dir(
     d, {**VALID, "policy.toml": 'id = "mine"\ntitle = "某县教师交流轮岗方案"\n'.encode("gbk")})
 for _name in ("policy_unknown_id", "set_share_above_1", "set_not_key_value", "set_unknown_key",
-              "model_too_large"):
+              "model_too_large", "set_nan", "set_none_for_a_list", "set_empty_value", "set_weight_inf",
+              "set_weight_too_large"):
     text_case(_name, VALID)
 CASES["input_not_found"] = lambda d: d.mkdir()
 text_case("policy_file_missing", VALID)

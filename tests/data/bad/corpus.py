@@ -4,7 +4,8 @@ Each case is a directory under ``tests/data/bad/`` (written by ``build_corpus.py
 ``cases.toml``::
 
     [duplicate_teacher_id]
-    code = "schema"                       # TeacherMatchError.code the case must raise
+    code = "schema"                       # TeacherMatchError.code the case must raise, or "warning": the
+                                          # input loads with an InputWarning and the plan is made
     message = "teachers.csv, row 4, …"    # a fragment of the message (file, row, column and the fix)
     doc = "the same teacher id twice"     # one line for the README's "Common input errors" table
     input = "roster.txt"                  # optional: the input path inside the case directory
@@ -77,6 +78,10 @@ class Case:
 
     def run_library(self, tmp: Path):
         """What ``teacher-match solve`` does, through the public API; the plan if nothing is raised."""
+        return self.run_library_with_inputs(tmp)[2]
+
+    def run_library_with_inputs(self, tmp: Path):
+        """``(problem, policy, plan)`` of :meth:`run_library`, for checking a plan made with a warning."""
         import teacher_match as tm
         from teacher_match.params import parse_cli_value
 
@@ -94,7 +99,7 @@ class Case:
         policy.require_complete()
         problem = tm.load_problem(path, **{k: v for k, v in self.options.items() if k in LOAD_OPTIONS})
         solve_kw = {k: v for k, v in self.options.items() if k not in LOAD_OPTIONS}
-        return tm.solve(problem, policy, time_limit=5, **solve_kw)
+        return problem, policy, tm.solve(problem, policy, time_limit=5, **solve_kw)
 
 
 def load_cases() -> list[Case]:
@@ -118,7 +123,10 @@ def render_readme_section(cases: list[Case] | None = None) -> str:
         f"Every case below is a file set in `tests/data/bad/` ({len(cases)} cases); `make test` runs each "
         "through the library and the `teacher-match solve` command and checks the message. Bad input never "
         "gives a traceback: the command prints one message naming the file, row, column and the fix, and "
-        "exits with code 2. In Python every case raises a `TeacherMatchError`; `code` is its `.code`.",
+        "exits with code 2. In Python every case raises a `TeacherMatchError`; `code` is its `.code`. Input "
+        "that loads but probably does not say what was meant (code `warning`) gives one "
+        "`teacher-match: warning: …` line on stderr and the plan is made (exit 0); in Python it is an "
+        "`InputWarning`, also listed in `Problem.warnings` or at the top of `plan.summary()`.",
         "",
         "| what is wrong | code | what teacher_match says (excerpt) |",
         "|---|---|---|",
