@@ -11,6 +11,7 @@ from .subjects import SUBJECT_ZH
 
 __all__ = ["SUBJECT_ZH", "zh_subject", "pct", "count_of", "fmt_value"]
 
+
 def zh_subject(subject: object) -> str:
     """The Chinese name of a subject code (the code itself when unknown)."""
     return SUBJECT_ZH.get(str(subject), str(subject))
