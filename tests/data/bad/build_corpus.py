@@ -276,7 +276,9 @@ for _name in ("policy_unknown_id", "set_share_above_1", "set_not_key_value", "se
               "model_too_large", "set_nan", "set_none_for_a_list", "set_empty_value", "set_weight_inf",
               "set_weight_too_large"):
     text_case(_name, VALID)
-CASES["input_not_found"] = lambda d: d.mkdir()
+# (a folder of its own that git keeps: the input is a folder inside it that does not exist)
+CASES["input_not_found"] = lambda d: _write_dir(d, {"NOTE.txt": "the input of this case is no_such_folder, which "
+                                                                 "does not exist\n"})
 text_case("policy_file_missing", VALID)
 
 
