@@ -15,6 +15,7 @@ import pandas as pd
 
 from .eligibility import eligibility
 from .model.scaling import OBJ_SCALE, objective_units
+from .plan_match import match_plan
 from .rules import RULES, TERM_UNITS, flows
 
 __all__ = ["check"]
@@ -37,9 +38,13 @@ def check(problem, policy, plan) -> pd.DataFrame:
     """
     if policy.reference_date is not None:
         problem = problem.at(policy.reference_date)
-    a = plan if isinstance(plan, pd.DataFrame) else plan.assignments
+    # a plan of another roster, or a hand edit that does not fit it, is refused here, not checked
+    a = match_plan(problem, plan if isinstance(plan, pd.DataFrame) else plan.assignments)
     out: list[tuple[str, str, str]] = []
-    t = problem.teachers
+    # the plan's own columns come from the plan: a roster that carries last year's plan (extra columns
+    # to_school_id, moves, commute_km …) must not shadow them
+    t = problem.teachers.drop(columns=["to_school_id", "moves", "commute_km", "plan_from", "km_check"],
+                              errors="ignore")
 
     # nothing lost, nothing duplicated
     dup = a["teacher_id"][a["teacher_id"].duplicated()]

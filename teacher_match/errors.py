@@ -2,6 +2,8 @@
 
 Every error a user can cause is a :class:`TeacherMatchError`; its message names the file, row, column or
 rule at fault and says what to do. The CLI prints the message and exits with code 2 — never a traceback.
+Any other exception is a bug in teacher_match: the CLI says so in one line, logs the traceback to a file and
+exits with code 70 (see the README, "Exit codes").
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ __all__ = [
     "TeacherMatchError",
     "InputError",
     "SchemaError",
+    "PlanMismatchError",
     "PolicyError",
     "InfeasibleError",
     "ModelTooLargeError",
+    "OutputError",
 ]
 
 
@@ -41,12 +45,14 @@ class SchemaError(TeacherMatchError):
     """
 
     code = "schema"
+    #: the first line of the message: "3 problems in the input:"
+    headline = "in the input"
 
     def __init__(self, problems: pd.DataFrame):
         self.problems = problems.reset_index(drop=True)
         n = len(self.problems)
         shown = self.problems.head(30)
-        lines = [f"{n} problem{'s' if n != 1 else ''} in the input:"]
+        lines = [f"{n} problem{'s' if n != 1 else ''} {self.headline}:"]
         for rec in shown.itertuples(index=False):
             where = ", ".join(
                 part
@@ -61,6 +67,16 @@ class SchemaError(TeacherMatchError):
         if n > len(shown):
             lines.append(f"  … and {n - len(shown)} more")
         super().__init__("\n".join(lines))
+
+
+class PlanMismatchError(SchemaError):
+    """A plan read back from a file does not fit the roster it is read with (another roster, a bad hand edit).
+
+    ``problems`` lists every row at fault (``file, row, column, problem``), as for :class:`SchemaError`.
+    """
+
+    code = "plan"
+    headline = "where the plan does not match the roster"
 
 
 class PolicyError(TeacherMatchError):
@@ -97,3 +113,13 @@ class ModelTooLargeError(TeacherMatchError):
     """The model would not fit the memory available; raised before building it."""
 
     code = "too_large"
+
+
+class OutputError(TeacherMatchError):
+    """An output file cannot be written where asked: wrong extension, a folder, an input, not writable, disk full.
+
+    Raised before any work when the path itself is wrong; an existing file at the path is never left half
+    written (see :mod:`teacher_match.output_files`).
+    """
+
+    code = "output"

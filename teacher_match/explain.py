@@ -925,8 +925,10 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     """
     from .solve import build_model
 
+    from .plan_match import match_plan
+
     teacher_id = str(teacher_id)
-    assignments = _assignments_of(plan)
+    assignments = match_plan(problem, _assignments_of(plan))  # a plan of another roster is refused, not explained
     ids = assignments["teacher_id"].astype(str)
     if teacher_id not in set(ids):
         raise TeacherMatchError(f"teacher {teacher_id!r} is not in the plan")

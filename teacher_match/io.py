@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .output_files import remember_input
 from .problem import Problem
 from .schema import TABLE_ALIASES, TABLES, canon_text
 
@@ -312,28 +313,46 @@ def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX
         names = "; ".join(f"{t}: {' / '.join(TABLE_ALIASES[t][:3])}" for t in missing)
         raise InputError(f"{path}: missing table(s) {', '.join(missing)} — expected files or sheets named "
                          f"{names}")
+    remember_input(path)  # the library's writers never write over a file read as input
     return Problem.from_frames(
         frames["teachers"], frames["schools"], frames["needs"], frames.get("distances"), frames.get("roads"),
         reference_date=reference_date, sources=sources, first_rows=first_rows,
     )
 
 
-def write_problem(problem: Problem, out: str | Path, fmt: str = "csv") -> Path:
-    """Write the problem's tables to a directory (csv, xlsx or parquet), as ``load_problem`` reads them."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+def write_problem(problem: Problem, out: str | Path, fmt: str = "csv", *, force: bool = False) -> Path:
+    """Write the problem's tables to a directory (csv, xlsx or parquet), as ``load_problem`` reads them.
+
+    The folder must be new or empty unless ``force`` (then files of the same names are replaced; other files
+    are left alone). Each file is replaced whole or not at all. Values are written as they are (a csv roster
+    is data for ``load_problem``, not a document); in a workbook a text cell that starts with ``=`` is a text
+    cell, never a formula.
+
+    Raises
+    ------
+    OutputError
+        The folder holds files (without ``force``), is a file or an input, or cannot be written.
+    InputError
+        ``fmt`` is not csv, xlsx or parquet.
+    """
+    from .output_files import TABLE_SUFFIXES, atomic_write, check_output_folder, text_cells_as_text
+
+    if fmt not in TABLE_SUFFIXES:
+        raise InputError(f"unknown output format {fmt!r} (csv, xlsx or parquet)")
+    folder = check_output_folder(out, force=force)
     tables = {"teachers": problem.teachers, "schools": problem.schools, "needs": problem.needs,
               "distances": problem.distances, "roads": problem.roads}
     for name, df in tables.items():
         if df is None:
             continue
         df = df[[c for c in df.columns if not str(c).startswith("_")]]
-        if fmt == "csv":
-            df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
-        elif fmt == "xlsx":
-            df.to_excel(out / f"{name}.xlsx", index=False, engine="openpyxl")
-        elif fmt == "parquet":
-            df.to_parquet(out / f"{name}.parquet", index=False)
-        else:
-            raise InputError(f"unknown output format {fmt!r} (csv, xlsx or parquet)")
-    return out
+        with atomic_write(folder / f"{name}{TABLE_SUFFIXES[fmt]}", f"the {name} table") as tmp:
+            if fmt == "csv":
+                df.to_csv(tmp, index=False, encoding="utf-8")
+            elif fmt == "xlsx":
+                with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                    df.to_excel(xw, index=False)
+                    text_cells_as_text(xw.book)
+            else:
+                df.to_parquet(tmp, index=False)
+    return Path(out)
