@@ -361,7 +361,10 @@ COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``teacher-match`` command; returns the exit code (see the module docstring)."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or an argument refused (the parser printed why): its exit code
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     _raise_on_file_size_limit()
     try:
         return COMMANDS[args.command](args)

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, OutputError
-from .output_files import atomic_write, check_output, csv_safe, csv_unsafe, remember_input, text_cells_as_text
-from .reproducible import make_reproducible
 from .model.scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
+from .output_files import atomic_write, check_output, csv_safe, csv_unsafe, remember_input, text_cells_as_text
+from .plan_match import parse_moves
 from .reasons import teacher_reasons
+from .reproducible import make_reproducible
 from .rules import TERM_UNITS, leadership_cap, min_rotation, outflow_limit
 
 __all__ = ["Plan", "build_plan", "ASSIGNMENT_COLUMNS", "PLAN_STATUSES"]
@@ -164,7 +165,7 @@ class Plan:
             The path cannot take the plan, the write failed (the old file is kept), or there is no plan to
             write (status INFEASIBLE, MODEL_INVALID or UNKNOWN: a csv could not say so).
         """
-        target = check_output(path, (".csv",), what="the plan (csv)")
+        target = check_output(path, (".csv",), what="the plan")
         if not self.has_plan:
             raise OutputError(f"{path}: no plan to write (status {self.status}) — {self._no_plan_hint()}")
         with atomic_write(target, "the plan") as tmp:
@@ -186,7 +187,7 @@ class Plan:
             The path cannot take the plan, the write failed (the old file is kept), or no plan was found
             (status UNKNOWN: nothing to write).
         """
-        target = check_output(path, (".xlsx",), what="the plan workbook")
+        target = check_output(path, (".xlsx",), what="the plan")
         if not self.has_plan and self.diagnosis is None:
             raise OutputError(f"{path}: no plan to write (status {self.status}) — {self._no_plan_hint()}")
         with atomic_write(target, "the plan") as tmp:
@@ -271,7 +272,11 @@ class Plan:
                              f"sheet, relax the policy and solve again")
         df = csv_unsafe(df)
         df.attrs["source"] = path.name  # messages about the plan name its file
-        df["moves"] = df["moves"].astype(str).str.strip().str.lower().isin(["true", "1", "1.0", "yes", "是"])
+        raw = df["moves"]
+        df["moves"], bad = parse_moves(raw)
+        if bad:
+            raise InputError(f"{path.name}, row {bad[0] + 2}, column 'moves': {str(raw.iloc[bad[0]])!r} is not "
+                             f"yes or no — write true or false")
         return df
 
 

@@ -174,7 +174,7 @@ def _commute(problem, a: pd.DataFrame, at: pd.Series, issue) -> pd.Series:
             issue(pos, "commute_km", f"{text.iloc[pos]!r} is not a distance — write the km as a number or leave "
                   f"it blank")
         for pos in np.flatnonzero((np.isinf(km) | (km < 0)).to_numpy()):
-            issue(pos, "commute_km", f"{raw.iloc[pos]!r} is not a distance — write the km (≥ 0) or leave it "
+            issue(pos, "commute_km", f"{text.iloc[pos]!r} is not a distance — write the km (≥ 0) or leave it "
                   f"blank")
     else:
         km = pd.Series(np.nan, index=a.index)
