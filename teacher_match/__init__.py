@@ -19,6 +19,8 @@ from .errors import (
     InfeasibleError,
     InputError,
     ModelTooLargeError,
+    OutputError,
+    PlanMismatchError,
     PolicyError,
     SchemaError,
     TeacherMatchError,
@@ -61,5 +63,7 @@ __all__ = [
     "PolicyError",
     "InfeasibleError",
     "ModelTooLargeError",
+    "OutputError",
+    "PlanMismatchError",
     "__version__",
 ]

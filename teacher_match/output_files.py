@@ -404,12 +404,12 @@ def csv_unsafe(df: pd.DataFrame) -> pd.DataFrame:
     out = df
     for c in df.columns:
         col = df[c]
-        if col.dtype != object:
+        if col.dtype != object and not pd.api.types.is_string_dtype(col.dtype):
             continue
         mask = col.map(lambda v: isinstance(v, str) and len(v) > 1 and v[0] == "'"
                        and v[1:].startswith(FORMULA_PREFIXES)).astype(bool)
         if mask.any():
             if out is df:
                 out = df.copy()
-            out[c] = col.where(~mask, col[mask].str[1:])
+            out[c] = col.astype(object).where(~mask, col[mask].astype(str).str[1:])
     return out
