@@ -65,7 +65,8 @@ def check(problem, policy, plan) -> pd.DataFrame:
     tt = tt.merge(plan_cols, on="teacher_id", how="left")
     tt["moves"] = tt["moves"].fillna(False).astype(bool)
     if "plan_from" in tt.columns:
-        bad = tt[tt["plan_from"].astype(str) != tt["school_id"].astype(str)]
+        # a teacher missing from the plan is reported once, as missing, not as "plan says from nan"
+        bad = tt[tt["plan_from"].notna() & (tt["plan_from"].astype(str) != tt["school_id"].astype(str))]
         out += [("coverage", f"teacher={r.teacher_id}", f"{r.teacher_id}: plan says from {r.plan_from}, "
                  f"roster says {r.school_id}") for r in bad.itertuples(index=False)]
     if "status" in a.columns:

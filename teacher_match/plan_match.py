@@ -150,6 +150,9 @@ def match_plan(problem, assignments: pd.DataFrame, source: str | None = None) ->
     if unknown_school.sum() > _SHOWN:
         issue(None, "to_school_id", f"{int(unknown_school.sum()):,} destinations are not in the schools table")
 
+    if "status" in a.columns:  # the eligibility status the plan claims: text, compared by the checker
+        status = _text(a["status"])
+        a["status"] = status.astype(object).where(status != "", None)
     a["commute_km"] = _commute(problem, a, at, issue)
     a["to_school_id"] = dest.astype(object).where(dest != "", None)  # a teacher who stays has no destination
     if issues:

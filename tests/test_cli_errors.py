@@ -270,3 +270,25 @@ def test_a_closed_output_pipe_exits_quietly(tmp_path):
     assert done.returncode in (0, cli.EXIT_BROKEN_PIPE), done.stderr
     assert done.stderr == ""  # no "[Errno 32] Broken pipe", no "Exception ignored"
     assert len(tm.Plan.read_assignments(out)) == 6  # the plan was written before the summary
+
+
+# ---------------------------------------------------------------------------------------------- found by fuzzing
+def test_a_teacher_missing_from_the_plan_is_reported_once_not_as_from_nan(tmp_path):
+    roster = _roster(tmp_path / "roster")
+    problem, policy = tm.load_problem(roster), tm.load_policy("default")
+    a = tm.solve(problem, policy).assignments.iloc[1:]
+    v = tm.check(problem, policy, a)
+    assert v["message"].tolist() == ["T01 is on the roster but missing from the plan"]
+
+
+def test_a_plan_status_cell_holding_a_number_is_a_violation_not_a_crash(tmp_path, capsys):
+    roster = _roster(tmp_path / "roster")
+    problem, policy = tm.load_problem(roster), tm.load_policy("default")
+    a = tm.solve(problem, policy).assignments.astype({"status": object})
+    a.iat[0, a.columns.get_loc("status")] = 0.0
+    v = tm.check(problem, policy, a)
+    assert v["message"].tolist() == ["T01: plan says 0.0, the rules say mandatory"]
+    a["status"] = 0  # a whole column of numbers, as read back from a file
+    a.to_csv(tmp_path / "plan.csv", index=False)
+    assert main(["check", str(roster), str(tmp_path / "plan.csv")]) == 1
+    assert "plan says 0, the rules say mandatory" in capsys.readouterr().out
