@@ -61,7 +61,8 @@ def _number(text: str, kind=float):
     try:
         value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a {'whole ' if kind is int else ''}number, got {text!r}")
+        whole = "whole " if kind is int else ""
+        raise argparse.ArgumentTypeError(f"expected a {whole}number, got {text!r}") from None
     if kind is float and not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
@@ -115,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds, > 0 (default 60)")
         sp.add_argument("--workers", type=_whole_in(1, _cpus(), "--workers"), default=1,
                         help=f"CP-SAT workers, 1 to the number of CPU cores ({_cpus()} here; default 1)")
-        sp.add_argument("--seed", type=seed, default=0, help=f"solver random seed, 0 to {SEED_MAX:,} (default 0)")
+        sp.add_argument("--seed", type=seed, default=0,
+                        help=f"solver random seed, 0 to {SEED_MAX:,} (default 0)")
         sp.add_argument("--log", action="store_true", help="print CP-SAT's search log")
         sp.add_argument("--quiet", action="store_true", help="no progress lines")
         sp.add_argument("--max-memory-mb", type=_positive, default=None,

@@ -116,7 +116,7 @@ class ModelTooLargeError(TeacherMatchError):
 
 
 class OutputError(TeacherMatchError):
-    """An output file cannot be written where asked: wrong extension, a folder, an input, not writable, disk full.
+    """An output file cannot be written where asked: wrong extension, a folder, an input, not writable, full.
 
     Raised before any work when the path itself is wrong; an existing file at the path is never left half
     written (see :mod:`teacher_match.output_files`).

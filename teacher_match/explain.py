@@ -928,7 +928,7 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     from .plan_match import match_plan
 
     teacher_id = str(teacher_id)
-    assignments = match_plan(problem, _assignments_of(plan))  # a plan of another roster is refused, not explained
+    assignments = match_plan(problem, _assignments_of(plan))  # another roster's plan is refused
     ids = assignments["teacher_id"].astype(str)
     if teacher_id not in set(ids):
         raise TeacherMatchError(f"teacher {teacher_id!r} is not in the plan")

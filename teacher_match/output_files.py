@@ -193,7 +193,8 @@ def check_output(path: str | os.PathLike, suffixes: Iterable[str], *, what: str 
     suffix = p.suffix.lower()
     if suffix not in suffixes:
         got = f"not {p.suffix}" if p.suffix else "and this name has no extension"
-        raise OutputError(f"{given}: {what} is written as {listed}, {got} — give a file name ending in {listed}")
+        raise OutputError(f"{given}: {what} is written as {listed}, {got} — give a file name ending in "
+                          f"{listed}")
     target = Path(os.path.realpath(p))
     if target.exists() and not target.is_file():
         raise OutputError(f"{given}: exists and is not a regular file — give another file name for {what}")
@@ -218,8 +219,9 @@ def _check_not_an_input(given: str, target: Path, inputs) -> None:
         folders = folders | _INPUT_FOLDERS
     parent = _key(target.parent)
     if parent in folders and _reads_as_table(target):
-        raise OutputError(f"{given}: inside the input folder {target.parent}, a file of this name would be read "
-                          f"as a roster table next time — write it to another folder or give another name")
+        raise OutputError(f"{given}: inside the input folder {target.parent}, a file of this name would be "
+                          f"read as a roster table next time — write it to another folder or give another "
+                          f"name")
 
 
 def _reads_as_table(target: Path) -> bool:
@@ -270,8 +272,8 @@ def check_output_folder(path: str | os.PathLike, *, force: bool = False,
         held = [f.name for f in sorted(target.iterdir()) if not f.name.startswith(".")]
         if held and not force:
             shown = ", ".join(held[:4]) + (" …" if len(held) > 4 else "")
-            raise OutputError(f"{given}: the folder already holds files ({shown}) — give a new or empty folder, "
-                              f"or add --force (force=True) to replace the files of the same name")
+            raise OutputError(f"{given}: the folder already holds files ({shown}) — give a new or empty "
+                              f"folder, or add --force (force=True) to replace the files of the same name")
     _check_writable(given, target / "x", "the files")
     return target
 

@@ -106,7 +106,8 @@ class Plan:
             ("needs filled / declared", f"{t['needs_filled']:,} / {t['needs_declared']:,}"),
             ("needs unfilled", f"{t['needs_unfilled']:,}"),
             # nobody rotated: there is no mean commute, not a mean of 0 km
-            ("mean commute of rotated", f"{t['commute_km_total'] / t['rotated']:.1f} km" if t["rotated"] else "—"),
+            ("mean commute of rotated",
+             f"{t['commute_km_total'] / t['rotated']:.1f} km" if t["rotated"] else "—"),
             ("objective", _fmt(t["objective"])),
             ("best bound", _fmt(t["bound"])),
             ("gap", "—" if not np.isfinite(t["gap"]) else f"{t['gap']:.2%}"),
@@ -268,15 +269,16 @@ class Plan:
         if missing:
             raise InputError(f"{path}: not a teacher_match plan (missing column {missing[0]})")
         if status is not None and status not in PLAN_STATUSES:
-            raise InputError(f"{path}: holds no plan (status {status}: every teacher stays) — see its diagnosis "
-                             f"sheet, relax the policy and solve again")
+            raise InputError(f"{path}: holds no plan (status {status}: every teacher stays) — see its "
+                             f"diagnosis sheet, relax the policy and solve again")
         df = csv_unsafe(df)
         df.attrs["source"] = path.name  # messages about the plan name its file
         raw = df["moves"]
         df["moves"], bad = parse_moves(raw)
         if bad:
-            raise InputError(f"{path.name}, row {bad[0] + 2}, column 'moves': {str(raw.iloc[bad[0]])!r} is not "
-                             f"yes or no — write true or false")
+            cell = str(raw.iloc[bad[0]])
+            raise InputError(f"{path.name}, row {bad[0] + 2}, column 'moves': {cell!r} is not yes or no — "
+                             f"write true or false")
         return df
 
 

@@ -8,8 +8,8 @@ rest of the library reads:
 
 * every teacher of the plan is on the roster, at the school (``from_school_id``) and with the subject the
   roster gives (when the plan has those columns);
-* ``moves`` reads as yes or no; a move names a destination (``to_school_id``) that is in the schools table, and
-  a teacher who stays names none;
+* ``moves`` reads as yes or no; a move names a destination (``to_school_id``) that is in the schools table,
+  and a teacher who stays names none;
 * ``commute_km`` is a finite distance ≥ 0 or blank; a blank commute of a move (a move added by hand) is
   computed from the roster, as the solver would report it, so the checker tests the commute cap instead of
   reporting "plan says nan km".
@@ -89,7 +89,7 @@ def match_plan(problem, assignments: pd.DataFrame, source: str | None = None) ->
     if missing:
         for c in missing:
             issue(None, c, f"a plan needs the column '{c}' — give a plan written by teacher-match solve")
-        raise PlanMismatchError(pd.DataFrame(issues, columns=["file", "row", "column", "problem"], dtype=object))
+        raise PlanMismatchError(_frame(issues))
     a = assignments.reset_index(drop=True).copy()
     a.attrs = dict(assignments.attrs)
     a["teacher_id"] = _text(a["teacher_id"])
@@ -119,36 +119,40 @@ def match_plan(problem, assignments: pd.DataFrame, source: str | None = None) ->
                       f"delete the row or correct the id")
     known = at.notna().to_numpy()
     rows = at[known].astype(int).to_numpy()
-    for col, roster_col, what in (("from_school_id", "school_id", "school"), ("subject", "subject", "subject")):
+    for col, roster_col, what in (("from_school_id", "school_id", "school"),
+                                  ("subject", "subject", "subject")):
         if col not in a.columns:
             continue
         planned = _text(a[col])
         actual = t[roster_col].astype(str).to_numpy()[rows]
         differ = np.flatnonzero(planned.to_numpy()[known] != actual)
         if len(differ) > _SHOWN:
+            first = np.flatnonzero(known)[differ[0]]
             issue(None, col, f"for {len(differ):,} teachers the plan's {what} is not the roster's (e.g. "
-                  f"{a['teacher_id'].to_numpy()[known][differ[0]]}: plan {planned.to_numpy()[known][differ[0]]}"
-                  f", roster {actual[differ[0]]}) — this plan was made for another roster: give the roster it "
-                  f"was solved for, or solve this roster again")
+                  f"{a['teacher_id'].iloc[first]}: plan {planned.iloc[first]}, roster {actual[differ[0]]}) — "
+                  f"this plan was made for another roster: give the roster it was solved for, or solve this "
+                  f"roster again")
         else:
             for k in differ:
                 pos = np.flatnonzero(known)[k]
                 issue(pos, col, f"the plan says teacher {a['teacher_id'].iloc[pos]} has {what} "
-                      f"{planned.iloc[pos]!r}, the roster says {actual[k]!r} — is this the plan of this roster?")
+                      f"{planned.iloc[pos]!r}, the roster says {actual[k]!r} — is this the plan of this "
+                      f"roster?")
 
     dest = a["to_school_id"]
     for pos in np.flatnonzero((a["moves"] & (dest == "")).to_numpy()):
         issue(pos, "to_school_id", "the teacher moves but no destination school is given — fill in "
               "to_school_id, or set moves to false")
     for pos in np.flatnonzero((~a["moves"] & (dest != "")).to_numpy()):
-        issue(pos, "to_school_id", f"a destination ({dest.iloc[pos]}) is given but moves is false — set moves to "
-              f"true, or clear to_school_id")
+        issue(pos, "to_school_id", f"a destination ({dest.iloc[pos]}) is given but moves is false — set "
+              f"moves to true, or clear to_school_id")
     unknown_school = (dest != "") & ~dest.isin(problem.school_index)
     for pos in np.flatnonzero(unknown_school.to_numpy())[:_SHOWN]:
-        issue(pos, "to_school_id", f"school {dest.iloc[pos]!r} is not in the schools table — is this the plan "
-              f"of this roster?")
+        issue(pos, "to_school_id", f"school {dest.iloc[pos]!r} is not in the schools table — is this the "
+              f"plan of this roster?")
     if unknown_school.sum() > _SHOWN:
-        issue(None, "to_school_id", f"{int(unknown_school.sum()):,} destinations are not in the schools table")
+        issue(None, "to_school_id",
+              f"{int(unknown_school.sum()):,} destinations are not in the schools table")
 
     if "status" in a.columns:  # the eligibility status the plan claims: text, compared by the checker
         status = _text(a["status"])
@@ -156,8 +160,13 @@ def match_plan(problem, assignments: pd.DataFrame, source: str | None = None) ->
     a["commute_km"] = _commute(problem, a, at, issue)
     a["to_school_id"] = dest.astype(object).where(dest != "", None)  # a teacher who stays has no destination
     if issues:
-        raise PlanMismatchError(pd.DataFrame(issues, columns=["file", "row", "column", "problem"], dtype=object))
+        raise PlanMismatchError(_frame(issues))
     return a
+
+
+def _frame(issues: list) -> pd.DataFrame:
+    # object columns: a row number stays a whole number beside the rows that have none
+    return pd.DataFrame(issues, columns=["file", "row", "column", "problem"], dtype=object)
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -166,7 +175,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _commute(problem, a: pd.DataFrame, at: pd.Series, issue) -> pd.Series:
-    """``commute_km`` as float: a finite distance ≥ 0, or computed from the roster when a move leaves it blank."""
+    """``commute_km`` as float: a finite distance ≥ 0, or computed from the roster for a blank move."""
     from .model.scaling import KM_UNITS, to_units_km
 
     if "commute_km" in a.columns:
@@ -174,8 +183,8 @@ def _commute(problem, a: pd.DataFrame, at: pd.Series, issue) -> pd.Series:
         km = pd.to_numeric(raw, errors="coerce").astype(float)
         text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
         for pos in np.flatnonzero((km.isna() & (text != "") & (text.str.lower() != "nan")).to_numpy()):
-            issue(pos, "commute_km", f"{text.iloc[pos]!r} is not a distance — write the km as a number or leave "
-                  f"it blank")
+            issue(pos, "commute_km", f"{text.iloc[pos]!r} is not a distance — write the km as a number or "
+                  f"leave it blank")
         for pos in np.flatnonzero((np.isinf(km) | (km < 0)).to_numpy()):
             issue(pos, "commute_km", f"{text.iloc[pos]!r} is not a distance — write the km (≥ 0) or leave it "
                   f"blank")

@@ -56,8 +56,8 @@ def _solved(tmp_path: Path, roster: Path, name: str = "plan.xlsx") -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- D. crashes
-LAST_YEAR = {"to_school_id": ["S3", "", "", "S4", "", ""], "moves": ["True", "False", "False", "True", "False",
-                                                                      "False"],
+LAST_YEAR = {"to_school_id": ["S3", "", "", "S4", "", ""],
+             "moves": ["True", "False", "False", "True", "False", "False"],
              "commute_km": ["10", "", "", "12", "inf", ""]}
 
 
@@ -109,10 +109,12 @@ def test_a_plan_of_another_roster_is_refused_naming_the_mismatch(tmp_path, capsy
     capsys.readouterr()
     argv = {"check": ["check", str(roster), str(book)],
             "explain": ["explain", str(roster), str(book), "--teacher", "T01"],
-            "report": ["report", str(book), "--html", str(tmp_path / "r.html"), "--input", str(roster)]}[command]
+            "report": ["report", str(book), "--html", str(tmp_path / "r.html"), "--input", str(roster)],
+            }[command]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "where the plan does not match the roster" in err and "plan.xlsx, row 2, column 'from_school_id'" in err
+    assert "where the plan does not match the roster" in err
+    assert "plan.xlsx, row 2, column 'from_school_id'" in err
     assert not (tmp_path / "r.html").exists()
     problem, policy = tm.load_problem(roster), tm.load_policy("default")
     a = tm.Plan.read_assignments(book)
@@ -151,7 +153,8 @@ def test_a_hand_added_move_with_a_blank_commute_is_checked_not_reported_as_nan(t
     stay = a.index[~a["moves"] & (a["subject"] == "chinese")][0]
     a.loc[stay, ["to_school_id", "moves", "commute_km"]] = ["S4", True, None]
     a.to_csv(tmp_path / "edited.csv", index=False)
-    code = main(["check", str(roster), str(tmp_path / "edited.csv"), "--policy", pol, "--set", "max_commute_km=5"])
+    code = main(["check", str(roster), str(tmp_path / "edited.csv"), "--policy", pol,
+                 "--set", "max_commute_km=5"])
     out = capsys.readouterr().out
     assert code == 1 and "nan" not in out and "commutes" in out and "> 5" in out
     problem, policy = tm.load_problem(roster), tm.load_policy(pol).with_(max_commute_km=5)
@@ -191,7 +194,8 @@ def test_a_time_out_without_a_plan_writes_nothing_and_exits_3(tmp_path, capsys, 
     monkeypatch.setattr(sys.modules["teacher_match.solve"], "solve", _unknown_plan)
     for name in ("plan.csv", "plan.xlsx"):
         out = tmp_path / name
-        assert main(["solve", str(roster), "--out", str(out), "--quiet", "--time-limit", "1"]) == cli.EXIT_NO_PLAN_IN_TIME
+        code = main(["solve", str(roster), "--out", str(out), "--quiet", "--time-limit", "1"])
+        assert code == cli.EXIT_NO_PLAN_IN_TIME
         text = capsys.readouterr().out
         assert "no plan: none was found within the time limit of 1 s" in text and "no violations" not in text
         assert not out.exists()
@@ -215,7 +219,7 @@ def test_an_infeasible_workbook_is_refused_as_a_plan(tmp_path, capsys):
     assert "nothing was written" in capsys.readouterr().out and not (tmp_path / "plan.csv").exists()
 
 
-# ---------------------------------------------------------------------------------------------- 3. bugs as bugs
+# ---------------------------------------------------------------------------------- 3. bugs as bugs
 def test_a_bug_is_named_as_one_logged_and_exits_70(tmp_path, capsys, monkeypatch):
     roster = _roster(tmp_path / "roster")
 
@@ -272,7 +276,7 @@ def test_a_closed_output_pipe_exits_quietly(tmp_path):
     assert len(tm.Plan.read_assignments(out)) == 6  # the plan was written before the summary
 
 
-# ---------------------------------------------------------------------------------------------- found by fuzzing
+# ---------------------------------------------------------------------------------- found by fuzzing
 def test_a_teacher_missing_from_the_plan_is_reported_once_not_as_from_nan(tmp_path):
     roster = _roster(tmp_path / "roster")
     problem, policy = tm.load_problem(roster), tm.load_policy("default")

@@ -48,8 +48,8 @@ WRITER = textwrap.dedent("""
 
 
 def _writer(target: Path, kind: str, rounds: int, seed: int = 3) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(target), kind, str(rounds), str(seed)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(target), kind, str(rounds), str(seed)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _whole_plan(path: Path, n: int = 300) -> bool:
@@ -93,7 +93,7 @@ FSIZE_API = textwrap.dedent("""
     from teacher_match.errors import OutputError
     roster, target = sys.argv[1], sys.argv[2]
     plan = tm.solve(tm.load_problem(roster), tm.load_policy("default"), time_limit=10)
-    # the limit is set after the solve (whose imports may write caches); SIGXFSZ ignored, the write raises EFBIG
+    # the limit is set after the solve (its imports may write caches); SIGXFSZ ignored: the write raises EFBIG
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
     try:
@@ -118,7 +118,8 @@ def test_file_size_limit_through_the_library_keeps_the_old_file(tmp_path):
     done = subprocess.run([sys.executable, "-c", FSIZE_API, str(roster), str(target)], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "refused:" in done.stdout and "file-size limit" in done.stdout and "nothing was changed" in done.stdout
+    assert "refused:" in done.stdout and "file-size limit" in done.stdout
+    assert "nothing was changed" in done.stdout
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx", "roster"]
 
@@ -127,8 +128,8 @@ def test_file_size_limit_through_the_command_exits_2_and_keeps_the_old_file(tmp_
     roster = _roster(tmp_path / "roster")
     target = tmp_path / "plan.csv"
     target.write_bytes(b"old")
-    done = subprocess.run([sys.executable, "-c", FSIZE_CLI, "solve", str(roster), "--out", str(target), "--quiet",
-                           "--set", "keep_per_subject=0"],
+    done = subprocess.run([sys.executable, "-c", FSIZE_CLI, "solve", str(roster), "--out", str(target),
+                           "--quiet", "--set", "keep_per_subject=0"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "file-size limit" in done.stderr and "Traceback" not in done.stderr
@@ -152,7 +153,8 @@ def test_two_processes_writing_one_output_leave_one_whole_file(tmp_path):
     # the file is one writer's whole plan: both counties have 300 teachers but different schools and subjects
     a = pd.read_csv(target, encoding="utf-8-sig", dtype=str)
     assert len(a) == 300 and a["teacher_id"].is_unique
-    plans = {s: tm.solve(tm.make_county(300, seed=s), tm.load_policy("default"), time_limit=20) for s in (3, 4)}
+    plans = {s: tm.solve(tm.make_county(300, seed=s), tm.load_policy("default"), time_limit=20)
+             for s in (3, 4)}
     texts = {s: plans[s].assignments["from_school_id"].astype(str).tolist() for s in plans}
     assert a["from_school_id"].tolist() in (texts[3], texts[4])
     assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]
@@ -160,7 +162,7 @@ def test_two_processes_writing_one_output_leave_one_whole_file(tmp_path):
 
 @contextlib.contextmanager
 def _read_only(path: Path):
-    """Make ``path`` read-only for this user — for root too, who ignores permission bits: the immutable flag."""
+    """Make ``path`` read-only for this user — for root, who ignores permission bits: the immutable flag."""
     if os.geteuid() != 0:
         mode = path.stat().st_mode
         os.chmod(path, 0o555 if path.is_dir() else 0o444)
@@ -191,7 +193,8 @@ def test_read_only_folder_is_refused_before_the_solve(tmp_path):
         assert done.returncode == 2, done.stderr
         assert f"cannot write in the folder {ro} (permission denied)" in done.stderr
         assert done.stdout == ""  # refused before anything was read or solved
-        assert (ro / "plan.csv").read_bytes() == b"old" and sorted(p.name for p in ro.iterdir()) == ["plan.csv"]
+        assert (ro / "plan.csv").read_bytes() == b"old"
+        assert sorted(p.name for p in ro.iterdir()) == ["plan.csv"]
 
 
 def test_read_only_file_is_refused_through_the_command_and_the_library(tmp_path):
@@ -228,7 +231,8 @@ def test_every_output_to_input_alias_is_refused_in_a_process(tmp_path, how):
     policy = str(tmp_path / "alias.csv") if how == "policy file" else "default"
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     done = subprocess.run([sys.executable, "-m", "teacher_match.cli", "solve", str(roster), "--out", out,
-                           "--policy", policy, "--quiet"], cwd=REPO, capture_output=True, text=True, timeout=120)
+                           "--policy", policy, "--quiet"], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 2 and "this is an input of this run" in done.stderr, done.stderr
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 

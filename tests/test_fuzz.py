@@ -80,8 +80,8 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
 
 
 # ---------------------------------------------------------------------------------------------- strategies
-EXTENSIONS = [".xlsx", ".csv"] * 4 + [".html"] * 2 + [".XLSX", ".Csv", ".docx", ".html", ".htm", ".txt", ".toml", "", ".xlsm", ".parquet",
-              ".csv.bak", "/"]
+EXTENSIONS = [".xlsx", ".csv"] * 4 + [".html"] * 2 + [".XLSX", ".Csv", ".docx", ".html", ".htm", ".txt",
+                                                      ".toml", "", ".xlsm", ".parquet", ".csv.bak", "/"]
 NAMES = st.text(alphabet=st.sampled_from(list("abcXYZ019 -_.=+@'#%&方案计划表")), min_size=0, max_size=8)
 
 
@@ -90,8 +90,9 @@ def out_paths(draw, ws: Path):
     """An output path: usually new under out/, sometimes an input, a folder or an odd spelling of one."""
     kind = draw(st.sampled_from(["new"] * 6 + ["input", "folder", "nested", "dotted", "existing"]))
     if kind == "input":
-        return str(ws / draw(st.sampled_from(["roster/teachers.csv", "roster/needs.csv", "plan.csv", "plan.xlsx",
-                                              "open.toml", "notes.txt", "roster/teachers.xlsx"])))
+        inputs = ["roster/teachers.csv", "roster/needs.csv", "plan.csv", "plan.xlsx", "open.toml", "notes.txt",
+                  "roster/teachers.xlsx"]
+        return str(ws / draw(st.sampled_from(inputs)))
     if kind == "folder":
         return str(ws / draw(st.sampled_from(["roster", "empty", "out", "."])))
     if kind == "dotted":
@@ -100,25 +101,29 @@ def out_paths(draw, ws: Path):
     sub = "out/a/b/" if kind == "nested" else "out/"
     if kind == "existing":
         return str(ws / "plan.csv" / name)  # a file used as a folder
-    return str(ws / sub) + "/" + name if name.startswith("/") else str(ws / sub / name) if name else str(ws / sub)
+    if name.startswith("/"):
+        return str(ws / sub) + "/" + name
+    return str(ws / sub / name) if name else str(ws / sub)
 
 
-NUMBERS = ["0", "-5", "nan", "inf", "-inf", "0.5", "1", "abc", "1e-9", "", "1e400", "3", "2147483648", "-1", "1.5"]
-SET_KEYS = ["backbone_min_share", "max_commute_km", "keep_per_subject", "min_years_at_school", "outflow_max_share",
-            "max_age", "unmet_need", "min_rotation_hard", "nonsense_key", "", "exempt"]
+NUMBERS = ["0", "-5", "nan", "inf", "-inf", "0.5", "1", "abc", "1e-9", "", "1e400", "3", "2147483648", "-1",
+           "1.5"]
+SET_KEYS = ["backbone_min_share", "max_commute_km", "keep_per_subject", "min_years_at_school",
+            "outflow_max_share", "max_age", "unmet_need", "min_rotation_hard", "nonsense_key", "", "exempt"]
 SET_VALUES = ["0.2", "0", "1", "true", "false", "-1", "abc", "M=55,F=50", "0.5", "40", "x;y", "2"]
 
 
 @st.composite
 def commands(draw, ws: Path):
     cmd = draw(st.sampled_from(["solve", "solve", "solve", "check", "explain", "report", "generate", "demo"]))
-    # valid choices weigh more, so the fuzz reaches the solve, the write and the check as often as the refusals
+    # valid choices weigh more: the fuzz reaches the solve, the write and the check as often as the refusals
     roster = str(ws / draw(st.sampled_from(["roster"] * 6 + ["county"] * 2 + ["notes.txt", "missing", "empty",
                                                                            "plan.xlsx"])))
-    plan = str(ws / draw(st.sampled_from(["plan.csv"] * 3 + ["plan.xlsx"] * 3 + ["roster/teachers.csv",
-                                                                                "notes.txt", "missing.csv", "county"])))
-    policy = draw(st.sampled_from([str(ws / "open.toml")] * 8 + ["default", "default", "defualt", str(ws / "notes.txt"),
-                                                                 str(ws / "missing.toml"), "xiamen-proposals"]))
+    plan = str(ws / draw(st.sampled_from(["plan.csv"] * 3 + ["plan.xlsx"] * 3
+                                         + ["roster/teachers.csv", "notes.txt", "missing.csv", "county"])))
+    policy = draw(st.sampled_from([str(ws / "open.toml")] * 8
+                                  + ["default", "default", "defualt", str(ws / "notes.txt"),
+                                     str(ws / "missing.toml"), "xiamen-proposals"]))
     argv = [cmd]
     if cmd == "solve":
         argv += [roster, "--quiet"]
@@ -134,7 +139,8 @@ def commands(draw, ws: Path):
         if draw(st.booleans()):
             argv += ["--input", roster]
     elif cmd == "generate":
-        argv += ["--out", draw(out_paths(ws)), "--teachers", draw(st.sampled_from(["200", "5", "0", "x", "2000000"])),
+        argv += ["--out", draw(out_paths(ws)),
+                 "--teachers", draw(st.sampled_from(["200", "5", "0", "x", "2000000"])),
                  "--format", draw(st.sampled_from(["csv", "xlsx", "parquet"]))]
         if draw(st.booleans()):
             argv += ["--seed", draw(st.sampled_from(["0", "7", "-1", "2147483648", "x"]))]
@@ -202,7 +208,7 @@ def solved(ws):
 @FUZZ
 @given(data=st.data())
 def test_fuzz_writers(ws, solved, data):
-    """Plan.to_csv, Plan.to_excel, write_report, write_problem: a whole file that reads back, or OutputError."""
+    """Plan.to_csv / to_excel, write_report, write_problem: a whole file that reads back, or OutputError."""
     problem, policy, plan = solved
     path = data.draw(out_paths(ws))
     writer = data.draw(st.sampled_from(["to_csv", "to_excel", "report", "write_problem"]))
@@ -216,8 +222,8 @@ def test_fuzz_writers(ws, solved, data):
         if writer == "report":
             written = write_report(plan, path, problem=problem)
         elif writer == "write_problem":
-            written = tm.write_problem(problem, path, fmt=data.draw(st.sampled_from(["csv", "xlsx", "parquet"])),
-                                       force=data.draw(st.booleans()))
+            fmt = data.draw(st.sampled_from(["csv", "xlsx", "parquet"]))
+            written = tm.write_problem(problem, path, fmt=fmt, force=data.draw(st.booleans()))
         else:
             written = getattr(plan, writer)(path)
     except tm.OutputError:
@@ -237,9 +243,9 @@ def test_fuzz_writers(ws, solved, data):
     _clean(ws)
 
 
-CELLS = st.one_of(st.none(), st.sampled_from(["", " ", "S1", "S3", "S4", "S9", "T01", "T99", "math", "数学", "True",
-                                              "False", "yes", "0", "1", "nan", "inf", "-1", "=1+1", "\t", "3.5",
-                                              "1e308"]),
+CELLS = st.one_of(st.none(), st.sampled_from(["", " ", "S1", "S3", "S4", "S9", "T01", "T99", "math", "数学",
+                                              "True", "False", "yes", "0", "1", "nan", "inf", "-1", "=1+1",
+                                              "\t", "3.5", "1e308"]),
                   st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.integers(-5, 50))
 PLAN_COLUMNS = ["teacher_id", "from_school_id", "to_school_id", "moves", "subject", "commute_km", "status"]
 
@@ -296,9 +302,10 @@ def test_fuzz_plan_edits(ws, solved, data):
 @given(text=st.one_of(st.sampled_from(["default", "defualt", "", " ", "../models/default", "default.toml",
                                        "notes.txt", "empty", "xiamen-proposals", "fujian-minhou"]), NAMES),
        changes=st.dictionaries(st.sampled_from(SET_KEYS), st.sampled_from(
-           [0.2, 0, 1, True, False, -1, "abc", {"M": 55, "F": 50}, 0.5, 40, ["x", "y"], 2, [], {}]), max_size=2))
+           [0.2, 0, 1, True, False, -1, "abc", {"M": 55, "F": 50}, 0.5, 40, ["x", "y"], 2, [], {}]),
+           max_size=2))
 def test_fuzz_policies(ws, text, changes):
-    """load_policy of any name and with_ of any change: a Policy that solves or says what is missing, or PolicyError."""
+    """load_policy of any name, with_ of any change: a Policy that solves, or a PolicyError."""
     try:
         policy = tm.load_policy(ws / text if text in ("notes.txt", "empty") else text)
         policy = policy.with_(**changes)
@@ -315,8 +322,8 @@ def test_fuzz_policies(ws, text, changes):
 
 
 @FUZZ
-@given(path=st.one_of(st.sampled_from(["roster", "county", "notes.txt", "empty", "plan.xlsx", "plan.csv", "missing",
-                                       "roster/teachers.csv", "open.toml", ""]), NAMES),
+@given(path=st.one_of(st.sampled_from(["roster", "county", "notes.txt", "empty", "plan.xlsx", "plan.csv",
+                                       "missing", "roster/teachers.csv", "open.toml", ""]), NAMES),
        max_rows=st.sampled_from([None, 1, 3, 10**6]), max_file_mb=st.sampled_from([None, 1e-6, 200]))
 def test_fuzz_load_problem(ws, path, max_rows, max_file_mb):
     kw = {k: v for k, v in (("max_rows", max_rows), ("max_file_mb", max_file_mb)) if v is not None}

@@ -169,17 +169,20 @@ CASES: list[OutputCase] = [
                api=_to("hard.csv")),
     OutputCase("out_dotted_path_to_input", "output", THE_INPUT,
                "the roster reached by another spelling of its path (`./county/../county/needs.csv`)",
-               (*SOLVE, "--out", "{d}/roster/../roster/./needs.csv"), api=_to("roster/../roster/./needs.csv")),
+               (*SOLVE, "--out", "{d}/roster/../roster/./needs.csv"),
+               api=_to("roster/../roster/./needs.csv")),
     OutputCase("out_is_the_policy_file", "output", THE_INPUT,
                "the plan written over the policy file (`--policy rules.csv --out rules.csv`)",
                (*SOLVE, "--policy", "{d}/rules.csv", "--out", "{d}/rules.csv"), setup=_policy_named_csv,
                api=_policy_then_write),
-    OutputCase("out_new_table_in_input_folder", "output", "a file of this name would be read as a roster table",
+    OutputCase("out_new_table_in_input_folder", "output",
+               "a file of this name would be read as a roster table",
                "a new file in the roster folder named like a table (`--out county/teachers.xlsx`)",
                (*SOLVE, "--out", "{d}/roster/teachers.xlsx"), api=_to("roster/teachers.xlsx", "to_excel")),
     OutputCase("report_over_the_plan", "output", THE_INPUT,
                "the report written over the plan it reads (through a link named .html)",
-               ("report", "{d}/plan.xlsx", "--html", "{d}/plan.html"), setup=_symlink("plan.xlsx", "plan.html"),
+               ("report", "{d}/plan.xlsx", "--html", "{d}/plan.html"),
+               setup=_symlink("plan.xlsx", "plan.html"),
                api=_report("plan.html")),
     # ------------------------------------------------------------------ names and folders
     OutputCase("out_wrong_extension", "output", "not .docx — give a file name ending in",
@@ -215,7 +218,8 @@ CASES: list[OutputCase] = [
                "`generate --teachers` below the smallest county", ("generate", "--teachers", "5", "--out",
                                                                     "{d}/new")),
     # ------------------------------------------------------------------ plans that do not fit the roster
-    OutputCase("plan_of_another_roster", "plan", "the plan says teacher T01 has school 'S1', the roster says 'S2'",
+    OutputCase("plan_of_another_roster", "plan",
+               "the plan says teacher T01 has school 'S1', the roster says 'S2'",
                "a plan checked against another roster with the same ids",
                ("check", "{d}/other", "{d}/plan.csv"), setup=_other_roster, api=_check("plan.csv", "other")),
     OutputCase("plan_unknown_destination", "plan", "school 'S9' is not in the schools table",
@@ -225,7 +229,8 @@ CASES: list[OutputCase] = [
     OutputCase("plan_commute_infinite", "plan", "'inf' is not a distance",
                "a plan edited by hand: `commute_km = inf`", ("check", "{d}/roster", "{d}/edited.csv"),
                setup=_edit_plan(commute_km=("moved", "inf")), api=_check("edited.csv")),
-    OutputCase("plan_move_without_destination", "plan", "the teacher moves but no destination school is given",
+    OutputCase("plan_move_without_destination", "plan",
+               "the teacher moves but no destination school is given",
                "a plan edited by hand: moves = true and no destination",
                ("check", "{d}/roster", "{d}/edited.csv"), setup=_edit_plan(moves=("stays", "True")),
                api=_check("edited.csv")),
@@ -250,8 +255,9 @@ def render_readme_section(cases: list[OutputCase] | None = None) -> str:
         README_START,
         "### Output files and plans read back",
         "",
-        f"Every case below is in `tests/data/bad/output_corpus.py` ({len(cases)} cases), made at test time from "
-        "the valid roster; `make test` runs each through the command and, except the command-line arguments, "
+        f"Every case below is in `tests/data/bad/output_corpus.py` ({len(cases)} cases), made at test time "
+        "from the valid roster; `make test` runs each through the command and, except the command-line "
+        "arguments, "
         "through the library. An output path is checked before any work: a refused path costs no solve, and "
         "no file is touched. Exit code 2; `usage` marks an argument the command refuses before it starts.",
         "",
@@ -259,7 +265,8 @@ def render_readme_section(cases: list[OutputCase] | None = None) -> str:
         "|---|---|---|",
     ]
     for c in cases:
-        lines.append(f"| {c.doc.replace('|', chr(92) + '|')} | `{c.code}` | {c.message.replace('|', chr(92) + '|')} |")
+        doc, msg = (text.replace("|", "\\|") for text in (c.doc, c.message))
+        lines.append(f"| {doc} | `{c.code}` | {msg} |")
     lines += ["", README_END]
     return "\n".join(lines)
 
