@@ -38,8 +38,8 @@ def check(problem, policy, plan) -> pd.DataFrame:
     """
     if policy.reference_date is not None:
         problem = problem.at(policy.reference_date)
-    # a plan of another roster, or a hand edit that does not fit it, is refused here, not checked
-    a = match_plan(problem, plan if isinstance(plan, pd.DataFrame) else plan.assignments)
+    # a plan of another roster is refused here, not checked; defects of single rows are left to the rules
+    a = match_plan(problem, plan if isinstance(plan, pd.DataFrame) else plan.assignments, strict=False)
     out: list[tuple[str, str, str]] = []
     # the plan's own columns come from the plan: a roster that carries last year's plan (extra columns
     # to_school_id, moves, commute_km …) must not shadow them

@@ -923,9 +923,8 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     >>> tm.explain(p, pol, plan, "B").reason
     'stays — no school declares a need for music'
     """
-    from .solve import build_model
-
     from .plan_match import match_plan
+    from .solve import build_model
 
     teacher_id = str(teacher_id)
     assignments = match_plan(problem, _assignments_of(plan))  # another roster's plan is refused

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, OutputError
 from .output_files import remember_input
 from .problem import Problem
 from .schema import TABLE_ALIASES, TABLES, canon_text
@@ -342,6 +342,16 @@ def write_problem(problem: Problem, out: str | Path, fmt: str = "csv", *, force:
     folder = check_output_folder(out, force=force)
     tables = {"teachers": problem.teachers, "schools": problem.schools, "needs": problem.needs,
               "distances": problem.distances, "roads": problem.roads}
+    names = {f"{name}{TABLE_SUFFIXES[fmt]}" for name, df in tables.items() if df is not None}
+    if folder.is_dir():
+        # --force replaces tables; a table it would not replace (another format, a distances table this
+        # roster has not) would be read with the new ones next time: two rosters mixed in one folder
+        stale = sorted(f.name for f in folder.iterdir() if f.is_file() and f.name not in names
+                       and f.suffix.lower() in _EXTS and not f.name.startswith((".", "~$"))
+                       and _table_of(f.stem) is not None)
+        if stale:
+            raise OutputError(f"{out}: holds {', '.join(stale)}, a table this roster would not replace — the "
+                              f"folder would mix two rosters; remove it or write to a new folder")
     for name, df in tables.items():
         if df is None:
             continue

@@ -8,14 +8,16 @@ rest of the library reads:
 
 * every teacher of the plan is on the roster, at the school (``from_school_id``) and with the subject the
   roster gives (when the plan has those columns);
-* ``moves`` reads as yes or no; a move names a destination (``to_school_id``) that is in the schools table,
-  and a teacher who stays names none;
-* ``commute_km`` is a finite distance ≥ 0 or blank; a blank commute of a move (a move added by hand) is
-  computed from the roster, as the solver would report it, so the checker tests the commute cap instead of
-  reporting "plan says nan km".
+* ``moves`` reads as yes or no; ``commute_km`` is a distance ≥ 0 or blank (not ``inf``, not text);
+* a plan without a ``commute_km`` column gets every move's commute computed from the roster;
+* with ``strict`` (``explain``, the report, which cannot read such a row), a move names a destination
+  (``to_school_id``) that is in the schools table, a teacher who stays names none, and a blank commute of a
+  move (added by hand) is computed from the roster.
 
-A teacher missing from the plan or listed twice is not a mismatch but a defect of the plan: the checker
-reports it as a violation (rule ``coverage``).
+Without ``strict`` (the checker) those row defects are left to the rules that own them — a move without a
+destination to ``single_assignment``, an unknown destination to ``flows``, a blank commute to ``commute``
+("the plan gives no commute") — and reported as violations, as is a teacher missing from the plan or listed
+twice (``coverage``).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def parse_moves(values: pd.Series) -> tuple[pd.Series, list[int]]:
     return yes.astype(bool), [int(i) for i in np.flatnonzero(bad.to_numpy())]
 
 
-def match_plan(problem, assignments: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
+def match_plan(problem, assignments: pd.DataFrame, source: str | None = None, *,
+               strict: bool = True) -> pd.DataFrame:
     """The plan's assignments checked against the roster and normalised (a copy).
 
     Parameters
@@ -67,12 +70,15 @@ def match_plan(problem, assignments: pd.DataFrame, source: str | None = None) ->
         (a Plan's assignments, or a plan file read by ``Plan.read_assignments``).
     source : str, optional
         The plan's file name for the messages (default: ``assignments.attrs["source"]`` or "the plan").
+    strict : bool
+        Also refuse rows that cannot be read (a move without a known destination, a destination without a
+        move) and compute blank commutes of moves; the checker passes False and reports them as violations.
 
     Returns
     -------
     DataFrame
         ``teacher_id`` and ``to_school_id`` as text (None for a teacher who stays), ``moves`` as bool,
-        ``commute_km`` as float (computed for a move that leaves it blank).
+        ``commute_km`` as float (with ``strict``, computed for a move that leaves it blank).
 
     Raises
     ------
@@ -139,7 +145,13 @@ def match_plan(problem, assignments: pd.DataFrame, source: str | None = None) ->
                       f"{planned.iloc[pos]!r}, the roster says {actual[k]!r} — is this the plan of this "
                       f"roster?")
 
+    if "status" in a.columns:  # the eligibility status the plan claims: text, compared by the checker
+        status = _text(a["status"])
+        a["status"] = status.astype(object).where(status != "", None)
     dest = a["to_school_id"]
+    if not strict:
+        a["commute_km"] = _commute(problem, a, at, issue, fill=False)
+        return _done(a, dest, issues)
     for pos in np.flatnonzero((a["moves"] & (dest == "")).to_numpy()):
         issue(pos, "to_school_id", "the teacher moves but no destination school is given — fill in "
               "to_school_id, or set moves to false")
@@ -154,10 +166,11 @@ def match_plan(problem, assignments: pd.DataFrame, source: str | None = None) ->
         issue(None, "to_school_id",
               f"{int(unknown_school.sum()):,} destinations are not in the schools table")
 
-    if "status" in a.columns:  # the eligibility status the plan claims: text, compared by the checker
-        status = _text(a["status"])
-        a["status"] = status.astype(object).where(status != "", None)
-    a["commute_km"] = _commute(problem, a, at, issue)
+    a["commute_km"] = _commute(problem, a, at, issue, fill=True)
+    return _done(a, dest, issues)
+
+
+def _done(a: pd.DataFrame, dest: pd.Series, issues: list) -> pd.DataFrame:
     a["to_school_id"] = dest.astype(object).where(dest != "", None)  # a teacher who stays has no destination
     if issues:
         raise PlanMismatchError(_frame(issues))
@@ -174,7 +187,7 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str).str.strip()
 
 
-def _commute(problem, a: pd.DataFrame, at: pd.Series, issue) -> pd.Series:
+def _commute(problem, a: pd.DataFrame, at: pd.Series, issue, fill: bool) -> pd.Series:
     """``commute_km`` as float: a finite distance ≥ 0, or computed from the roster for a blank move."""
     from .model.scaling import KM_UNITS, to_units_km
 
@@ -189,7 +202,12 @@ def _commute(problem, a: pd.DataFrame, at: pd.Series, issue) -> pd.Series:
             issue(pos, "commute_km", f"{text.iloc[pos]!r} is not a distance — write the km (≥ 0) or leave it "
                   f"blank")
     else:
+        # no commute column at all (a plan of the required columns only): nothing is claimed, so every
+        # move's commute is computed, and the checker tests the cap
         km = pd.Series(np.nan, index=a.index)
+        fill = True
+    if not fill:
+        return km
     fill = (a["moves"] & km.isna() & at.notna() & a["to_school_id"].isin(problem.school_index)).to_numpy()
     if fill.any():
         t_pos = at[fill].astype(int).to_numpy()

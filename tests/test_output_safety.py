@@ -256,3 +256,11 @@ def test_an_input_changed_since_it_was_read_is_no_longer_protected(tmp_path):
         plan.to_csv(path)
     path.write_text(path.read_text(encoding="utf-8-sig") + "\n", encoding="utf-8")  # edited since
     assert plan.to_csv(path) == path
+
+
+def test_generate_force_refuses_to_mix_two_rosters(tmp_path, capsys):
+    out = tmp_path / "county"
+    assert main(["generate", "--teachers", "120", "--seed", "1", "--out", str(out), "--format", "xlsx"]) == 0
+    assert main(["generate", "--teachers", "120", "--seed", "1", "--out", str(out), "--force"]) == 2
+    assert "a table this roster would not replace" in capsys.readouterr().err
+    assert sorted(p.suffix for p in out.iterdir()) == [".xlsx"] * 4

@@ -131,6 +131,16 @@ def _check(plan: str, roster: str = "roster") -> Callable[[Path], object]:
     return call
 
 
+def _explain(plan: str) -> Callable[[Path], object]:
+    def call(d: Path):
+        import teacher_match as tm
+
+        return tm.explain(tm.load_problem(d / "roster"), tm.load_policy("default"),
+                          tm.Plan.read_assignments(d / plan), "T01", counterfactual=False)
+
+    return call
+
+
 def _report(html: str, plan: str = "plan.xlsx", roster: str | None = None) -> Callable[[Path], object]:
     def call(d: Path):
         import teacher_match as tm
@@ -152,6 +162,7 @@ def _write_problem(out: str) -> Callable[[Path], object]:
 
 
 SOLVE = ("solve", "{d}/roster", "--quiet", "--time-limit", "5")
+EXPLAIN = ("explain", "{d}/roster", "{d}/edited.csv", "--teacher", "T01", "--no-verify")
 THE_INPUT = "this is an input of this run"
 
 CASES: list[OutputCase] = [
@@ -223,17 +234,17 @@ CASES: list[OutputCase] = [
                "a plan checked against another roster with the same ids",
                ("check", "{d}/other", "{d}/plan.csv"), setup=_other_roster, api=_check("plan.csv", "other")),
     OutputCase("plan_unknown_destination", "plan", "school 'S9' is not in the schools table",
-               "a plan edited by hand: a destination school that does not exist",
-               ("check", "{d}/roster", "{d}/edited.csv"), setup=_edit_plan(to_school_id=("moved", "S9")),
-               api=_check("edited.csv")),
+               "a plan edited by hand, explained: a destination school that does not exist (`check` reports it "
+               "as a violation of `flows`)",
+               EXPLAIN, setup=_edit_plan(to_school_id=("moved", "S9")), api=_explain("edited.csv")),
     OutputCase("plan_commute_infinite", "plan", "'inf' is not a distance",
                "a plan edited by hand: `commute_km = inf`", ("check", "{d}/roster", "{d}/edited.csv"),
                setup=_edit_plan(commute_km=("moved", "inf")), api=_check("edited.csv")),
     OutputCase("plan_move_without_destination", "plan",
                "the teacher moves but no destination school is given",
-               "a plan edited by hand: moves = true and no destination",
-               ("check", "{d}/roster", "{d}/edited.csv"), setup=_edit_plan(moves=("stays", "True")),
-               api=_check("edited.csv")),
+               "a plan edited by hand, explained: moves = true and no destination (`check`: a violation of "
+               "`single_assignment`)",
+               EXPLAIN, setup=_edit_plan(moves=("stays", "True")), api=_explain("edited.csv")),
     OutputCase("plan_moves_not_yes_no", "input", "row 2, column 'moves': 'perhaps' is not yes or no",
                "a plan edited by hand: a moves cell that is not yes/no",
                ("check", "{d}/roster", "{d}/edited.csv"), setup=_edit_plan(moves=(0, "perhaps")),
