@@ -90,8 +90,8 @@ def out_paths(draw, ws: Path):
     """An output path: usually new under out/, sometimes an input, a folder or an odd spelling of one."""
     kind = draw(st.sampled_from(["new"] * 6 + ["input", "folder", "nested", "dotted", "existing"]))
     if kind == "input":
-        inputs = ["roster/teachers.csv", "roster/needs.csv", "plan.csv", "plan.xlsx", "open.toml", "notes.txt",
-                  "roster/teachers.xlsx"]
+        inputs = ["roster/teachers.csv", "roster/needs.csv", "plan.csv", "plan.xlsx", "open.toml",
+                  "notes.txt", "roster/teachers.xlsx"]
         return str(ws / draw(st.sampled_from(inputs)))
     if kind == "folder":
         return str(ws / draw(st.sampled_from(["roster", "empty", "out", "."])))

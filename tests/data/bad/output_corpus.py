@@ -234,8 +234,8 @@ CASES: list[OutputCase] = [
                "a plan checked against another roster with the same ids",
                ("check", "{d}/other", "{d}/plan.csv"), setup=_other_roster, api=_check("plan.csv", "other")),
     OutputCase("plan_unknown_destination", "plan", "school 'S9' is not in the schools table",
-               "a plan edited by hand, explained: a destination school that does not exist (`check` reports it "
-               "as a violation of `flows`)",
+               "a plan edited by hand, explained: a destination school that does not exist (`check` reports "
+               "it as a violation of `flows`)",
                EXPLAIN, setup=_edit_plan(to_school_id=("moved", "S9")), api=_explain("edited.csv")),
     OutputCase("plan_commute_infinite", "plan", "'inf' is not a distance",
                "a plan edited by hand: `commute_km = inf`", ("check", "{d}/roster", "{d}/edited.csv"),
