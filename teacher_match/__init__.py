@@ -24,6 +24,8 @@ from .errors import (
     InputError,
     InputWarning,
     ModelTooLargeError,
+    OutputError,
+    PlanMismatchError,
     PolicyError,
     SchemaError,
     TeacherMatchError,
@@ -92,5 +94,7 @@ __all__ = [
     "InfeasibleError",
     "ModelTooLargeError",
     "InputWarning",
+    "OutputError",
+    "PlanMismatchError",
     "__version__",
 ]

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from .eligibility import eligibility
-from .scaling import OBJ_SCALE, objective_units
+from .plan_match import match_plan
 from .rules import RULES, TERM_UNITS, flows
 from .rules.contract import CheckData
+from .scaling import OBJ_SCALE, objective_units
 
 __all__ = ["check"]
 
@@ -43,9 +44,13 @@ def check(problem, policy, plan) -> pd.DataFrame:
     policy.require_complete()
     if policy.reference_date is not None:
         problem = problem.at(policy.reference_date)
-    a = plan if isinstance(plan, pd.DataFrame) else plan.assignments
+    # a plan of another roster is refused here, not checked; defects of single rows are left to the rules
+    a = match_plan(problem, plan if isinstance(plan, pd.DataFrame) else plan.assignments, strict=False)
     out: list[tuple[str, str, str]] = []
-    t = problem.teachers
+    # the plan's own columns come from the plan: a roster that carries last year's plan (extra columns
+    # to_school_id, moves, commute_km …) must not shadow them
+    t = problem.teachers.drop(columns=["to_school_id", "moves", "commute_km", "plan_from", "km_check"],
+                              errors="ignore")
 
     # nothing lost, nothing duplicated
     dup = a["teacher_id"][a["teacher_id"].duplicated()]
@@ -66,7 +71,8 @@ def check(problem, policy, plan) -> pd.DataFrame:
     tt = tt.merge(plan_cols, on="teacher_id", how="left")
     tt["moves"] = tt["moves"].fillna(False).astype(bool)
     if "plan_from" in tt.columns:
-        bad = tt[tt["plan_from"].astype(str) != tt["school_id"].astype(str)]
+        # a teacher missing from the plan is reported once, as missing, not as "plan says from nan"
+        bad = tt[tt["plan_from"].notna() & (tt["plan_from"].astype(str) != tt["school_id"].astype(str))]
         out += [("coverage", f"teacher={r.teacher_id}", f"{r.teacher_id}: plan says from {r.plan_from}, "
                  f"roster says {r.school_id}") for r in bad.itertuples(index=False)]
     if "status" in a.columns:

@@ -9,26 +9,93 @@
     teacher-match explain county/ plan.xlsx --policy default --teacher T000042
     teacher-match report plan.xlsx --html report.html --input county/
 
-Bad input gives one clear message on stderr and exit code 2 — never a traceback.
+Bad input gives one clear message on stderr and exit code 2 — never a traceback. Every output path is
+checked before any work and written whole or not at all (:mod:`teacher_match.output_files`). Anything
+else that goes wrong is a bug: one line says so and where its traceback was logged, exit code 70.
+
+Exit codes: 0 done (a plan was written and checked, or a check found no violation); 1 the plan violates a
+rule, or no plan satisfies the hard rules (INFEASIBLE); 2 bad input, bad arguments or an output path that
+cannot be used; 3 no plan was found within the time limit (nothing written); 70 a bug in teacher_match;
+130 interrupted by Ctrl-C; 141 the output pipe was closed (``teacher-match solve … | head``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import math
 import os
+import signal
 import sys
+import tempfile
 import time
+import traceback
 import warnings
+from pathlib import Path
 
 from .errors import InputWarning, PolicyError, TeacherMatchError
+from .output_files import PLAN_SUFFIXES, REPORT_SUFFIXES, check_output, check_output_folder
 
 __all__ = ["main"]
 
-EXIT_BAD_INPUT = 2
-EXIT_INVALID_PLAN = 1
+EXIT_OK = 0
+EXIT_INVALID_PLAN = 1  # the plan violates a rule, or no plan satisfies the hard rules
+EXIT_BAD_INPUT = 2  # bad input, bad arguments, an output path that cannot be used
+EXIT_NO_PLAN_IN_TIME = 3  # the time limit ran out before any plan was found
+EXIT_BUG = 70  # EX_SOFTWARE of sysexits.h: an internal error, never the user's input
 EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C (128 + SIGINT)
-EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a command killed by a closed pipe reports
+#: the variable naming the folder for crash logs (default: the system's temporary folder)
+LOG_DIR_ENV = "TEACHER_MATCH_LOG_DIR"
+
+#: CP-SAT takes a 32-bit random seed; numpy takes any seed ≥ 0 — one range for both
+SEED_MAX = 2**31 - 1
+#: make_county's smallest county (``generate`` and ``demo`` refuse fewer teachers at parse time)
+MIN_TEACHERS = 20
+#: a generated roster must be readable again: the row cap of one table (io.MAX_ROWS)
+MAX_TEACHERS = 1_000_000
+
+
+# ---------------------------------------------------------------------------------------------- arguments
+def _number(text: str, kind=float):
+    try:
+        value = kind(text)
+    except ValueError:
+        whole = "whole " if kind is int else ""
+        raise argparse.ArgumentTypeError(f"expected a {whole}number, got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        # 0 and negative values would reach CP-SAT as "no limit": a limit must be a positive time
+        raise argparse.ArgumentTypeError(f"the time limit must be a number of seconds > 0, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
+def _whole_in(low: int, high: int, what: str):
+    def parse(text: str) -> int:
+        value = _number(text, int)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be between {low:,} and {high:,}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _cpus() -> int:
+    return os.cpu_count() or 1
 
 
 class _ArgParser(argparse.ArgumentParser):
@@ -38,16 +105,23 @@ class _ArgParser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _ArgParser(prog="teacher-match", description="Optimal, explainable teacher rotation planning.")
+    p = _ArgParser(prog="teacher-match", description="Optimal, explainable teacher rotation planning.",
+                   epilog="exit codes: 0 done; 1 the plan violates a rule or no plan exists; 2 bad input, "
+                          "arguments or output path; 3 no plan found within the time limit; 70 a bug in "
+                          "teacher_match (the traceback is logged); 130 Ctrl-C; 141 output pipe closed")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_ArgParser)
+    seed = _whole_in(0, SEED_MAX, "the seed")
+    teachers = _whole_in(MIN_TEACHERS, MAX_TEACHERS, "the number of teachers")
 
     def solver_args(sp):
-        sp.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-        sp.add_argument("--workers", type=int, default=1, help="CP-SAT workers (default 1)")
-        sp.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+        sp.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds, > 0 (default 60)")
+        sp.add_argument("--workers", type=_whole_in(1, _cpus(), "--workers"), default=1,
+                        help=f"CP-SAT workers, 1 to the number of CPU cores ({_cpus()} here; default 1)")
+        sp.add_argument("--seed", type=seed, default=0,
+                        help=f"solver random seed, 0 to {SEED_MAX:,} (default 0)")
         sp.add_argument("--log", action="store_true", help="print CP-SAT's search log")
         sp.add_argument("--quiet", action="store_true", help="no progress lines")
-        sp.add_argument("--max-memory-mb", type=float, default=None,
+        sp.add_argument("--max-memory-mb", type=_positive, default=None,
                         help="refuse a model estimated to need more memory (default: the memory available)")
 
     def policy_args(sp):
@@ -55,29 +129,34 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a policy parameter, e.g. --set backbone_min_share=0.2 (repeatable)")
 
+    size_help = f"teachers on the roster, {MIN_TEACHERS:,} to {MAX_TEACHERS:,} (default 3,000)"
     d = sub.add_parser("demo", help="synthetic county → solve → summary (no input files needed)")
-    d.add_argument("--teachers", type=int, default=3000)
+    d.add_argument("--teachers", type=teachers, default=3000, help=size_help)
     d.add_argument("--preset", choices=["town", "county", "city", "metro"])
     policy_args(d)
     solver_args(d)
     d.set_defaults(seed=7)
 
     g = sub.add_parser("generate", help="write a synthetic county roster")
-    g.add_argument("--teachers", type=int, default=3000)
+    g.add_argument("--teachers", type=teachers, default=3000, help=size_help)
     g.add_argument("--preset", choices=["town", "county", "city", "metro"])
-    g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--out", required=True, help="output directory")
+    g.add_argument("--seed", type=seed, default=0, help=f"random seed, 0 to {SEED_MAX:,} (default 0)")
+    g.add_argument("--out", required=True, help="output folder: new or empty (see --force)")
     g.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv")
+    g.add_argument("--force", action="store_true",
+                   help="write into a folder that holds files, replacing the tables of the same names")
 
     s = sub.add_parser("solve", help="plan the rotation for a roster")
     s.add_argument("input", help="directory with teachers/schools/needs files, or one .xlsx workbook")
     policy_args(s)
     solver_args(s)
-    s.add_argument("--out", help="write the plan (.xlsx or .csv)")
+    s.add_argument("--out", help="write the plan: a workbook (.xlsx, every table and the 公示名单) or the "
+                                 "assignments as .csv; checked before the solve, never an input file")
     s.add_argument("--strict", action="store_true", help="exit non-zero when no plan satisfies the hard rules")
-    s.add_argument("--max-file-mb", type=float, default=None,
+    s.add_argument("--max-file-mb", type=_positive, default=None,
                    help="refuse input files larger than this (default 200)")
-    s.add_argument("--max-rows", type=int, default=None, help="refuse tables with more rows (default 1,000,000)")
+    s.add_argument("--max-rows", type=_whole_in(1, 10**9, "--max-rows"), default=None,
+                   help="refuse tables with more rows (default 1,000,000)")
 
     c = sub.add_parser("check", help="check a plan against the inputs and the policy (pandas only)")
     c.add_argument("input")
@@ -88,16 +167,22 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("input")
     e.add_argument("plan")
     e.add_argument("--teacher", required=True)
-    e.add_argument("--time-limit", type=float, default=10.0,
-                   help="seconds per counterfactual re-solve (default 10)")
+    e.add_argument("--time-limit", type=_seconds, default=10.0,
+                   help="seconds per counterfactual re-solve, > 0 (default 10)")
     e.add_argument("--no-verify", action="store_true", help="skip the counterfactual re-solves")
     policy_args(e)
 
     r = sub.add_parser("report", help="an HTML report of a plan workbook (totals, needs, schools, flow map)")
     r.add_argument("plan", help="plan workbook written by solve (.xlsx)")
-    r.add_argument("--html", required=True, help="output .html file")
+    r.add_argument("--html", required=True, help="output .html file (checked first, never an input)")
     r.add_argument("--input", help="the input roster (directory or workbook): school coordinates for the map")
     return p
+
+
+def _policy_file(ref: str) -> str | None:
+    """The policy's file when ``--policy`` names one (the rule of ``load_policy``), else None."""
+    p = Path(ref)
+    return ref if p.suffix == ".toml" or p.exists() else None
 
 
 def _policy(args):
@@ -135,7 +220,7 @@ def _progress_printer(quiet: bool):
     return report
 
 
-def _solve_and_report(problem, policy, args, out: str | None = None) -> int:
+def _solve_and_report(problem, policy, args, out: Path | None = None) -> int:
     from .check import check
     from .solving import solve
 
@@ -144,15 +229,28 @@ def _solve_and_report(problem, policy, args, out: str | None = None) -> int:
                  max_memory_mb=args.max_memory_mb)
     if plan.solver_info.get("interrupted"):
         return _write_interrupted(plan, out)
-    print(plan.summary())
-    if out:
-        path = plan.to_excel(out) if out.lower().endswith((".xlsx", ".xlsm")) else plan.to_csv(out)
-        print(f"\nplan written to {path}")
+    if plan.status == "UNKNOWN":
+        # a plan where every teacher stays is no plan: write nothing, and say so
+        print(plan.summary())
+        print(f"\nno plan: none was found within the time limit of {args.time_limit:g} s — raise --time-limit"
+              + (f"; nothing was written to {out}" if out else ""))
+        return EXIT_NO_PLAN_IN_TIME
     if plan.status in ("INFEASIBLE", "MODEL_INVALID"):
         # every teacher stays in such a plan; checking it against the hard minimums would only repeat the
-        # diagnosis above as a list of "violations"
-        print(f"\nno plan ({plan.status}): see the diagnosis above; every teacher stays")
+        # diagnosis as a list of "violations". A workbook can carry the diagnosis; a csv could not say so.
+        written = None
+        if out is not None and out.suffix.lower() == ".xlsx" and plan.diagnosis is not None:
+            written = plan.to_excel(out)
+        print(plan.summary())
+        note = (f"; the diagnosis was written to {written}" if written else
+                f"; nothing was written to {out}" if out else "")
+        print(f"\nno plan ({plan.status}): see the diagnosis above; every teacher stays{note}")
         return EXIT_INVALID_PLAN
+    # the file first: a closed output pipe (… | head) must not lose it
+    path = _write_plan(plan, out) if out is not None else None
+    print(plan.summary())
+    if path is not None:
+        print(f"\nplan written to {path}")
     violations = check(problem, policy, plan)
     print(f"\nchecker: {'no violations' if violations.empty else f'{len(violations)} VIOLATIONS'}")
     if not violations.empty:
@@ -161,13 +259,19 @@ def _solve_and_report(problem, policy, args, out: str | None = None) -> int:
     return 0 if plan.status in ("OPTIMAL", "FEASIBLE") or not getattr(args, "strict", False) else EXIT_INVALID_PLAN
 
 
-def _write_interrupted(plan, out: str | None) -> int:
+def _write_plan(plan, out: Path) -> Path:
+    return plan.to_excel(out) if out.suffix.lower() == ".xlsx" else plan.to_csv(out)
+
+
+def _write_interrupted(plan, out: Path | None) -> int:
     """Ctrl-C stopped the search: keep the best plan found (to --out, else a file in the current directory)."""
-    path = out or "teacher-match-interrupted-plan.csv"
-    written = plan.to_excel(path) if path.lower().endswith((".xlsx", ".xlsm")) else plan.to_csv(path)
+    if not plan.has_plan:
+        where = f"; nothing was written to {out}" if out else ""
+        print(f"teacher-match: interrupted by Ctrl-C — no plan had been found yet{where}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    written = _write_plan(plan, out or Path("teacher-match-interrupted-plan.csv"))
     gap = "—" if plan.gap is None or math.isnan(plan.gap) else f"{plan.gap:.2%}"
-    found = "no plan had been found yet (every teacher stays)" if plan.status == "UNKNOWN" else (
-        f"the best plan found so far (status {plan.status}, objective {plan.objective:,.1f}, gap {gap})")
+    found = f"the best plan found so far (status {plan.status}, objective {plan.objective:,.1f}, gap {gap})"
     print(f"teacher-match: interrupted by Ctrl-C — {found} was written to {written}", file=sys.stderr)
     return EXIT_INTERRUPTED
 
@@ -188,8 +292,9 @@ def _cmd_generate(args) -> int:
     from .io import write_problem
     from .synthetic import make_county
 
+    check_output_folder(args.out, force=args.force)  # before generating: a full folder is refused at once
     problem = make_county(args.teachers, seed=args.seed, preset=args.preset)
-    out = write_problem(problem, args.out, fmt=args.format)
+    out = write_problem(problem, args.out, fmt=args.format, force=args.force)
     print(f"wrote {problem} to {out}/")
     return 0
 
@@ -197,11 +302,16 @@ def _cmd_generate(args) -> int:
 def _cmd_solve(args) -> int:
     from .io import load_problem
 
+    # the output is checked before anything is read or solved: a long solve must not fail at its end
+    out = None
+    if args.out is not None:
+        out = check_output(args.out, PLAN_SUFFIXES, what="the plan",
+                           inputs=[args.input, _policy_file(args.policy)])
     policy = _policy(args)
     policy.require_complete()
     limits = {k: v for k, v in (("max_file_mb", args.max_file_mb), ("max_rows", args.max_rows)) if v is not None}
     problem = load_problem(args.input, **limits)
-    return _solve_and_report(problem, policy, args, out=args.out)
+    return _solve_and_report(problem, policy, args, out=Path(args.out) if out is not None else None)
 
 
 def _cmd_check(args) -> int:
@@ -240,6 +350,8 @@ def _cmd_report(args) -> int:
     from .io import load_problem
     from .report import write_report
 
+    check_output(args.html, REPORT_SUFFIXES, what="the report",
+                 inputs=[args.plan, args.input])
     problem = load_problem(args.input) if args.input else None
     out = write_report(args.plan, args.html, problem=problem)
     print(f"report written to {out}")
@@ -264,15 +376,15 @@ COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``teacher-match`` command; returns the exit code."""
-    args = _parser().parse_args(argv)
+    """Entry point of the ``teacher-match`` command; returns the exit code (see the module docstring)."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or an argument refused (the parser printed why): its exit code
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    _raise_on_file_size_limit()
     try:
         return _run(COMMANDS[args.command], args)
     except TeacherMatchError as exc:
-        print(f"teacher-match: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (ValueError, OSError) as exc:
-        # e.g. an unknown preset or an unwritable output path: still one line, no traceback
         print(f"teacher-match: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -283,15 +395,66 @@ def main(argv: list[str] | None = None) -> int:
         print("teacher-match: out of memory — plan each township separately, lower max_commute_km, or use a "
               "machine with more memory", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Exception as exc:
-        if os.environ.get("TEACHER_MATCH_DEBUG"):
-            raise
-        # a bug, not bad input: still one message, and the way to get the details for a report
-        print(f"teacher-match: internal error ({type(exc).__name__}: {exc}) — please report it with the command "
-              f"you ran; set TEACHER_MATCH_DEBUG=1 to see the details", file=sys.stderr)
-        return EXIT_INTERNAL
+    except BrokenPipeError:
+        # the reader of our output went away (… | head): stop quietly, as a command killed by SIGPIPE does
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        if exc.filename is None:
+            return _bug(exc, argv)
+        # a file of the user's that the system refuses (permissions, a folder where a file was expected …)
+        print(f"teacher-match: {exc.filename}: {exc.strerror or exc} — check the path and its permissions",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug, reported as one
+        return _bug(exc, argv)
+
+
+def _bug(exc: BaseException, argv: list[str] | None) -> int:
+    """One line saying it is a bug, where the traceback is, and how to report it."""
+    if os.environ.get("TEACHER_MATCH_DEBUG"):
+        raise exc
+    log = _log_traceback(exc, argv)
+    where = (f"the details are in {log}" if log is not None else
+             "the details could not be logged; run again with TEACHER_MATCH_DEBUG=1 to see them")
+    with contextlib.suppress(OSError):
+        print(f"teacher-match: internal error, a bug in teacher_match and not in your input "
+              f"({type(exc).__name__}: {str(exc)[:200]}) — {where}; please report it to the teacher_match "
+              f"maintainers with that file and the command you ran", file=sys.stderr)
+    return EXIT_BUG
+
+
+def _log_traceback(exc: BaseException, argv: list[str] | None) -> Path | None:
+    from . import __version__
+
+    folder = Path(os.environ.get(LOG_DIR_ENV) or Path(tempfile.gettempdir()) / "teacher-match")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f"crash-{stamp}-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"teacher-match {__version__}, Python {sys.version.split()[0]}, {sys.platform}\n")
+            fh.write(f"command: teacher-match {' '.join(sys.argv[1:] if argv is None else argv)}\n\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return Path(name)
+    except OSError:
+        return None
+
+
+def _raise_on_file_size_limit() -> None:
+    # a file-size limit (ulimit -f) kills the process with SIGXFSZ by default, leaving a temporary file;
+    # ignored, the write fails with EFBIG instead, and the output code cleans up and says so
+    if hasattr(signal, "SIGXFSZ"):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave it
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _silence_stdout() -> None:
+    # what Python's documentation advises: point stdout at devnull, so the final flush does not fail again
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-

@@ -7,6 +7,9 @@ Input that loads but probably does not say what the planner meant (an unknown su
 fill, a rule that needs a column the roster lacks) is an :class:`InputWarning`, issued with Python's
 ``warnings`` module: the CLI prints each as one ``teacher-match: warning: …`` line on stderr,
 ``Problem.warnings`` keeps those found at load, and ``plan.summary()`` opens with those found at solve.
+
+Any other exception is a bug in teacher_match: the CLI says so in one line, logs the traceback to a file and
+exits with code 70 (see the README, "Exit codes").
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ __all__ = [
     "TeacherMatchError",
     "InputError",
     "SchemaError",
+    "PlanMismatchError",
     "PolicyError",
     "InfeasibleError",
     "ModelTooLargeError",
     "InputWarning",
+    "OutputError",
 ]
 
 
@@ -47,12 +52,14 @@ class SchemaError(TeacherMatchError):
     """
 
     code = "schema"
+    #: the first line of the message: "3 problems in the input:"
+    headline = "in the input"
 
     def __init__(self, problems: pd.DataFrame):
         self.problems = problems.reset_index(drop=True)
         n = len(self.problems)
         shown = self.problems.head(30)
-        lines = [f"{n} problem{'s' if n != 1 else ''} in the input:"]
+        lines = [f"{n} problem{'s' if n != 1 else ''} {self.headline}:"]
         for rec in shown.itertuples(index=False):
             where = ", ".join(
                 part
@@ -67,6 +74,16 @@ class SchemaError(TeacherMatchError):
         if n > len(shown):
             lines.append(f"  … and {n - len(shown)} more")
         super().__init__("\n".join(lines))
+
+
+class PlanMismatchError(SchemaError):
+    """A plan read back from a file does not fit the roster it is read with (another roster, a bad hand edit).
+
+    ``problems`` lists every row at fault (``file, row, column, problem``), as for :class:`SchemaError`.
+    """
+
+    code = "plan"
+    headline = "where the plan does not match the roster"
 
 
 class PolicyError(TeacherMatchError):
@@ -111,3 +128,13 @@ class InputWarning(UserWarning):
     The message names the file, the rows and the column, and says what to check (e.g. an unknown subject with
     the closest known one). Turn warnings into errors with ``warnings.simplefilter("error", InputWarning)``.
     """
+
+
+class OutputError(TeacherMatchError):
+    """An output file cannot be written where asked: wrong extension, a folder, an input, not writable, full.
+
+    Raised before any work when the path itself is wrong; an existing file at the path is never left half
+    written (see :mod:`teacher_match.output_files`).
+    """
+
+    code = "output"

@@ -25,6 +25,7 @@ from .model.build import build_model
 from .model.context import Context, Term
 from .model.objective import weighted_expr
 from .objective import Objective
+from .plan_match import match_plan
 from .rule_sentences import describe_entry, pruned_reasons
 from .rules import RULES
 from .rules.contract import Facts, Usage
@@ -209,7 +210,7 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     'stays — no school declares a need for music'
     """
     teacher_id = str(teacher_id)
-    assignments = _assignments_of(plan)
+    assignments = match_plan(problem, _assignments_of(plan))  # another roster's plan is refused
     ids = assignments["teacher_id"].astype(str)
     if teacher_id not in set(ids):
         raise TeacherMatchError(f"teacher {teacher_id!r} is not in the plan")

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, OutputError
+from .output_files import remember_input
 from .problem import Problem
 from .schema import TABLE_ALIASES, TABLES, canon_text
 
@@ -312,28 +313,56 @@ def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX
         names = "; ".join(f"{t}: {' / '.join(TABLE_ALIASES[t][:3])}" for t in missing)
         raise InputError(f"{path}: missing table(s) {', '.join(missing)} — expected files or sheets named "
                          f"{names}")
+    remember_input(path)  # the library's writers never write over a file read as input
     return Problem.from_frames(
         frames["teachers"], frames["schools"], frames["needs"], frames.get("distances"), frames.get("roads"),
         reference_date=reference_date, sources=sources, first_rows=first_rows,
     )
 
 
-def write_problem(problem: Problem, out: str | Path, fmt: str = "csv") -> Path:
-    """Write the problem's tables to a directory (csv, xlsx or parquet), as ``load_problem`` reads them."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+def write_problem(problem: Problem, out: str | Path, fmt: str = "csv", *, force: bool = False) -> Path:
+    """Write the problem's tables to a directory (csv, xlsx or parquet), as ``load_problem`` reads them.
+
+    The folder must be new or empty unless ``force`` (then files of the same names are replaced; other files
+    are left alone). Each file is replaced whole or not at all. Values are written as they are (a csv roster
+    is data for ``load_problem``, not a document); in a workbook a text cell that starts with ``=`` is a text
+    cell, never a formula.
+
+    Raises
+    ------
+    OutputError
+        The folder holds files (without ``force``), is a file or an input, or cannot be written.
+    InputError
+        ``fmt`` is not csv, xlsx or parquet.
+    """
+    from .output_files import TABLE_SUFFIXES, atomic_write, check_output_folder, text_cells_as_text
+
+    if fmt not in TABLE_SUFFIXES:
+        raise InputError(f"unknown output format {fmt!r} (csv, xlsx or parquet)")
+    folder = check_output_folder(out, force=force)
     tables = {"teachers": problem.teachers, "schools": problem.schools, "needs": problem.needs,
               "distances": problem.distances, "roads": problem.roads}
+    names = {f"{name}{TABLE_SUFFIXES[fmt]}" for name, df in tables.items() if df is not None}
+    if folder.is_dir():
+        # --force replaces tables; a table it would not replace (another format, a distances table this
+        # roster has not) would be read with the new ones next time: two rosters mixed in one folder
+        stale = sorted(f.name for f in folder.iterdir() if f.is_file() and f.name not in names
+                       and f.suffix.lower() in _EXTS and not f.name.startswith((".", "~$"))
+                       and _table_of(f.stem) is not None)
+        if stale:
+            raise OutputError(f"{out}: holds {', '.join(stale)}, a table this roster would not replace — the "
+                              f"folder would mix two rosters; remove it or write to a new folder")
     for name, df in tables.items():
         if df is None:
             continue
         df = df[[c for c in df.columns if not str(c).startswith("_")]]
-        if fmt == "csv":
-            df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
-        elif fmt == "xlsx":
-            df.to_excel(out / f"{name}.xlsx", index=False, engine="openpyxl")
-        elif fmt == "parquet":
-            df.to_parquet(out / f"{name}.parquet", index=False)
-        else:
-            raise InputError(f"unknown output format {fmt!r} (csv, xlsx or parquet)")
-    return out
+        with atomic_write(folder / f"{name}{TABLE_SUFFIXES[fmt]}", f"the {name} table") as tmp:
+            if fmt == "csv":
+                df.to_csv(tmp, index=False, encoding="utf-8")
+            elif fmt == "xlsx":
+                with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                    df.to_excel(xw, index=False)
+                    text_cells_as_text(xw.book)
+            else:
+                df.to_parquet(tmp, index=False)
+    return Path(out)

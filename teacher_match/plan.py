@@ -12,14 +12,16 @@ import numpy as np
 import pandas as pd
 
 from .column_rules import missing_columns
-from .errors import InputError, InputWarning
+from .errors import InputError, InputWarning, OutputError
 from .money import plan_money
+from .output_files import atomic_write, check_output, csv_safe, csv_unsafe, remember_input, text_cells_as_text
+from .plan_match import parse_moves
 from .publicity import publicity_table, write_publicity_sheet
-from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .reasons import teacher_reasons
 from .reproducible import make_reproducible
 from .rules import RULES, TERM_UNITS
 from .rules.contract import PlanState
+from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .schema import TABLES
 
 if TYPE_CHECKING:
@@ -28,7 +30,10 @@ if TYPE_CHECKING:
     from .policy import Policy
     from .problem import Problem
 
-__all__ = ["Plan", "build_plan", "ASSIGNMENT_COLUMNS"]
+__all__ = ["Plan", "build_plan", "ASSIGNMENT_COLUMNS", "PLAN_STATUSES"]
+
+#: solver statuses that come with a plan; any other status means every teacher stays
+PLAN_STATUSES = ("OPTIMAL", "FEASIBLE")
 
 ASSIGNMENT_COLUMNS = ["teacher_id", "from_school_id", "to_school_id", "moves", "mode", "subject", "commute_km",
                       "status", "reason"]
@@ -113,7 +118,9 @@ class Plan:
             ("rotated", f"{t['rotated']:,}"),
             ("needs filled / declared", f"{t['needs_filled']:,} / {t['needs_declared']:,}"),
             ("needs unfilled", f"{t['needs_unfilled']:,}"),
-            ("mean commute of rotated", f"{t['commute_km_total'] / max(1, t['rotated']):.1f} km"),
+            # nobody rotated: there is no mean commute, not a mean of 0 km
+            ("mean commute of rotated",
+             f"{t['commute_km_total'] / t['rotated']:.1f} km" if t["rotated"] else "—"),
             ("objective", _fmt(t["objective"])),
             ("best bound", _fmt(t["bound"])),
             ("gap", "—" if not np.isfinite(t["gap"]) else f"{t['gap']:.2%}"),
@@ -157,37 +164,74 @@ class Plan:
                 f"objective={_fmt(self.objective)}, bound={_fmt(self.bound)})")
 
     # ------------------------------------------------------------------ exports
+    @property
+    def has_plan(self) -> bool:
+        """True when the solver found a plan (OPTIMAL or FEASIBLE); otherwise every teacher stays."""
+        return self.status in PLAN_STATUSES
+
     def to_csv(self, path: str | Path) -> Path:
-        """Write the assignments to ``path`` (UTF-8 with BOM, so Excel shows Chinese correctly)."""
-        path = Path(path)
-        _parent(path)
-        self.assignments.to_csv(path, index=False, encoding="utf-8-sig")
-        return path
+        """Write the assignments to ``path`` (UTF-8 with BOM, so Excel shows Chinese correctly).
+
+        The path is checked first (``.csv``, not a folder, writable, not a file read as input) and the file is
+        replaced whole or not at all (:mod:`teacher_match.output_files`). Text cells that start like a
+        formula (``=``, ``+``, ``-``, ``@``) get a leading apostrophe, which :meth:`read_assignments` removes.
+
+        Raises
+        ------
+        OutputError
+            The path cannot take the plan, the write failed (the old file is kept), or there is no plan to
+            write (status INFEASIBLE, MODEL_INVALID or UNKNOWN: a csv could not say so).
+        """
+        target = check_output(path, (".csv",), what="the plan")
+        if not self.has_plan:
+            raise OutputError(f"{path}: no plan to write (status {self.status}) — {self._no_plan_hint()}")
+        with atomic_write(target, "the plan") as tmp:
+            csv_safe(self.assignments).to_csv(tmp, index=False, encoding="utf-8-sig")
+        return Path(path)
 
     def to_excel(self, path: str | Path) -> Path:
         """Write a workbook: assignments, needs, schools, objective, publicity list (公示名单).
 
         The file is reproducible: the same plan gives the same bytes (fixed zip and document times, no run
-        time in the sheets; ``wall_time_s`` stays on the Plan and in its summary).
+        time in the sheets; ``wall_time_s`` stays on the Plan and in its summary). The path is checked first
+        and the file replaced whole or not at all; text cells are stored as text, never as formulas. An
+        INFEASIBLE plan is written with its ``diagnosis`` and ``relaxations`` sheets (its status on the
+        objective sheet says there is no plan; ``read_assignments`` refuses it).
+
+        Raises
+        ------
+        OutputError
+            The path cannot take the plan, the write failed (the old file is kept), or no plan was found
+            (status UNKNOWN: nothing to write).
         """
-        path = Path(path)
-        _parent(path)
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            self.assignments.to_excel(xw, sheet_name="assignments", index=False)
-            self.needs.to_excel(xw, sheet_name="needs", index=False)
-            self.schools.to_excel(xw, sheet_name="schools", index=False)
-            info = pd.DataFrame([
-                ("status", self.status), ("objective", self.objective), ("bound", self.bound),
-                ("gap", self.gap), ("policy", self.policy_id)],
-                columns=["term", "value"])
-            pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
-                xw, sheet_name="objective", index=False)
-            _write_publicity(xw, self)
-            if self.diagnosis is not None:
-                self.diagnosis.to_excel(xw, sheet_name="diagnosis", index=False)
-                (self.relaxations if self.relaxations is not None else pd.DataFrame()).to_excel(
-                    xw, sheet_name="relaxations", index=False)
-        return make_reproducible(path)
+        target = check_output(path, (".xlsx",), what="the plan")
+        if not self.has_plan and self.diagnosis is None:
+            raise OutputError(f"{path}: no plan to write (status {self.status}) — {self._no_plan_hint()}")
+        with atomic_write(target, "the plan") as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                self.assignments.to_excel(xw, sheet_name="assignments", index=False)
+                self.needs.to_excel(xw, sheet_name="needs", index=False)
+                self.schools.to_excel(xw, sheet_name="schools", index=False)
+                info = pd.DataFrame([
+                    ("status", self.status), ("objective", self.objective), ("bound", self.bound),
+                    ("gap", self.gap), ("policy", self.policy_id)],
+                    columns=["term", "value"])
+                pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
+                    xw, sheet_name="objective", index=False)
+                _write_publicity(xw, self)
+                if self.diagnosis is not None:
+                    self.diagnosis.to_excel(xw, sheet_name="diagnosis", index=False)
+                    (self.relaxations if self.relaxations is not None else pd.DataFrame()).to_excel(
+                        xw, sheet_name="relaxations", index=False)
+                # data never becomes a live formula in the file a bureau opens and forwards
+                text_cells_as_text(xw.book)
+            make_reproducible(tmp)
+        return Path(path)
+
+    def _no_plan_hint(self) -> str:
+        if self.status == "UNKNOWN":
+            return "no plan was found within the time limit; raise the time limit"
+        return "the hard rules cannot all hold; see the plan's diagnosis"
 
     def publicity(self, view: str = "receiving", duration: str | None = None) -> pd.DataFrame:
         """Publicity list (公示名单), Chinese headers, no private detail (see :mod:`teacher_match.publicity`).
@@ -204,23 +248,51 @@ class Plan:
 
     @classmethod
     def read_assignments(cls, path: str | Path) -> pd.DataFrame:
-        """Read the assignments table back from a plan written by ``to_csv`` or ``to_excel``."""
+        """Read the assignments table back from a plan written by ``to_csv`` or ``to_excel``.
+
+        Raises
+        ------
+        InputError
+            The file is missing, unreadable, not a teacher_match plan, or holds no plan (a workbook of an
+            INFEASIBLE solve: its status says so).
+        """
         path = Path(path)
         if not path.is_file():
             raise InputError(f"plan file {path} does not exist")
+        ids = {"teacher_id": str, "from_school_id": str, "to_school_id": str}
+        status = None
         try:
             if path.suffix.lower() in (".xlsx", ".xlsm"):
-                df = pd.read_excel(path, sheet_name="assignments", dtype={"teacher_id": str, "from_school_id": str,
-                                                                          "to_school_id": str})
+                with pd.ExcelFile(path) as book:
+                    if "assignments" not in book.sheet_names:
+                        raise InputError(f"{path}: not a teacher_match plan (no sheet 'assignments')")
+                    df = pd.read_excel(book, sheet_name="assignments", dtype=ids)
+                    if "objective" in book.sheet_names:
+                        obj = pd.read_excel(book, sheet_name="objective")
+                        if {"term", "value"} <= set(obj.columns):
+                            found = obj.loc[obj["term"].astype(str) == "status", "value"]
+                            status = str(found.iloc[0]) if len(found) else None
             else:
-                df = pd.read_csv(path, encoding="utf-8-sig", dtype={"teacher_id": str, "from_school_id": str,
-                                                                    "to_school_id": str})
+                df = pd.read_csv(path, encoding="utf-8-sig", dtype=ids)
+        except InputError:
+            raise
         except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear message
             raise InputError(f"{path}: cannot read a plan ({exc})") from None
+        remember_input(path)
         missing = [c for c in ("teacher_id", "to_school_id", "moves") if c not in df.columns]
         if missing:
             raise InputError(f"{path}: not a teacher_match plan (missing column {missing[0]})")
-        df["moves"] = df["moves"].astype(str).str.lower().isin(["true", "1", "yes"])
+        if status is not None and status not in PLAN_STATUSES:
+            raise InputError(f"{path}: holds no plan (status {status}: every teacher stays) — see its "
+                             f"diagnosis sheet, relax the policy and solve again")
+        df = csv_unsafe(df)
+        df.attrs["source"] = path.name  # messages about the plan name its file
+        raw = df["moves"]
+        df["moves"], bad = parse_moves(raw)
+        if bad:
+            cell = str(raw.iloc[bad[0]])
+            raise InputError(f"{path.name}, row {bad[0] + 2}, column 'moves': {cell!r} is not yes or no — "
+                             f"write true or false")
         return df
 
 
@@ -232,10 +304,6 @@ def _fmt(v) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "—"
     return f"{v:,.3f}".rstrip("0").rstrip(".")
-
-
-def _parent(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.DataFrame,

@@ -30,6 +30,7 @@ from typing import Any
 
 from .eligibility import Eligibility
 from .errors import PolicyError
+from .output_files import remember_input
 from .params import REQUIRED, coerce, weight_problem
 from .rules import RULES, TERM_UNITS, rule_class
 
@@ -266,7 +267,9 @@ def _read_policy_text(id_or_path) -> tuple[str, str]:
         if path.stat().st_size > 1_000_000:
             raise PolicyError(f"{path}: a policy file is small text; this one is over 1 MB")
         try:
-            return path.read_text(encoding="utf-8"), str(path)
+            text = path.read_text(encoding="utf-8")
+            remember_input(path)  # the library's writers never write over a file read as input
+            return text, str(path)
         except UnicodeDecodeError:
             raise PolicyError(f"{path}: policy files must be UTF-8 text") from None
     res = _models_dir() / f"{id_or_path}.toml"

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, TeacherMatchError
+from .output_files import REPORT_SUFFIXES, atomic_write, check_output, remember_input
 
 __all__ = ["plan_tables", "flow_figure", "render_html", "write_report"]
 
@@ -54,8 +55,9 @@ def plan_tables(plan) -> dict[str, pd.DataFrame]:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear message
         raise InputError(f"{path}: cannot read a plan workbook ({exc})") from None
+    remember_input(path)
     a = out["assignments"]
-    a["moves"] = a["moves"].astype(str).str.lower().isin(["true", "1", "yes"])
+    a["moves"] = a["moves"].astype(str).str.strip().str.lower().isin(["true", "1", "1.0", "yes", "是"])
     return out
 
 
@@ -166,6 +168,12 @@ th{background:#f0f0f0} td:first-child,th:first-child{text-align:left}
 def render_html(plan, problem=None) -> str:
     """The report page (a self-contained HTML string) for a Plan or a plan workbook path."""
     tb = plan_tables(plan)
+    if problem is not None:
+        # a plan of another roster would draw the roster's map with the plan's flows: refuse it
+        from .plan_match import match_plan
+
+        tb["assignments"] = match_plan(problem, tb["assignments"],
+                                       source=Path(plan).name if isinstance(plan, (str, Path)) else None)
     a, needs, sch, obj = tb["assignments"], tb["needs"], tb["schools"], tb["objective"]
     info = dict(zip(obj["term"].astype(str), obj["value"], strict=False))
     status = str(info.get("status", ""))
@@ -173,10 +181,11 @@ def render_html(plan, problem=None) -> str:
     moved = a[a["moves"]]
     n_elig = int(a["status"].isin(["mandatory", "eligible"]).sum())
     declared, filled = int(needs["count"].sum()), int(needs["filled"].sum())
-    km = float(moved["commute_km"].mean()) if len(moved) else 0.0
+    km = pd.to_numeric(moved["commute_km"], errors="coerce").mean() if len(moved) else float("nan")
     cards = [("status", status), ("teachers", f"{len(a):,}"), ("eligible 可交流", f"{n_elig:,}"),
              ("rotated 交流", f"{len(moved):,}"), ("needs filled 需求满足", f"{filled:,} / {declared:,}"),
-             ("mean commute 平均通勤", f"{km:.1f} km")]
+             # nobody rotated: no mean commute (not "0.0 km")
+             ("mean commute 平均通勤", f"{km:.1f} km" if np.isfinite(km) else "—")]
     objective = info.get("objective")
     if objective is not None and pd.notna(objective):
         cards.append(("objective", f"{float(objective):,.1f}"))
@@ -208,8 +217,21 @@ def render_html(plan, problem=None) -> str:
 
 
 def write_report(plan, path: str | Path, problem=None) -> Path:
-    """Write :func:`render_html` to ``path``; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(plan, problem), encoding="utf-8")
-    return path
+    """Write :func:`render_html` to ``path``; returns the path.
+
+    The path is checked before the page is made (``.html``, not a folder, writable, never the plan workbook
+    or an input file) and the page replaces the file whole or not at all.
+
+    Raises
+    ------
+    OutputError
+        The path cannot take the report, or the write failed (the old file is kept).
+    InputError, SchemaError
+        The plan cannot be read, or does not match the roster ``problem``.
+    """
+    target = check_output(path, REPORT_SUFFIXES, what="the report",
+                          inputs=[plan] if isinstance(plan, (str, Path)) else [])
+    page = render_html(plan, problem)
+    with atomic_write(target, "the report") as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return Path(path)

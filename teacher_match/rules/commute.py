@@ -78,8 +78,9 @@ def check(chk: CheckData, rule: Commute) -> list[Violation]:
                         f"> {rule.max_commute_km:g}"))
         reported = float(r.commute_km)
         if not np.isfinite(reported) or int(to_units_km(r.km_check)) != int(round(reported * KM_UNITS)):
+            said = f"says {r.commute_km} km" if np.isfinite(reported) else "gives no commute for this move"
             out.append((RULE_ID, key(teacher=r.teacher_id),
-                        f"{r.teacher_id}: plan says {r.commute_km} km, recomputed {r.km_check:.1f} km"))
+                        f"{r.teacher_id}: plan {said}, recomputed {r.km_check:.1f} km"))
     return out
 
 
