@@ -21,7 +21,7 @@ import pandas as pd
 from .errors import InputError, OutputError
 from .output_files import remember_input
 from .problem import Problem
-from .schema import TABLE_ALIASES, TABLES, canon_text
+from .schema import TABLE_ALIASES, TABLE_FILE_SUFFIXES, TABLES, canon_text, table_of_file
 
 __all__ = ["load_problem", "write_problem", "read_table", "MAX_FILE_MB", "MAX_ROWS"]
 
@@ -29,16 +29,11 @@ __all__ = ["load_problem", "write_problem", "read_table", "MAX_FILE_MB", "MAX_RO
 MAX_FILE_MB = 200
 #: default cap on the rows of one table: far above any county or city roster, far below what exhausts memory
 MAX_ROWS = 1_000_000
-_EXTS = (".csv", ".xlsx", ".xlsm", ".parquet", ".txt")
+_EXTS = TABLE_FILE_SUFFIXES
 _HEADER_SCAN_ROWS = 6
 
 
-def _table_of(stem: str) -> str | None:
-    key = canon_text(stem)
-    for table, aliases in TABLE_ALIASES.items():
-        if key in (canon_text(a) for a in aliases):
-            return table
-    return None
+_table_of = table_of_file
 
 
 def _known_headers(table: str) -> set[str]:
@@ -268,6 +263,16 @@ def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX
     SchemaError
         The tables were read but their content is invalid (every problem listed, with file, row, column).
     """
+    try:
+        return _load_problem(path, reference_date, max_file_mb, max_rows)
+    except OSError as exc:
+        # a file or folder the system refuses (permissions, a file where a folder is expected …): the user's
+        # to fix, named as such — not a traceback
+        where = exc.filename if exc.filename is not None else path
+        raise InputError(f"{where}: {exc.strerror or exc} — check the path and its permissions") from None
+
+
+def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows: int) -> Problem:
     path = Path(path)
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}

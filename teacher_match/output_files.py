@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import OutputError
+from .schema import TABLE_FILE_SUFFIXES, table_of_file
 
 __all__ = [
     "PLAN_SUFFIXES",
@@ -226,10 +227,8 @@ def _check_not_an_input(given: str, target: Path, inputs) -> None:
 
 def _reads_as_table(target: Path) -> bool:
     # the roster reader's own rule: a known extension and a stem naming a table (teachers, 教师, needs …)
-    from .io import _EXTS, _table_of
-
-    return target.suffix.lower() in _EXTS and not target.name.startswith((".", "~$")) and \
-        _table_of(target.stem) is not None
+    return target.suffix.lower() in TABLE_FILE_SUFFIXES and not target.name.startswith((".", "~$")) and \
+        table_of_file(target.stem) is not None
 
 
 def _check_writable(given: str, target: Path, what: str) -> None:

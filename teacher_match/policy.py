@@ -272,6 +272,8 @@ def _read_policy_text(id_or_path) -> tuple[str, str]:
             return text, str(path)
         except UnicodeDecodeError:
             raise PolicyError(f"{path}: policy files must be UTF-8 text") from None
+        except OSError as exc:
+            raise PolicyError(f"{path}: {exc.strerror or exc} — check the path and its permissions") from None
     res = _models_dir() / f"{id_or_path}.toml"
     if not res.is_file():
         ids = policy_ids()

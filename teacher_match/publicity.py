@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .errors import InputError
 from .vocabulary import zh_subject
 
 __all__ = ["publicity_table", "write_publicity_sheet", "PUBLIC_CATEGORY", "MODE_ZH"]
@@ -70,7 +71,7 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
             out.insert(2, "姓名", e["name"].to_numpy())
         return out.sort_values(["学校", "教师编号"]).reset_index(drop=True)
     if view not in ("receiving", "sending"):
-        raise ValueError(f"view must be receiving, sending or exempt, got {view!r}")
+        raise InputError(f"view must be receiving, sending or exempt, got {view!r}")
     m = a[a["moves"].astype(bool)]
     if "duration_years" in m.columns:
         period = [f"{d:g} 年" if pd.notna(d) else (duration or "按政策规定") for d in m["duration_years"]]

@@ -21,8 +21,8 @@ from .dates import parse_roster_date
 # the subject vocabulary (canonical names, Chinese names, spellings with stages) lives in its own module
 from .subjects import KNOWN_SUBJECTS, SUBJECT_ALIASES, SUBJECT_ZH, normalize_subject
 
-__all__ = ["Column", "TABLES", "TABLE_ALIASES", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES",
-           "KNOWN_SUBJECTS", "SUBJECT_ZH"]
+__all__ = ["Column", "TABLES", "TABLE_ALIASES", "TABLE_FILE_SUFFIXES", "table_of_file", "normalize_table",
+           "canon_text", "Issue", "SUBJECT_ALIASES", "KNOWN_SUBJECTS", "SUBJECT_ZH"]
 
 
 @dataclass(frozen=True)
@@ -435,3 +435,19 @@ def normalize_table(
     out.attrs["rows"] = rows
     out.attrs["source"] = source
     return out, c.issues
+
+
+#: file extensions a roster folder's tables are read from
+TABLE_FILE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet", ".txt")
+
+
+def table_of_file(stem: str) -> str | None:
+    """The table a file of a roster folder holds, by its name without extension (``教师`` → ``teachers``).
+
+    None when the name is none of the tables' names or aliases (:data:`TABLE_ALIASES`).
+    """
+    key = canon_text(stem)
+    for table, aliases in TABLE_ALIASES.items():
+        if key in (canon_text(a) for a in aliases):
+            return table
+    return None

@@ -7,6 +7,8 @@ the diagnosis (:func:`teacher_match.diagnose.diagnose`) is made before the Plan,
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .diagnosis import diagnose
-from .errors import InfeasibleError, PolicyError
+from .errors import InfeasibleError, InputError, PolicyError
 from .model.aggregation import disaggregate
 from .model.build import build_model
 from .model.context import Context
@@ -64,6 +66,7 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
         with ``plan.solver_info["interrupted"] = True``.
     """
     t0 = time.perf_counter()
+    _check_arguments(time_limit, workers, seed)
     params = SolveParams(time_limit, workers, seed, log, deterministic)
     objective = objective or Objective.from_policy(policy)
     if not isinstance(objective, Objective):
@@ -95,6 +98,21 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
     if strict and status == "INFEASIBLE":
         raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
     return plan
+
+
+#: CP-SAT's random seed is a 32-bit signed integer
+MAX_SEED = 2**31 - 1
+
+
+def _check_arguments(time_limit: float, workers: int, seed: int) -> None:
+    """The solver's arguments, refused before any work: 0 or a negative time is not "no limit"."""
+    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not math.isfinite(time_limit) \
+            or time_limit <= 0:
+        raise InputError(f"time_limit must be a number of seconds > 0, got {time_limit!r}")
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
+        raise InputError(f"workers must be a whole number ≥ 1, got {workers!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed must be a whole number from 0 to {MAX_SEED:,}, got {seed!r}")
 
 
 def _extract(ctx: Context, values: np.ndarray | None) -> tuple[np.ndarray, dict | None]:

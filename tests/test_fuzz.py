@@ -354,8 +354,6 @@ def test_fuzz_make_county_and_solve(n, seed):
         assert plan.status in ("UNKNOWN", "INFEASIBLE")
 
 
-@pytest.mark.xfail(reason="make_county fails for some sizes between 20 and ~100 teachers (its internals)",
-                   strict=False)
 def test_make_county_every_allowed_size():
     for n in range(cli.MIN_TEACHERS, 101):
         assert tm.make_county(n, seed=0).n_teachers == n
