@@ -59,7 +59,8 @@ def check(problem, policy, plan) -> pd.DataFrame:
     planned = set(a["teacher_id"])
     out += [("coverage", f"teacher={x}", f"{x} is on the roster but missing from the plan")
             for x in sorted(roster - planned)]
-    out += [("coverage", f"teacher={x}", f"{x} is in the plan but not on the roster") for x in sorted(planned - roster)]
+    out += [("coverage", f"teacher={x}", f"{x} is in the plan but not on the roster")
+            for x in sorted(planned - roster)]
     a = a.drop_duplicates("teacher_id")
     a = a[a["teacher_id"].isin(roster)]
 
@@ -116,8 +117,10 @@ def _objective(chk, policy, plan) -> list:
         units = TERM_UNITS[term][0]
         reported = br.loc[term, "value"] if term in br.index else np.nan
         if not np.isclose(reported, v / units, atol=1e-9):
-            out.append(("objective", f"term={term}", f"term {term}: plan reports {reported}, recomputed {v / units}"))
+            out.append(("objective", f"term={term}",
+                        f"term {term}: plan reports {reported}, recomputed {v / units}"))
     total = objective_units(weights, values, {k: TERM_UNITS[k][0] for k in values})
     if round(plan.objective * OBJ_SCALE) != total:
-        out.append(("objective", "total", f"plan reports objective {plan.objective}, recomputed {total / OBJ_SCALE}"))
+        out.append(("objective", "total",
+                    f"plan reports objective {plan.objective}, recomputed {total / OBJ_SCALE}"))
     return out

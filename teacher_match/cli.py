@@ -152,7 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     solver_args(s)
     s.add_argument("--out", help="write the plan: a workbook (.xlsx, every table and the 公示名单) or the "
                                  "assignments as .csv; checked before the solve, never an input file")
-    s.add_argument("--strict", action="store_true", help="exit non-zero when no plan satisfies the hard rules")
+    s.add_argument("--strict", action="store_true",
+                   help="exit non-zero when no plan satisfies the hard rules")
     s.add_argument("--max-file-mb", type=_positive, default=None,
                    help="refuse input files larger than this (default 200)")
     s.add_argument("--max-rows", type=_whole_in(1, 10**9, "--max-rows"), default=None,
@@ -224,8 +225,8 @@ def _solve_and_report(problem, policy, args, out: Path | None = None) -> int:
     from .check import check
     from .solving import solve
 
-    plan = solve(problem, policy, time_limit=args.time_limit, workers=args.workers, seed=args.seed, log=args.log,
-                 progress=_progress_printer(args.quiet), strict=getattr(args, "strict", False),
+    plan = solve(problem, policy, time_limit=args.time_limit, workers=args.workers, seed=args.seed,
+                 log=args.log, progress=_progress_printer(args.quiet), strict=getattr(args, "strict", False),
                  max_memory_mb=args.max_memory_mb)
     if plan.solver_info.get("interrupted"):
         return _write_interrupted(plan, out)
@@ -256,7 +257,8 @@ def _solve_and_report(problem, policy, args, out: Path | None = None) -> int:
     if not violations.empty:
         print(violations.to_string(index=False), file=sys.stderr)
         return EXIT_INVALID_PLAN
-    return 0 if plan.status in ("OPTIMAL", "FEASIBLE") or not getattr(args, "strict", False) else EXIT_INVALID_PLAN
+    return (0 if plan.status in ("OPTIMAL", "FEASIBLE") or not getattr(args, "strict", False)
+            else EXIT_INVALID_PLAN)
 
 
 def _write_plan(plan, out: Path) -> Path:
@@ -264,7 +266,10 @@ def _write_plan(plan, out: Path) -> Path:
 
 
 def _write_interrupted(plan, out: Path | None) -> int:
-    """Ctrl-C stopped the search: keep the best plan found (to --out, else a file in the current directory)."""
+    """Ctrl-C stopped the search: keep the best plan found.
+
+    It goes to --out, else to a file in the current directory.
+    """
     if not plan.has_plan:
         where = f"; nothing was written to {out}" if out else ""
         print(f"teacher-match: interrupted by Ctrl-C — no plan had been found yet{where}", file=sys.stderr)
@@ -280,7 +285,8 @@ def _cmd_demo(args) -> int:
     from .synthetic import make_county
 
     n = args.teachers
-    print(f"teacher_match demo: synthetic county of {n:,} teachers (seed {args.seed}), policy '{args.policy}'\n"
+    print(f"teacher_match demo: synthetic county of {n:,} teachers (seed {args.seed}), "
+          f"policy '{args.policy}'\n"
           if not args.preset else f"teacher_match demo: '{args.preset}' county (seed {args.seed})\n")
     problem = make_county(n, seed=args.seed, preset=args.preset)
     policy = _policy(args)
@@ -309,7 +315,8 @@ def _cmd_solve(args) -> int:
                            inputs=[args.input, _policy_file(args.policy)])
     policy = _policy(args)
     policy.require_complete()
-    limits = {k: v for k, v in (("max_file_mb", args.max_file_mb), ("max_rows", args.max_rows)) if v is not None}
+    limits = {k: v for k, v in (("max_file_mb", args.max_file_mb), ("max_rows", args.max_rows))
+              if v is not None}
     problem = load_problem(args.input, **limits)
     return _solve_and_report(problem, policy, args, out=Path(args.out) if out is not None else None)
 
@@ -389,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         # Ctrl-C before the search started (reading, building): there is no plan to keep
-        print("teacher-match: interrupted by Ctrl-C before a plan was found — nothing written", file=sys.stderr)
+        print("teacher-match: interrupted by Ctrl-C before a plan was found — nothing written",
+              file=sys.stderr)
         return EXIT_INTERRUPTED
     except MemoryError:
         print("teacher-match: out of memory — plan each township separately, lower max_commute_km, or use a "

@@ -4,16 +4,16 @@ Statuses, in the order they are decided (the first that applies wins):
 
 1. ``ineligible`` — a hard bar: over the age cap (年龄上限), too close to statutory retirement, too few or too
    many teaching years, title/honour condition not met (职称中级以上或县级以上骨干), too much rural experience
-   (没有农村任教经历), under a sanction or its cool-down, a leader when leaders are excluded, a leader too short
-   in post (任现职 N 年以上), no own application where one is required (本人申请), a new recruit before the end
-   of the first year (任教满 1 年后), a repeated shadow study (不得重复跟岗);
+   (没有农村任教经历), under a sanction or its cool-down, a leader when leaders are excluded, a leader too
+   short in post (任现职 N 年以上), no own application where one is required (本人申请), a new recruit before
+   the end of the first year (任教满 1 年后), a repeated shadow study (不得重复跟岗);
 2. ``ineligible`` — the trigger is not met and the teacher neither volunteers nor meets the lower
    "may rotate" threshold;
-3. ``exempt`` — would rotate, but an exemption or deferral applies (孕期哺乳期, 重病, 严重残疾, family care ≥ N
-   months, family hospitalisation ≥ N months, child's exam year, investigation, recent exchange or secondment
-   ≥ N years in the look-back window, support teaching within the last N years);
-4. ``mandatory`` — meets a trigger: 本校连续任教满 N 年; a principal or vice-principal 同一职务任职满 N 年; a new
-   recruit after N full teaching years (新招聘教师任教满 1 年后纳入交流);
+3. ``exempt`` — would rotate, but an exemption or deferral applies (孕期哺乳期, 重病, 严重残疾, family care
+   ≥ N months, family hospitalisation ≥ N months, child's exam year, investigation, recent exchange or
+   secondment ≥ N years in the look-back window, support teaching within the last N years);
+4. ``mandatory`` — meets a trigger: 本校连续任教满 N 年; a principal or vice-principal 同一职务任职满 N 年; a
+   new recruit after N full teaching years (新招聘教师任教满 1 年后纳入交流);
 5. ``eligible`` — may rotate (volunteer, or between the lower threshold and the trigger).
 
 Every threshold carries its boundary semantics (RULEBOOK §0.2) as an explicit ``*_inclusive`` parameter:
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +38,8 @@ from .errors import PolicyError
 from .params import REQUIRED, by_gender, param
 from .schema import BOOL_VALUES, canon_text
 
-__all__ = ["Eligibility", "eligibility", "STATUSES", "EXEMPTIONS", "TITLE_RANK", "HONOUR_RANK", "roster_column",
-           "roster_flag", "honour_rank", "years_to_retirement"]
+__all__ = ["Eligibility", "eligibility", "STATUSES", "EXEMPTIONS", "TITLE_RANK", "HONOUR_RANK",
+           "roster_column", "roster_flag", "honour_rank", "years_to_retirement"]
 
 STATUSES = ("mandatory", "eligible", "exempt", "ineligible")
 MOVABLE = ("mandatory", "eligible")
@@ -71,7 +72,8 @@ TITLE_RANK = {"none": 0, "junior": 1, "intermediate": 2, "senior": 3}
 #: honour levels, low to high; 县级 and 区级 are the same tier (a district is a county-level unit)
 HONOUR_RANK = {"none": 0, "school": 1, "county": 2, "district": 2, "city": 3, "province": 4, "national": 5}
 _HONOUR_ALIASES = {
-    "校级": "school", "学校": "school", "县级": "county", "县": "county", "区级": "district", "区": "district",
+    "校级": "school", "学校": "school", "县级": "county", "县": "county", "区级": "district",
+    "区": "district",
     "旗级": "county", "市级": "city", "市": "city", "地市级": "city", "省级": "province", "省": "province",
     "自治区级": "province", "国家级": "national", "国家": "national", "无": "none", "": "none",
 }
@@ -84,71 +86,91 @@ class Eligibility:
 
     min_years_at_school: int | None = param(
         6, "int", "trigger: continuous years at the current school (本校连续任教满 N 年) → mandatory")
-    min_years_at_school_inclusive: bool = param(True, "bool", "满 N 年 counts N itself (≥); false for 超过 (>)")
+    min_years_at_school_inclusive: bool = param(
+        True, "bool", "满 N 年 counts N itself (≥); false for 超过 (>)")
     min_years_eligible: int | None = param(
-        None, "int", "lower threshold: from this many years a teacher may rotate (eligible) without the trigger")
+        None, "int", "lower threshold: from this many years a teacher may rotate (eligible) without the "
+        "trigger")
     min_years_eligible_inclusive: bool = param(True, "bool", "the lower threshold counts N itself (≥)")
     max_age: float | dict | None = param(
-        None, "by_gender", "age cap (男 N 周岁以下): over it a teacher is ineligible; a number or { M = .., F = .. }")
+        None, "by_gender",
+        "age cap (男 N 周岁以下): over it a teacher is ineligible; a number or { M = .., F = .. }")
     max_age_inclusive: bool = param(True, "bool", "N 周岁以下 includes N (≤); false for 不足 N (<)")
     retirement_age: float | dict = param(
-        {"M": 60, "F": 55}, "by_gender", "statutory retirement age, for years-to-retirement when not on the roster")
+        {"M": 60, "F": 55}, "by_gender",
+        "statutory retirement age, for years-to-retirement when not on the roster")
     min_years_to_retirement: float | None = param(
         None, "number", "bar: at least this many years to statutory retirement (距退休 N 年以上)")
     min_years_to_retirement_inclusive: bool = param(False, "bool", "超过 N 年 is strict (>) — the default")
-    min_teaching_years: int | None = param(None, "int", "bar: at least this many teaching years (教龄满 N 年)")
-    min_teaching_years_inclusive: bool = param(True, "bool", "教龄满 N 年 counts N itself (≥); false for 超过")
-    max_teaching_years: int | None = param(None, "int", "bar: at most this many teaching years (教龄 N 年以下)")
-    max_teaching_years_inclusive: bool = param(True, "bool", "教龄 N 年以下 includes N (≤); false for 不足 (<)")
+    min_teaching_years: int | None = param(
+        None, "int", "bar: at least this many teaching years (教龄满 N 年)")
+    min_teaching_years_inclusive: bool = param(
+        True, "bool", "教龄满 N 年 counts N itself (≥); false for 超过")
+    max_teaching_years: int | None = param(
+        None, "int", "bar: at most this many teaching years (教龄 N 年以下)")
+    max_teaching_years_inclusive: bool = param(
+        True, "bool", "教龄 N 年以下 includes N (≤); false for 不足 (<)")
     min_title: str | None = param(
         None, "choice", "title condition: professional title at least this (职称中级以上 = intermediate)",
         choices=("junior", "intermediate", "senior"))
     honour_min_level: str | None = param(
-        None, "choice", "honour condition: backbone or an honour (骨干、教学能手、学科带头人、优秀班主任 …) at this level "
-        "or above; the backbone flag counts as county level", choices=("school", "county", "city", "province"))
+        None, "choice", "honour condition: backbone or an honour (骨干、教学能手、学科带头人、优秀班主任 …) "
+        "at this level or above; the backbone flag counts as county level",
+        choices=("school", "county", "city", "province"))
     title_or_honour: bool = param(
-        True, "bool", "with both conditions set, either suffices (中级以上 或 县级以上骨干); false: both needed")
+        True, "bool",
+        "with both conditions set, either suffices (中级以上 或 县级以上骨干); false: both needed")
     max_rural_years: float | None = param(
-        None, "number", "bar: at most this many years of rural/weak-school service (0 = 没有农村学校任教经历)")
+        None, "number",
+        "bar: at most this many years of rural/weak-school service (0 = 没有农村学校任教经历)")
     max_rural_years_inclusive: bool = param(True, "bool", "the rural-years bar includes N (≤)")
     exempt: list = param([], "strlist", "exemptions that defer rotation", choices=tuple(EXEMPTIONS))
-    family_care_min_months: float = param(6, "number", "family care exempts from this many months (6个月以上)")
+    family_care_min_months: float = param(
+        6, "number", "family care exempts from this many months (6个月以上)")
     family_care_inclusive: bool = param(True, "bool", "N 个月以上 includes N (≥)")
-    family_hospital_min_months: float = param(3, "number", "family hospitalisation exempts from this many months (≥)")
+    family_hospital_min_months: float = param(
+        3, "number", "family hospitalisation exempts from this many months (≥)")
     family_hospital_inclusive: bool = param(True, "bool", "N 个月以上 includes N (≥)")
     recent_exchange_max_years: float | None = param(
-        None, "number", "exempt when recent cumulative exchange (or secondment) years reach this (近6年累计满3年)")
+        None, "number",
+        "exempt when recent cumulative exchange (or secondment) years reach this (近6年累计满3年)")
     recent_exchange_inclusive: bool = param(True, "bool", "累计满 N 年 counts N itself (≥)")
     recent_exchange_window_years: float | None = param(
-        None, "number", "look-back window of exchange_years_recent / secondment_years_recent (近 N 年): documents "
-        "what the roster columns must count")
+        None, "number", "look-back window of exchange_years_recent / secondment_years_recent (近 N 年): "
+        "documents what the roster columns must count")
     support_lookback_years: float | None = param(
-        None, "number", "exempt when the last support teaching was fewer than this many years ago (近 N 年有支教经历)")
+        None, "number",
+        "exempt when the last support teaching was fewer than this many years ago (近 N 年有支教经历)")
     support_lookback_inclusive: bool = param(
         False, "bool", "false: exempt when years since support < N; true: also when exactly N")
     sanction_cooldown_years: float | None = param(
         None, "number", "ineligible while sanctioned and until this many years after the sanction ended "
         "(0 = only while sanctioned, 处分期间)")
-    sanction_cooldown_inclusive: bool = param(True, "bool", "处分期结束 N 年后方可: N years after is enough (≥)")
-    volunteers_eligible: bool = param(True, "bool", "volunteers (自愿申请) may rotate without meeting the trigger")
+    sanction_cooldown_inclusive: bool = param(
+        True, "bool", "处分期结束 N 年后方可: N years after is enough (≥)")
+    volunteers_eligible: bool = param(
+        True, "bool", "volunteers (自愿申请) may rotate without meeting the trigger")
     volunteers_bypass_bars: bool = param(
-        False, "bool", "volunteers are not held to the age, retirement and years bars (自愿者不受年龄、年限限制)")
+        False, "bool",
+        "volunteers are not held to the age, retirement and years bars (自愿者不受年龄、年限限制)")
     requires_application: bool = param(
         False, "bool", "only teachers who applied (volunteer = 本人申请) may rotate; others are ineligible")
     include_leaders: bool = param(True, "bool", "leadership-team members are part of the rotation population")
     leader_roles: list = param(["principal", "vice_principal"], "strlist",
                                "roles the leader trigger and bar apply to (正、副校长)", choices=LEADER_ROLES)
     leader_trigger_years: float | None = param(
-        None, "number", "trigger: a leader in the same post this many years must rotate (同一职务任职满 N 年)")
+        None, "number",
+        "trigger: a leader in the same post this many years must rotate (同一职务任职满 N 年)")
     leader_trigger_inclusive: bool = param(True, "bool", "任职满 N 年 counts N itself (≥)")
     leader_min_years_in_post: float | None = param(
         None, "number", "bar: a leader must have held the current post this many years (任现职 N 年以上)")
     leader_min_years_in_post_inclusive: bool = param(True, "bool", "N 年以上 includes N (≥)")
     new_recruit_after_years: float | None = param(
-        None, "number", "trigger: new recruits (new_recruit) become mandatory after this many full teaching years "
-        "(任教满 1 年后纳入交流计划); before that they are ineligible")
+        None, "number", "trigger: new recruits (new_recruit) become mandatory after this many full teaching "
+        "years (任教满 1 年后纳入交流计划); before that they are ineligible")
     no_repeat_shadow_study: bool = param(
-        False, "bool", "teachers who already did a shadow study (shadow_study_done) may not repeat it (不得重复跟岗)")
+        False, "bool",
+        "teachers who already did a shadow study (shadow_study_done) may not repeat it (不得重复跟岗)")
 
 
 def roster_column(t: pd.DataFrame, name: str) -> pd.Series | None:
@@ -201,8 +223,8 @@ def honour_rank(t: pd.DataFrame) -> np.ndarray:
             text = canon_text(v)
             level = _HONOUR_ALIASES.get(text, _HONOUR_ALIASES.get(str(v).strip(), text))
             if level not in HONOUR_RANK:
-                raise PolicyError(f"roster column 'honour_level': unknown level {v!r}; use school, county, district, "
-                                  f"city, province or national (校级/县级/区级/市级/省级/国家级)")
+                raise PolicyError(f"roster column 'honour_level': unknown level {v!r}; use school, county, "
+                                  f"district, city, province or national (校级/县级/区级/市级/省级/国家级)")
             rank[i] = HONOUR_RANK[level]
     backbone = t["backbone"].to_numpy(dtype=bool) if "backbone" in t.columns else np.zeros(len(t), dtype=bool)
     return np.maximum(rank, np.where(backbone, HONOUR_RANK["county"], 0))
@@ -213,8 +235,8 @@ def _n(value: float, unit: str) -> str:
     return f"{value:g} {unit}{'' if value == 1 else 's'}"
 
 
-def _cmp(values: np.ndarray, threshold: float, inclusive: bool, upper: bool) -> np.ndarray:
-    """values ≤/< threshold (upper bound) or ≥/> threshold (lower bound)."""
+def _cmp(values: np.ndarray, threshold: float | np.ndarray, inclusive: bool, upper: bool) -> np.ndarray:
+    """Values ≤/< threshold (upper bound) or ≥/> threshold (lower bound)."""
     if upper:
         return values <= threshold if inclusive else values < threshold
     return values >= threshold if inclusive else values > threshold
@@ -232,7 +254,9 @@ def years_to_retirement(teachers: pd.DataFrame, rule: Eligibility) -> pd.Series:
     """Years to statutory retirement: the roster value when given, else retirement age − age by gender."""
     ret_m = by_gender(rule.retirement_age, "M")
     ret_f = by_gender(rule.retirement_age, "F")
-    ret = np.where(teachers["gender"] == "M", ret_m, ret_f).astype(float)
+    # a retirement age still to be supplied ("required", left out as None) gives nan, as float(None) would
+    ret = np.where(teachers["gender"] == "M", np.nan if ret_m is None else ret_m,
+                   np.nan if ret_f is None else ret_f).astype(float)
     derived = pd.Series(ret, index=teachers.index) - teachers["age"].astype(float)
     if "years_to_retirement" in teachers.columns:
         return teachers["years_to_retirement"].astype(float).fillna(derived)
@@ -277,7 +301,8 @@ def eligibility(problem, policy, mode: str | None = None) -> pd.DataFrame:
     # reason says so, until the value is supplied (solve refuses before that)
     pending = sorted(f.name for f in dataclasses.fields(rule) if getattr(rule, f.name) is REQUIRED)
     if pending:
-        rule = dataclasses.replace(rule, **dict.fromkeys(pending))
+        blank: dict[str, Any] = dict.fromkeys(pending)
+        rule = dataclasses.replace(rule, **blank)
     out = _decide(problem.teachers, rule)
     if pending:
         out["reason"] = out["reason"] + f" (provisional: {', '.join(pending)} still to be supplied)"
@@ -318,7 +343,9 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
         decide(~vol, "ineligible", "ineligible: did not apply (本人申请 required: requires_application)")
     age_ok = np.ones(n, dtype=bool)
     if rule.max_age is not None:
-        cap = np.where(gender == "M", by_gender(rule.max_age, "M"), by_gender(rule.max_age, "F")).astype(float)
+        cap_m, cap_f = by_gender(rule.max_age, "M"), by_gender(rule.max_age, "F")
+        cap = np.where(gender == "M", np.nan if cap_m is None else cap_m,
+                       np.nan if cap_f is None else cap_f).astype(float)
         age_ok = _cmp(age, cap, rule.max_age_inclusive, upper=True)
         op = _op(rule.max_age_inclusive, True, failing=True)
         decide(~age_ok & ~bypass, "ineligible", texts(
@@ -397,7 +424,8 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
     lead_trig = np.zeros(n, dtype=bool)
     if rule.leader_trigger_years is not None:
         yip = roster_number(t, "years_in_post", 0.0)
-        lead_trig = is_leader & _cmp(yip, rule.leader_trigger_years, rule.leader_trigger_inclusive, upper=False)
+        lead_trig = is_leader & _cmp(yip, rule.leader_trigger_years, rule.leader_trigger_inclusive,
+                                     upper=False)
         lead_trig &= age_ok
     lower = np.zeros(n, dtype=bool)
     if rule.min_years_eligible is not None:
@@ -420,7 +448,8 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
     for name in rule.exempt:
         hit, desc = _exemption(t, rule, name)
         if hit is not None:
-            decide(hit, "exempt", texts(lambda d, nm=name: f"exempt: {nm} — {d}", desc) if isinstance(desc, np.ndarray)
+            decide(hit, "exempt",
+                   texts(lambda d, nm=name: f"exempt: {nm} — {d}", desc) if isinstance(desc, np.ndarray)
                    else f"exempt: {name} — {desc}")
 
     # 4./5. mandatory and eligible
@@ -446,14 +475,18 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
     if rule.min_years_eligible is not None:
         op = _op(rule.min_years_eligible_inclusive, False)
         decide(lower, "eligible", texts(
-            lambda y: f"eligible: {_n(y, 'year')} at school {op} {rule.min_years_eligible} (min_years_eligible)",
+            lambda y: f"eligible: {_n(y, 'year')} at school {op} {rule.min_years_eligible} "
+                      f"(min_years_eligible)",
             years))
     assert (status != "").all()
     return pd.DataFrame({"teacher_id": t["teacher_id"].to_numpy(), "status": status, "reason": reason})
 
 
 def _title_honour(t: pd.DataFrame, rule: Eligibility, decide, texts) -> None:
-    """Title and honour condition (通榆 T-EL1: 中级以上职称 或 县级以上骨干、教学能手、学科带头人、优秀班主任)."""
+    """Title and honour condition.
+
+    通榆 T-EL1: 中级以上职称 或 县级以上骨干、教学能手、学科带头人、优秀班主任.
+    """
     n = len(t)
     title = t["title"].fillna("none").to_numpy() if "title" in t.columns else np.full(n, "none", dtype=object)
     t_rank = np.array([TITLE_RANK.get(x, 0) for x in title], dtype=int)
@@ -469,7 +502,8 @@ def _title_honour(t: pd.DataFrame, rule: Eligibility, decide, texts) -> None:
     need = (" or " if rule.title_or_honour else " and ").join(p[1] for p in parts)
     inv = {v: k for k, v in HONOUR_RANK.items() if k != "district"}
     decide(~ok, "ineligible", texts(
-        lambda ti, h: f"ineligible: title {ti}, honour level {inv.get(h, 'none')}; needs {need}", title, h_rank))
+        lambda ti, h: f"ineligible: title {ti}, honour level {inv.get(h, 'none')}; needs {need}", title,
+        h_rank))
 
 
 def _exemption(t: pd.DataFrame, rule: Eligibility, name: str):
@@ -495,7 +529,8 @@ def _exemption(t: pd.DataFrame, rule: Eligibility, name: str):
         v = roster_number(t, col, 0.0)
         thr = rule.recent_exchange_max_years
         op = _op(rule.recent_exchange_inclusive, False)
-        window = f" in the last {rule.recent_exchange_window_years:g} years" if rule.recent_exchange_window_years else ""
+        window = (f" in the last {rule.recent_exchange_window_years:g} years"
+                  if rule.recent_exchange_window_years else "")
         return _cmp(v, thr, rule.recent_exchange_inclusive, upper=False), np.array(
             [f"{desc}, {_n(x, 'year')}{window} {op} {thr:g} (recent_exchange_max_years)" for x in v],
             dtype=object)

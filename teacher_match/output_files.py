@@ -305,7 +305,7 @@ def _why(exc: OSError) -> str:
 
 @contextlib.contextmanager
 def atomic_write(target: str | os.PathLike, what: str = "the output") -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success it replaces ``target`` whole.
+    r"""Yield a temporary path beside ``target``; on success it replaces ``target`` whole.
 
     The temporary file is hidden (``.name.tmp-….ext``, same extension, so writers that look at it pick the
     same format), flushed to disk (``fsync``) and renamed over the target with ``os.replace``. Any exception
@@ -316,9 +316,9 @@ def atomic_write(target: str | os.PathLike, what: str = "the output") -> Iterato
     --------
     >>> d = Path(tempfile.mkdtemp())
     >>> with atomic_write(d / "a.csv") as tmp:
-    ...     _ = tmp.write_text("x\\n1\\n", encoding="utf-8")
+    ...     _ = tmp.write_text("x\n1\n", encoding="utf-8")
     >>> sorted(p.name for p in d.iterdir()), (d / "a.csv").read_text(encoding="utf-8")
-    (['a.csv'], 'x\\n1\\n')
+    (['a.csv'], 'x\n1\n')
     """
     target = Path(target)
     tmp: Path | None = None

@@ -22,21 +22,24 @@ class Required:
     _instance: Required | None = None
 
     def __new__(cls) -> Required:
+        """The one marker: every ``Required()`` is the same object."""
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
 
     def __repr__(self) -> str:
+        """The marker as a policy file spells it."""
         return '"required"'
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Required], tuple[()]]:
+        """Unpickle to the same one marker."""
         return (Required, ())
 
 
 REQUIRED = Required()
 
-KINDS = ("share", "number", "int", "bool", "choice", "strlist", "by_gender", "selector", "date", "str", "table",
-         "bands")
+KINDS = ("share", "number", "int", "bool", "choice", "strlist", "by_gender", "selector", "date", "str",
+         "table", "bands")
 
 
 def param(default: Any, kind: str, doc: str, *, key: str | None = None, choices: tuple = (),
@@ -49,9 +52,9 @@ def param(default: Any, kind: str, doc: str, *, key: str | None = None, choices:
         Value when the policy file does not set it (``None`` = rule switched off).
     kind : str
         One of ``share`` (0..1), ``number`` (≥ 0), ``int`` (≥ 0), ``bool``, ``choice``, ``strlist``,
-        ``by_gender`` (a number, or ``{ M = …, F = … }``), ``selector`` (``{ category = [...], strength = [...] }``),
-        ``date``, ``str``, ``table`` (``{ name = number, … }``) or ``bands`` (``[[threshold, value], …]``,
-        thresholds strictly decreasing).
+        ``by_gender`` (a number, or ``{ M = …, F = … }``), ``selector``
+        (``{ category = [...], strength = [...] }``), ``date``, ``str``, ``table`` (``{ name = number, … }``)
+        or ``bands`` (``[[threshold, value], …]``, thresholds strictly decreasing).
     doc : str
         One line: what the rule does with it, with the Chinese term where there is one.
     key : str, optional
@@ -127,8 +130,8 @@ def coerce(key: str, meta: dict, value: Any) -> Any:
         return REQUIRED
     if isinstance(value, str) and value.strip().lower() == "off" and meta["kind"] == "bool":
         return False
-    if (isinstance(value, str) and value.strip().lower() == "off" and meta["kind"] not in ("str", "choice", "strlist")
-            and meta.get("optional", True)):
+    if (isinstance(value, str) and value.strip().lower() == "off"
+            and meta["kind"] not in ("str", "choice", "strlist") and meta.get("optional", True)):
         if not meta.get("nullable", True):
             raise ValueError(f"'{key}' cannot be switched off — give it a value ({_expects(meta)})")
         return None  # TOML has no null: "off" switches an optional rule off (e.g. no tenure trigger)
@@ -182,7 +185,8 @@ def coerce(key: str, meta: dict, value: Any) -> Any:
     if kind == "selector":
         if not isinstance(value, dict):
             raise ValueError(f"'{key}' must be a table like {{ category = [\"urban\"] }}, got {value!r}")
-        allowed = {"category": ("urban", "town", "rural", "village"), "strength": ("strong", "normal", "weak")}
+        allowed = {"category": ("urban", "town", "rural", "village"),
+                   "strength": ("strong", "normal", "weak")}
         out = {}
         for k, v in value.items():
             if k not in allowed:
@@ -201,8 +205,9 @@ def coerce(key: str, meta: dict, value: Any) -> Any:
         if not isinstance(value, (list, tuple)) or not value or not all(
                 isinstance(b, (list, tuple)) and len(b) == 2 for b in value):
             raise ValueError(f"'{key}' must be a list of [threshold, value] pairs, got {value!r}")
-        bands = [(_number(f"{key}[{i}][0]", b[0]), _number(f"{key}[{i}][1]", b[1])) for i, b in enumerate(value)]
-        if any(a[0] <= b[0] for a, b in zip(bands, bands[1:])):
+        bands = [(_number(f"{key}[{i}][0]", b[0]), _number(f"{key}[{i}][1]", b[1]))
+                 for i, b in enumerate(value)]
+        if any(a[0] <= b[0] for a, b in zip(bands, bands[1:], strict=False)):
             raise ValueError(f"'{key}': thresholds must be strictly decreasing, got {value!r}")
         return [list(b) for b in bands]
     if kind == "date":

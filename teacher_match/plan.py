@@ -35,8 +35,8 @@ __all__ = ["Plan", "build_plan", "ASSIGNMENT_COLUMNS", "PLAN_STATUSES"]
 #: solver statuses that come with a plan; any other status means every teacher stays
 PLAN_STATUSES = ("OPTIMAL", "FEASIBLE")
 
-ASSIGNMENT_COLUMNS = ["teacher_id", "from_school_id", "to_school_id", "moves", "mode", "subject", "commute_km",
-                      "status", "reason"]
+ASSIGNMENT_COLUMNS = ["teacher_id", "from_school_id", "to_school_id", "moves", "mode", "subject",
+                      "commute_km", "status", "reason"]
 
 
 @dataclass
@@ -88,7 +88,10 @@ class Plan:
         return self.assignments.copy()
 
     def totals(self) -> dict:
-        """Headline numbers: teachers, eligible, rotated, needs filled / unfilled, objective, bound, status."""
+        """Headline numbers.
+
+        Teachers, eligible, rotated, needs filled / unfilled, objective, bound, status.
+        """
         a = self.assignments
         return {
             "teachers": len(a),
@@ -138,7 +141,8 @@ class Plan:
             lines.append("")
             lines.append(f"  {'objective term'.ljust(22)} {'weight':>9} {'value':>12} {'contribution':>14}")
             for r in b.itertuples(index=False):
-                lines.append(f"  {r.term.ljust(22)} {r.weight:>9g} {r.value:>12,.1f} {r.contribution:>14,.1f}")
+                lines.append(f"  {r.term.ljust(22)} {r.weight:>9g} {r.value:>12,.1f} "
+                             f"{r.contribution:>14,.1f}")
         notes = self.solver_info.get("notes", [])
         if notes:
             lines.append("")
@@ -159,6 +163,7 @@ class Plan:
         return out
 
     def __repr__(self) -> str:
+        """One line: status, rotated, unfilled needs, objective and bound."""
         t = self.totals()
         return (f"Plan({self.status}, rotated={t['rotated']}, needs_unfilled={t['needs_unfilled']}, "
                 f"objective={_fmt(self.objective)}, bound={_fmt(self.bound)})")
@@ -336,7 +341,7 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.Da
         "from_school_id": t["school_id"].to_numpy(),
         "to_school_id": to_ids,
         "moves": moved,
-        "mode": pd.array(np.where(moved, mode, None), dtype="object"),
+        "mode": pd.array(np.where(moved, mode, np.array(None, dtype=object)), dtype="object"),
         "subject": t["subject"].to_numpy(),
         "commute_km": km,
         "status": elig["status"].to_numpy(),
@@ -355,7 +360,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.Da
     # needs
     nd = problem.needs.copy()
     if moved.any():
-        got = pd.Series(list(zip(sid[to_pos[moved]], t["subject"].to_numpy()[moved], strict=True))).value_counts()
+        got = pd.Series(list(zip(sid[to_pos[moved]], t["subject"].to_numpy()[moved],
+                                 strict=True))).value_counts()
     else:
         got = pd.Series(dtype=int)
     nd["filled"] = [int(got.get((a_, b_), 0)) for a_, b_ in zip(nd["school_id"], nd["subject"], strict=True)]
@@ -378,7 +384,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.Da
         breakdown = pd.DataFrame(rows_, columns=["term", "weight", "value", "contribution"])
     else:
         obj = float("nan")
-        breakdown = pd.DataFrame({"term": list(TERM_UNITS), "weight": [weights.get(k, 0.0) for k in TERM_UNITS],
+        breakdown = pd.DataFrame({"term": list(TERM_UNITS),
+                                  "weight": [weights.get(k, 0.0) for k in TERM_UNITS],
                                   "value": np.nan, "contribution": np.nan})
     b = float(bound) if bound is not None else (obj if status == "OPTIMAL" else float("nan"))
     gap = abs(obj - b) / max(1.0, abs(obj)) if np.isfinite(obj) and np.isfinite(b) else float("nan")

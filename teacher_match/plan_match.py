@@ -102,6 +102,7 @@ def match_plan(problem, assignments: pd.DataFrame, source: str | None = None, *,
     a["to_school_id"] = _text(a["to_school_id"])
     moves, bad_moves = parse_moves(a["moves"])
     a["moves"] = moves
+    pos: int | np.integer  # a row position: from a list, or from numpy's flatnonzero below
     for pos in bad_moves:
         issue(pos, "moves", f"{assignments['moves'].iloc[pos]!r} is not yes or no — write true or false")
 
@@ -208,13 +209,13 @@ def _commute(problem, a: pd.DataFrame, at: pd.Series, issue, fill: bool) -> pd.S
         fill = True
     if not fill:
         return km
-    fill = (a["moves"] & km.isna() & at.notna() & a["to_school_id"].isin(problem.school_index)).to_numpy()
-    if fill.any():
-        t_pos = at[fill].astype(int).to_numpy()
-        s_pos = a.loc[fill, "to_school_id"].map(problem.school_index).astype(int).to_numpy()
+    blank = (a["moves"] & km.isna() & at.notna() & a["to_school_id"].isin(problem.school_index)).to_numpy()
+    if blank.any():
+        t_pos = at[blank].astype(int).to_numpy()
+        s_pos = a.loc[blank, "to_school_id"].map(problem.school_index).astype(int).to_numpy()
         calc = problem.commute_km(t_pos, s_pos)
         reach = np.isfinite(calc)  # no route stays inf: the commute rule reports it
         # in the solver's 0.1 km units, so the checker compares like with like
         calc[reach] = to_units_km(calc[reach]) / KM_UNITS
-        km[fill] = calc
+        km[blank] = calc
     return km

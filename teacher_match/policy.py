@@ -138,7 +138,10 @@ class Policy:
         return _apply(self, changes, source=f"with_() on policy '{self.id}'")
 
     def unenforced_rules(self) -> list[dict]:
-        """Rules recorded but not enforced by ``solve``: ``[[unenforced]]`` plus every unplanned mode's rules."""
+        """Rules recorded but not enforced by ``solve``.
+
+        The ``[[unenforced]]`` rules, plus every unplanned mode's rules.
+        """
         out = [dict(r) for r in self.unenforced]
         for name, m in sorted(self.modes.items()):
             if not m.enforced:
@@ -149,6 +152,7 @@ class Policy:
         return out
 
     def __repr__(self) -> str:
+        """The policy's id and title."""
         return f"Policy({self.id!r}, {self.title!r})"
 
 
@@ -336,7 +340,8 @@ def _unenforced(records, label: str) -> tuple:
         if (bad or not isinstance(r.get("rule"), str) or not isinstance(r.get("text"), str)
                 or not isinstance(r.get("params", {}), dict)):
             raise PolicyError(f"{label}: [[unenforced]] #{i + 1} needs string 'rule' and 'text' "
-                              f"(optionally 'mode' and a 'params' table){f'; unknown {sorted(bad)}' if bad else ''}")
+                              f"(optionally 'mode' and a 'params' table)"
+                              f"{f'; unknown {sorted(bad)}' if bad else ''}")
         rec = {"rule": r["rule"], "mode": str(r.get("mode", "")), "text": r["text"]}
         if r.get("params"):
             rec["params"] = dict(r["params"])
@@ -357,8 +362,8 @@ def _modes(table, label: str) -> dict:
         if bad:
             raise PolicyError(f"{where}: unknown key '{sorted(bad)[0]}'{_suggest(sorted(bad)[0], MODE_KEYS)}")
         if spec.get("enforced", False):
-            raise PolicyError(f"{where}: the core plans only the policy's main mode; this mode can only be recorded "
-                              f"(enforced = false)")
+            raise PolicyError(f"{where}: the core plans only the policy's main mode; this mode can only be "
+                              f"recorded (enforced = false)")
         elig = spec.get("eligibility", {})
         probe = _apply(_blank_policy(name), {k: v for k, v in elig.items()}, source=where,
                        section_of=dict.fromkeys(elig, "eligibility"))
@@ -374,6 +379,6 @@ def _modes(table, label: str) -> dict:
         if not isinstance(params, dict):
             raise PolicyError(f"{where}: params must be a table")
         out[name] = Mode(name=name, enforced=False, text=str(spec.get("text", "")), rules=tuple(rules),
-                         relation=str(spec.get("relation", "")), eligibility=probe.eligibility, params=dict(params),
-                         from_=sel.get("from", {}), to=sel.get("to", {}))
+                         relation=str(spec.get("relation", "")), eligibility=probe.eligibility,
+                         params=dict(params), from_=sel.get("from", {}), to=sel.get("to", {}))
     return out

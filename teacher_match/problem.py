@@ -108,7 +108,8 @@ class Problem:
         >>> t = pd.DataFrame({"教师编号": ["T1"], "学校编号": ["S1"], "学科": ["音乐"], "性别": ["女"],
         ...                   "年龄": [35], "本校连续任教年限": [8]})
         >>> s = pd.DataFrame({"学校编号": ["S1", "S2"], "类别": ["城区", "乡村"], "x": [0, 10], "y": [0, 0]})
-        >>> p = tm.Problem.from_frames(t, s, pd.DataFrame({"school_id": ["S2"], "subject": ["music"], "count": [1]}))
+        >>> n = pd.DataFrame({"school_id": ["S2"], "subject": ["music"], "count": [1]})
+        >>> p = tm.Problem.from_frames(t, s, n)
         >>> p.teachers.loc[0, "subject"], p.schools.loc[1, "category"]
         ('music', 'rural')
         """
@@ -175,7 +176,8 @@ class Problem:
         for years_col, date_col in DATE_DERIVED.items():
             if date_col in t.columns:
                 computed = full_years(t[date_col], ref)
-                given = t[years_col] if years_col in t.columns else pd.Series(pd.NA, index=t.index, dtype="Int64")
+                given = (t[years_col] if years_col in t.columns
+                         else pd.Series(pd.NA, index=t.index, dtype="Int64"))
                 flag = f"_{years_col}_from_date"
                 if flag in t.columns:
                     given = given.mask(t[flag], pd.NA)
@@ -323,6 +325,7 @@ class Problem:
         return self.teachers["school_id"].map(self.school_index).to_numpy(dtype=np.int64)
 
     def __repr__(self) -> str:
+        """Sizes (teachers, schools, needed posts) and the reference date."""
         return (
             f"Problem({len(self.teachers)} teachers, {len(self.schools)} schools, "
             f"{int(self.needs['count'].sum()) if len(self.needs) else 0} needed posts, "
@@ -343,8 +346,8 @@ def _road_km(roads: pd.DataFrame, school_ids: np.ndarray, limit: float | None = 
 
     The edge list becomes a symmetric sparse matrix (of parallel edges the shortest is kept), and the
     all-schools shortest paths run in scipy's compiled Dijkstra: measured ~30× faster than networkx's
-    per-source Dijkstra on a 1,400-school road graph (0.4 s vs 11 s); building the matrix with pandas instead of
-    a networkx graph took the 100,000-teacher metro's distances from 7.6 s to about 1 s.
+    per-source Dijkstra on a 1,400-school road graph (0.4 s vs 11 s); building the matrix with pandas instead
+    of a networkx graph took the 100,000-teacher metro's distances from 7.6 s to about 1 s.
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
@@ -364,7 +367,8 @@ def _road_km(roads: pd.DataFrame, school_ids: np.ndarray, limit: float | None = 
     w = np.maximum(roads["km"].to_numpy(dtype=float), 1e-9)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = lo != hi  # a loop never shortens a path
-    e = pd.DataFrame({"lo": lo[keep], "hi": hi[keep], "w": w[keep]}).groupby(["lo", "hi"], sort=True)["w"].min()
+    e = (pd.DataFrame({"lo": lo[keep], "hi": hi[keep], "w": w[keep]})
+         .groupby(["lo", "hi"], sort=True)["w"].min())
     i, j = e.index.get_level_values(0).to_numpy(), e.index.get_level_values(1).to_numpy()
     adj = coo_matrix((np.r_[e.to_numpy(), e.to_numpy()], (np.r_[i, j], np.r_[j, i])),
                      shape=(len(nodes), len(nodes))).tocsr()
@@ -426,7 +430,7 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
         if not len(df):
             issues.append(Issue(sources[table], None, "", f"the {table} table has no rows — fill it in"))
 
-    def dup(df, cols, table, what):
+    def dup(df: pd.DataFrame, cols: list[str], table: str, what: str) -> None:
         rows = _rows(df)
         mask = df.duplicated(cols, keep=False)
         first: dict = {}
@@ -443,6 +447,7 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
     dup(s, ["school_id"], "schools", "school_id")
     dup(n, ["school_id", "subject"], "needs", "need")
     known = set(s["school_id"])
+    pos: int | np.integer  # a row position: from numpy's flatnonzero, or from enumerate
     for table, df in (("teachers", t), ("needs", n)):
         rows = _rows(df)
         for pos in np.flatnonzero(~df["school_id"].isin(known).to_numpy()):
@@ -647,8 +652,11 @@ def _subject_warnings(t: pd.DataFrame, n: pd.DataFrame, sources: dict) -> list[I
 
 
 def _protected_warnings(t: pd.DataFrame, s: pd.DataFrame, sources: dict) -> list[Issue]:
-    """A protected subject (特色学科) that is no known subject and that nobody at the school teaches guards
-    nothing: a misspelling would silently drop the protection (spellings are folded first: maths → math)."""
+    """Warn of protected subjects (特色学科) that guard nothing.
+
+    A protected subject that is no known subject and that nobody at the school teaches guards nothing: a
+    misspelling would silently drop the protection (spellings are folded first: maths → math).
+    """
     if "protected_subjects" not in s.columns:
         return []
     at_school = t.groupby("school_id")["subject"].agg(set).to_dict()

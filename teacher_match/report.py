@@ -28,7 +28,10 @@ _SHEETS = ("assignments", "needs", "schools", "objective")
 
 
 def plan_tables(plan) -> dict[str, pd.DataFrame]:
-    """``assignments, needs, schools, objective`` (+ ``diagnosis`` when present) of a Plan or workbook path."""
+    """The tables of a Plan or a workbook path.
+
+    ``assignments, needs, schools, objective``, and ``diagnosis`` when present.
+    """
     if not isinstance(plan, (str, Path)):
         out = {"assignments": plan.assignments, "needs": plan.needs, "schools": plan.schools,
                "objective": pd.concat([plan.objective_breakdown, pd.DataFrame(
@@ -67,7 +70,8 @@ def _coords(schools: pd.DataFrame, problem) -> dict[str, tuple[float, float]] | 
     s = problem.schools
     for xc, yc in (("x", "y"), ("lon", "lat")):
         if xc in s.columns and yc in s.columns and s[xc].notna().all() and s[yc].notna().all():
-            return {str(i): (float(x), float(y)) for i, x, y in zip(s["school_id"], s[xc], s[yc], strict=False)}
+            return {str(i): (float(x), float(y))
+                    for i, x, y in zip(s["school_id"], s[xc], s[yc], strict=False)}
     return None
 
 
@@ -154,7 +158,8 @@ def _table(df: pd.DataFrame, floatfmt: str = "{:,.1f}") -> str:
 
 
 _CSS = """
-body{font-family:'Noto Sans CJK SC','Microsoft YaHei',Arial,sans-serif;margin:24px;color:#222;max-width:1100px}
+body{font-family:'Noto Sans CJK SC','Microsoft YaHei',Arial,sans-serif;margin:24px;color:#222;\
+max-width:1100px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:16px;margin:22px 0 6px;border-bottom:1px solid #ddd}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
 .card{background:#f4f7fb;border-radius:6px;padding:8px 14px;min-width:120px}
@@ -190,8 +195,10 @@ def render_html(plan, problem=None) -> str:
     if objective is not None and pd.notna(objective):
         cards.append(("objective", f"{float(objective):,.1f}"))
     parts = [f"<h1>Teacher rotation plan 教师交流轮岗方案 — policy {html.escape(policy)}</h1>",
-             "<div class='cards'>" + "".join(f"<div class='card'><b>{html.escape(v)}</b><span>{html.escape(k)}"
-                                             "</span></div>" for k, v in cards) + "</div>"]
+             "<div class='cards'>"
+             + "".join(f"<div class='card'><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>"
+                       for k, v in cards)
+             + "</div>"]
     if "diagnosis" in tb and len(tb["diagnosis"]):
         d = tb["diagnosis"][["conflict", "rule", "key", "sentence_en", "sentence_zh", "relaxation"]]
         parts += ["<h2 class='bad'>No plan exists — conflicting rules 无可行方案：冲突规则</h2>", _table(d)]

@@ -60,7 +60,10 @@ BOOL_VALUES = {
     **dict.fromkeys(["是", "y", "yes", "true", "t", "1", "1.0", "√", "✓", "有", "对"], "true"),
     **dict.fromkeys(["否", "n", "no", "false", "f", "0", "0.0", "×", "无", "不是", "-"], "false"),
 }
-GENDER = {**dict.fromkeys(["男", "m", "male", "man"], "M"), **dict.fromkeys(["女", "f", "female", "woman"], "F")}
+GENDER = {
+    **dict.fromkeys(["男", "m", "male", "man"], "M"),
+    **dict.fromkeys(["女", "f", "female", "woman"], "F"),
+}
 TITLE = {
     **dict.fromkeys(["senior", "高级", "副高", "正高", "副高级", "正高级", "高级教师", "特级"], "senior"),
     **dict.fromkeys(["intermediate", "中级", "一级", "一级教师", "中级教师"], "intermediate"),
@@ -109,7 +112,8 @@ _TEACHER = [
     Column("title", "choice", False, ("职称", "专业技术职务"), TITLE),
     Column("backbone", "bool", False, ("骨干教师", "骨干", "是否骨干")),
     Column("role", "choice", False, ("职务", "行政职务"), ROLE),
-    Column("years_in_post", "int", False, ("现任职年限", "任职年限"), min=0, max=50, replaced_by="post_start_date"),
+    Column("years_in_post", "int", False, ("现任职年限", "任职年限"), min=0, max=50,
+           replaced_by="post_start_date"),
     Column("post_start_date", "date", False, ("任现职时间",)),
     Column("years_to_retirement", "float", False, ("距退休年限",), min=-5, max=50),
     Column("rural_years", "int", False, ("农村薄弱校任教年限", "农村任教年限"), min=0, max=55),
@@ -296,8 +300,10 @@ def _choices_hint(choices: dict[str, str]) -> str:
 
 
 def _header_map(table: str, columns) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """Map the frame's headers to canonical names; return the map and ``(canonical, first, second)`` headers
-    of each canonical column found under two names."""
+    """Map the frame's headers to canonical names.
+
+    Return the map and ``(canonical, first, second)`` headers of each canonical column found under two names.
+    """
     lookup: dict[str, str] = {}
     for col in TABLES[table]:
         lookup[canon_text(col.name)] = col.name
@@ -391,8 +397,8 @@ def normalize_table(
     twice = pd.Index(headers).duplicated(keep="first")
     for h in dict.fromkeys(h for h, d in zip(headers, twice, strict=True) if d):
         at = [_column_letter(j) for j, x in enumerate(headers) if x == h]
-        c.add(None, h, f"column '{h}' appears {len(at)} times (columns {', '.join(at)}) — keep one, or rename "
-                       f"the others")
+        c.add(None, h, f"column '{h}' appears {len(at)} times (columns {', '.join(at)}) — keep one, or "
+                       f"rename the others")
     raw = df.iloc[:, np.flatnonzero(~twice)].copy()
     raw.columns = [h for h, d in zip(headers, twice, strict=True) if not d]
     mapping, dups = _header_map(table, raw.columns)
@@ -400,7 +406,8 @@ def normalize_table(
         c.add(None, canon, f"columns '{first}' and '{second}' both hold '{canon}' (one column under two "
                            f"names) — keep one")
     # Drop rows that are entirely empty (a common artefact of Excel exports), but only those.
-    keep_mask = ~raw.apply(lambda col: col.map(_is_blank)).all(axis=1) if len(raw) else pd.Series([], dtype=bool)
+    keep_mask = (~raw.apply(lambda col: col.map(_is_blank)).all(axis=1) if len(raw)
+                 else pd.Series([], dtype=bool))
     positions = np.flatnonzero(keep_mask.to_numpy()) if len(raw) else np.array([], dtype=int)
     raw = raw.iloc[positions]
     rows = [_row_label(raw.index[i], int(positions[i]), first_data_row) for i in range(len(raw))]

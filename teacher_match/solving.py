@@ -106,8 +106,8 @@ MAX_SEED = 2**31 - 1
 
 def _check_arguments(time_limit: float, workers: int, seed: int) -> None:
     """The solver's arguments, refused before any work: 0 or a negative time is not "no limit"."""
-    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not math.isfinite(time_limit) \
-            or time_limit <= 0:
+    if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) \
+            or not math.isfinite(time_limit) or time_limit <= 0:
         raise InputError(f"time_limit must be a number of seconds > 0, got {time_limit!r}")
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise InputError(f"workers must be a whole number ≥ 1, got {workers!r}")

@@ -165,7 +165,8 @@ def _spread_points(centre: np.ndarray, radius: float, k: int, rng: np.random.Gen
     min_sep = 0.8 * radius / np.sqrt(k)
     pts: list[np.ndarray] = []
     for _ in range(k):
-        best, best_d = None, -1.0
+        best: np.ndarray | None = None
+        best_d: float | np.floating = -1.0
         for _ in range(30):
             r = radius * np.sqrt(rng.uniform(0.08, 1.0))
             a = rng.uniform(0, 2 * np.pi)
@@ -176,6 +177,7 @@ def _spread_points(centre: np.ndarray, radius: float, k: int, rng: np.random.Gen
                 break
             if d > best_d:
                 best, best_d = p, d
+        assert best is not None  # the first try beats best_d = -1 (a distance is ≥ 0)
         pts.append(best)
     return np.array(pts)
 

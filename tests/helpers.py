@@ -96,7 +96,7 @@ def reason(plan: tm.Plan, teacher_id: str) -> str:
 
 
 def breakdown(plan: tm.Plan) -> dict:
-    """term -> value (real units) from the plan's objective breakdown."""
+    """Term -> value (real units) from the plan's objective breakdown."""
     return dict(zip(plan.objective_breakdown["term"], plan.objective_breakdown["value"], strict=True))
 
 

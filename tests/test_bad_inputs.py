@@ -1,5 +1,7 @@
-"""The bad-input corpus (``tests/data/bad/``): every case is a clean TeacherMatchError naming file, row,
-column and fix — through the library and through the ``teacher-match`` command — and never a traceback.
+"""The bad-input corpus (``tests/data/bad/``): every case is a clean error, never a traceback.
+
+Every case is a TeacherMatchError naming file, row, column and fix — through the library and through the
+``teacher-match`` command — and never a traceback.
 
 Also here: messy but valid spellings that must load, the size caps as parameters, policies as data, and the
 README's "Common input errors" section, which is generated from the corpus and must not go stale.
@@ -35,7 +37,8 @@ def test_corpus_is_complete_and_large_enough():
     assert set(build_corpus.CASES) == set(names)
     for c in ALL_CASES:
         assert c.code in {"input", "schema", "policy", "too_large", "warning"}, c.name
-        assert c.message and c.doc, c.name
+        assert c.message, c.name
+        assert c.doc, c.name
 
 
 def test_corpus_files_stay_tiny():
@@ -59,8 +62,10 @@ def test_cli_exits_2_with_one_message(case, tmp_path, capsys):
     captured = capsys.readouterr()
     err = captured.err
     assert case.message in err
-    assert "Traceback" not in err and "Traceback" not in captured.out
-    assert err.startswith("teacher-match: ") and err.count("teacher-match:") == 1
+    assert "Traceback" not in err
+    assert "Traceback" not in captured.out
+    assert err.startswith("teacher-match: ")
+    assert err.count("teacher-match:") == 1
 
 
 @pytest.mark.parametrize("case", WARNING_CASES, ids=[c.name for c in WARNING_CASES])
@@ -78,7 +83,8 @@ def test_cli_prints_the_warning_and_solves(case, tmp_path, capsys):
     assert main(case.argv(tmp_path)) == 0
     captured = capsys.readouterr()
     assert f"teacher-match: warning: {case.message}" in captured.err
-    assert "Traceback" not in captured.err and "checker: no violations" in captured.out
+    assert "Traceback" not in captured.err
+    assert "checker: no violations" in captured.out
 
 
 @pytest.mark.parametrize("name", ["sparse_1gb", "duplicate_teacher_id"])
@@ -112,7 +118,8 @@ def test_valid_base_roster_loads_and_solves(tmp_path):
     problem = tm.load_problem(_valid(tmp_path))
     policy = tm.load_policy("default")
     plan = tm.solve(problem, policy, time_limit=10)
-    assert len(plan.assignments) == 6 and tm.check(problem, policy, plan).empty
+    assert len(plan.assignments) == 6
+    assert tm.check(problem, policy, plan).empty
 
 
 def test_file_size_and_row_caps_are_parameters(tmp_path):

@@ -29,7 +29,9 @@ def test_solve_check_explain_round_trip(county_dir, tmp_path, capsys):
                  "--out", str(plan), "--time-limit", "30", "--quiet"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "status" in out and "OPTIMAL" in out and "checker: no violations" in out
+    assert "status" in out
+    assert "OPTIMAL" in out
+    assert "checker: no violations" in out
     assert plan.is_file()
     assert main(["check", str(county_dir), str(plan), "--set", "backbone_min_share=0.25"]) == 0
     assert "valid" in capsys.readouterr().out
@@ -37,7 +39,8 @@ def test_solve_check_explain_round_trip(county_dir, tmp_path, capsys):
     tid = moved.loc[moved["moves"], "teacher_id"].iloc[0]
     assert main(["explain", str(county_dir), str(plan), "--teacher", tid]) == 0
     text = capsys.readouterr().out
-    assert tid in text and "rotates to" in text
+    assert tid in text
+    assert "rotates to" in text
 
 
 def test_check_reports_violations_against_stricter_policy(county_dir, tmp_path, capsys):
@@ -49,7 +52,7 @@ def test_check_reports_violations_against_stricter_policy(county_dir, tmp_path, 
     assert "commute" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, fragment", [
+@pytest.mark.parametrize(("argv", "fragment"), [
     (["solve", "no/such/dir"], "no such file or directory"),
     (["solve", "{county}", "--policy", "defualt"], "did you mean 'default'"),
     (["solve", "{county}", "--set", "backbone_min_share=2"], "between 0 and 1"),
@@ -82,16 +85,17 @@ def test_demo_runs_as_a_command():
     res = subprocess.run([sys.executable, "-m", "teacher_match.cli", "demo", "--teachers", "300", "--quiet"],
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
-    for label in ("eligible", "rotated", "needs filled / declared", "needs unfilled", "objective", "best bound",
-                  "status"):
+    for label in ("eligible", "rotated", "needs filled / declared", "needs unfilled", "objective",
+                  "best bound", "status"):
         assert label in res.stdout
     assert "checker: no violations" in res.stdout
 
 
 def test_infeasible_solve_exits_1_with_the_diagnosis_not_a_violation_list(county_dir, capsys):
-    code = main(["solve", str(county_dir), "--set", "min_rotation_hard=true", "--set", "min_share_of_eligible=1",
-                 "--quiet", "--time-limit", "30"])
+    code = main(["solve", str(county_dir), "--set", "min_rotation_hard=true",
+                 "--set", "min_share_of_eligible=1", "--quiet", "--time-limit", "30"])
     captured = capsys.readouterr()
     assert code == 1
-    assert "INFEASIBLE" in captured.out and "no plan (INFEASIBLE)" in captured.out
+    assert "INFEASIBLE" in captured.out
+    assert "no plan (INFEASIBLE)" in captured.out
     assert "VIOLATIONS" not in captured.out + captured.err

@@ -1,7 +1,9 @@
-"""Crashes and misleading answers, each through the command and the library: a roster carrying last year's
-plan, a plan with only the required columns, a plan of another roster, hand edits (an infinite or a blank
-commute), a time-out with no plan, "mean commute 0.0 km" with nobody rotated, a closed output pipe, and
-bugs named as bugs (exit 70, the traceback logged) rather than passed off as bad input.
+"""Crashes and misleading answers, each through the command and the library.
+
+A roster carrying last year's plan, a plan with only the required columns, a plan of another roster, hand
+edits (an infinite or a blank commute), a time-out with no plan, "mean commute 0.0 km" with nobody rotated, a
+closed output pipe, and bugs named as bugs (exit 70, the traceback logged) rather than passed off as bad
+input.
 """
 
 from __future__ import annotations
@@ -72,11 +74,13 @@ def test_roster_carrying_last_years_plan_solves_checks_explains_reports(tmp_path
     assert main(["explain", str(roster), str(book), "--policy", pol, "--teacher", tid, "--no-verify"]) == 0
     assert main(["report", str(book), "--html", str(tmp_path / "r.html"), "--input", str(roster)]) == 0
     out = capsys.readouterr()
-    assert "valid" in out.out and "Traceback" not in out.err
+    assert "valid" in out.out
+    assert "Traceback" not in out.err
     # the library
     problem, policy = tm.load_problem(roster), tm.load_policy(pol)
     plan = tm.solve(problem, policy, time_limit=10)
-    assert tm.check(problem, policy, plan).empty and tm.check(problem, policy, plan.assignments).empty
+    assert tm.check(problem, policy, plan).empty
+    assert tm.check(problem, policy, plan.assignments).empty
     assert tid in str(tm.explain(problem, policy, plan, tid, counterfactual=False))
 
 
@@ -123,7 +127,8 @@ def test_a_plan_of_another_roster_is_refused_naming_the_mismatch(tmp_path, capsy
         {"check": lambda: tm.check(problem, policy, a),
          "explain": lambda: tm.explain(problem, policy, a, "T01", counterfactual=False),
          "report": lambda: __import__("teacher_match.report").report.render_html(book, problem)}[command]()
-    assert e1.value.code == "plan" and "the roster says 'S2'" in str(e1.value)
+    assert e1.value.code == "plan"
+    assert "the roster says 'S2'" in str(e1.value)
 
 
 def test_a_plan_of_another_roster_with_no_teacher_in_common(tmp_path):
@@ -157,11 +162,15 @@ def test_a_hand_added_move_with_a_blank_commute_is_checked_not_reported_as_nan(t
     code = main(["check", str(roster), str(tmp_path / "edited.csv"), "--policy", pol,
                  "--set", "max_commute_km=5"])
     out = capsys.readouterr().out
-    assert code == 1 and "nan" not in out and "commutes" in out and "> 5" in out
+    assert code == 1
+    assert "nan" not in out
+    assert "commutes" in out
+    assert "> 5" in out
     assert "plan gives no commute for this move, recomputed" in out
     problem, policy = tm.load_problem(roster), tm.load_policy(pol).with_(max_commute_km=5)
     v = tm.check(problem, policy, a)
-    assert not v["message"].str.contains("nan").any() and (v["rule"] == "commute").any()
+    assert not v["message"].str.contains("nan").any()
+    assert (v["rule"] == "commute").any()
     # explain reads the move: the commute is computed from the roster
     tid = a.at[stay, "teacher_id"]
     assert "rotates to S4" in tm.explain(problem, policy.with_(max_commute_km=100), a, tid,
@@ -174,9 +183,11 @@ def test_nobody_rotated_has_no_mean_commute(tmp_path, capsys):
     assert main(["solve", str(roster), "--out", str(out), "--quiet"]) == 0
     text = capsys.readouterr().out
     line = next(x for x in text.splitlines() if "mean commute of rotated" in x)
-    assert line.split()[-1] == "—" and "rotated                            0" in text
+    assert line.split()[-1] == "—"
+    assert "rotated                            0" in text
     plan = tm.solve(tm.load_problem(roster), tm.load_policy("default"))
-    assert plan.totals()["rotated"] == 0 and "0.0 km" not in plan.summary()
+    assert plan.totals()["rotated"] == 0
+    assert "0.0 km" not in plan.summary()
     from teacher_match.report import render_html
 
     assert "0.0 km" not in render_html(out)
@@ -202,7 +213,8 @@ def test_a_time_out_without_a_plan_writes_nothing_and_exits_3(tmp_path, capsys, 
         code = main(["solve", str(roster), "--out", str(out), "--quiet", "--time-limit", "1"])
         assert code == cli.EXIT_NO_PLAN_IN_TIME
         text = capsys.readouterr().out
-        assert "no plan: none was found within the time limit of 1 s" in text and "no violations" not in text
+        assert "no plan: none was found within the time limit of 1 s" in text
+        assert "no violations" not in text
         assert not out.exists()
     plan = _unknown_plan(tm.load_problem(roster), tm.load_policy("default"))
     for write in (plan.to_csv, plan.to_excel):
@@ -221,7 +233,8 @@ def test_an_infeasible_workbook_is_refused_as_a_plan(tmp_path, capsys):
     assert main(["check", str(roster), str(out)]) == 2
     assert "holds no plan (status INFEASIBLE" in capsys.readouterr().err
     assert main(args[:3] + [str(tmp_path / "plan.csv")] + args[4:]) == 1
-    assert "nothing was written" in capsys.readouterr().out and not (tmp_path / "plan.csv").exists()
+    assert "nothing was written" in capsys.readouterr().out
+    assert not (tmp_path / "plan.csv").exists()
 
 
 # ---------------------------------------------------------------------------------- 3. bugs as bugs
@@ -234,12 +247,17 @@ def test_a_bug_is_named_as_one_logged_and_exits_70(tmp_path, capsys, monkeypatch
     monkeypatch.setattr(importlib.import_module("teacher_match.solving"), "solve", broken)
     assert main(["solve", str(roster), "--quiet"]) == cli.EXIT_BUG
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "internal error, a bug in teacher_match and not in your input" in err
-    assert "ValueError: operands could not be broadcast together" in err and "please report it" in err
+    assert err.count("\n") == 1
+    assert "internal error, a bug in teacher_match and not in your input" in err
+    assert "ValueError: operands could not be broadcast together" in err
+    assert "please report it" in err
     logs = list((tmp_path / "logs").glob("crash-*.log"))
-    assert len(logs) == 1 and str(logs[0]) in err
+    assert len(logs) == 1
+    assert str(logs[0]) in err
     text = logs[0].read_text(encoding="utf-8")
-    assert "Traceback (most recent call last)" in text and "broken" in text and f"solve {roster}" in text
+    assert "Traceback (most recent call last)" in text
+    assert "broken" in text
+    assert f"solve {roster}" in text
 
 
 def test_debug_variable_shows_the_traceback(tmp_path, monkeypatch):

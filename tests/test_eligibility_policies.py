@@ -25,19 +25,26 @@ CASES = [
     ("TC12", "tongyu-2012", None, {"title": "junior"}, "ineligible", "min_title"),
     ("TC13", "tongyu-2012", None, {"title": "intermediate"}, "eligible", ""),
     ("TC14", "tongyu-2012", None, {"title": "junior", "backbone": True}, "eligible", ""),
-    ("TC15", "tongyu-2012", None, {"title": "junior", "honour_level": "校级"}, "ineligible", "honour_min_level"),
-    ("TC16", "tongyu-2012", "upward_study", {"age": 34, "years_at_school": 7, "teaching_years": 7, "volunteer": True}, "eligible", ""),
-    ("TC17", "tongyu-2012", "upward_study", {"age": 36, "years_at_school": 5, "teaching_years": 5, "volunteer": True}, "ineligible",
+    ("TC15", "tongyu-2012", None, {"title": "junior", "honour_level": "校级"},
+     "ineligible", "honour_min_level"),
+    ("TC16", "tongyu-2012", "upward_study", {"age": 34, "years_at_school": 7, "teaching_years": 7,
+                                             "volunteer": True}, "eligible", ""),
+    ("TC17", "tongyu-2012", "upward_study", {"age": 36, "years_at_school": 5, "teaching_years": 5,
+                                             "volunteer": True}, "ineligible",
      "max_age"),
     ("TC18", "tongyu-2012", "upward_study", {"age": 30, "teaching_years": 9, "volunteer": True}, "ineligible",
      "max_teaching_years"),
-    ("TC19", "tongyu-2012", "upward_study", {"age": 35, "teaching_years": 8, "volunteer": True}, "eligible", ""),
-    ("TC20", "tongyu-2012", "upward_study", {"age": 28, "years_at_school": 4, "teaching_years": 4}, "ineligible", "requires_application"),
+    ("TC19", "tongyu-2012", "upward_study", {"age": 35, "teaching_years": 8, "volunteer": True},
+     "eligible", ""),
+    ("TC20", "tongyu-2012", "upward_study", {"age": 28, "years_at_school": 4, "teaching_years": 4},
+     "ineligible", "requires_application"),
     # 5.4 Gangkou
     ("TC21", "fangchenggang-gangkou", None, {"gender": M, "age": 54, "years_at_school": 12}, "mandatory",
      "min_years_at_school"),
-    ("TC22", "fangchenggang-gangkou", None, {"gender": M, "age": 56, "years_at_school": 20}, "ineligible", "max_age"),
-    ("TC22v", "fangchenggang-gangkou", None, {"gender": M, "age": 56, "years_at_school": 20, "volunteer": True},
+    ("TC22", "fangchenggang-gangkou", None, {"gender": M, "age": 56, "years_at_school": 20},
+     "ineligible", "max_age"),
+    ("TC22v", "fangchenggang-gangkou", None, {"gender": M, "age": 56, "years_at_school": 20,
+                                              "volunteer": True},
      "eligible", "volunteer"),
     ("TC25", "fangchenggang-gangkou", None, {"gender": M, "age": 40, "years_at_school": 11}, "ineligible",
      "min_years_at_school"),
@@ -49,7 +56,8 @@ CASES = [
                                              "pregnant_or_nursing": True}, "exempt", "pregnant_or_nursing"),
     ("TC30", "fangchenggang-gangkou", None, {"age": 40, "years_at_school": 14, "sanction_ended_years_ago": 2},
      "ineligible", "sanction_cooldown_years"),
-    ("TC32", "fangchenggang-gangkou", None, {"role": "vice_principal", "years_in_post": 6, "years_at_school": 6},
+    ("TC32", "fangchenggang-gangkou", None, {"role": "vice_principal", "years_in_post": 6,
+                                             "years_at_school": 6},
      "mandatory", "leader_trigger_years"),
     # 5.5 xx-district pilot
     ("TC35", "xx-district-pilot", None, {"gender": F, "age": 45, "years_at_school": 9}, "mandatory",
@@ -60,25 +68,30 @@ CASES = [
                                          "exchange_years_recent": 1.5 + 1.5}, "exempt", "recent_exchange"),
     ("TC41", "xx-district-pilot", None, {"gender": M, "age": 44, "years_at_school": 12,
                                          "family_hospital_months": 4}, "exempt", "family_hospital"),
-    ("TC43", "xx-district-pilot", None, {"gender": M, "age": 44, "years_at_school": 12, "child_exam_this_year": True},
+    ("TC43", "xx-district-pilot", None, {"gender": M, "age": 44, "years_at_school": 12,
+                                         "child_exam_this_year": True},
      "exempt", "child_exam_this_year"),
     ("TC43n", "xx-district-pilot", None, {"gender": M, "age": 45, "years_at_school": 13,
                                           "child_exam_this_year": False}, "mandatory", ""),
     # 5.6 county draft
     ("TC44", "county-draft-zqyj", None, {"gender": M, "age": 48, "years_at_school": 7}, "mandatory", ""),
-    ("TC44s", "county-draft-zqyj", None, {"gender": M, "age": 48, "years_at_school": 7, "years_since_support": 2},
+    ("TC44s", "county-draft-zqyj", None, {"gender": M, "age": 48, "years_at_school": 7,
+                                          "years_since_support": 2},
      "exempt", "support_lookback_years"),
-    ("TC46", "county-draft-zqyj", None, {"gender": F, "age": 46, "years_at_school": 8}, "ineligible", "max_age"),
+    ("TC46", "county-draft-zqyj", None, {"gender": F, "age": 46, "years_at_school": 8},
+     "ineligible", "max_age"),
     ("TC49", "county-draft-zqyj", "shadow_study", {"age": 28, "shadow_study_done": "是"}, "ineligible",
      "no_repeat_shadow_study"),
     ("TC49n", "county-draft-zqyj", "shadow_study", {"age": 28}, "eligible", ""),
     # 5.7 Dongcheng
-    ("TC52", "dongcheng-school-plan", None, {"years_at_school": 6, "years_to_retirement": 5.5}, "mandatory", ""),
+    ("TC52", "dongcheng-school-plan", None, {"years_at_school": 6, "years_to_retirement": 5.5},
+     "mandatory", ""),
     ("TC54", "dongcheng-school-plan", None, {"years_at_school": 5, "years_to_retirement": 20}, "ineligible",
      "min_years_at_school"),
     # 5.8 Lechang
     ("TC56", "lechang", None, {"years_at_school": 9, "years_to_retirement": 7}, "mandatory", ""),
-    ("TC59", "lechang", None, {"years_at_school": 8, "years_to_retirement": 7}, "ineligible", "min_years_at_school"),
+    ("TC59", "lechang", None, {"years_at_school": 8, "years_to_retirement": 7},
+     "ineligible", "min_years_at_school"),
     # 5.9 Fenliu district
     ("TC67", "devzone-fenliu-34", None, {"age": 46}, "ineligible", "max_age"),
     ("TC67n", "devzone-fenliu-34", None, {"age": 45}, "mandatory", ""),
@@ -93,12 +106,14 @@ CASES = [
     ("TC78", "fujian-minhou", None, {"years_at_school": 6}, "mandatory", ""),
     ("TC80", "xiamen-proposals", None, {"years_at_school": 2, "teaching_years": 2}, "ineligible",
      "min_teaching_years"),
-    ("TC81", "xiamen-proposals", None, {"gender": F, "years_at_school": 6, "pregnant_or_nursing": True}, "exempt",
+    ("TC81", "xiamen-proposals", None, {"gender": F, "years_at_school": 6, "pregnant_or_nursing": True},
+     "exempt",
      "pregnant_or_nursing"),
 ]
 
 
-@pytest.mark.parametrize(("case", "pid", "mode", "teacher", "expected", "word"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("case", "pid", "mode", "teacher", "expected", "word"), CASES,
+                         ids=[c[0] for c in CASES])
 def test_worked_case(case, pid, mode, teacher, expected, word):
     pol = tm.load_policy(pid)
     status, reason = status_of(pol, teacher, mode)
@@ -120,19 +135,24 @@ TWINS = [
      {"min_years_at_school_inclusive": False}, "mandatory", "ineligible"),
     ("TC30", "fangchenggang-gangkou", None, {"age": 40, "years_at_school": 14, "sanction_ended_years_ago": 3},
      {"sanction_cooldown_inclusive": False}, "mandatory", "ineligible"),
-    ("TC32", "fangchenggang-gangkou", None, {"role": "vice_principal", "years_in_post": 6, "years_at_school": 6},
+    ("TC32", "fangchenggang-gangkou", None, {"role": "vice_principal", "years_in_post": 6,
+                                             "years_at_school": 6},
      {"leader_trigger_inclusive": False}, "mandatory", "ineligible"),
     ("TC35", "xx-district-pilot", None, {"gender": F, "age": 45, "years_at_school": 9},
      {"max_age_inclusive": False}, "mandatory", "ineligible"),
     ("TC35", "xx-district-pilot", None, {"gender": F, "age": 45, "years_at_school": 9},
      {"min_years_at_school_inclusive": False}, "mandatory", "ineligible"),
-    ("TC39", "xx-district-pilot", None, {"gender": F, "age": 40, "years_at_school": 10, "exchange_years_recent": 3},
+    ("TC39", "xx-district-pilot", None, {"gender": F, "age": 40, "years_at_school": 10,
+                                         "exchange_years_recent": 3},
      {"recent_exchange_inclusive": False}, "exempt", "mandatory"),
-    ("TC41", "xx-district-pilot", None, {"gender": M, "age": 44, "years_at_school": 12, "family_hospital_months": 3},
+    ("TC41", "xx-district-pilot", None, {"gender": M, "age": 44, "years_at_school": 12,
+                                         "family_hospital_months": 3},
      {"family_hospital_inclusive": False}, "exempt", "mandatory"),
-    ("XD-EX3", "xx-district-pilot", None, {"gender": M, "age": 44, "years_at_school": 12, "family_care_months": 6},
+    ("XD-EX3", "xx-district-pilot", None, {"gender": M, "age": 44, "years_at_school": 12,
+                                           "family_care_months": 6},
      {"family_care_inclusive": False}, "exempt", "mandatory"),
-    ("TC44", "county-draft-zqyj", None, {"gender": M, "age": 48, "years_at_school": 7, "years_since_support": 3},
+    ("TC44", "county-draft-zqyj", None, {"gender": M, "age": 48, "years_at_school": 7,
+                                         "years_since_support": 3},
      {"support_lookback_inclusive": True}, "mandatory", "exempt"),
     ("TC52", "dongcheng-school-plan", None, {"years_at_school": 6, "years_to_retirement": 5},
      {"min_years_to_retirement_inclusive": True}, "ineligible", "mandatory"),
@@ -167,10 +187,10 @@ def test_reason_names_the_value_that_decided():
 
 def test_sanction_cooldown_zero_bars_only_during_the_sanction():
     pol = tm.load_policy("county-draft-zqyj")
-    assert status_of(pol, {"gender": M, "age": 40, "years_at_school": 7, "sanction_ended_years_ago": 0})[0] == \
-        "ineligible"
-    assert status_of(pol, {"gender": M, "age": 40, "years_at_school": 7, "sanction_ended_years_ago": 0.5})[0] == \
-        "mandatory"
+    assert status_of(pol, {"gender": M, "age": 40, "years_at_school": 7,
+                           "sanction_ended_years_ago": 0})[0] == "ineligible"
+    assert status_of(pol, {"gender": M, "age": 40, "years_at_school": 7,
+                           "sanction_ended_years_ago": 0.5})[0] == "mandatory"
 
 
 def test_title_and_honour_both_required_when_not_either():
@@ -187,17 +207,21 @@ def test_unknown_honour_level_is_a_clear_error():
 
 def test_secondment_exemption_uses_its_own_column():
     pol = tm.load_policy("xx-district-pilot")
-    t = {"gender": F, "age": 40, "years_at_school": 10, "secondment_years_recent": 3, "exchange_years_recent": 1}
+    t = {"gender": F, "age": 40, "years_at_school": 10, "secondment_years_recent": 3,
+         "exchange_years_recent": 1}
     status, reason = status_of(pol, t)
-    assert status == "exempt" and "recent_secondment" in reason
+    assert status == "exempt"
+    assert "recent_secondment" in reason
 
 
 def test_required_value_leaves_reasons_provisional():
     pol = tm.load_policy("fujian-minhou")
     status, reason = status_of(pol, {"role": "principal", "years_in_post": 8, "years_at_school": 3})
-    assert status == "ineligible" and "provisional: leader_trigger_years still to be supplied" in reason
+    assert status == "ineligible"
+    assert "provisional: leader_trigger_years still to be supplied" in reason
     supplied = pol.with_(leader_trigger_years=6)
-    assert status_of(supplied, {"role": "principal", "years_in_post": 8, "years_at_school": 3})[0] == "mandatory"
+    assert status_of(supplied, {"role": "principal", "years_in_post": 8,
+                                "years_at_school": 3})[0] == "mandatory"
 
 
 def test_unknown_mode_is_an_error():

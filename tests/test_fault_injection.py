@@ -1,5 +1,7 @@
-"""Real faults during a write, in processes of their own: SIGKILL mid-export, a small file-size limit
-(RLIMIT_FSIZE), two processes writing one output, a read-only folder, and outputs that alias an input.
+"""Real faults during a write, in processes of their own.
+
+SIGKILL mid-export, a small file-size limit (RLIMIT_FSIZE), two processes writing one output, a read-only
+folder, and outputs that alias an input.
 
 After each fault the target holds the old file or the whole new one — never a part — and a failed write
 leaves no temporary file behind (a process killed outright cannot clean up: a hidden ``.name.tmp-…`` may stay,
@@ -118,7 +120,8 @@ def test_file_size_limit_through_the_library_keeps_the_old_file(tmp_path):
     done = subprocess.run([sys.executable, "-c", FSIZE_API, str(roster), str(target)], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "refused:" in done.stdout and "file-size limit" in done.stdout
+    assert "refused:" in done.stdout
+    assert "file-size limit" in done.stdout
     assert "nothing was changed" in done.stdout
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx", "roster"]
@@ -132,7 +135,8 @@ def test_file_size_limit_through_the_command_exits_2_and_keeps_the_old_file(tmp_
                            "--quiet", "--set", "keep_per_subject=0"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert "file-size limit" in done.stderr and "Traceback" not in done.stderr
+    assert "file-size limit" in done.stderr
+    assert "Traceback" not in done.stderr
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.csv", "roster"]
 
@@ -152,7 +156,8 @@ def test_two_processes_writing_one_output_leave_one_whole_file(tmp_path):
     assert all(p.returncode == 0 for p in procs), [o[1] for o in outs]
     # the file is one writer's whole plan: both counties have 300 teachers but different schools and subjects
     a = pd.read_csv(target, encoding="utf-8-sig", dtype=str)
-    assert len(a) == 300 and a["teacher_id"].is_unique
+    assert len(a) == 300
+    assert a["teacher_id"].is_unique
     plans = {s: tm.solve(tm.make_county(300, seed=s), tm.load_policy("default"), time_limit=20)
              for s in (3, 4)}
     texts = {s: plans[s].assignments["from_school_id"].astype(str).tolist() for s in plans}
@@ -233,7 +238,8 @@ def test_every_output_to_input_alias_is_refused_in_a_process(tmp_path, how):
     done = subprocess.run([sys.executable, "-m", "teacher_match.cli", "solve", str(roster), "--out", out,
                            "--policy", policy, "--quiet"], cwd=REPO, capture_output=True, text=True,
                           timeout=120)
-    assert done.returncode == 2 and "this is an input of this run" in done.stderr, done.stderr
+    assert done.returncode == 2, done.stderr
+    assert "this is an input of this run" in done.stderr, done.stderr
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
@@ -253,4 +259,5 @@ def test_another_case_of_an_input_name_is_refused_where_the_file_system_ignores_
     done = subprocess.run([sys.executable, "-m", "teacher_match.cli", "solve", str(roster), "--out",
                            str(roster / "TEACHERS.CSV"), "--quiet"], cwd=REPO, capture_output=True, text=True,
                           timeout=120)
-    assert done.returncode == 2 and "input" in done.stderr
+    assert done.returncode == 2
+    assert "input" in done.stderr

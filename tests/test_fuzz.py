@@ -1,5 +1,7 @@
-"""Fuzzing the whole surface (hypothesis): every command of ``teacher-match`` and every public function of
-``teacher_match.__all__``, with generated arguments, paths, extensions, flags and small generated inputs.
+"""Fuzzing the whole surface (hypothesis).
+
+Every command of ``teacher-match`` and every public function of ``teacher_match.__all__``, with generated
+arguments, paths, extensions, flags and small generated inputs.
 
 Each call must succeed with checked output (a plan written by ``solve`` passes ``check``; a written file reads
 back) or end in a documented error: a ``TeacherMatchError`` in the library, exit code 1, 2 or 3 from the
@@ -289,7 +291,8 @@ def test_fuzz_plan_edits(ws, solved, data):
     tid = data.draw(st.sampled_from(["T01", "T02", "T04", "T06", "T99"]))
     try:
         text = str(tm.explain(problem, policy, a, tid, counterfactual=data.draw(st.booleans()), time_limit=2))
-        assert "nan" not in text and "of 0 filled" not in text
+        assert "nan" not in text
+        assert "of 0 filled" not in text
     except tm.TeacherMatchError:
         pass
     try:

@@ -1,5 +1,8 @@
-"""Dates read the same from CSV and Excel; a year.month that can be January or October (2020.1) is refused
-with the fix, from either file type, never guessed."""
+"""Dates read the same from CSV and Excel.
+
+A year.month that can be January or October (2020.1) is refused with the fix, from either file type, never
+guessed.
+"""
 
 from __future__ import annotations
 
@@ -83,7 +86,8 @@ def test_ambiguous_date_is_the_same_error_from_csv_and_excel(tmp_path, kind, cap
     assert expected in str(err.value)
     assert main(["solve", str(d), "--quiet"]) == 2
     stderr = capsys.readouterr().err
-    assert expected in stderr and "Traceback" not in stderr
+    assert expected in stderr
+    assert "Traceback" not in stderr
 
 
 def test_birth_date_1985_1_refused_too():

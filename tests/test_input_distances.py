@@ -51,7 +51,8 @@ def test_coordinates_fill_what_the_table_leaves_out(tmp_path, policy):
     d = _dir(tmp_path, distances="from_school_id,to_school_id,km\nS1,S3,10\n")
     (d / "schools.csv").write_text(build_corpus.SCHOOLS, encoding="utf-8")
     problem = tm.load_problem(d)
-    assert problem.school_km[0, 2] == 10.0 and problem.school_km[0, 3] == 15.0
+    assert problem.school_km[0, 2] == 10.0
+    assert problem.school_km[0, 3] == 15.0
 
 
 ROADS = "u,v,km\nS1,J1,2\nS2,J1,3\nJ1,S3,9\nS3,S4,6\n"

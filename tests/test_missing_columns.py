@@ -73,7 +73,8 @@ def test_other_rules(tmp_path, policy, change, needle):
     problem = tm.load_problem(_dir(tmp_path, bare))
     pol = policy.with_(backbone_min_share="off", **change)
     found = missing_columns(problem, pol)
-    assert len(found) == 1 and needle in found[0], found
+    assert len(found) == 1, found
+    assert needle in found[0], found
     with pytest.warns(tm.InputWarning):
         plan = tm.solve(problem, pol, time_limit=10)
     assert plan.summary().startswith("  WARNING: ")

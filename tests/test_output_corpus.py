@@ -1,5 +1,6 @@
-"""The output-side corpus (``tests/data/bad/output_corpus.py``): every case is refused with its message —
-through the ``teacher-match`` command (exit 2, one message, no traceback, nothing written or changed) and
+"""The output-side corpus (``tests/data/bad/output_corpus.py``): every case is refused with its message.
+
+Through the ``teacher-match`` command (exit 2, one message, no traceback, nothing written or changed) and
 through the library (a ``TeacherMatchError`` with the case's code) — and the README's output-side section is
 generated from it.
 """
@@ -52,9 +53,12 @@ def _snapshot(d: Path) -> dict[str, bytes]:
 
 def test_cases_are_named_once_and_documented():
     names = [c.name for c in CASES]
-    assert len(names) == len(set(names)) and len(names) >= 20
+    assert len(names) == len(set(names))
+    assert len(names) >= 20
     for c in CASES:
-        assert c.code in {"output", "plan", "input", "usage"} and c.message and c.doc, c.name
+        assert c.code in {"output", "plan", "input", "usage"}, c.name
+        assert c.message, c.name
+        assert c.doc, c.name
         assert (c.api is None) == (c.code == "usage"), c.name
 
 
@@ -67,7 +71,8 @@ def test_cli_refuses_with_one_message_and_changes_nothing(case, solved, tmp_path
     assert code == 2, captured.out + captured.err
     assert case.message in captured.err
     assert "Traceback" not in captured.err + captured.out
-    assert "teacher-match" in captured.err and captured.err.count("teacher-match: ") == 1
+    assert "teacher-match" in captured.err
+    assert captured.err.count("teacher-match: ") == 1
     assert _snapshot(d) == before, "a refused command changed a file"
 
 

@@ -61,7 +61,8 @@ def _policy_file(d: Path) -> Path:
 def _plan(d: Path, extra=None):
     problem = tm.load_problem(_roster(d, extra))
     plan = tm.solve(problem, _policy(), time_limit=10)
-    assert plan.has_plan and plan.totals()["rotated"] >= 1
+    assert plan.has_plan
+    assert plan.totals()["rotated"] >= 1
     return problem, plan
 
 
@@ -99,9 +100,11 @@ def test_numbers_stay_numbers_in_the_workbook_and_csv(tmp_path):
     plan.to_csv(tmp_path / "plan.csv")
     ws = openpyxl.load_workbook(tmp_path / "plan.xlsx")["assignments"]
     col = [c.value for c in ws[1]].index("delta") + 1
-    assert ws.cell(row=2, column=col).data_type == "n" and ws.cell(row=2, column=col).value == -2.5
+    assert ws.cell(row=2, column=col).data_type == "n"
+    assert ws.cell(row=2, column=col).value == -2.5
     text = (tmp_path / "plan.csv").read_text(encoding="utf-8-sig")
-    assert ",-2.5" in text and "'-2.5" not in text
+    assert ",-2.5" in text
+    assert "'-2.5" not in text
 
 
 def test_plan_csv_quotes_formula_like_text_and_reads_back_unchanged(tmp_path):
@@ -142,7 +145,8 @@ def test_api_write_replaces_whole_keeps_mode_and_leaves_no_temp_file(tmp_path, n
     target.write_bytes(b"old")
     os.chmod(target, 0o640)
     written = plan.to_csv(target) if name.endswith(".csv") else plan.to_excel(target)
-    assert written == target and target.read_bytes() != b"old"
+    assert written == target
+    assert target.read_bytes() != b"old"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert len(tm.Plan.read_assignments(target)) == 6
     assert _temp_files(tmp_path) == []
@@ -183,7 +187,8 @@ def test_a_bug_during_the_write_keeps_the_old_file_too(tmp_path, monkeypatch):
     monkeypatch.setattr("teacher_match.plan._write_publicity", lambda *a: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         plan.to_excel(target)
-    assert target.read_bytes() == b"old plan" and _temp_files(tmp_path) == []
+    assert target.read_bytes() == b"old plan"
+    assert _temp_files(tmp_path) == []
 
 
 def test_a_symlinked_output_is_written_through(tmp_path):
@@ -194,7 +199,8 @@ def test_a_symlinked_output_is_written_through(tmp_path):
     link = tmp_path / "plan.csv"
     link.symlink_to(real)
     plan.to_csv(link)
-    assert link.is_symlink() and len(tm.Plan.read_assignments(real)) == 6
+    assert link.is_symlink()
+    assert len(tm.Plan.read_assignments(real)) == 6
 
 
 def test_report_is_written_whole_and_not_over_its_plan(tmp_path):
@@ -203,7 +209,8 @@ def test_report_is_written_whole_and_not_over_its_plan(tmp_path):
 
     book = plan.to_excel(tmp_path / "plan.xlsx")
     out = write_report(book, tmp_path / "r.html", problem=problem)
-    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") and _temp_files(tmp_path) == []
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert _temp_files(tmp_path) == []
     with pytest.raises(tm.OutputError, match="written as .html or .htm"):
         write_report(book, book, problem=problem)
 

@@ -48,8 +48,10 @@ def test_bad_values_all_reported_at_once():
         policy_from_dict({"id": "x", "rules": {"outflow_max_share": 1.5, "backbone_scope": "city"},
                           "eligibility": {"max_age": {"M": 55}}})
     msg = str(err.value)
-    assert "outflow_max_share" in msg and "between 0 and 1" in msg
-    assert "backbone_scope" in msg and "sending_school" in msg
+    assert "outflow_max_share" in msg
+    assert "between 0 and 1" in msg
+    assert "backbone_scope" in msg
+    assert "sending_school" in msg
     assert "needs both M and F" in msg
 
 

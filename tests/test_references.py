@@ -1,5 +1,7 @@
-"""References that must resolve (pair_id, preferences, protected_subjects) and duplicate headers: each a clear
-message naming file, row and column — through the library and the command."""
+"""References that must resolve (pair_id, preferences, protected_subjects) and duplicate headers.
+
+Each a clear message naming file, row and column — through the library and the command.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +45,8 @@ def _refused(d: Path, message: str, capsys) -> None:
     assert message in str(err.value)
     assert main(["solve", str(d), "--quiet"]) == 2
     stderr = capsys.readouterr().err
-    assert message in stderr and "Traceback" not in stderr
+    assert message in stderr
+    assert "Traceback" not in stderr
 
 
 def test_pair_id_naming_an_unknown_school(tmp_path, capsys):

@@ -11,14 +11,14 @@ import teacher_match as tm
 
 
 def _schools():
-    return pd.DataFrame({"学校编号": ["S1", "S2"], "类别": ["城区", "村小教学点"], "办学水平": ["优质", "薄弱"],
-                         "x": [0, 12], "y": [0, 5]})
+    return pd.DataFrame({"学校编号": ["S1", "S2"], "类别": ["城区", "村小教学点"],
+                         "办学水平": ["优质", "薄弱"], "x": [0, 12], "y": [0, 5]})
 
 
 def _teachers(**over):
     base = {"教师编号": ["T1", "T2"], "学校编号": ["S1", "S1"], "学科": ["音乐", "体育"], "性别": ["女", "M"],
-            "年龄": [35, "４２"], "本校连续任教年限": [8, 3], "骨干教师": ["是", "否"], "职称": ["一级", "高级"],
-            "职务": ["教师", "副校长"]}
+            "年龄": [35, "４２"], "本校连续任教年限": [8, 3], "骨干教师": ["是", "否"],
+            "职称": ["一级", "高级"], "职务": ["教师", "副校长"]}
     base.update(over)
     return pd.DataFrame(base)
 
@@ -29,7 +29,8 @@ NEEDS = pd.DataFrame({"学校编号": ["S2"], "学科": ["音乐"], "需求人�
 def test_chinese_headers_and_value_aliases():
     p = tm.Problem.from_frames(_teachers(), _schools(), NEEDS)
     t = p.teachers.set_index("teacher_id")
-    assert t.loc["T1", "subject"] == "music" and t.loc["T2", "subject"] == "pe"
+    assert t.loc["T1", "subject"] == "music"
+    assert t.loc["T2", "subject"] == "pe"
     assert list(t["gender"]) == ["F", "M"]
     assert t.loc["T2", "age"] == 42  # full-width digits are read
     assert list(t["backbone"]) == [True, False]
@@ -37,7 +38,8 @@ def test_chinese_headers_and_value_aliases():
     assert list(t["role"]) == ["teacher", "vice_principal"]
     assert list(p.schools["category"]) == ["urban", "village"]
     assert list(p.schools["strength"]) == ["strong", "weak"]
-    assert p.needs.loc[0, "subject"] == "music" and p.needs.loc[0, "count"] == 1
+    assert p.needs.loc[0, "subject"] == "music"
+    assert p.needs.loc[0, "count"] == 1
     # teaching years default to years at school when not given
     assert list(t["teaching_years"]) == [8, 3]
 
@@ -87,7 +89,8 @@ def test_all_problems_are_collected_with_file_row_column():
 
 def test_cross_table_problems_collected_together():
     t = _teachers(教师编号=["T1", "T1"], 学校编号=["S1", "S9"])
-    needs = pd.DataFrame({"school_id": ["S7", "S2", "S2"], "subject": ["music", "pe", "pe"], "count": [1, 1, 2]})
+    needs = pd.DataFrame({"school_id": ["S7", "S2", "S2"], "subject": ["music", "pe", "pe"],
+                          "count": [1, 1, 2]})
     with pytest.raises(tm.SchemaError) as err:
         tm.Problem.from_frames(t, _schools(), needs)
     text = err.value.problems["problem"].str.cat(sep="\n")

@@ -1,5 +1,8 @@
-"""Subject names: stage prefixes and common spellings are folded; an unknown subject and a need nobody
-can fill are warnings naming the file, rows and the closest known subject."""
+"""Subject names: stage prefixes and common spellings are folded.
+
+An unknown subject and a need nobody can fill are warnings naming the file, rows and the closest known
+subject.
+"""
 
 from __future__ import annotations
 
@@ -36,8 +39,10 @@ def test_vocabulary_is_complete():
     # every subject the schema accepts has a Chinese name (practice and calligraphy included)
     assert {"practice", "calligraphy"} <= KNOWN_SUBJECTS == set(SUBJECT_ZH)
     for name, zh in SUBJECT_ZH.items():
-        assert normalize_subject(name) == name and normalize_subject(zh) == name
-    assert closest_subject("体操") == "pe" and closest_subject("mathh") == "math"
+        assert normalize_subject(name) == name
+        assert normalize_subject(zh) == name
+    assert closest_subject("体操") == "pe"
+    assert closest_subject("mathh") == "math"
     # teachers and needs carry no stage column: a stripped stage is not invented as one
     assert not any(c.name == "stage" for c in TABLES["teachers"] + TABLES["needs"])
 
@@ -66,7 +71,8 @@ def test_stage_prefixed_roster_plans_as_the_canonical_one(tmp_path, policy):
         warnings.simplefilter("error")  # no warning at all: every spelling is known
         problem = tm.load_problem(d)
     assert list(problem.teachers["subject"]) == ["math", "chinese", "math", "music", "english", "chinese"]
-    assert list(problem.needs["subject"]) == ["math", "chinese", "music"] and problem.warnings == ()
+    assert list(problem.needs["subject"]) == ["math", "chinese", "music"]
+    assert problem.warnings == ()
     canonical = tm.load_problem(_roster(tmp_path / "canonical", {"T06": "语文"}))
     policy = policy.with_(keep_per_subject=0)  # so the small roster can send teachers at all
     plan, ref = (tm.solve(p, policy, time_limit=10) for p in (problem, canonical))

@@ -37,7 +37,7 @@ def test_different_seed_different_tables():
     assert not a.schools[["x", "y"]].equals(b.schools[["x", "y"]])
 
 
-@pytest.mark.parametrize("n, seed", [(500, 0), (500, 3), (3000, 1)])
+@pytest.mark.parametrize(("n", "seed"), [(500, 0), (500, 3), (3000, 1)])
 def test_about_30_percent_eligible(policy, n, seed):
     """Seed 004: 9,515 eligible of ~31,000 teachers (30.7 %) — the default policy lands near it."""
     status = tm.eligibility(make_county(n, seed=seed), policy)["status"]

@@ -16,7 +16,8 @@ def test_every_size_from_the_minimum_draws_exactly_that_many_teachers():
     for n in SIZES:
         for seed in (0, 1):
             p = make_county(n, seed=seed)
-            assert p.n_teachers == n and p.teachers["teacher_id"].is_unique, (n, seed)
+            assert p.n_teachers == n, (n, seed)
+            assert p.teachers["teacher_id"].is_unique, (n, seed)
             # every school keeps a teacher, and every teacher's school is on the road graph
             assert set(p.teachers["school_id"]) == set(p.schools["school_id"]), (n, seed)
 
@@ -44,7 +45,7 @@ def test_cli_generate_small_sizes(tmp_path, capsys):
     assert main(["generate", "--teachers", "5", "--out", str(tmp_path / "c5")]) == 2
     err = capsys.readouterr().err
     # refused by the argument parser, before any work: its usage line, then one line naming the range
-    assert f"teacher-match: error: argument --teachers: the number of teachers must be between {MIN_TEACHERS}" \
-        in err
+    assert ("teacher-match: error: argument --teachers: the number of teachers must be between "
+            f"{MIN_TEACHERS}") in err
     assert "got '5'" in err
     assert "Traceback" not in err

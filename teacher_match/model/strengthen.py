@@ -26,9 +26,9 @@ metro in 137 s (before: gap < 0.001 % at 267 s); on six counties the time to pro
 two not proven in 90 s, before and after alike): CP-SAT's run time there depends more on its search path than
 on the root gap.
 
-The inequalities are added when ``solve`` prepares its search (:func:`teacher_match.search._prepare`), never to
-the model of the rules themselves: a diagnosis that relaxes one of the two rules must not keep what the pair
-implies.
+The inequalities are added when ``solve`` prepares its search (:func:`teacher_match.search._prepare`), never
+to the model of the rules themselves: a diagnosis that relaxes one of the two rules must not keep what the
+pair implies.
 """
 
 from __future__ import annotations

@@ -277,8 +277,8 @@ for _name in ("policy_unknown_id", "set_share_above_1", "set_not_key_value", "se
               "set_weight_too_large"):
     text_case(_name, VALID)
 # (a folder of its own that git keeps: the input is a folder inside it that does not exist)
-CASES["input_not_found"] = lambda d: _write_dir(d, {"NOTE.txt": "the input of this case is no_such_folder, which "
-                                                                 "does not exist\n"})
+CASES["input_not_found"] = lambda d: _write_dir(
+    d, {"NOTE.txt": "the input of this case is no_such_folder, which does not exist\n"})
 text_case("policy_file_missing", VALID)
 
 
