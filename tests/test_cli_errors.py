@@ -33,16 +33,8 @@ def _fresh_inputs(monkeypatch, tmp_path):
     output_files.forget_inputs()
 
 
-def _roster(d: Path, **extra) -> Path:
-    d.mkdir(parents=True, exist_ok=True)
-    for name, text in build_corpus.VALID.items():
-        (d / name).write_text(text, encoding="utf-8")
-    if extra:
-        t = pd.read_csv(d / "teachers.csv", dtype=str)
-        for col, values in extra.items():
-            t[col] = values
-        t.to_csv(d / "teachers.csv", index=False)
-    return d
+def _roster(d: Path, **extra: list) -> Path:
+    return build_corpus.valid_roster(d, extra)
 
 
 def _policy_file(d: Path) -> str:

@@ -34,17 +34,7 @@ def _fresh_inputs():
     output_files.forget_inputs()
 
 
-def _roster(d: Path, extra: dict[str, list] | None = None) -> Path:
-    """The valid six-teacher roster, with extra teacher columns."""
-    d.mkdir(parents=True, exist_ok=True)
-    for name, text in build_corpus.VALID.items():
-        (d / name).write_text(text, encoding="utf-8")
-    if extra:
-        t = pd.read_csv(d / "teachers.csv", dtype=str)
-        for col, values in extra.items():
-            t[col] = values
-        t.to_csv(d / "teachers.csv", index=False)
-    return d
+_roster = build_corpus.valid_roster
 
 
 def _policy():

@@ -240,6 +240,11 @@ class PlanState:
     staff_subj: pd.Series | None = None
     sent_subj: pd.Series | None = None
 
+    def at_sending_schools(self, values: list[int | None]) -> pd.api.extensions.ExtensionArray:
+        """One value per school, kept only where the school sends (a nullable integer column)."""
+        kept = [v if sd else None for v, sd in zip(values, self.sending, strict=True)]
+        return pd.array(kept, dtype="Int64")
+
     @classmethod
     def of(cls, problem: Problem, policy: RulePolicy, status: np.ndarray, cand: pd.DataFrame,
            to_pos: np.ndarray, sending: np.ndarray, receiving: np.ndarray) -> PlanState:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..params import param, share_fraction
 from ..vocabulary import pct
@@ -123,6 +122,4 @@ def stays(state: PlanState, rule: LeadershipCap) -> list[StayTest]:
 
 def school_columns(state: PlanState, rule: LeadershipCap) -> dict[str, Any]:
     """``leadership_cap`` of every sending school (empty where it does not send or there is no cap)."""
-    caps = [cap(int(x), rule) for x in state.team]
-    return {"leadership_cap": pd.array([c if sd else None for c, sd in zip(caps, state.sending, strict=True)],
-                                       dtype="Int64")}
+    return {"leadership_cap": state.at_sending_schools([cap(int(x), rule) for x in state.team])}

@@ -193,6 +193,4 @@ def teacher_words(f: Facts, rule: OutflowLimit, t: int, km: np.ndarray) -> tuple
 
 def school_columns(state: PlanState, rule: OutflowLimit) -> dict[str, Any]:
     """``outflow_cap`` of every sending school (empty where the school does not send or there is no cap)."""
-    caps = [cap(int(x), rule) for x in state.staff]
-    return {"outflow_cap": pd.array([c if sd else None for c, sd in zip(caps, state.sending, strict=True)],
-                                    dtype="Int64")}
+    return {"outflow_cap": state.at_sending_schools([cap(int(x), rule) for x in state.staff])}

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 
@@ -37,6 +38,19 @@ S4,chinese,1
 S3,music,1
 """
 VALID = {"teachers.csv": TEACHERS, "schools.csv": SCHOOLS, "needs.csv": NEEDS}
+
+
+def valid_roster(d: Path, extra: dict[str, list] | None = None) -> Path:
+    """Write the valid six-teacher roster into folder ``d``, with extra teacher columns; returns ``d``."""
+    d.mkdir(parents=True, exist_ok=True)
+    for name, text in VALID.items():
+        (d / name).write_text(text, encoding="utf-8")
+    if extra:
+        t = pd.read_csv(d / "teachers.csv", dtype=str)
+        for col, values in extra.items():
+            t[col] = values
+        t.to_csv(d / "teachers.csv", index=False)
+    return d
 
 
 def _rows(text: str) -> list[list[str]]:
