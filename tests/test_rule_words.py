@@ -57,7 +57,7 @@ def test_a_school_at_its_staffing_floor_keeps_its_teachers():
     assert_valid(problem, policy, plan)
     assert int(plan.assignments["moves"].sum()) == 1
     stayer = plan.assignments.loc[~plan.assignments["moves"], "teacher_id"].iat[0]
-    assert reason(plan, stayer).endswith("stays — U1 must keep at least 1 teachers (one per 40 students) "
+    assert reason(plan, stayer).endswith("stays — U1 must keep at least 1 teacher (one per 40 students) "
                                          "and is at that floor")
 
 

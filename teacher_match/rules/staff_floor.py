@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import param
+from ..vocabulary import count_of
 from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "staff_floor"
@@ -109,7 +110,8 @@ def binding_words(f: Facts, rule: StaffFloor, k: Key, usage: Usage | None) -> tu
     need = min(fl, staff)
     tail = f"; the plan sends {usage.sent(f, a)}" if usage is not None and a >= 0 else ""
     tail_zh = f"；本方案派出 {usage.sent(f, a)} 人" if usage is not None and a >= 0 else ""
-    return (f"{sid} must keep at least {need} teachers (one per {n:g} students; it has {staff}){tail}",
+    keep = count_of(need, "teacher")
+    return (f"{sid} must keep at least {keep} (one per {n:g} students; it has {staff}){tail}",
             f"{sid} 须保留至少 {need} 名教师（每 {n:g} 名学生至少 1 名教师，现有 {staff} 名）{tail_zh}")
 
 
@@ -125,7 +127,7 @@ def stays(state: PlanState, rule: StaffFloor) -> list[StayTest]:
         need = min(fl[a][0], fl[a][1])
         if state.staff[a] - state.sent[a] + received[a] > need:
             return None
-        return (f"{state.sid[a]} must keep at least {need} teachers (one per "
+        return (f"{state.sid[a]} must keep at least {count_of(need, 'teacher')} (one per "
                 f"{rule.students_per_teacher_floor:g} students) and is at that floor")
 
     return [StayTest(Stage.CAP, at_floor)]
