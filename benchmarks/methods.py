@@ -69,7 +69,8 @@ def run(method: str, instance: str | Path, scenario: str = "default", time_limit
         solve_s = time.perf_counter() - t1
         plan = evaluate.plan_from_choice(ctx, chosen, objective, "FEASIBLE", bound=None, solve_s=solve_s,
                                          build_s=build_s, info={})
-        out.update(build_s=build_s, solve_s=solve_s, pairs=len(ctx.cand), variables=None, constraints=None)
+        out.update(build_s=build_s, solve_s=solve_s, pairs=len(ctx.model_pairs), variables=None,
+                   constraints=None)
     elif method == "highs":
         plan, extra = _highs(problem, policy, objective, time_limit)
         out.update(extra)
@@ -116,9 +117,10 @@ def _num(v) -> float | None:
 
 
 def map_pairs(ctx, t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, int]:
-    """Mask over ``ctx.cand`` of the given (teacher, school) pairs, and how many pairs are not candidates."""
-    row = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ctx.cand["t"], ctx.cand["s"], strict=True))}
-    mask = np.zeros(len(ctx.cand), dtype=bool)
+    """Mask over ``ctx.model_pairs`` of the given (teacher, school) pairs, and how many are not candidates."""
+    rows = ctx.model_pairs
+    row = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(rows["t"], rows["s"], strict=True))}
+    mask = np.zeros(len(ctx.model_pairs), dtype=bool)
     outside = 0
     for a, b in zip(t.tolist(), s.tolist(), strict=True):
         i = row.get((a, b))
@@ -140,8 +142,8 @@ def solve_model_options() -> dict:
 
 
 def teacher_pairs(ctx):
-    """Teacher-level candidate pairs of a context (``ctx.pairs`` when the model aggregates teachers)."""
-    return getattr(ctx, "pairs", ctx.cand)
+    """Teacher-level candidate pairs of a context (``ctx.teacher_pairs``: one row per teacher and school)."""
+    return ctx.teacher_pairs
 
 
 def _highs(problem, policy, objective, time_limit: float):

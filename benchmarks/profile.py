@@ -40,8 +40,8 @@ def profile(preset: str, time_limit: float, seed: int = 0) -> list[tuple[str, fl
     notes = {
         "distances": f"{len(problem.schools):,} schools",
         "eligibility": f"{int(ctx.elig['status'].isin(['mandatory', 'eligible']).sum()):,} movable",
-        "candidate pairs": f"{len(ctx.pairs):,} pairs (flows, commute cap, protected subjects)",
-        "aggregation": f"{len(ctx.cand):,} class rows",
+        "candidate pairs": f"{len(ctx.teacher_pairs):,} pairs (flows, commute cap, protected subjects)",
+        "aggregation": f"{len(ctx.model_pairs):,} class rows",
         "variables": f"{len(ctx.x):,}",
     }
     rows += [(phase, sec, notes.get(phase, "")) for phase, sec in ctx.timings.items()]

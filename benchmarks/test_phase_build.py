@@ -18,7 +18,7 @@ def _fresh(problem):
 def test_build_model(benchmark, size, scenario, policy):
     problem = instance(size)
     ctx = benchmark(lambda: tm.build_model(_fresh(problem), policy))
-    assert len(ctx.x) == len(ctx.cand) > 0
+    assert len(ctx.x) == len(ctx.model_pairs) > 0
     assert len(ctx.model.proto.constraints) > 0
 
 
@@ -28,4 +28,4 @@ def test_build_naive(benchmark, size, scenario, policy):
     nm = benchmark(lambda: naive.build_naive(_fresh(problem), policy, weights))
     ctx = tm.build_model(problem, policy)
     # the naive model has a variable for every candidate pair teacher_match keeps, and more
-    assert len(nm.x) >= len(ctx.cand)
+    assert len(nm.x) >= len(ctx.model_pairs)

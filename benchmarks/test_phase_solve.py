@@ -75,7 +75,8 @@ def test_export_is_identical_model(size, scenario, policy):
 def _mask(ctx, plan):
     to = plan.assignments["to_school_id"].to_numpy()
     sid = ctx.schools["school_id"].to_numpy()
-    return np.array([to[t] == sid[s] for t, s in zip(ctx.cand["t"], ctx.cand["s"], strict=True)], dtype=bool)
+    rows = ctx.model_pairs
+    return np.array([to[t] == sid[s] for t, s in zip(rows["t"], rows["s"], strict=True)], dtype=bool)
 
 
 def test_methods_side_by_side(size, scenario, tmp_path):

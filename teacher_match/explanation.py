@@ -234,8 +234,8 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
                            reason=f"stays — no plan ({plan_status}); see the plan's diagnosis",
                            reason_zh=f"留任 — 无可行方案（{plan_status}），见方案诊断")
     dest = _plan_dest(f, assignments)
-    cand = ctx.cand
-    chosen_rows = (dest[f.ct] == f.cs) if len(cand) else np.zeros(0, dtype=bool)
+    model_pairs = ctx.model_pairs
+    chosen_rows = (dest[f.ct] == f.cs) if len(model_pairs) else np.zeros(0, dtype=bool)
     weights = _weights(plan, policy)
     usage = Usage(dest)
     if dest[i] >= 0:
@@ -281,7 +281,7 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
     strength = ctx.schools["strength"].iat[s]
     details.append(f"fills {sid}'s {subj} need ({filled} of {need} filled; {sid} is {cat}, {strength})")
     if mine:
-        km = ctx.cand["dkm"].iat[mine[0]] / KM_UNITS
+        km = ctx.model_pairs["dkm"].iat[mine[0]] / KM_UNITS
         said = [m.assignment_words(f, ctx.policy.rule(m.RULE_ID), i, s, km) for m in RULES
                 if m.assignment_words is not None]
         details.append("; ".join(w for w in said if w))
@@ -290,7 +290,7 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
                        f"(plan out of date?)")
     costs = _row_costs(ctx, weights)
     alts = sorted((_local_cost(ctx, weights, r, costs), f.sid[f.cs[r]],
-                    ctx.cand["dkm"].iat[r] / KM_UNITS) for r in rows if f.cs[r] != s)
+                    ctx.model_pairs["dkm"].iat[r] / KM_UNITS) for r in rows if f.cs[r] != s)
     if alts:
         here = _local_cost(ctx, weights, mine[0], costs) if mine else float("nan")
         shown = ", ".join(f"{a} ({km:.1f} km, direct cost {c - here:+.1f})" for c, a, km in alts[:3])

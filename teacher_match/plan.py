@@ -311,7 +311,7 @@ def _fmt(v) -> str:
     return f"{v:,.3f}".rstrip("0").rstrip(".")
 
 
-def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.DataFrame,
+def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.DataFrame,
                chosen: np.ndarray | None, term_vals: dict | None, objective: Objective, status: str, *,
                sending: np.ndarray, receiving: np.ndarray, bound: float | None, wall_time_s: float,
                build_time_s: float, solver_info: dict, diagnosis: Diagnosis | None = None) -> Plan:
@@ -327,12 +327,12 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.Da
     to_pos = np.full(n, -1, dtype=np.int64)
     km = np.full(n, np.nan)
     if chosen is not None and chosen.any():
-        rows = cand[chosen]
+        rows = pairs[chosen]
         to_pos[rows["t"].to_numpy()] = rows["s"].to_numpy()
         # reported in the model's 0.1 km units, so the plan, the objective and the checker agree exactly
         km[rows["t"].to_numpy()] = rows["dkm"].to_numpy() / KM_UNITS
     moved = to_pos >= 0
-    state = PlanState.of(problem, policy, elig["status"].to_numpy(), cand, to_pos, sending, receiving)
+    state = PlanState.of(problem, policy, elig["status"].to_numpy(), pairs, to_pos, sending, receiving)
     to_ids = pd.array([sid[j] if j >= 0 else pd.NA for j in to_pos], dtype="object")
     reasons = teacher_reasons(problem, policy, elig, state, km, status)
     mode = getattr(policy, "mode", "rotation")

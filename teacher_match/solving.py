@@ -82,7 +82,7 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
         # name the conflicting rule instances, in words, and the relaxations that restore a plan
         diagnosis = diagnose(problem, policy, time_limit=max(5.0, time_limit - (time.perf_counter() - t0)))
     plan = build_plan(
-        ctx.problem, ctx.policy, ctx.elig, ctx.pairs, chosen, term_vals, objective, status,
+        ctx.problem, ctx.policy, ctx.elig, ctx.teacher_pairs, chosen, term_vals, objective, status,
         sending=ctx.sending, receiving=ctx.receiving,
         bound=None if objective.order is not None else found.bound / OBJ_SCALE,
         wall_time_s=wall_time_s, build_time_s=build_s,
@@ -116,18 +116,18 @@ def _check_arguments(time_limit: float, workers: int, seed: int) -> None:
 
 
 def _extract(ctx: Context, values: np.ndarray | None) -> tuple[np.ndarray, dict | None]:
-    """Chosen teacher-level pairs (a mask over ``ctx.pairs``) and each term's value from a raw solution."""
+    """Chosen teacher pairs (a mask over ``ctx.teacher_pairs``) and each term's value from a solution."""
     if values is None:
-        return np.zeros(len(ctx.pairs), dtype=bool), None
+        return np.zeros(len(ctx.teacher_pairs), dtype=bool), None
     values = ctx.with_least_shortfalls(values)  # shortfalls at their least value for this plan
     idx = ctx.x_index
     counts = values[idx] if len(idx) else np.zeros(0, dtype=np.int64)
-    if ctx.cand is ctx.pairs:
+    if ctx.model_pairs is ctx.teacher_pairs:
         chosen = counts.astype(bool)
     else:
         movable = ctx.elig["status"].isin(["mandatory", "eligible"]).to_numpy()
-        sent = disaggregate(ctx.cand, counts, ctx.classes, movable)
-        key = ctx.pairs["t"].to_numpy() * len(ctx.schools) + ctx.pairs["s"].to_numpy()
+        sent = disaggregate(ctx.model_pairs, counts, ctx.classes, movable)
+        key = ctx.teacher_pairs["t"].to_numpy() * len(ctx.schools) + ctx.teacher_pairs["s"].to_numpy()
         chosen = np.isin(key, sent["t"].to_numpy() * len(ctx.schools) + sent["s"].to_numpy())
         assert int(chosen.sum()) == len(sent), "a class member was sent to a school outside its candidates"
     return chosen, {name: term.value(values) for name, term in ctx.terms.items()}

@@ -42,8 +42,8 @@ def test_aggregation_shrinks_the_model_without_home_locations():
     assert agg.aggregated
     assert not full.aggregated
     # every class row stands for its whole class; the teacher-level pairs are kept
-    assert len(agg.pairs) == len(full.cand)
-    assert int(agg.cand["n"].max()) > 1
+    assert len(agg.teacher_pairs) == len(full.model_pairs)
+    assert int(agg.model_pairs["n"].max()) > 1
     plan_a = tm.solve(problem, policy, time_limit=60, aggregate=True)
     plan_f = tm.solve(problem, policy, time_limit=60, aggregate=False)
     assert plan_a.objective == pytest.approx(plan_f.objective, abs=1e-9)

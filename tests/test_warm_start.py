@@ -18,11 +18,11 @@ def test_restricted_rows_keep_the_nearest_per_post_and_backbone():
     problem = tm.make_county(800, seed=4)
     policy = tm.load_policy("default")
     ctx = tm.build_model(problem, policy, aggregate=True)
-    keep = restricted_rows(ctx.cand, problem.needs, problem.school_index, per_post=1)
-    assert 0 < len(keep) < len(ctx.cand)
-    kept = ctx.cand.iloc[keep]
+    keep = restricted_rows(ctx.model_pairs, problem.needs, problem.school_index, per_post=1)
+    assert 0 < len(keep) < len(ctx.model_pairs)
+    kept = ctx.model_pairs.iloc[keep]
     # every need with candidates keeps its nearest candidate
-    for (s, subject), rows in ctx.cand.groupby(["s", "subject"]):
+    for (s, subject), rows in ctx.model_pairs.groupby(["s", "subject"]):
         assert rows["dkm"].min() in set(kept.loc[(kept["s"] == s) & (kept["subject"] == subject), "dkm"])
 
 
@@ -35,7 +35,7 @@ def test_warm_start_plan_is_valid_for_the_full_model():
     values = warm_start(ctx, seconds=20, per_post=2)
     assert values is not None
     chosen, terms = _extract(ctx, values)
-    plan = build_plan(problem, policy, ctx.elig, ctx.pairs, chosen, terms, objective, "FEASIBLE",
+    plan = build_plan(problem, policy, ctx.elig, ctx.teacher_pairs, chosen, terms, objective, "FEASIBLE",
                       sending=ctx.sending, receiving=ctx.receiving, bound=None, wall_time_s=0.0,
                       build_time_s=0.0, solver_info={})
     assert plan.totals()["rotated"] > 0

@@ -1,6 +1,7 @@
 """Turn any method's choice of candidate pairs into a teacher_match Plan, priced on the identical model.
 
-Every method ends in a boolean mask over ``ctx.cand`` (the rows a teacher_match model has a variable for).
+Every method ends in a boolean mask over ``ctx.model_pairs`` (the rows a teacher_match model has a
+variable for).
 :func:`plan_from_choice` fixes those variables in a copy of the teacher_match model and lets CP-SAT set the
 remaining auxiliary variables (e.g. rotation shortfalls) to their cheapest values, so each method's objective
 is measured in the same units by the same formula. If the fixed model is infeasible, the choice breaks a hard
@@ -47,7 +48,7 @@ def plan_from_choice(ctx, chosen: np.ndarray, objective, status: str, *, bound: 
     terms = term_values(ctx, values) if values is not None else None
     if bound is not None and not np.isfinite(bound):
         bound = None
-    plan = build_plan(ctx.problem, ctx.policy, ctx.elig, ctx.cand, chosen, terms, objective, status,
+    plan = build_plan(ctx.problem, ctx.policy, ctx.elig, ctx.model_pairs, chosen, terms, objective, status,
                       sending=ctx.sending, receiving=ctx.receiving,
                       bound=bound if bound is not None else float("nan"),
                       wall_time_s=build_s + solve_s, build_time_s=build_s, solver_info=info)

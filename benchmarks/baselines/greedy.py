@@ -19,8 +19,8 @@ __all__ = ["greedy_choice"]
 
 
 def greedy_choice(ctx) -> np.ndarray:
-    """Boolean mask over ``ctx.cand``: the rows the greedy planner picks."""
-    cand = ctx.cand
+    """Boolean mask over ``ctx.model_pairs``: the rows the greedy planner picks."""
+    cand = ctx.model_pairs
     policy = ctx.policy
     chosen = np.zeros(len(cand), dtype=bool)
     if not len(cand):

@@ -48,8 +48,8 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
 
     With ``aggregate=True`` interchangeable teachers share one integer variable per school
     (:mod:`teacher_match.model.aggregation`); the optimum is the same, the model smaller and free of their
-    symmetry. ``ctx.pairs`` always holds the teacher-level candidate pairs. ``ctx.timings`` records the
-    seconds each phase took (``benchmarks/profile.py`` reports them).
+    symmetry. ``ctx.teacher_pairs`` always holds the teacher-level candidate pairs. ``ctx.timings`` records
+    the seconds each phase took (``benchmarks/profile.py`` reports them).
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -77,17 +77,17 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
                             max_memory_mb)
     pairs = candidate_pairs(problem, elig, prunes, within=reach)
     lap("candidate pairs")
-    cand = pairs
+    model_pairs = pairs
     cls = None
     if aggregate and len(pairs):
         cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy,
                               RULES)
         if cls is not None:
-            cand = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
+            model_pairs = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
     lap("aggregation")
-    limits.check_model(len(cand), workers, max_memory_mb)
-    ctx = Context(problem, policy, elig, cand, data.sending, data.receiving,
-                  pairs=None if cand is pairs else pairs, classes=cls, timings=timings)
+    limits.check_model(len(model_pairs), workers, max_memory_mb)
+    ctx = Context(problem, policy, elig, model_pairs, data.sending, data.receiving,
+                  teacher_pairs=None if model_pairs is pairs else pairs, classes=cls, timings=timings)
     lap("variables")
     for m in RULES:
         m.build(ctx, policy.rule(m.RULE_ID))

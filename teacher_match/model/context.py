@@ -82,19 +82,21 @@ class Context:
         The roster (row position = teacher index ``t``) with ``status`` and ``school_pos`` added.
     schools : DataFrame
         Schools (row position = school index ``s``).
-    cand : DataFrame
-        One row per candidate pair: ``t, s, from_s, subject, km, dkm, backbone, leader, status`` and
+    model_pairs : DataFrame
+        The pairs that got a variable — one row per (teacher or class of interchangeable teachers, school):
+        ``t, s, from_s, subject, km, dkm, backbone, leader, status`` and
         ``c, n, ub``: the teacher's class, its size and the variable's upper bound. Without aggregation every
         teacher is a class of one (``c = t, n = ub = 1``); with it (see
         :mod:`teacher_match.model.aggregation`) a row stands for a whole class and ``t`` is its first member.
-    pairs : DataFrame
-        The teacher-level candidate pairs (equal to ``cand`` without aggregation).
+    teacher_pairs : DataFrame
+        The teacher-level candidate pairs, one row per (teacher, school) (``model_pairs`` itself without
+        aggregation): what a plan is read back into.
     x : list of IntVar
         ``x[i]`` is the variable of candidate row ``i``: a Boolean, or the number of class members sent.
     """
 
-    def __init__(self, problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.DataFrame,
-                 sending: np.ndarray, receiving: np.ndarray, *, pairs: pd.DataFrame | None = None,
+    def __init__(self, problem: Problem, policy: Policy, elig: pd.DataFrame, model_pairs: pd.DataFrame,
+                 sending: np.ndarray, receiving: np.ndarray, *, teacher_pairs: pd.DataFrame | None = None,
                  classes: Any = None, timings: dict[str, float] | None = None):
         self.problem = problem
         self.policy = policy
@@ -105,34 +107,35 @@ class Context:
                                                 school_pos=problem.teacher_school_pos)
         self.schools = problem.schools
         self._school_ids = problem.schools["school_id"].to_numpy()
-        if "c" not in cand.columns:
+        if "c" not in model_pairs.columns:
             # every teacher a class of one: x[t, s] is a Boolean
-            cand = cand.assign(c=cand["t"].to_numpy(), n=1, ub=1)
-        self.cand = cand
-        #: the teacher-level candidate pairs (``cand`` itself without aggregation)
-        self.pairs = cand if pairs is None else pairs
+            model_pairs = model_pairs.assign(c=model_pairs["t"].to_numpy(), n=1, ub=1)
+        self.model_pairs = model_pairs
+        #: the teacher-level candidate pairs (``model_pairs`` itself without aggregation)
+        self.teacher_pairs = model_pairs if teacher_pairs is None else teacher_pairs
         #: the aggregation classes (see :mod:`teacher_match.model.aggregation`), None without aggregation
         self.classes = classes
         #: seconds each build phase took
         self.timings: dict[str, float] = dict(timings or {})
         self.sending = sending
         self.receiving = receiving
-        n = len(cand)
-        self.aggregated = bool(len(cand)) and int(cand["n"].max()) > 1
+        n = len(model_pairs)
+        self.aggregated = bool(len(model_pairs)) and int(model_pairs["n"].max()) > 1
         # names are cheap and make the exported model readable: x[T00042,S012] (or y[T00042+,S012] for a
         # class)
         tid = self.teachers["teacher_id"].to_numpy()
         sid = self.schools["school_id"].to_numpy()
-        ub = cand["ub"].to_numpy()
+        ub = model_pairs["ub"].to_numpy()
         # plain arrays: rules ask for class sizes and bounds thousands of times
-        self._c, self._n, self._ub = cand["c"].to_numpy(), cand["n"].to_numpy(), ub
+        self._c, self._n, self._ub = model_pairs["c"].to_numpy(), model_pairs["n"].to_numpy(), ub
         # what new_bool_var / new_int_var do, with one Domain object per upper bound instead of one per
         # variable (measured: 474,548 variables in 0.85 s instead of 1.5 s)
         new_var, proto = cp_model_helper.IntVar, self.model.model_proto
         domains = {int(u): Domain(0, int(u)) for u in np.unique(ub)}
         self.x = [new_var(proto).with_name(f"x[{tid[t]},{sid[s]}]" if u == 1 else f"y[{tid[t]}+,{sid[s]}]")
                   .with_domain(domains[u])
-                  for t, s, u in zip(cand["t"].to_numpy(), cand["s"].to_numpy(), ub.tolist(), strict=True)]
+                  for t, s, u in zip(model_pairs["t"].to_numpy(), model_pairs["s"].to_numpy(), ub.tolist(),
+                                     strict=True)]
         assert len(self.x) == n
         # ``x`` as an object array, for xs() (np.array(list of IntVar) would try to unpack the variables)
         self._xarr = np.empty(n, dtype=object)
@@ -209,9 +212,9 @@ class Context:
 
     def groups(self, *cols: str) -> dict:
         """Candidate row indices grouped by the given columns (sorted keys: deterministic order)."""
-        if not len(self.cand):
+        if not len(self.model_pairs):
             return {}
-        g = self.cand.groupby(list(cols), sort=True).indices
+        g = self.model_pairs.groupby(list(cols), sort=True).indices
         return dict(sorted(g.items()))
 
     def school_id(self, s: int) -> str:

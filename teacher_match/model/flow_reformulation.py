@@ -114,7 +114,7 @@ def _need(ctx) -> np.ndarray:
     needs = ctx.problem.needs
     cap = (needs.assign(s=needs["school_id"].map(ctx.problem.school_index))
            .groupby(["s", "subject"])["count"].sum())
-    idx = pd.MultiIndex.from_arrays([ctx.cand["s"].to_numpy(), ctx.cand["subject"].to_numpy()])
+    idx = pd.MultiIndex.from_arrays([ctx.model_pairs["s"].to_numpy(), ctx.model_pairs["subject"].to_numpy()])
     return cap.reindex(idx).to_numpy(dtype=np.int64)
 
 
@@ -142,7 +142,7 @@ def reformulate(ctx, min_saving: float = 0.1) -> Reformulation | None:
                        np.r_[np.asarray(ptr, dtype=np.int64), len(idx) + len(obj_vars)]),
                       shape=(m + 1, n_old))
 
-    cand = ctx.cand
+    cand = ctx.model_pairs
     col = ctx.x_index
     c_arr, s_arr = cand["c"].to_numpy(), cand["s"].to_numpy()
     ub = cand["ub"].to_numpy().astype(np.int64)

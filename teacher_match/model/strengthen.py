@@ -91,7 +91,7 @@ def backbone_rotation_cuts(ctx) -> int:
     if not share or bb_rule.backbone_scope != "sending_school" or not ctx.rotation_floor:
         return 0
     f = share_fraction(share)
-    bb = ctx.cand["backbone"].to_numpy(dtype=bool)
+    bb = ctx.model_pairs["backbone"].to_numpy(dtype=bool)
     rows_of = ctx.groups("from_s")
     added = 0
     for a, (req, short) in sorted(ctx.rotation_floor.items()):

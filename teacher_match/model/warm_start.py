@@ -43,7 +43,7 @@ def restricted_rows(cand: pd.DataFrame, needs: pd.DataFrame, school_index: dict,
 
 def warm_start(ctx, seconds: float, seed: int = 0, per_post: int = 3) -> np.ndarray | None:
     """Solve the restricted model for at most ``seconds``; return its full solution vector, or None."""
-    keep = restricted_rows(ctx.cand, ctx.problem.needs, ctx.problem.school_index, per_post)
+    keep = restricted_rows(ctx.model_pairs, ctx.problem.needs, ctx.problem.school_index, per_post)
     if len(keep) == len(ctx.x) or seconds <= 0.2:
         return None
     off = np.setdiff1d(np.arange(len(ctx.x)), keep, assume_unique=True)

@@ -52,7 +52,7 @@ def build(ctx: Any, rule: AnnualTarget) -> None:
     """One county-wide minimum over every candidate pair."""
     if not rule.min_rotated_total:
         return
-    ctx.add(RULE_ID, key("county"), ctx.xsum(np.arange(len(ctx.cand))) >= int(rule.min_rotated_total))
+    ctx.add(RULE_ID, key("county"), ctx.xsum(np.arange(len(ctx.model_pairs))) >= int(rule.min_rotated_total))
 
 
 def check(chk: CheckData, rule: AnnualTarget) -> list[Violation]:

@@ -60,13 +60,13 @@ def class_key(teachers, schools, rule) -> list:
 
 def build(ctx: Any, rule: BackboneRatio) -> None:
     """Share constraints, weak-school minimum and the backbone_to_weak term."""
-    bb = ctx.cand["backbone"].to_numpy()
+    bb = ctx.model_pairs["backbone"].to_numpy()
     if rule.backbone_min_share is not None and rule.backbone_min_share > 0:
         f = share_fraction(rule.backbone_min_share)
         p, q = f.numerator, f.denominator
         coef = np.where(bb, q - p, -p)
         scopes = ctx.groups("from_s") if rule.backbone_scope == "sending_school" else {
-            -1: np.arange(len(ctx.cand))}
+            -1: np.arange(len(ctx.model_pairs))}
         for a, rows in scopes.items():
             if bb[rows].all():
                 continue
@@ -83,7 +83,7 @@ def build(ctx: Any, rule: BackboneRatio) -> None:
                     ctx.xsum(rows) <= ctx.max_flow(rows) * y)
             brows = rows[bb[rows]]
             ctx.add(RULE_ID, key("weak_min", school=ctx.school_id(r)), ctx.xsum(brows) >= k * y)
-    to_weak = np.flatnonzero(bb & weak[ctx.cand["s"].to_numpy()])
+    to_weak = np.flatnonzero(bb & weak[ctx.model_pairs["s"].to_numpy()])
     ctx.term("backbone_to_weak", *TERMS["backbone_to_weak"]).extend(ctx.xs(to_weak), np.ones(len(to_weak)))
 
 

@@ -85,14 +85,14 @@ def class_key(teachers, schools, rule: Balance) -> list:
 
 def build(ctx: Any, rule: Balance) -> None:
     """Per group: a reified 'big enough' literal and one share constraint per class."""
-    if rule.balance_max_share is None or not len(ctx.cand):
+    if rule.balance_max_share is None or not len(ctx.model_pairs):
         return
     f = share_fraction(rule.balance_max_share)
     p, q = f.numerator, f.denominator
     cls = classes(ctx.teachers, rule)
-    cand_t = ctx.cand["t"].to_numpy()
+    cand_t = ctx.model_pairs["t"].to_numpy()
     if rule.balance_scope == "county":
-        groups = {-1: np.arange(len(ctx.cand))}
+        groups = {-1: np.arange(len(ctx.model_pairs))}
     else:
         groups = ctx.groups("from_s" if rule.balance_scope == "sending_school" else "s")
     k = rule.balance_min_sent

@@ -97,11 +97,11 @@ def class_key(teachers, schools, rule) -> list:
 
 def build(ctx: Any, rule: Budget) -> None:
     """Σ cap(destination) · x ≤ budget (caps are whole yuan)."""
-    if rule.budget_max_yuan is None or not len(ctx.cand):
+    if rule.budget_max_yuan is None or not len(ctx.model_pairs):
         return
     from ortools.sat.python import cp_model  # formulation layer only
 
-    c = np.rint(caps(ctx.schools, rule)[ctx.cand["s"].to_numpy()]).astype(np.int64)
+    c = np.rint(caps(ctx.schools, rule)[ctx.model_pairs["s"].to_numpy()]).astype(np.int64)
     rows = np.flatnonzero(c)
     expr = cp_model.LinearExpr.weighted_sum(ctx.xs(rows), [int(v) for v in c[rows]])
     ctx.add(RULE_ID, key("county"), expr <= int(np.floor(rule.budget_max_yuan)))

@@ -53,7 +53,7 @@ def class_key(teachers, schools, rule) -> list:
 
 def build(ctx: Any, rule: Commute) -> None:
     """Commute cost of every candidate pair."""
-    ctx.term("commute_km", *TERMS["commute_km"]).extend(ctx.x, ctx.cand["dkm"].to_numpy())
+    ctx.term("commute_km", *TERMS["commute_km"]).extend(ctx.x, ctx.model_pairs["dkm"].to_numpy())
 
 
 def term_values(chk: CheckData, rule: Commute) -> dict:

@@ -158,7 +158,7 @@ class Facts:
         self.staff = np.bincount(self.pos, minlength=k)
         self.team = np.bincount(self.pos[self.leader], minlength=k)
         self.mandatory = np.bincount(self.pos[self.status == "mandatory"], minlength=k)
-        c = ctx.cand
+        c = ctx.model_pairs
         self.ct = c["t"].to_numpy() if len(c) else np.zeros(0, dtype=int)
         self.cs = c["s"].to_numpy() if len(c) else np.zeros(0, dtype=int)
         self.cfrom = self.pos[self.ct] if len(c) else np.zeros(0, dtype=int)
@@ -246,7 +246,7 @@ class PlanState:
         return pd.array(kept, dtype="Int64")
 
     @classmethod
-    def of(cls, problem: Problem, policy: RulePolicy, status: np.ndarray, cand: pd.DataFrame,
+    def of(cls, problem: Problem, policy: RulePolicy, status: np.ndarray, pairs: pd.DataFrame,
            to_pos: np.ndarray, sending: np.ndarray, receiving: np.ndarray) -> PlanState:
         """Count everything once for a plan (``to_pos``: destination per teacher, -1 stays)."""
         t = problem.teachers
@@ -271,12 +271,12 @@ class PlanState:
             problem=problem, policy=policy, sid=problem.schools["school_id"].to_numpy(), sending=sending,
             receiving=receiving, pos=pos, subj=subj, leader=leader, backbone=backbone, status=status,
             to_pos=to_pos, moved=moved,
-            n_cand=np.bincount(cand["t"].to_numpy(), minlength=n) if len(cand) else np.zeros(n, dtype=int),
+            n_cand=np.bincount(pairs["t"].to_numpy(), minlength=n) if len(pairs) else np.zeros(n, dtype=int),
             staff=count(np.ones(n, dtype=bool)), team=count(leader), mandatory=count(status == "mandatory"),
             sent=count(moved), leaders_sent=count(moved & leader), backbone_sent=count(moved & backbone),
             backbone_received=np.bincount(to_pos[moved & backbone], minlength=k),
             need_left=need_left,
-            dests=cand.groupby("t")["s"].apply(list).to_dict() if len(cand) else {},
+            dests=pairs.groupby("t")["s"].apply(list).to_dict() if len(pairs) else {},
             staff_subj=t.groupby(["school_id", "subject"]).size(),
             sent_subj=t[moved].groupby(["school_id", "subject"]).size(),
         )

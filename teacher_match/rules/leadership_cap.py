@@ -66,7 +66,7 @@ def build(ctx: Any, rule: LeadershipCap) -> None:
         return
     leaders = ctx.teachers["role"].to_numpy() != "teacher"
     team = np.bincount(ctx.teachers["school_pos"].to_numpy()[leaders], minlength=len(ctx.schools))
-    lead_rows = ctx.cand[ctx.cand["leader"]]
+    lead_rows = ctx.model_pairs[ctx.model_pairs["leader"]]
     for a, rows in lead_rows.groupby("from_s", sort=True).indices.items():
         rows = lead_rows.index.to_numpy()[rows]
         c = cap(int(team[a]), rule)

@@ -64,9 +64,9 @@ def build(ctx: Any, rule: MinRotation) -> None:
     t = ctx.teachers
     mand = np.bincount(t["school_pos"].to_numpy()[(t["status"] == "mandatory").to_numpy()],
                        minlength=len(ctx.schools))
-    cand_rows = ctx.cand.index.to_numpy()[ctx.cand["status"].to_numpy() == "mandatory"]
+    cand_rows = ctx.model_pairs.index.to_numpy()[ctx.model_pairs["status"].to_numpy() == "mandatory"]
     by_school = {a: cand_rows[rows] for a, rows in
-                 ctx.cand.loc[cand_rows].groupby("from_s", sort=True).indices.items()}
+                 ctx.model_pairs.loc[cand_rows].groupby("from_s", sort=True).indices.items()}
     floor = ctx.rotation_floor
     for a in np.flatnonzero(ctx.sending & (mand > 0)):
         req = required(int(mand[a]), rule)

@@ -55,8 +55,8 @@ def build(ctx: Any, rule: Preferences) -> None:
     term = ctx.term("preference_rank", *TERMS["preference_rank"])
     if "preferences" not in ctx.teachers.columns:
         return
-    prefs = ctx.teachers["preferences"].to_numpy()[ctx.cand["t"].to_numpy()]
-    sids = ctx.schools["school_id"].to_numpy()[ctx.cand["s"].to_numpy()]
+    prefs = ctx.teachers["preferences"].to_numpy()[ctx.model_pairs["t"].to_numpy()]
+    sids = ctx.schools["school_id"].to_numpy()[ctx.model_pairs["s"].to_numpy()]
     cost = np.array([rank(p, s) for p, s in zip(prefs, sids, strict=True)], dtype=np.int64)
     rows = np.flatnonzero(cost)
     term.extend(ctx.xs(rows), cost[rows])

@@ -151,9 +151,9 @@ def class_key(teachers, schools, rule: Priority) -> list:
 def build(ctx: Any, rule: Priority) -> None:
     """Rank cost of every candidate pair (the rank of its teacher)."""
     term = ctx.term("priority_order", *TERMS["priority_order"])
-    if not rule.priority_keys or not len(ctx.cand):
+    if not rule.priority_keys or not len(ctx.model_pairs):
         return
-    r = ranks(ctx.teachers, ctx.schools, rule.priority_keys)[ctx.cand["t"].to_numpy()]
+    r = ranks(ctx.teachers, ctx.schools, rule.priority_keys)[ctx.model_pairs["t"].to_numpy()]
     rows = np.flatnonzero(r)
     term.extend(ctx.xs(rows), r[rows])
 

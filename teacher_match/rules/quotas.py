@@ -164,7 +164,7 @@ def build(ctx: Any, rule: Quotas) -> None:
     """One named constraint per minimum / maximum; soft minima get a shortfall variable."""
     term = ctx.term("quota_shortfall", *TERMS["quota_shortfall"])
     status = ctx.teachers["status"].to_numpy()
-    cand_t = ctx.cand["t"].to_numpy()
+    cand_t = ctx.model_pairs["t"].to_numpy()
     for q in _targets(ctx.problem, ctx.sending, status, rule):
         rows = np.flatnonzero(q.mask[cand_t]) if len(cand_t) else np.array([], dtype=int)
         expr = ctx.xsum(rows)

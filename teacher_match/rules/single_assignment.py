@@ -48,8 +48,8 @@ def class_key(teachers, schools, rule) -> list:
 def build(ctx: Any, rule: SingleAssignment) -> None:
     """At most one destination per teacher; register the two counting terms."""
     tid = ctx.teachers["teacher_id"].to_numpy()
-    t_of = ctx.cand["t"].to_numpy()
-    size = ctx.cand["n"].to_numpy()
+    t_of = ctx.model_pairs["t"].to_numpy()
+    size = ctx.model_pairs["n"].to_numpy()
     for _, rows in ctx.groups("c").items():
         n = int(size[rows[0]])
         if ctx.max_flow(rows) > n:
@@ -58,7 +58,7 @@ def build(ctx: Any, rule: SingleAssignment) -> None:
             ctx.add(RULE_ID, where, ctx.xsum(rows) <= n)
     n = len(ctx.x)
     ctx.term("moved", *TERMS["moved"]).extend(ctx.x, np.ones(n, dtype=np.int64))
-    elig_rows = np.flatnonzero(ctx.cand["status"].to_numpy() == "eligible")
+    elig_rows = np.flatnonzero(ctx.model_pairs["status"].to_numpy() == "eligible")
     ctx.term("non_mandatory_moved", *TERMS["non_mandatory_moved"]).extend(
         ctx.xs(elig_rows), np.ones(len(elig_rows), dtype=np.int64))
 

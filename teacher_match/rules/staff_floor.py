@@ -70,7 +70,7 @@ def class_key(teachers, schools, rule) -> list:
 
 def build(ctx: Any, rule: StaffFloor) -> None:
     """One constraint per covered school that may lose teachers."""
-    if not len(ctx.cand):
+    if not len(ctx.model_pairs):
         return
     out_rows = ctx.groups("from_s")
     in_rows = ctx.groups("s")
