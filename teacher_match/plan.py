@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .check import shortfalls
 from .column_rules import missing_columns
 from .errors import InputError, InputWarning, OutputError
 from .money import plan_money
@@ -23,6 +24,7 @@ from .rules import RULES, TERM_UNITS
 from .rules.contract import PlanState
 from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .schema import TABLES
+from .vocabulary import count_of
 
 if TYPE_CHECKING:
     from .diagnosis import Diagnosis
@@ -34,6 +36,8 @@ __all__ = ["Plan", "build_plan", "ASSIGNMENT_COLUMNS", "PLAN_STATUSES"]
 
 #: solver statuses that come with a plan; any other status means every teacher stays
 PLAN_STATUSES = ("OPTIMAL", "FEASIBLE")
+#: places named on a summary's shortfall line (the checker's shortfalls table has them all)
+SHORTFALL_PLACES_SHOWN = 5
 
 ASSIGNMENT_COLUMNS = ["teacher_id", "from_school_id", "to_school_id", "moves", "mode", "subject", "commute_km",
                       "status", "reason"]
@@ -76,6 +80,8 @@ class Plan:
     diagnosis: pd.DataFrame | None = None
     #: INFEASIBLE plans: the verified parameter relaxations that restore a plan
     relaxations: pd.DataFrame | None = None
+    #: the soft minima the plan falls short of (:func:`teacher_match.check.shortfalls`; None without a plan)
+    shortfalls: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -128,8 +134,11 @@ class Plan:
             ("solve time", f"{t['wall_time_s']:.1f} s"),
         ]
         width = max(len(k) for k, _ in rows)
-        # what makes the plan say less than expected comes first (see teacher_match.column_rules)
-        lines = [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
+        # a soft minimum the plan falls short of comes first: an OPTIMAL plan short of a minimum the policy
+        # states must never read as a clean one
+        lines = [f"  {line}" for line in self.shortfall_lines()]
+        # then what makes the plan say less than expected (see teacher_match.column_rules)
+        lines += [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
         lines += [""] if lines else []
         lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
         b = self.objective_breakdown
@@ -145,6 +154,27 @@ class Plan:
             lines.extend(f"  {n}" for n in notes)
         lines.extend(self._summary_needs_and_diagnosis())
         return "\n".join(lines)
+
+    def shortfall_lines(self) -> list[str]:
+        """One line per rule whose soft minimum the plan falls short of: how many, where, and the switch.
+
+        ``SHORTFALL: min_rotation — 6 mandatory teachers short at 4 sending schools (S003 3, S011 1, …);
+        soft in this policy (min_rotation_hard = false)``. Empty when nothing is short.
+        """
+        short = self.shortfalls
+        if short is None or short.empty:
+            return []
+        out = []
+        for rule, g in short.groupby("rule", sort=False):
+            places = g["place"].unique()
+            place = str(places[0]) if len(places) == 1 else "minimum"
+            where = ", ".join(f"{w} {n}" for w, n in zip(g["where"][:SHORTFALL_PLACES_SHOWN],
+                                                         g["short"][:SHORTFALL_PLACES_SHOWN], strict=True))
+            more = ", …" if len(g) > SHORTFALL_PLACES_SHOWN else ""
+            switches = " and ".join(f"{x} = false" for x in g["switch"].unique())
+            out.append(f"SHORTFALL: {rule} — {count_of(int(g['short'].sum()), str(g['what'].iat[0]))} short at "
+                       f"{count_of(len(g), place)} ({where}{more}); soft in this policy ({switches})")
+        return out
 
     def _summary_needs_and_diagnosis(self) -> list[str]:
         """Needs filled per subject; for an INFEASIBLE plan, the diagnosis (why no plan exists)."""
@@ -389,6 +419,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.Da
         warnings.warn(text, InputWarning, stacklevel=3)
     info = {**solver_info, "budget": money.totals, "unenforced": money.unenforced, "notes": money.notes,
             "input_warnings": [*missing, *getattr(problem, "warnings", ())]}
+    # the soft minima the plan falls short of, recounted by the checker from the plan (said first)
+    short = shortfalls(problem, policy, a) if status in PLAN_STATUSES else None
     if diagnosis is not None:
         info["diagnosis_complete"] = diagnosis.complete
         info["diagnosis_text"] = diagnosis.to_text("en") + "\n" + diagnosis.to_text("zh")
@@ -396,7 +428,7 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, cand: pd.Da
                 objective_breakdown=breakdown, needs=needs, schools=schools, policy_id=policy.id,
                 build_time_s=build_time_s, solver_info=info,
                 diagnosis=diagnosis.conflicts if diagnosis is not None else None,
-                relaxations=diagnosis.relaxations if diagnosis is not None else None)
+                relaxations=diagnosis.relaxations if diagnosis is not None else None, shortfalls=short)
 
 
 def _schools_table(state: PlanState) -> pd.DataFrame:
