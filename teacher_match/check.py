@@ -22,11 +22,14 @@ from .plan_match import match_plan
 from .rules import RULES, TERM_UNITS, flows
 from .rules.contract import CheckData, Shortfall
 from .scaling import OBJ_SCALE, objective_units
+from .vocabulary import count_of
 
-__all__ = ["check", "shortfalls", "SHORTFALL_COLUMNS"]
+__all__ = ["check", "shortfalls", "shortfall_lines", "SHORTFALL_COLUMNS"]
 
 #: the columns of :func:`shortfalls` (those of :class:`~teacher_match.rules.contract.Shortfall`)
 SHORTFALL_COLUMNS = ["rule", "key", "message", "where", "short", "what", "place", "switch"]
+#: places named on a shortfall line (the table has them all)
+SHORTFALL_PLACES_SHOWN = 5
 
 
 def check(problem, policy, plan) -> pd.DataFrame:
@@ -87,6 +90,28 @@ def shortfalls(problem, policy, plan) -> pd.DataFrame:
         if m.shortfalls is not None:
             rows += m.shortfalls(chk, policy.rule(m.RULE_ID))
     return pd.DataFrame([[getattr(r, c) for c in SHORTFALL_COLUMNS] for r in rows], columns=SHORTFALL_COLUMNS)
+
+
+def shortfall_lines(short: pd.DataFrame) -> list[str]:
+    """One line per rule in a :func:`shortfalls` table: how many are short, where, and the switch.
+
+    >>> short = pd.DataFrame([["min_rotation", "school=S3", "…", "S3", 2, "mandatory teacher",
+    ...                        "sending school", "min_rotation_hard"]], columns=SHORTFALL_COLUMNS)
+    >>> shortfall_lines(short)
+    ['SHORTFALL: min_rotation — 2 mandatory teachers short at 1 sending school (S3 2); soft in this policy \
+(min_rotation_hard = false)']
+    """
+    out = []
+    for rule, g in short.groupby("rule", sort=False):
+        places = g["place"].unique()
+        place = str(places[0]) if len(places) == 1 else "minimum"
+        shown = g.head(SHORTFALL_PLACES_SHOWN)
+        where = ", ".join(f"{w} {n}" for w, n in zip(shown["where"], shown["short"], strict=True))
+        more = ", …" if len(g) > SHORTFALL_PLACES_SHOWN else ""
+        switches = " and ".join(f"{x} = false" for x in g["switch"].unique())
+        out.append(f"SHORTFALL: {rule} — {count_of(int(g['short'].sum()), str(g['what'].iat[0]))} short at "
+                   f"{count_of(len(g), place)} ({where}{more}); soft in this policy ({switches})")
+    return out
 
 
 def _check_data(problem, policy, plan) -> tuple[CheckData, list[tuple[str, str, str]]]:

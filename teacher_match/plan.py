@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .check import shortfalls
+from .check import shortfall_lines, shortfalls
 from .column_rules import missing_columns
 from .errors import InputError, InputWarning, OutputError
 from .money import plan_money
@@ -24,7 +24,6 @@ from .rules import RULES, TERM_UNITS
 from .rules.contract import PlanState
 from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .schema import TABLES
-from .vocabulary import count_of
 
 if TYPE_CHECKING:
     from .diagnosis import Diagnosis
@@ -36,8 +35,6 @@ __all__ = ["Plan", "build_plan", "ASSIGNMENT_COLUMNS", "PLAN_STATUSES"]
 
 #: solver statuses that come with a plan; any other status means every teacher stays
 PLAN_STATUSES = ("OPTIMAL", "FEASIBLE")
-#: places named on a summary's shortfall line (the checker's shortfalls table has them all)
-SHORTFALL_PLACES_SHOWN = 5
 
 ASSIGNMENT_COLUMNS = ["teacher_id", "from_school_id", "to_school_id", "moves", "mode", "subject", "commute_km",
                       "status", "reason"]
@@ -161,20 +158,7 @@ class Plan:
         ``SHORTFALL: min_rotation — 6 mandatory teachers short at 4 sending schools (S003 3, S011 1, …);
         soft in this policy (min_rotation_hard = false)``. Empty when nothing is short.
         """
-        short = self.shortfalls
-        if short is None or short.empty:
-            return []
-        out = []
-        for rule, g in short.groupby("rule", sort=False):
-            places = g["place"].unique()
-            place = str(places[0]) if len(places) == 1 else "minimum"
-            where = ", ".join(f"{w} {n}" for w, n in zip(g["where"][:SHORTFALL_PLACES_SHOWN],
-                                                         g["short"][:SHORTFALL_PLACES_SHOWN], strict=True))
-            more = ", …" if len(g) > SHORTFALL_PLACES_SHOWN else ""
-            switches = " and ".join(f"{x} = false" for x in g["switch"].unique())
-            out.append(f"SHORTFALL: {rule} — {count_of(int(g['short'].sum()), str(g['what'].iat[0]))} short at "
-                       f"{count_of(len(g), place)} ({where}{more}); soft in this policy ({switches})")
-        return out
+        return shortfall_lines(self.shortfalls) if self.shortfalls is not None else []
 
     def _summary_needs_and_diagnosis(self) -> list[str]:
         """Needs filled per subject; for an INFEASIBLE plan, the diagnosis (why no plan exists)."""
