@@ -7,7 +7,7 @@ Data in, plan out::
     policy = tm.load_policy("default")
     plan = tm.solve(problem, policy, time_limit=60)
     assert tm.check(problem, policy, plan).empty     # valid: no rule is broken
-    tm.shortfalls(problem, policy, plan)            # the soft minima it falls short of (said first in summary)
+    tm.shortfalls(problem, policy, plan)            # soft minima it falls short of (the summary says first)
 
 ``import teacher_match`` loads no solver: the data layer, the policy and the checker are pandas only, and
 the names that search (``solve``, ``build_model``, ``explain``, ``diagnose`` and their records) load OR-Tools

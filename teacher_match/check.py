@@ -7,9 +7,9 @@ them with what the plan reports, so a plan cannot claim an objective it does not
 
 ``shortfalls(problem, policy, plan)`` is its other half: the minima the policy made soft
 (``min_rotation_hard = false``, ``quota_hard = false``) that the plan falls short of, one row per minimum
-(``rule, key, message, where, short, what, place, switch``). A shortfall is no violation — the policy allows it —
-so ``check(...).empty`` keeps meaning "the plan is valid"; a plan is valid *and* meets every minimum when both
-frames are empty.
+(``rule, key, message, where, short, what, place, switch``). A shortfall is no violation — the policy allows
+it — so ``check(...).empty`` keeps meaning "the plan is valid"; a plan is valid *and* meets every minimum
+when both frames are empty.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@
 ``sent[a] = Σ_{t ∈ a} x[t, s]``; mandatory[g] counts the mandatory teachers of g's *sending* schools (应交流
 教师). With ``send_only_overstaffed`` only overstaffed schools (超编) send: the schools column ``overstaffed``
 [超编] when given, else every school that declares no shortage (a school short of staff does not send).
-A minimum a policy file states is hard; it is soft only where the file says ``quota_hard = false``: then every
-missing teacher of a minimum costs one unit of ``quota_shortfall``, and a plan short of one says so
-(:func:`shortfalls`: the summary's first line, the checker's shortfall rows, the command's exit code). Maxima are
-always hard.
+A minimum a policy file states is hard; it is soft only where the file says ``quota_hard = false``: then
+every missing teacher of a minimum costs one unit of ``quota_shortfall``, and a plan short of one says so
+(:func:`shortfalls`: the summary's first line, the checker's shortfall rows, the command's exit code).
+Maxima are always hard.
 """
 
 from __future__ import annotations
@@ -77,9 +77,9 @@ class Quotas:
     send_only_overstaffed: bool = param(
         False, "bool",
         "only overstaffed schools send (超编 → 缺编): column overstaffed, else schools without needs")
-    quota_hard: bool = param(True, "bool",
-                             "true: minima are hard; false: each missing teacher costs quota_shortfall, and a "
-                             "plan short of a minimum says so")
+    quota_hard: bool = param(
+        True, "bool",
+        "true: minima are hard; false: each missing teacher costs quota_shortfall, and a short plan says so")
 
 
 #: the rule's parameters (a policy section's keys)
@@ -170,8 +170,8 @@ def _targets(problem: Any, sending: np.ndarray, status: np.ndarray, rule: Quotas
                           rule.fixed_leaders_sent, rule.fixed_leaders_sent, leader))
     if rule.max_total_sent is not None:
         # the bureau's quota (名额) as a target: filled, not only a cap
-        lo = rule.max_total_sent if rule.fill_total_quota else None
-        out.append(Target("max_total_sent", {"scope": "county"}, lo, rule.max_total_sent,
+        out.append(Target("max_total_sent", {"scope": "county"},
+                          rule.max_total_sent if rule.fill_total_quota else None, rule.max_total_sent,
                           np.ones(len(t), dtype=bool)))
     return out
 

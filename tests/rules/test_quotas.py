@@ -350,5 +350,6 @@ def test_an_unfillable_quota_target_is_diagnosed_or_short():
                        objective=NO_NEED_PULL)
     plan = solve(problem, soft)
     assert sent(plan) == ["M1"]
-    assert plan.shortfalls[["where", "short", "place"]].values.tolist() == [["the county", 1, "county-wide quota"]]
+    assert plan.shortfalls[["where", "short", "place"]].values.tolist() == [
+        ["the county", 1, "county-wide quota"]]
     assert_valid(problem, soft, plan)
