@@ -25,13 +25,15 @@ def test_generate_writes_tables(county_dir):
 
 def test_solve_check_explain_round_trip(county_dir, tmp_path, capsys):
     plan = tmp_path / "plan.xlsx"
+    # this county is one mandatory teacher short of the default policy's soft minimum: accepted here
     code = main(["solve", str(county_dir), "--policy", "default", "--set", "backbone_min_share=0.25",
-                 "--out", str(plan), "--time-limit", "30", "--quiet"])
+                 "--out", str(plan), "--time-limit", "30", "--quiet", "--allow-shortfall"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "status" in out and "OPTIMAL" in out and "checker: no violations" in out
     assert plan.is_file()
-    assert main(["check", str(county_dir), str(plan), "--set", "backbone_min_share=0.25"]) == 0
+    assert main(["check", str(county_dir), str(plan), "--set", "backbone_min_share=0.25",
+                 "--allow-shortfall"]) == 0
     assert "valid" in capsys.readouterr().out
     moved = pd.read_excel(plan, sheet_name="assignments", dtype={"teacher_id": str})
     tid = moved.loc[moved["moves"], "teacher_id"].iloc[0]
@@ -42,7 +44,8 @@ def test_solve_check_explain_round_trip(county_dir, tmp_path, capsys):
 
 def test_check_reports_violations_against_stricter_policy(county_dir, tmp_path, capsys):
     plan = tmp_path / "plan.csv"
-    assert main(["solve", str(county_dir), "--out", str(plan), "--quiet", "--time-limit", "30"]) == 0
+    assert main(["solve", str(county_dir), "--out", str(plan), "--quiet", "--time-limit", "30",
+                 "--allow-shortfall"]) == 0
     capsys.readouterr()
     # the same plan checked against a 1 km commute cap must fail, naming the rule
     assert main(["check", str(county_dir), str(plan), "--set", "max_commute_km=1"]) == 1
