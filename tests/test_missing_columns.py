@@ -19,8 +19,8 @@ from teacher_match.schema import TABLES
 NO_BACKBONE = "\n".join(",".join(r.split(",")[:6] + r.split(",")[7:])
                         for r in build_corpus.TEACHERS.strip().splitlines()) + "\n"
 #: the default policy's soft minimum, short on this roster when nobody can be sent: said first
-SHORT = ("  SHORTFALL: min_rotation — 2 mandatory teachers short at 2 sending schools (S1 1, S2 1); soft in this "
-         "policy (min_rotation_hard = false)")
+SHORT = ("  SHORTFALL: min_rotation — 2 mandatory teachers short at 2 sending schools (S1 1, S2 1); soft in "
+         "this policy (min_rotation_hard = false)")
 MESSAGE = ("teachers.csv has no backbone teacher (column 'backbone' [骨干教师] missing or empty) and "
            "backbone_min_share = 0.2: backbone teachers must be at least 20% of those a school sends, so no "
            "school can send anyone — add the column 'backbone' [骨干教师], or change backbone_min_share")
