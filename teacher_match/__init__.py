@@ -6,7 +6,8 @@ Data in, plan out::
     problem = tm.load_problem("county/")            # or tm.Problem.from_frames(...) / tm.make_county(...)
     policy = tm.load_policy("default")
     plan = tm.solve(problem, policy, time_limit=60)
-    assert tm.check(problem, policy, plan).empty
+    assert tm.check(problem, policy, plan).empty     # valid: no rule is broken
+    tm.shortfalls(problem, policy, plan)            # soft minima it falls short of (the summary says first)
 
 ``import teacher_match`` loads no solver: the data layer, the policy and the checker are pandas only, and
 the names that search (``solve``, ``build_model``, ``explain``, ``diagnose`` and their records) load OR-Tools
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .check import check
+from .check import check, shortfalls
 from .eligibility import eligibility
 from .errors import (
     InfeasibleError,
@@ -82,6 +83,7 @@ __all__ = [
     "solve",
     "build_model",
     "check",
+    "shortfalls",
     "explain",
     "Explanation",
     "diagnose",

@@ -4,6 +4,12 @@
 needs, caps and shares from the input tables, and reports one row per violation (``rule, key, message``).
 An empty frame means the plan is valid. It also recomputes every objective term and the total and compares
 them with what the plan reports, so a plan cannot claim an objective it does not have.
+
+``shortfalls(problem, policy, plan)`` is its other half: the minima the policy made soft
+(``min_rotation_hard = false``, ``quota_hard = false``) that the plan falls short of, one row per minimum
+(``rule, key, message, where, short, what, place, switch``). A shortfall is no violation — the policy allows
+it — so ``check(...).empty`` keeps meaning "the plan is valid"; a plan is valid *and* meets every minimum
+when both frames are empty.
 """
 
 from __future__ import annotations
@@ -14,10 +20,16 @@ import pandas as pd
 from .eligibility import eligibility
 from .plan_match import match_plan
 from .rules import RULES, TERM_UNITS, flows
-from .rules.contract import CheckData
+from .rules.contract import CheckData, Shortfall
 from .scaling import OBJ_SCALE, objective_units
+from .vocabulary import count_of
 
-__all__ = ["check"]
+__all__ = ["check", "shortfalls", "shortfall_lines", "SHORTFALL_COLUMNS"]
+
+#: the columns of :func:`shortfalls` (those of :class:`~teacher_match.rules.contract.Shortfall`)
+SHORTFALL_COLUMNS = ["rule", "key", "message", "where", "short", "what", "place", "switch"]
+#: places named on a shortfall line (the table has them all)
+SHORTFALL_PLACES_SHOWN = 5
 
 
 def check(problem, policy, plan) -> pd.DataFrame:
@@ -33,13 +45,77 @@ def check(problem, policy, plan) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``rule, key, message``; empty when the plan is valid.
+        ``rule, key, message``; empty when the plan is valid. A soft minimum the plan falls short of is no
+        violation: see :func:`shortfalls`.
 
     Raises
     ------
     PolicyError
         The policy still has a value to be supplied (``"required"``).
     """
+    chk, out = _check_data(problem, policy, plan)
+    for m in RULES:
+        out += m.check(chk, policy.rule(m.RULE_ID))
+
+    if not isinstance(plan, pd.DataFrame) and np.isfinite(plan.objective):
+        out += _objective(chk, policy, plan)
+    return pd.DataFrame(out, columns=["rule", "key", "message"])
+
+
+def shortfalls(problem, policy, plan) -> pd.DataFrame:
+    """The soft minima the plan falls short of: allowed by the policy, never silent.
+
+    Parameters
+    ----------
+    problem : Problem
+    policy : Policy
+    plan : Plan or DataFrame
+        A Plan, or an assignments table (e.g. read back from a file).
+
+    Returns
+    -------
+    DataFrame
+        ``rule, key, message, where, short, what, place, switch``: one row per minimum the plan is ``short``
+        of (``switch`` names the policy parameter that made it soft); empty when every minimum is met or
+        every minimum is hard (a hard one short is a violation of :func:`check`).
+
+    Raises
+    ------
+    PolicyError
+        The policy still has a value to be supplied (``"required"``).
+    """
+    chk, _ = _check_data(problem, policy, plan)
+    rows: list[Shortfall] = []
+    for m in RULES:
+        if m.shortfalls is not None:
+            rows += m.shortfalls(chk, policy.rule(m.RULE_ID))
+    return pd.DataFrame([[getattr(r, c) for c in SHORTFALL_COLUMNS] for r in rows], columns=SHORTFALL_COLUMNS)
+
+
+def shortfall_lines(short: pd.DataFrame) -> list[str]:
+    """One line per rule in a :func:`shortfalls` table: how many are short, where, and the switch.
+
+    >>> short = pd.DataFrame([["min_rotation", "school=S3", "…", "S3", 2, "mandatory teacher",
+    ...                        "sending school", "min_rotation_hard"]], columns=SHORTFALL_COLUMNS)
+    >>> shortfall_lines(short)
+    ['SHORTFALL: min_rotation — 2 mandatory teachers short at 1 sending school (S3 2); soft in this policy \
+(min_rotation_hard = false)']
+    """
+    out = []
+    for rule, g in short.groupby("rule", sort=False):
+        places = g["place"].unique()
+        place = str(places[0]) if len(places) == 1 else "minimum"
+        shown = g.head(SHORTFALL_PLACES_SHOWN)
+        where = ", ".join(f"{w} {n}" for w, n in zip(shown["where"], shown["short"], strict=True))
+        more = ", …" if len(g) > SHORTFALL_PLACES_SHOWN else ""
+        switches = " and ".join(f"{x} = false" for x in g["switch"].unique())
+        out.append(f"SHORTFALL: {rule} — {count_of(int(g['short'].sum()), str(g['what'].iat[0]))} short at "
+                   f"{count_of(len(g), place)} ({where}{more}); soft in this policy ({switches})")
+    return out
+
+
+def _check_data(problem, policy, plan) -> tuple[CheckData, list[tuple[str, str, str]]]:
+    """The roster merged with the plan, and the plan's coverage and eligibility violations."""
     # a value the source leaves blank ("required") cannot be checked against: the same refusal as solve's
     policy.require_complete()
     if policy.reference_date is not None:
@@ -96,12 +172,7 @@ def check(problem, policy, plan) -> pd.DataFrame:
         problem=problem, policy=policy, assignments=a, teachers=tt, moved=moved,
         sending=flows.selects(problem.schools, fl.from_), receiving=flows.selects(problem.schools, fl.to),
     )
-    for m in RULES:
-        out += m.check(chk, policy.rule(m.RULE_ID))
-
-    if not isinstance(plan, pd.DataFrame) and np.isfinite(plan.objective):
-        out += _objective(chk, policy, plan)
-    return pd.DataFrame(out, columns=["rule", "key", "message"])
+    return chk, out
 
 
 def _objective(chk, policy, plan) -> list:

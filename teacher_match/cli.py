@@ -15,8 +15,9 @@ else that goes wrong is a bug: one line says so and where its traceback was logg
 
 Exit codes: 0 done (a plan was written and checked, or a check found no violation); 1 the plan violates a
 rule, or no plan satisfies the hard rules (INFEASIBLE); 2 bad input, bad arguments or an output path that
-cannot be used; 3 no plan was found within the time limit (nothing written); 70 a bug in teacher_match;
-130 interrupted by Ctrl-C; 141 the output pipe was closed (``teacher-match solve … | head``).
+cannot be used; 3 no plan was found within the time limit (nothing written); 4 the plan is valid but short of
+a minimum the policy made soft (written and said first; ``--allow-shortfall`` accepts it with 0); 70 a bug in
+teacher_match; 130 interrupted by Ctrl-C; 141 the output pipe was closed (``teacher-match solve … | head``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ EXIT_OK = 0
 EXIT_INVALID_PLAN = 1  # the plan violates a rule, or no plan satisfies the hard rules
 EXIT_BAD_INPUT = 2  # bad input, bad arguments, an output path that cannot be used
 EXIT_NO_PLAN_IN_TIME = 3  # the time limit ran out before any plan was found
+EXIT_SHORTFALL = 4  # a valid plan short of a minimum the policy made soft (unless --allow-shortfall)
 EXIT_BUG = 70  # EX_SOFTWARE of sysexits.h: an internal error, never the user's input
 EXIT_INTERRUPTED = 130  # the shell's convention for a command stopped by Ctrl-C (128 + SIGINT)
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a command killed by a closed pipe reports
@@ -107,8 +109,9 @@ class _ArgParser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _ArgParser(prog="teacher-match", description="Optimal, explainable teacher rotation planning.",
                    epilog="exit codes: 0 done; 1 the plan violates a rule or no plan exists; 2 bad input, "
-                          "arguments or output path; 3 no plan found within the time limit; 70 a bug in "
-                          "teacher_match (the traceback is logged); 130 Ctrl-C; 141 output pipe closed")
+                          "arguments or output path; 3 no plan found within the time limit; 4 a soft minimum "
+                          "is short (see --allow-shortfall); 70 a bug in teacher_match (the traceback is "
+                          "logged); 130 Ctrl-C; 141 output pipe closed")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_ArgParser)
     seed = _whole_in(0, SEED_MAX, "the seed")
     teachers = _whole_in(MIN_TEACHERS, MAX_TEACHERS, "the number of teachers")
@@ -123,6 +126,11 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--quiet", action="store_true", help="no progress lines")
         sp.add_argument("--max-memory-mb", type=_positive, default=None,
                         help="refuse a model estimated to need more memory (default: the memory available)")
+
+    def shortfall_arg(sp):
+        sp.add_argument("--allow-shortfall", action="store_true",
+                        help="exit 0 when the plan is valid but short of a minimum the policy made soft "
+                             "(default: exit 4; the shortfall is printed either way)")
 
     def policy_args(sp):
         sp.add_argument("--policy", default="default", help="policy id (see models/) or path to a .toml file")
@@ -154,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
                                  "assignments as .csv; checked before the solve, never an input file")
     s.add_argument("--strict", action="store_true",
                    help="exit non-zero when no plan satisfies the hard rules")
+    shortfall_arg(s)
     s.add_argument("--max-file-mb", type=_positive, default=None,
                    help="refuse input files larger than this (default 200)")
     s.add_argument("--max-rows", type=_whole_in(1, 10**9, "--max-rows"), default=None,
@@ -163,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("input")
     c.add_argument("plan", help="plan file written by solve (.xlsx or .csv)")
     policy_args(c)
+    shortfall_arg(c)
 
     e = sub.add_parser("explain", help="why a teacher rotates or stays")
     e.add_argument("input")
@@ -222,7 +232,7 @@ def _progress_printer(quiet: bool):
 
 
 def _solve_and_report(problem, policy, args, out: Path | None = None) -> int:
-    from .check import check
+    from .check import check, shortfalls
     from .solving import solve
 
     plan = solve(problem, policy, time_limit=args.time_limit, workers=args.workers, seed=args.seed,
@@ -253,12 +263,28 @@ def _solve_and_report(problem, policy, args, out: Path | None = None) -> int:
     if path is not None:
         print(f"\nplan written to {path}")
     violations = check(problem, policy, plan)
-    print(f"\nchecker: {'no violations' if violations.empty else f'{len(violations)} VIOLATIONS'}")
+    short = plan.shortfalls if plan.shortfalls is not None else shortfalls(problem, policy, plan)
+    print(f"\nchecker: {'no violations' if violations.empty else f'{len(violations)} VIOLATIONS'}"
+          + (f"; {_short_count(short)} — see SHORTFALL above" if len(short) else ""))
     if not violations.empty:
         print(violations.to_string(index=False), file=sys.stderr)
         return EXIT_INVALID_PLAN
-    return (0 if plan.status in ("OPTIMAL", "FEASIBLE") or not getattr(args, "strict", False)
-            else EXIT_INVALID_PLAN)
+    return _shortfall_exit(short, args)
+
+
+def _short_count(short) -> str:
+    n = len(short)
+    return f"{n} soft minimum{'' if n == 1 else 's'} short"
+
+
+def _shortfall_exit(short, args) -> int:
+    """0 when nothing is short or the user accepts it; else EXIT_SHORTFALL, saying how to accept it."""
+    if not len(short) or getattr(args, "allow_shortfall", False):
+        return EXIT_OK
+    print(f"\nexit {EXIT_SHORTFALL}: the plan is valid but short of a minimum this policy made soft; "
+          f"--allow-shortfall accepts it (or make the minimum hard: --set {short['switch'].iat[0]}=true)",
+          file=sys.stderr)
+    return EXIT_SHORTFALL
 
 
 def _write_plan(plan, out: Path) -> Path:
@@ -291,6 +317,8 @@ def _cmd_demo(args) -> int:
     problem = make_county(n, seed=args.seed, preset=args.preset)
     policy = _policy(args)
     print(f"{problem}\n")
+    # a demonstration, not a planning job: a shortfall is said first in its summary, and does not fail it
+    args.allow_shortfall = True
     return _solve_and_report(problem, policy, args)
 
 
@@ -322,7 +350,7 @@ def _cmd_solve(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from .check import check
+    from .check import check, shortfall_lines, shortfalls
     from .io import load_problem
     from .plan import Plan
 
@@ -330,12 +358,19 @@ def _cmd_check(args) -> int:
     problem = load_problem(args.input)
     assignments = Plan.read_assignments(args.plan)
     violations = check(problem, policy, assignments)
-    if violations.empty:
-        print(f"{args.plan}: valid — {int(assignments['moves'].sum())} teachers rotate, no violations")
-        return 0
-    print(f"{args.plan}: {len(violations)} violation(s)")
-    print(violations.to_string(index=False))
-    return EXIT_INVALID_PLAN
+    if not violations.empty:
+        print(f"{args.plan}: {len(violations)} violation(s)")
+        print(violations.to_string(index=False))
+        return EXIT_INVALID_PLAN
+    short = shortfalls(problem, policy, assignments)
+    # a shortfall first: a valid plan short of a minimum must not read as a clean one
+    for line in shortfall_lines(short):
+        print(line)
+    print(f"{args.plan}: valid — {int(assignments['moves'].sum())} teachers rotate, no violations"
+          + (f"; {_short_count(short)}:" if len(short) else ""))
+    if len(short):
+        print(short[["rule", "key", "short", "message"]].to_string(index=False))
+    return _shortfall_exit(short, args)
 
 
 def _cmd_explain(args) -> int:

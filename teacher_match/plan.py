@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .check import shortfall_lines, shortfalls
 from .column_rules import missing_columns
 from .errors import InputError, InputWarning, OutputError
 from .money import plan_money
@@ -76,6 +77,8 @@ class Plan:
     diagnosis: pd.DataFrame | None = None
     #: INFEASIBLE plans: the verified parameter relaxations that restore a plan
     relaxations: pd.DataFrame | None = None
+    #: the soft minima the plan falls short of (:func:`teacher_match.check.shortfalls`; None without a plan)
+    shortfalls: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -131,8 +134,11 @@ class Plan:
             ("solve time", f"{t['wall_time_s']:.1f} s"),
         ]
         width = max(len(k) for k, _ in rows)
-        # what makes the plan say less than expected comes first (see teacher_match.column_rules)
-        lines = [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
+        # a soft minimum the plan falls short of comes first: an OPTIMAL plan short of a minimum the policy
+        # states must never read as a clean one
+        lines = [f"  {line}" for line in self.shortfall_lines()]
+        # then what makes the plan say less than expected (see teacher_match.column_rules)
+        lines += [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
         lines += [""] if lines else []
         lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
         b = self.objective_breakdown
@@ -149,6 +155,14 @@ class Plan:
             lines.extend(f"  {n}" for n in notes)
         lines.extend(self._summary_needs_and_diagnosis())
         return "\n".join(lines)
+
+    def shortfall_lines(self) -> list[str]:
+        """One line per rule whose soft minimum the plan falls short of: how many, where, and the switch.
+
+        ``SHORTFALL: min_rotation — 6 mandatory teachers short at 4 sending schools (S003 3, S011 1, …);
+        soft in this policy (min_rotation_hard = false)``. Empty when nothing is short.
+        """
+        return shortfall_lines(self.shortfalls) if self.shortfalls is not None else []
 
     def _summary_needs_and_diagnosis(self) -> list[str]:
         """Needs filled per subject; for an INFEASIBLE plan, the diagnosis (why no plan exists)."""
@@ -396,6 +410,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
         warnings.warn(text, InputWarning, stacklevel=3)
     info = {**solver_info, "budget": money.totals, "unenforced": money.unenforced, "notes": money.notes,
             "input_warnings": [*missing, *getattr(problem, "warnings", ())]}
+    # the soft minima the plan falls short of, recounted by the checker from the plan (said first)
+    short = shortfalls(problem, policy, a) if status in PLAN_STATUSES else None
     if diagnosis is not None:
         info["diagnosis_complete"] = diagnosis.complete
         info["diagnosis_text"] = diagnosis.to_text("en") + "\n" + diagnosis.to_text("zh")
@@ -403,7 +419,7 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
                 objective_breakdown=breakdown, needs=needs, schools=schools, policy_id=policy.id,
                 build_time_s=build_time_s, solver_info=info,
                 diagnosis=diagnosis.conflicts if diagnosis is not None else None,
-                relaxations=diagnosis.relaxations if diagnosis is not None else None)
+                relaxations=diagnosis.relaxations if diagnosis is not None else None, shortfalls=short)
 
 
 def _schools_table(state: PlanState) -> pd.DataFrame:

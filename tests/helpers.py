@@ -110,6 +110,11 @@ def assert_valid(problem: tm.Problem, policy: tm.Policy, plan: tm.Plan) -> None:
         found = tm.check(problem, policy, plan)
         assert found.empty, found.to_string()
         assert np.isclose(plan.objective_breakdown["contribution"].sum(), plan.objective)
+        # a soft minimum the plan falls short of is recounted by the checker and said on the first line
+        short = tm.shortfalls(problem, policy, plan)
+        assert plan.shortfalls is not None
+        pd.testing.assert_frame_equal(plan.shortfalls, short)
+        assert plan.summary().lstrip().startswith("SHORTFALL: ") == (not short.empty)
     else:
         assert not a["moves"].any()
 

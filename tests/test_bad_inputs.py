@@ -80,7 +80,8 @@ def test_library_warns_and_makes_a_valid_plan(case, tmp_path):
 
 @pytest.mark.parametrize("case", WARNING_CASES, ids=[c.name for c in WARNING_CASES])
 def test_cli_prints_the_warning_and_solves(case, tmp_path, capsys):
-    assert main(case.argv(tmp_path)) == 0
+    # the corpus's tiny roster is short of the default policy's soft minimum: accepted, the warning is tested
+    assert main([*case.argv(tmp_path), "--allow-shortfall"]) == 0
     captured = capsys.readouterr()
     assert f"teacher-match: warning: {case.message}" in captured.err
     assert "Traceback" not in captured.err

@@ -32,7 +32,8 @@ from teacher_match.report import render_html, write_report
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                        HealthCheck.data_too_large])
-DOCUMENTED_EXITS = {cli.EXIT_OK, cli.EXIT_INVALID_PLAN, cli.EXIT_BAD_INPUT, cli.EXIT_NO_PLAN_IN_TIME}
+DOCUMENTED_EXITS = {cli.EXIT_OK, cli.EXIT_INVALID_PLAN, cli.EXIT_BAD_INPUT, cli.EXIT_NO_PLAN_IN_TIME,
+                    cli.EXIT_SHORTFALL}
 OPEN_POLICY = 'id = "open"\n[rules]\nkeep_per_subject = 0\n'
 
 

@@ -115,7 +115,7 @@ def test_breakdown_lists_every_term_and_sums_to_the_objective():
                 {"teacher_id": "V", "school_id": "U1", "years_at_school": 2, "volunteer": True,
                  "preferences": "R2"}]
     problem = make_problem(schools, teachers, [("R1", "math", 2), ("R1", "chinese", 1)])
-    policy = make_policy(rules={"min_share_of_eligible": 1.0})
+    policy = make_policy(rules={"min_share_of_eligible": 1.0, "min_rotation_hard": False})
     plan = solve(problem, policy)
     assert plan.status == "OPTIMAL"
     assert moves(plan) == {"M": "R1", "M2": None, "V": "R1"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -22,7 +23,7 @@ RULE_FILES = sorted(p.stem for p in (ROOT / "teacher_match" / "rules").glob("*.p
 #: what every rule module defines in its own namespace (optional parts as None, never left out)
 REQUIRED = ("RULE_ID", "SECTION", "ORDER", "PARAMS", "TITLE", "TITLE_ZH", "TERMS", "build", "check",
             "class_key", "binding_words", "stays", "school_columns", "prune", "pair_words", "teacher_words",
-            "assignment_words", "term_values")
+            "assignment_words", "term_values", "shortfalls")
 CALLABLE = ("build", "check", "class_key", "binding_words", "stays", "school_columns")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -53,6 +54,9 @@ def test_rule_module_has_every_part(module: RuleModule):
         assert module.teacher_words is None, module.RULE_ID
     # objective terms and their recount come together
     assert (module.term_values is not None) == bool(module.TERMS), module.RULE_ID
+    # a minimum a policy can make soft (a ``*_hard`` switch) is never silent: the rule says where it is short
+    switches = [f.name for f in dataclasses.fields(module.PARAMS) if f.name.endswith("_hard")]
+    assert (module.shortfalls is not None) == bool(switches), module.RULE_ID
     doc = module.__doc__ or ""
     assert doc.startswith(("Hard rule", "Soft rule", "Hard or soft rule")), \
         f"{module.RULE_ID}: docstring opens with the rule kind"

@@ -40,7 +40,7 @@ def test_cli_generate_small_sizes(tmp_path, capsys):
     out = tmp_path / "c60"
     assert main(["generate", "--teachers", "60", "--seed", "0", "--out", str(out)]) == 0
     assert len(pd.read_csv(out / "teachers.csv")) == 60
-    assert main(["solve", str(out), "--quiet", "--time-limit", "10"]) == 0
+    assert main(["solve", str(out), "--quiet", "--time-limit", "10", "--allow-shortfall"]) == 0
     assert "checker: no violations" in capsys.readouterr().out
     assert main(["generate", "--teachers", "5", "--out", str(tmp_path / "c5")]) == 2
     err = capsys.readouterr().err

@@ -29,6 +29,7 @@ prune = None
 pair_words = None
 teacher_words = None
 assignment_words = None
+shortfalls = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ ORDER = 70
 TITLE = "backbone-teacher share"
 TITLE_ZH = "骨干教师比例"
 assignment_words = None
+shortfalls = None
 prune = None
 pair_words = None
 teacher_words = None

@@ -29,6 +29,7 @@ ORDER = 120
 TITLE = "mix of those sent"
 TITLE_ZH = "合理搭配"
 assignment_words = None
+shortfalls = None
 TERMS: dict[str, tuple[int, str]] = {}
 term_values = None
 prune = None

@@ -26,6 +26,7 @@ ORDER = 150
 TITLE = "stipend budget"
 TITLE_ZH = "经费预算"
 assignment_words = None
+shortfalls = None
 TERMS: dict[str, tuple[int, str]] = {}
 term_values = None
 prune = None

@@ -25,6 +25,7 @@ SECTION = "flows"
 ORDER = 40
 TITLE = "commuting distance"
 TITLE_ZH = "通勤距离上限"
+shortfalls = None
 TERMS = {"commute_km": (KM_UNITS, "total commute of rotated teachers, km")}
 
 

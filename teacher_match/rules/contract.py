@@ -14,7 +14,9 @@ Records handed to the rules, all declared here and free of any solver import:
 * :class:`PlanState` — a finished plan's counts, for "why this teacher stays" and the schools table.
 
 What a rule says of one teacher's assignment (``assignment_words``: the commute, the wish rank) is optional
-and declared ``None`` by the rules that have nothing to say of it.
+and declared ``None`` by the rules that have nothing to say of it. So is ``shortfalls``: a rule with a
+minimum that a policy may make soft (``min_rotation_hard = false``) says, as :class:`Shortfall` records,
+where a plan falls short of it — the summary's first lines and :func:`teacher_match.check.shortfalls`.
 
 Ledger keys (``school=S012,subject=music,keep``) are written by :func:`key` and read by :func:`parse_key`
 — one helper for build, check and explain.
@@ -34,10 +36,40 @@ if TYPE_CHECKING:
     from ..problem import Problem
 
 __all__ = ["RulePolicy", "Stage", "Key", "key", "parse_key", "PruneData", "CheckData", "Facts", "Usage",
-           "PlanState", "StayTest", "Violation", "RuleModule"]
+           "PlanState", "StayTest", "Violation", "Shortfall", "RuleModule"]
 
 #: one violation found by a rule's check: (rule id, ledger key, message)
 Violation = tuple[str, str, str]
+
+
+class Shortfall(NamedTuple):
+    """A soft minimum a plan falls short of (the policy made it soft, so the plan is valid but short).
+
+    Attributes
+    ----------
+    rule, key : str
+        The rule id and the ledger key of the minimum (``min_rotation``, ``school=S003``).
+    where : str
+        Where it counts, in a word or two (``S003``, ``township A``, ``the county``).
+    short : int
+        How many the plan is short (≥ 1).
+    message : str
+        The minimum and what the plan does, in one sentence.
+    what, place : str
+        The singular nouns of what is short and of where (``mandatory teacher``, ``sending school``), for
+        a total over many places.
+    switch : str
+        The policy parameter that made the minimum soft (``min_rotation_hard``).
+    """
+
+    rule: str
+    key: str
+    where: str
+    short: int
+    message: str
+    what: str
+    place: str
+    switch: str
 
 
 class RulePolicy(Protocol):
@@ -380,3 +412,10 @@ class RuleModule(Protocol):
     @property
     def term_values(self) -> Callable[..., dict] | None:
         """``term_values(chk, rule) -> {term: value}``: its objective terms recounted from a plan."""
+
+    @property
+    def shortfalls(self) -> Callable[..., list[Shortfall]] | None:
+        """``shortfalls(chk, rule) -> [Shortfall]``: its soft minima the plan falls short of.
+
+        None for a rule without a minimum. A hard minimum is never a shortfall: its check reports it.
+        """

@@ -27,6 +27,7 @@ ORDER = 10
 TITLE = "direction of rotation"
 TITLE_ZH = "交流方向"
 assignment_words = None
+shortfalls = None
 TERMS: dict[str, tuple[int, str]] = {}
 term_values = None
 

@@ -25,6 +25,7 @@ ORDER = 60
 TITLE = "leadership-team cap"
 TITLE_ZH = "领导班子交流上限"
 assignment_words = None
+shortfalls = None
 TERMS: dict[str, tuple[int, str]] = {}
 term_values = None
 prune = None

@@ -3,7 +3,9 @@
     Σ_{t ∈ a, status(t) = mandatory} x[t, s] ≥ req[a] = ⌈min_share_of_eligible · mandatory[a]⌉   (hard)
     shortfall[a] ≥ req[a] − Σ_{t ∈ a, mandatory} x[t, s],  rotation_shortfall = Σ_a shortfall[a]    (soft)
 
-for each sending school a with mandatory teachers.
+for each sending school a with mandatory teachers. A minimum a policy file states is hard; it is soft only
+where the file says ``min_rotation_hard = false``, and then a plan short of it says so (:func:`shortfalls`:
+the summary's first line, the checker's shortfall rows, the command's exit code).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..params import param, share_fraction
-from ..vocabulary import pct
-from .contract import CheckData, Facts, Key, PlanState, StayTest, Usage, Violation, key
+from ..vocabulary import count_of, pct
+from .contract import CheckData, Facts, Key, PlanState, Shortfall, StayTest, Usage, Violation, key
 
 RULE_ID = "min_rotation"
 SECTION = "rules"
@@ -37,7 +39,9 @@ class MinRotation:
 
     min_share_of_eligible: float | None = param(
         None, "share", "each sending school rotates at least this share of its mandatory teachers (ceil)")
-    min_rotation_hard: bool = param(False, "bool", "true: a hard rule; false: shortfall is penalised")
+    min_rotation_hard: bool = param(
+        True, "bool", "true: a hard rule; false: each missing teacher costs rotation_shortfall, and a plan "
+        "short of the minimum says so")
 
 
 #: the rule's parameters (a policy section's keys)
@@ -84,7 +88,7 @@ def build(ctx: Any, rule: MinRotation) -> None:
         floor[int(a)] = (req, short)
 
 
-def shortfalls(chk: CheckData, rule: MinRotation) -> list[tuple[str, int, int]]:
+def _counts(chk: CheckData, rule: MinRotation) -> list[tuple[str, int, int]]:
     """Per sending school with mandatory teachers: (school_id, required, rotated)."""
     t = chk.teachers
     mand = t[t["status"] == "mandatory"]
@@ -102,7 +106,7 @@ def term_values(chk: CheckData, rule: MinRotation) -> dict:
     """Σ max(0, req − rotated) when soft (0 when hard: the hard check reports any shortfall)."""
     if rule.min_share_of_eligible is None or rule.min_rotation_hard:
         return {"rotation_shortfall": 0}
-    return {"rotation_shortfall": sum(max(0, req - got) for _, req, got in shortfalls(chk, rule))}
+    return {"rotation_shortfall": sum(max(0, req - got) for _, req, got in _counts(chk, rule))}
 
 
 def check(chk: CheckData, rule: MinRotation) -> list[Violation]:
@@ -110,7 +114,19 @@ def check(chk: CheckData, rule: MinRotation) -> list[Violation]:
     if rule.min_share_of_eligible is None or not rule.min_rotation_hard:
         return []
     return [(RULE_ID, key(school=sid), f"{sid} rotates {got} mandatory teachers < required {req}")
-            for sid, req, got in shortfalls(chk, rule) if got < req]
+            for sid, req, got in _counts(chk, rule) if got < req]
+
+
+def shortfalls(chk: CheckData, rule: MinRotation) -> list[Shortfall]:
+    """Soft mode: each sending school that rotates fewer mandatory teachers than its minimum."""
+    if rule.min_share_of_eligible is None or rule.min_rotation_hard:
+        return []
+    share = pct(rule.min_share_of_eligible)
+    return [Shortfall(RULE_ID, key(school=sid), sid, req - got,
+                      f"{sid} must rotate at least {count_of(req, 'mandatory teacher')} ({share} of its "
+                      f"mandatory teachers, rounded up) and rotates {got}: {req - got} short",
+                      "mandatory teacher", "sending school", "min_rotation_hard")
+            for sid, req, got in _counts(chk, rule) if got < req]
 
 
 # ---------------------------------------------------------------------- words

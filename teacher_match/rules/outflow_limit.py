@@ -27,6 +27,7 @@ ORDER = 50
 TITLE = "outflow cap"
 TITLE_ZH = "流出上限"
 assignment_words = None
+shortfalls = None
 TERMS: dict[str, tuple[int, str]] = {}
 term_values = None
 

@@ -23,6 +23,7 @@ ORDER = 100
 TITLE = "counterpart schools"
 TITLE_ZH = "对口交流"
 assignment_words = None
+shortfalls = None
 TERMS: dict[str, tuple[int, str]] = {}
 term_values = None
 

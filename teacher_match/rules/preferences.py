@@ -22,6 +22,7 @@ SECTION = "rules"
 ORDER = 90
 TITLE = "personal wishes"
 TITLE_ZH = "个人志愿"
+shortfalls = None
 prune = None
 pair_words = None
 teacher_words = None

@@ -28,6 +28,7 @@ ORDER = 130
 TITLE = "ordering principles"
 TITLE_ZH = "交流顺序"
 assignment_words = None
+shortfalls = None
 prune = None
 pair_words = None
 teacher_words = None

@@ -5,11 +5,15 @@
     min_sent_per_school ≤ sent[a] ≤ max_sent_per_school                     each sending school a
     Σ_{t teacher} x[t, s] = fixed_teachers_sent,  Σ_{t leader} x[t, s] = fixed_leaders_sent   (county)
     Σ_t x[t, s] ≤ max_total_sent                                            (the bureau's 名额)
+    Σ_t x[t, s] ≥ max_total_sent                                            with fill_total_quota
 
 ``sent[a] = Σ_{t ∈ a} x[t, s]``; mandatory[g] counts the mandatory teachers of g's *sending* schools (应交流
 教师). With ``send_only_overstaffed`` only overstaffed schools (超编) send: the schools column ``overstaffed``
 [超编] when given, else every school that declares no shortage (a school short of staff does not send).
-When soft, every missing teacher of a minimum costs one unit of ``quota_shortfall``; maxima are always hard.
+A minimum a policy file states is hard; it is soft only where the file says ``quota_hard = false``: then
+every missing teacher of a minimum costs one unit of ``quota_shortfall``, and a plan short of one says so
+(:func:`shortfalls`: the summary's first line, the checker's shortfall rows, the command's exit code).
+Maxima are always hard.
 """
 
 from __future__ import annotations
@@ -23,7 +27,19 @@ import pandas as pd
 
 from ..params import param, share_fraction
 from ..vocabulary import pct
-from .contract import CheckData, Facts, Key, PlanState, PruneData, Stage, StayTest, Usage, Violation, key
+from .contract import (
+    CheckData,
+    Facts,
+    Key,
+    PlanState,
+    PruneData,
+    Shortfall,
+    Stage,
+    StayTest,
+    Usage,
+    Violation,
+    key,
+)
 
 RULE_ID = "quotas"
 SECTION = "rules"
@@ -56,11 +72,14 @@ class Quotas:
     fixed_leaders_sent: int | None = param(
         None, "int", "exactly this many leadership-team members rotate county-wide (下派校长 N 名)")
     max_total_sent: int | None = param(None, "int", "at most this many rotate county-wide (教育局规定的名额)")
+    fill_total_quota: bool = param(
+        False, "bool", "true: max_total_sent is a target too — exactly that many rotate (按照名额执行)")
     send_only_overstaffed: bool = param(
         False, "bool",
         "only overstaffed schools send (超编 → 缺编): column overstaffed, else schools without needs")
-    quota_hard: bool = param(True, "bool",
-                             "true: minima are hard; false: each missing teacher costs quota_shortfall")
+    quota_hard: bool = param(
+        True, "bool",
+        "true: minima are hard; false: each missing teacher costs quota_shortfall, and a short plan says so")
 
 
 #: the rule's parameters (a policy section's keys)
@@ -150,7 +169,9 @@ def _targets(problem: Any, sending: np.ndarray, status: np.ndarray, rule: Quotas
         out.append(Target("fixed_leaders_sent", {"scope": "county", "role": "leaders"},
                           rule.fixed_leaders_sent, rule.fixed_leaders_sent, leader))
     if rule.max_total_sent is not None:
-        out.append(Target("max_total_sent", {"scope": "county"}, None, rule.max_total_sent,
+        # the bureau's quota (名额) as a target: filled, not only a cap
+        out.append(Target("max_total_sent", {"scope": "county"},
+                          rule.max_total_sent if rule.fill_total_quota else None, rule.max_total_sent,
                           np.ones(len(t), dtype=bool)))
     return out
 
@@ -212,6 +233,30 @@ def check(chk: CheckData, rule: Quotas) -> list[Violation]:
     return out
 
 
+#: per kind of minimum: (what is short, where it counts) as singular nouns, for a total over many places
+_SHORT_NOUNS = {"group_min_share": ("mandatory teacher", ""), "per_school": ("teacher", "sending school"),
+                "min_sent_avg_per_school": ("teacher", "county-wide minimum"),
+                "fixed_teachers_sent": ("teacher", "county-wide count"),
+                "fixed_leaders_sent": ("leadership-team member", "county-wide count"),
+                "max_total_sent": ("teacher", "county-wide quota")}
+
+
+def shortfalls(chk: CheckData, rule: Quotas) -> list[Shortfall]:
+    """Soft mode: every minimum the plan sends fewer teachers than (hard minima are the check's)."""
+    if rule.quota_hard:
+        return []
+    out = []
+    for q, got in _counts(chk, rule):
+        if not q.lo or got >= q.lo:
+            continue
+        what, place = _SHORT_NOUNS[q.kind]
+        sentence = _sentence(q, rule, "min")[0]
+        out.append(Shortfall(RULE_ID, q.key("min"), _where(q)[0], q.lo - got,
+                             f"{sentence}; the plan sends {got}, {q.lo - got} short", what,
+                             place or rule.quota_group, "quota_hard"))
+    return out
+
+
 # ---------------------------------------------------------------------- words
 def _where(q: Target) -> tuple[str, str]:
     """Who a quota counts, in words (English, Chinese)."""
@@ -252,6 +297,9 @@ def _sentence(q: Target, rule: Quotas, bound: str) -> tuple[str, str]:
                     f"{zh} 最多派出 {q.hi} 名（max_sent_per_school = {q.hi}）")
         return (f"{en} must send at least {q.lo} (min_sent_per_school = {q.lo})",
                 f"{zh} 须至少派出 {q.lo} 名（min_sent_per_school = {q.lo}）")
+    if q.lo:
+        return (f"exactly {q.hi} teachers rotate county-wide (the quota max_total_sent = {q.hi} is a target: "
+                f"fill_total_quota)", f"全县按名额交流 {q.hi} 名（max_total_sent = {q.hi}，名额须用足）")
     return (f"at most {q.hi} teachers rotate county-wide (max_total_sent = {q.hi})",
             f"全县最多交流 {q.hi} 名（max_total_sent = {q.hi}）")
 

@@ -22,6 +22,7 @@ ORDER = 20
 TITLE = "one school per teacher"
 TITLE_ZH = "每人只去一所学校"
 assignment_words = None
+shortfalls = None
 prune = None
 pair_words = None
 teacher_words = None

@@ -26,6 +26,7 @@ ORDER = 140
 TITLE = "staffing floor"
 TITLE_ZH = "师生比底线"
 assignment_words = None
+shortfalls = None
 TERMS: dict[str, tuple[int, str]] = {}
 term_values = None
 prune = None

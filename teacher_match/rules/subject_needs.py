@@ -24,6 +24,7 @@ ORDER = 30
 TITLE = "subject needs"
 TITLE_ZH = "学科需求"
 assignment_words = None
+shortfalls = None
 prune = None
 pair_words = None
 teacher_words = None

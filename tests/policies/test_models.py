@@ -13,6 +13,7 @@ from policy_helpers import SUPPLY, county, model_data
 import teacher_match as tm
 from teacher_match.cli import main
 from teacher_match.policy import policy_from_dict
+from teacher_match.rules.quotas import overstaffed
 
 MODELS = ["tongyu-2012", "devzone-fenliu-34", "zhalute-no5-2014", "fangchenggang-gangkou", "shuanggou-2021",
           "dongcheng-school-plan", "xx-district-pilot", "fujian-minhou", "xiamen-proposals",
@@ -60,11 +61,31 @@ def _county_for(pid: str) -> tm.Problem:
     return p
 
 
+#: models whose hard minimum (as their source states it) cannot hold on the tests' 600-teacher county: the
+#: diagnosis names it and the switch that makes it soft. Each is solved again with that switch: a valid plan
+#: that says first how far it is short.
+NO_PLAN_ON_TEST_COUNTY = {"fangchenggang-gangkou": ("min_rotation", "min_rotation_hard"),
+                          "zhalute-no5-2014": ("quotas", "quota_hard")}
+
+
 @pytest.mark.parametrize("pid", MODELS)
 def test_model_solves_a_synthetic_county(pid):
     p = _county_for(pid)
     pol = tm.load_policy(pid).with_(**SUPPLY.get(pid, {}))
     plan = tm.solve(p, pol, time_limit=10)
+    if pid in NO_PLAN_ON_TEST_COUNTY:
+        rule, switch = NO_PLAN_ON_TEST_COUNTY[pid]
+        assert plan.status == "INFEASIBLE"
+        assert rule in set(plan.diagnosis["rule"])
+        relax = plan.relaxations.set_index("parameter")
+        assert relax.loc[switch, "verified"]
+        assert "why no plan exists" in plan.summary()
+        pol = pol.with_(**{switch: False})
+        plan = tm.solve(p, pol, time_limit=10)
+        assert plan.summary().lstrip().startswith(f"SHORTFALL: {rule} — ")
+        assert not tm.shortfalls(p, pol, plan).empty
+    else:
+        assert tm.shortfalls(p, pol, plan).empty  # a model that follows its source: every minimum is met
     assert plan.status in ("OPTIMAL", "FEASIBLE")
     found = tm.check(p, pol, plan)
     assert found.empty, found.to_string()
@@ -81,7 +102,9 @@ def test_model_solves_a_synthetic_county(pid):
 
 def test_gangkou_backbone_share_holds_once_supplied():
     p = _county_for("fangchenggang-gangkou")
-    pol = tm.load_policy("fangchenggang-gangkou").with_(**SUPPLY["fangchenggang-gangkou"])
+    # the per-school minimum made soft: on this county it cannot hold beside the backbone share
+    pol = tm.load_policy("fangchenggang-gangkou").with_(**SUPPLY["fangchenggang-gangkou"],
+                                                        min_rotation_hard=False)
     plan = tm.solve(p, pol, time_limit=10)
     sent = plan.schools[plan.schools["sent"] > 0]
     assert len(sent)
@@ -136,6 +159,12 @@ CLI_SET = {**{k: [f"{a}={b}" for a, b in v.items()] for k, v in SUPPLY.items()},
            "shuanggou-2021": ["fixed_teachers_sent=5", "fixed_leaders_sent=1"]}
 
 
+#: models whose hard minimum cannot hold on the command-line test's 400-teacher county (exit 1, diagnosis)
+NO_PLAN_ON_CLI_COUNTY = {"fangchenggang-gangkou": "min_rotation[school=",
+                         "city-support-teaching": "quotas[quota=per_school,",
+                         "zhalute-no5-2014": "quotas[quota=max_total_sent,"}
+
+
 def test_cli_solves_every_model(tmp_path, capsys):
     county_dir = tmp_path / "county"
     assert main(["generate", "--teachers", "400", "--seed", "5", "--out", str(county_dir)]) == 0
@@ -144,8 +173,42 @@ def test_cli_solves_every_model(tmp_path, capsys):
         args = ["solve", str(county_dir), "--policy", pid, "--out", str(out), "--time-limit", "10", "--quiet"]
         for s in CLI_SET.get(pid, []):
             args += ["--set", s]
-        assert main(args) == 0, pid
+        code = main(args)
         text = capsys.readouterr().out
+        if pid in NO_PLAN_ON_CLI_COUNTY:
+            assert code == 1, pid
+            assert "no plan (INFEASIBLE)" in text, pid
+            assert NO_PLAN_ON_CLI_COUNTY[pid] in text, pid
+            continue
+        assert code == 0, pid
         assert "checker: no violations" in text
+        assert "SHORTFALL" not in text
         assert "not enforced by this plan" in text
         assert len(pd.read_csv(out, encoding="utf-8-sig")) == 400
+
+
+@pytest.mark.parametrize(("pid", "expected"), [
+    ("fangchenggang-gangkou", "INFEASIBLE"), ("city-support-teaching", "OPTIMAL"),
+    ("zhalute-no5-2014", "OPTIMAL")])
+def test_models_made_hard_on_the_demo_county(pid, expected):
+    """The demo's county (3,000 teachers, seed 7) under the three models whose minimum became hard."""
+    p = tm.make_county(3000, seed=7)
+    pol = tm.load_policy(pid).with_(**SUPPLY.get(pid, {}))
+    plan = tm.solve(p, pol, time_limit=20)
+    assert plan.status == expected
+    if expected == "INFEASIBLE":
+        # GK-QU2 as written: some strong urban schools cannot send 10 % of their mandatory teachers
+        assert "min_rotation" in set(plan.diagnosis["rule"])
+        assert plan.relaxations.set_index("parameter").loc["min_rotation_hard", "verified"]
+        return
+    found = tm.check(p, pol, plan)
+    assert found.empty, found.to_string()
+    assert tm.shortfalls(p, pol, plan).empty
+    if pid == "zhalute-no5-2014":
+        assert plan.totals()["rotated"] == SUPPLY[pid]["max_total_sent"]  # the quota filled
+    else:
+        # CS-QU1: exactly one from each overstaffed school
+        sends = plan.schools[plan.schools["sends"]]
+        over = set(plan.schools["school_id"][overstaffed(p) & plan.schools["sends"].to_numpy()])
+        assert over
+        assert (sends.set_index("school_id").loc[sorted(over), "sent"] == 1).all()

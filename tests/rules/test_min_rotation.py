@@ -17,6 +17,7 @@ from helpers import (
     violations,
 )
 
+import teacher_match as tm
 from teacher_match.rules.min_rotation import MinRotation, required
 
 # U1 urban at -40 km, U2 urban at 25 km, R1 rural at 30 km
@@ -70,7 +71,8 @@ def test_minimum_binds(hard):
 
 def test_soft_minimum_gives_way_to_a_cheaper_plan():
     problem = make_problem(SCHOOLS, TEACHERS, NEEDS)
-    policy = make_policy(rules={"min_share_of_eligible": 0.5}, objective={"rotation_shortfall": 10})
+    policy = make_policy(rules={"min_share_of_eligible": 0.5, "min_rotation_hard": False},
+                         objective={"rotation_shortfall": 10})
     plan = solve(problem, policy)
     assert plan.status == "OPTIMAL"
     assert moves(plan) == {"A": None, "V": "R1"}
@@ -102,7 +104,7 @@ def test_hard_minimum_without_a_receiving_need_is_infeasible():
     assert_valid(problem, policy, plan)
 
     # soft: the same roster is feasible, at the price of one shortfall
-    policy = make_policy(rules={"min_share_of_eligible": 0.5})
+    policy = make_policy(rules={"min_share_of_eligible": 0.5, "min_rotation_hard": False})
     plan = solve(problem, policy)
     assert plan.status == "OPTIMAL"
     assert moves(plan) == {"A": None}
@@ -143,5 +145,60 @@ def test_checker_reports_a_hard_shortfall_only():
     hard = make_policy(rules={"min_share_of_eligible": 0.5, "min_rotation_hard": True})
     assert violations(problem, hard, crafted(problem, hard, {"A": "R1"})) == set()
     assert violations(problem, hard, crafted(problem, hard, {"V": "R1"})) == {("min_rotation", "school=U1")}
-    soft = make_policy(rules={"min_share_of_eligible": 0.5})
+    soft = make_policy(rules={"min_share_of_eligible": 0.5, "min_rotation_hard": False})
     assert violations(problem, soft, crafted(problem, soft, {"V": "R1"})) == set()
+
+
+# ------------------------------------------------------------------ hard unless the policy says soft
+def test_a_stated_minimum_is_hard_by_default():
+    assert MinRotation().min_rotation_hard is True
+    # A cannot be placed anywhere (no need): with the minimum stated and nothing said, there is no plan
+    problem = make_problem(SCHOOLS, TEACHERS[:1], [])
+    policy = make_policy(rules={"min_share_of_eligible": 0.5})
+    plan = solve(problem, policy)
+    assert plan.status == "INFEASIBLE"
+    assert set(plan.diagnosis["rule"]) == {"min_rotation"}
+    assert set(plan.diagnosis["key"]) == {"school=U1"}
+    relax = dict(zip(plan.relaxations["parameter"], plan.relaxations["value"], strict=True))
+    assert relax == {"min_share_of_eligible": 0.0, "min_rotation_hard": False}
+    assert plan.shortfalls is None
+    assert "why no plan exists" in plan.summary()
+    assert_valid(problem, policy, plan)
+
+
+def test_soft_shortfall_is_a_row_and_the_summary_first_line():
+    problem = make_problem(SCHOOLS, TEACHERS[:1], [])
+    policy = make_policy(rules={"min_share_of_eligible": 0.5, "min_rotation_hard": False})
+    plan = solve(problem, policy)
+    assert plan.status == "OPTIMAL"
+    assert tm.check(problem, policy, plan).empty  # valid: the policy allows the shortfall …
+    short = tm.shortfalls(problem, policy, plan)  # … and it is never silent
+    assert short[["rule", "key", "where", "short", "switch"]].values.tolist() == [
+        ["min_rotation", "school=U1", "U1", 1, "min_rotation_hard"]]
+    assert short["message"].iat[0] == ("U1 must rotate at least 1 mandatory teacher (50% of its mandatory "
+                                       "teachers, rounded up) and rotates 0: 1 short")
+    assert plan.summary().splitlines()[0] == (
+        "  SHORTFALL: min_rotation — 1 mandatory teacher short at 1 sending school (U1 1); soft in this "
+        "policy (min_rotation_hard = false)")
+    assert_valid(problem, policy, plan)
+
+
+def test_a_met_soft_minimum_is_no_shortfall():
+    problem = make_problem(SCHOOLS, TEACHERS, NEEDS)
+    policy = make_policy(rules={"min_share_of_eligible": 0.5, "min_rotation_hard": False})
+    plan = solve(problem, policy)
+    assert moves(plan) == {"A": "R1", "V": None}
+    assert plan.shortfalls is not None
+    assert plan.shortfalls.empty
+    assert "SHORTFALL" not in plan.summary()
+    assert_valid(problem, policy, plan)
+
+
+def test_a_hard_minimum_short_is_a_violation_not_a_shortfall():
+    problem = make_problem(SCHOOLS, TEACHERS, NEEDS)
+    hard = make_policy(rules={"min_share_of_eligible": 0.5})
+    kept_home = crafted(problem, hard, {"V": "R1"})
+    assert violations(problem, hard, kept_home) == {("min_rotation", "school=U1")}
+    assert tm.shortfalls(problem, hard, kept_home).empty
+    soft = make_policy(rules={"min_share_of_eligible": 0.5, "min_rotation_hard": False})
+    assert tm.shortfalls(problem, soft, kept_home)["key"].tolist() == ["school=U1"]

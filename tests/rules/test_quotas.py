@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from helpers import assert_valid, breakdown, crafted, make_policy, make_problem, moves, solve, violations
 
+import teacher_match as tm
 from teacher_match.rules import quotas
 
 # with no price on unmet needs, a teacher moves only when a quota asks for it
@@ -280,3 +281,75 @@ def test_checker_recounts_a_soft_shortfall():
     # the same assignments against the hard quota
     hard = make_policy(rules={"min_sent_per_school": 3}, objective=NO_NEED_PULL)
     assert violations(problem, hard, bad) == {("quotas", "quota=per_school,school=U1,min")}
+
+
+# ------------------------------------------------------------------ shortfalls: soft minima are never silent
+def test_soft_quota_short_is_a_shortfall_row_and_the_first_line():
+    problem = make_problem(SCHOOLS, SOFT_ROSTER, [("R1", "math", 3)])
+    soft = make_policy(rules={"min_sent_per_school": 3, "quota_hard": False},
+                       objective={**NO_NEED_PULL, "quota_shortfall": 4})
+    plan = solve(problem, soft)
+    assert sent(plan) == ["M1", "M2"]
+    assert tm.check(problem, soft, plan).empty
+    short = tm.shortfalls(problem, soft, plan)
+    assert short[["rule", "key", "where", "short", "switch"]].values.tolist() == [
+        ["quotas", "quota=per_school,school=U1,min", "U1", 1, "quota_hard"]]
+    assert short["message"].iat[0] == ("U1 must send at least 3 (min_sent_per_school = 3); the plan sends 2, "
+                                       "1 short")
+    assert plan.summary().splitlines()[0] == (
+        "  SHORTFALL: quotas — 1 teacher short at 1 sending school (U1 1); soft in this policy "
+        "(quota_hard = false)")
+    assert_valid(problem, soft, plan)
+    # hard (the default): the same plan edited by hand is a violation, and no shortfall
+    hard = make_policy(rules={"min_sent_per_school": 3}, objective=NO_NEED_PULL)
+    assert tm.shortfalls(problem, hard, plan.assignments).empty
+
+
+def test_soft_township_share_short_names_the_township():
+    schools = [{"school_id": "A1", "township": "甲镇", "x": 0.0},
+               {"school_id": "R1", "category": "rural", "township": "甲镇", "x": 5.0}]
+    p = make_problem(schools, [{"teacher_id": f"A{i}", "school_id": "A1"} for i in range(3)], [])
+    pol = make_policy(rules={"group_min_share": 0.5, "quota_hard": False}, objective=NO_NEED_PULL)
+    plan = solve(p, pol)
+    assert sent(plan) == []
+    assert plan.shortfalls["where"].tolist() == ["township 甲镇"]
+    assert plan.shortfalls["short"].tolist() == [2]
+    assert plan.summary().splitlines()[0].startswith(
+        "  SHORTFALL: quotas — 2 mandatory teachers short at 1 township (township 甲镇 2)")
+    assert_valid(p, pol, plan)
+    # hard by default: no plan, and the diagnosis names the township's minimum
+    hard = make_policy(rules={"group_min_share": 0.5}, objective=NO_NEED_PULL)
+    plan = solve(p, hard)
+    assert plan.status == "INFEASIBLE"
+    assert "quota=group_min_share,township=甲镇,min" in set(plan.diagnosis["key"])
+
+
+# ------------------------------------------------------------------ the bureau's quota as a target (ZL-QU1)
+def test_fill_total_quota_makes_the_cap_a_target():
+    problem = make_problem(SCHOOLS, ROSTER, [("R1", "math", 3)])
+    cap = make_policy(rules={"max_total_sent": 2}, objective=NO_NEED_PULL)
+    assert sent(solve(problem, cap)) == []  # a cap alone sends nobody when nothing pulls
+    target = make_policy(rules={"max_total_sent": 2, "fill_total_quota": True}, objective=NO_NEED_PULL)
+    plan = solve(problem, target)
+    assert sent(plan) == ["M1", "M2"]  # the two nearest
+    assert plan.objective == 1 + 2
+    assert_valid(problem, target, plan)
+    assert violations(problem, target, crafted(problem, target, {"M1": "R1"})) == {
+        ("quotas", "quota=max_total_sent,scope=county,min")}
+
+
+def test_an_unfillable_quota_target_is_diagnosed_or_short():
+    problem = make_problem(SCHOOLS, ROSTER[:1], [("R1", "math", 1)])
+    target = make_policy(rules={"max_total_sent": 2, "fill_total_quota": True}, objective=NO_NEED_PULL)
+    plan = solve(problem, target)
+    assert plan.status == "INFEASIBLE"
+    assert set(plan.diagnosis["key"]) == {"quota=max_total_sent,scope=county,min"}
+    sentences = " ".join(plan.diagnosis["sentence_en"])
+    assert "exactly 2 teachers rotate county-wide" in sentences
+    soft = make_policy(rules={"max_total_sent": 2, "fill_total_quota": True, "quota_hard": False},
+                       objective=NO_NEED_PULL)
+    plan = solve(problem, soft)
+    assert sent(plan) == ["M1"]
+    assert plan.shortfalls[["where", "short", "place"]].values.tolist() == [
+        ["the county", 1, "county-wide quota"]]
+    assert_valid(problem, soft, plan)
