@@ -68,9 +68,9 @@ def aggregate_pairs(pairs: pd.DataFrame, cls: np.ndarray, needs: pd.DataFrame | 
 
     ``pairs`` must hold the teacher-level candidates: members of a class share their candidate schools because
     every pruning rule reads only what the class key fixes. With ``needs`` (and the school index) each row
-    also gets ``ub = min(n, need[s, subject])``, the bound of its integer variable; with ``room`` (one value per
-    row of ``pairs``: the most teachers of the row's subject its school can receive, when posts are exchanged,
-    see :func:`teacher_match.rules.post_exchange.room`) ``ub = min(n, room)``.
+    also gets ``ub = min(n, need[s, subject])``, the bound of its integer variable; with ``room`` (one value
+    per row of ``pairs``: the most teachers of the row's subject its school can receive, when posts are
+    exchanged, see :func:`teacher_match.rules.post_exchange.room`) ``ub = min(n, room)``.
     """
     size = np.bincount(cls)
     p = pairs.assign(c=cls[pairs["t"].to_numpy()])

@@ -5,7 +5,7 @@ their subject, when that school sends teachers itself: the posts its own teacher
 offers. Balanced by subject (``post_exchange_by_subject = true``, the default), for each school s and
 subject j,
 
-    Σ_{t : subject(t) = j} x[t, s]  ≤  need[s, j] + Σ_{t ∈ s, subject(t) = j} Σ_{s'} x[t, s']        (capacity)
+    Σ_{t : subject(t) = j} x[t, s]  ≤  need[s, j] + Σ_{t ∈ s, subject(t) = j} Σ_{s'} x[t, s']     (capacity)
 
 and, not balanced by subject, the same summed over the subjects:
 
@@ -14,17 +14,18 @@ and, not balanced by subject, the same summed over the subjects:
 No school is left short. A school's staff after the plan is at least its staff before minus its declared
 surplus:
 
-    staff[a] − sent[a] + received[a]  ≥  staff[a] − surplus[a]                                     (no shortage)
+    staff[a] − sent[a] + received[a]  ≥  staff[a] − surplus[a]                             (no shortage)
 
 where ``surplus[a] = 0`` for a school that is not overstaffed (the schools column ``overstaffed`` [超编] when
-given, else a school that declares a need: it is short already, see :func:`teacher_match.rules.quotas.overstaffed`),
-so such a school sends no more than it receives (per subject when balanced by subject:
-``sent[a, j] ≤ received[a, j]``), and an overstaffed school's surplus is what the outflow rules let it send.
+given, else a school that declares a need: it is short already, see
+:func:`teacher_match.rules.quotas.overstaffed`), so such a school sends no more than it receives (per subject
+when balanced by subject: ``sent[a, j] ≤ received[a, j]``), and an overstaffed school's surplus is what the
+outflow rules let it send.
 Together: a school that declares no surplus ends, in each subject, between its staff before and its staff
 plus its declared need.
 
-The capacity replaces the cap of :mod:`teacher_match.rules.subject_needs` while this rule is on (that rule then
-prices only the unfilled part of each need, ``max(0, need − received)``).
+The capacity replaces the cap of :mod:`teacher_match.rules.subject_needs` while this rule is on (that rule
+then prices only the unfilled part of each need, ``max(0, need − received)``).
 """
 
 from __future__ import annotations
@@ -241,18 +242,19 @@ def check(chk: CheckData, rule: PostExchange) -> list[Violation]:
         what = f"{fields['subject']} teachers" if rule.post_exchange_by_subject else "teachers"
         if r["received"] > r["need"] + r["sent"]:
             out.append((RULE_ID, key(**fields),
-                        f"{fields['school']} receives {r['received']} {what}, more than its need of {r['need']} "
-                        f"plus the {r['sent']} it sends"))
+                        f"{fields['school']} receives {r['received']} {what}, more than its need of "
+                        f"{r['need']} plus the {r['sent']} it sends"))
         sid = fields["school"]
         if sid in idx and not over[idx[sid]] and r["sent"] > r["received"]:
             out.append((RULE_ID, key("short", **fields),
-                        f"{sid} declares no surplus but sends {r['sent']} {what} and receives {r['received']}"))
+                        f"{sid} declares no surplus but sends {r['sent']} {what} and receives "
+                        f"{r['received']}"))
     return out
 
 
 # ---------------------------------------------------------------------- words
 def binding_words(f: Facts, rule: PostExchange, k: Key, usage: Usage | None) -> tuple[str, str]:
-    """A school's capacity (need plus posts it sends), or a school that declares no surplus keeping its staff."""
+    """A school's capacity (need plus the posts it sends), or a school without surplus keeping its staff."""
     sid = k.get("school")
     s = f.school(k)
     j = k.get("subject", "") if rule.post_exchange_by_subject else ""
@@ -268,7 +270,8 @@ def binding_words(f: Facts, rule: PostExchange, k: Key, usage: Usage | None) -> 
         if usage is not None and s >= 0:
             sent = usage.sent(f, s, of(None))
             got = len(usage.arrivals(f, s, j or None))
-            return f"{en}; the plan sends {sent} and it receives {got}", f"{zh}；本方案派出 {sent} 名，接收 {got} 名"
+            return (f"{en}; the plan sends {sent} and it receives {got}",
+                    f"{zh}；本方案派出 {sent} 名，接收 {got} 名")
         return en, zh
     if usage is not None and s >= 0:
         sent = usage.sent(f, s, of(None))
@@ -280,7 +283,8 @@ def binding_words(f: Facts, rule: PostExchange, k: Key, usage: Usage | None) -> 
     n = len(f.reaching(s, j or None)) if s >= 0 else 0
     return (f"{sid} receives at most its need of {count_of(need, noun_en)} plus the {noun_en}s it sends "
             f"(up to {movable} can leave it; {n} can reach it)",
-            f"{sid} 接收{noun_zh}不超过缺编 {need} 名加上本校派出的人数（可派出 {movable} 名，可到该校的 {n} 名）")
+            f"{sid} 接收{noun_zh}不超过缺编 {need} 名加上本校派出的人数"
+            f"（可派出 {movable} 名，可到该校的 {n} 名）")
 
 
 def _received(state: PlanState) -> pd.Series:

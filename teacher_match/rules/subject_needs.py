@@ -5,9 +5,9 @@
 
 A need may stay unfilled at a cost (the ``unmet_need`` term); it is never over-filled.
 
-When the policy turns the exchange of posts on (:mod:`teacher_match.rules.post_exchange`), a school may receive
-its need *plus* the teachers it sends: that rule's capacity replaces the cap above, and this rule prices only
-the unfilled part of each need,
+When the policy turns the exchange of posts on (:mod:`teacher_match.rules.post_exchange`), a school may
+receive its need *plus* the teachers it sends: that rule's capacity replaces the cap above, and this rule
+prices only the unfilled part of each need,
 
     unfilled[s, j] ≥ need[s, j] − Σ_{t : subject(t) = j} x[t, s],   0 ≤ unfilled[s, j] ≤ need[s, j]
     unmet_need = Σ_{(s, j)} priority[s, j] · unfilled[s, j]   (= Σ priority · max(0, need − received))
@@ -122,7 +122,8 @@ def binding_words(f: Facts, rule: SubjectNeeds, k: Key, usage: Usage | None) -> 
         got = len(usage.arrivals(f, s, j)) if usage is not None and s >= 0 else None
         tail = f"; the plan sends {got}" if got is not None else ""
         tail_zh = f"；本方案到岗 {got} 人" if got is not None else ""
-        return (f"{sid} declared a need for {count_of(c, j + ' teacher')}; each post left unfilled costs{tail}",
+        return (f"{sid} declared a need for {count_of(c, j + ' teacher')}; each post left unfilled "
+                f"costs{tail}",
                 f"{sid} 申报{zh_subject(j)}需求 {c} 人，每个未补足的岗位计入代价{tail_zh}")
     if usage is not None:
         who = usage.arrivals(f, s, j)

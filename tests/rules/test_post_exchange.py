@@ -1,11 +1,21 @@
-"""post_exchange: a school receives at most its need plus what it sends; a school without surplus is not left short."""
+"""post_exchange: a school receives its need plus what it sends; one without surplus is not left short."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import assert_valid, breakdown, crafted, make_policy, make_problem, moves, reason, solve, violations
+from helpers import (
+    assert_valid,
+    breakdown,
+    crafted,
+    make_policy,
+    make_problem,
+    moves,
+    reason,
+    solve,
+    violations,
+)
 
 import teacher_match as tm
 from teacher_match.model.build import build_model, candidate_pairs, prune_data
@@ -21,7 +31,7 @@ ALL_ROTATE = {"min_share_of_eligible": 1.0}
 
 
 def policy(on: bool, by_subject: bool = True, **rules) -> tm.Policy:
-    """District-wide flows, the minimum rotation of every mandatory teacher, the exchange of posts on or off."""
+    """District-wide flows, every mandatory teacher should rotate, the exchange of posts on or off."""
     return make_policy(flows=EVERYWHERE, rules={**ALL_ROTATE, "post_exchange": on,
                                                 "post_exchange_by_subject": by_subject, **rules})
 
@@ -82,7 +92,8 @@ def test_by_subject_a_math_teacher_does_not_take_a_music_post():
 
 
 # U1 has three mandatory math teachers, U2 one and a declared need of one math teacher
-NEED_PLUS_SENT = [{"teacher_id": t, "school_id": "U1"} for t in "ABC"] + [{"teacher_id": "D", "school_id": "U2"}]
+NEED_PLUS_SENT = ([{"teacher_id": t, "school_id": "U1"} for t in "ABC"]
+                  + [{"teacher_id": "D", "school_id": "U2"}])
 
 
 def test_a_school_receives_its_need_plus_what_it_sends_and_no_more():
@@ -112,7 +123,8 @@ def test_the_checker_reports_an_over_filled_school():
     over = crafted(problem, on, {"A": "U2", "B": "U2", "C": "U2", "D": "U1"})
     found = tm.check(problem, on, over)
     assert set(zip(found["rule"], found["key"], strict=True)) == {("post_exchange", "school=U2,subject=math")}
-    assert found["message"].tolist() == ["U2 receives 3 math teachers, more than its need of 1 plus the 1 it sends"]
+    assert found["message"].tolist() == [
+        "U2 receives 3 math teachers, more than its need of 1 plus the 1 it sends"]
     # the same plan without the exchange: subject_needs' own cap is the one broken
     assert ("subject_needs", "school=U2,subject=math") in violations(problem, policy(False), over)
 
@@ -154,15 +166,16 @@ def test_words_of_every_instance():
     said = {e.key: describe_entry(ctx, e, facts=facts) for e in ctx.ledger if e.rule == "post_exchange"}
     assert said == {
         "school=U1,subject=math": (
-            "U1 receives at most its need of 0 math teachers plus the math teachers it sends (up to 3 can leave "
-            "it; 1 can reach it)",
+            "U1 receives at most its need of 0 math teachers plus the math teachers it sends "
+            "(up to 3 can leave it; 1 can reach it)",
             "U1 接收数学教师不超过缺编 0 名加上本校派出的人数（可派出 3 名，可到该校的 1 名）"),
         "school=U2,subject=math": (
-            "U2 receives at most its need of 1 math teacher plus the math teachers it sends (up to 1 can leave "
-            "it; 3 can reach it)",
+            "U2 receives at most its need of 1 math teacher plus the math teachers it sends "
+            "(up to 1 can leave it; 3 can reach it)",
             "U2 接收数学教师不超过缺编 1 名加上本校派出的人数（可派出 1 名，可到该校的 3 名）"),
         "school=U2,subject=math,short": (
-            "U2 declares no surplus, so it sends no more math teachers than it receives (it is not left short)",
+            "U2 declares no surplus, so it sends no more math teachers than it receives "
+            "(it is not left short)",
             "U2 无超编，派出数学教师不多于接收（不因交流缺编）"),
     }
     # with a plan's use of them
@@ -188,7 +201,7 @@ def test_off_by_default_and_no_words_or_columns():
 
 
 def test_opened_posts_need_a_teacher_who_can_leave():
-    # U3's only math teacher lives 50 km from everything: with a 20 km cap U3 can send nobody, so opens no post
+    # U3's only math teacher lives 50 km from everything: with a 20 km cap U3 sends nobody, so opens no post
     teachers = [{"teacher_id": "A", "school_id": "U1"}, {"teacher_id": "B", "school_id": "U2"},
                 {"teacher_id": "C", "school_id": "U3", "home_x": 60.0}]
     problem = make_problem(SCHOOLS, teachers)
@@ -211,7 +224,7 @@ def county():
 
 
 def test_aggregation_and_flows_keep_the_optimum(county):
-    """Aggregated classes, destination flows and the implied inequalities: same optimum as one Boolean each."""
+    """Aggregated classes, destination flows, implied inequalities: the optimum of one Boolean each."""
     pol = tm.load_policy("default").with_(**{"from": {}, "to": {}}, max_commute_km=15, post_exchange=True,
                                            min_share_of_eligible=0.3)
     a = tm.solve(county, pol, time_limit=60, aggregate=True)
@@ -226,7 +239,7 @@ def test_aggregation_and_flows_keep_the_optimum(county):
 
 
 def test_off_the_model_is_today_s():
-    """Rule off (the default policy): the candidate pairs and the model of a 3,000-teacher county as before."""
+    """Rule off (the default policy): the pairs and the model of a 3,000-teacher county as before."""
     problem = tm.make_county(3000, seed=7)
     pol = tm.load_policy("default")
     for aggregate, n_vars, n_cons in ((False, 12419, 1025), (True, 7733, 767)):
