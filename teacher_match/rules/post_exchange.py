@@ -7,9 +7,12 @@ subject j,
 
     Σ_{t : subject(t) = j} x[t, s]  ≤  need[s, j] + Σ_{t ∈ s, subject(t) = j} Σ_{s'} x[t, s']     (capacity)
 
-and, not balanced by subject, the same summed over the subjects:
+and, not balanced by subject, each need stays a need of its subject and the posts received beyond the needs,
+of any subject, are at most the teachers the school sends (its capacity summed over the subjects):
 
-    Σ_t x[t, s]  ≤  Σ_j need[s, j] + Σ_{t ∈ s} Σ_{s'} x[t, s']
+    Σ_j max(0, Σ_{t : subject(t) = j} x[t, s] − need[s, j])  ≤  Σ_{t ∈ s} Σ_{s'} x[t, s']
+    linear: beyond[s, j] ≥ Σ_{t : subject(t) = j} x[t, s] − need[s, j],  beyond[s, j] ≥ 0,
+            Σ_j beyond[s, j] ≤ Σ_{t ∈ s} Σ_{s'} x[t, s']
 
 No school is left short. A school's staff after the plan is at least its staff before minus its declared
 surplus:
@@ -152,7 +155,7 @@ def room(rows: pd.DataFrame, pairs: pd.DataFrame, needs: pd.DataFrame, school_in
     """For each row ``(s, subject)``: the most teachers of that subject school s can receive in any plan.
 
     ``need[s, j] + m[s, j]`` where ``m[s, j]`` counts the distinct teachers of subject j at s with a candidate
-    pair (the most s can send); not balanced by subject, ``Σ_j need[s, j] + m[s]``. It bounds the integer
+    pair (the most s can send); not balanced by subject, ``need[s, j] + m[s]``. It bounds the integer
     variable of an aggregated class and the destination flows of the flow reformulation.
     """
     s = rows["s"].to_numpy(np.int64)
@@ -165,9 +168,10 @@ def room(rows: pd.DataFrame, pairs: pd.DataFrame, needs: pd.DataFrame, school_in
         idx = pd.MultiIndex.from_arrays([s, subj])
         return (need.reindex(idx).fillna(0).to_numpy(np.int64)
                 + sent.reindex(idx).fillna(0).to_numpy(np.int64))
-    need_s = n.groupby("s")["count"].sum()
+    need = n.groupby(["s", n["subject"].astype(str)])["count"].sum()
     sent_s = p.groupby("from_s").size()
-    return need_s.reindex(s).fillna(0).to_numpy(np.int64) + sent_s.reindex(s).fillna(0).to_numpy(np.int64)
+    idx = pd.MultiIndex.from_arrays([s, subj])
+    return need.reindex(idx).fillna(0).to_numpy(np.int64) + sent_s.reindex(s).fillna(0).to_numpy(np.int64)
 
 
 def class_key(teachers, schools, rule) -> list:
@@ -200,13 +204,28 @@ def build(ctx: Any, rule: PostExchange) -> None:
         return ({"school": ctx.school_id(g[0]), "subject": str(g[1])} if rule.post_exchange_by_subject
                 else {"school": ctx.school_id(g)})
 
-    for g, rows in arrive.items():
-        g_key = (int(g[0]), str(g[1])) if rule.post_exchange_by_subject else int(g)
-        n = need.get(g_key, 0)
-        # a school reached by no more teachers than its need can never receive beyond it
-        if ctx.max_flow(rows) <= n:
-            continue
-        ctx.add(RULE_ID, key(**where(g)), ctx.xsum(rows) - ctx.xsum(leave.get(g, empty)) <= n)
+    if rule.post_exchange_by_subject:
+        for g, rows in arrive.items():
+            n = need.get((int(g[0]), str(g[1])), 0)
+            # a school reached by no more teachers than its need can never receive beyond it
+            if ctx.max_flow(rows) <= n:
+                continue
+            ctx.add(RULE_ID, key(**where(g)), ctx.xsum(rows) - ctx.xsum(leave.get(g, empty)) <= n)
+    else:
+        # each need is still a need of its subject; the posts received beyond the needs, of any subject,
+        # beyond[s, j] ≥ received[s, j] − need[s, j], are at most the teachers the school sends
+        need_j = _need_map(ctx.problem, True)
+        beyond: dict[int, list] = {}
+        for (s, j), rows in ctx.groups("s", "subject").items():
+            n = need_j.get((int(s), str(j)), 0)
+            top = ctx.max_flow(rows) - n
+            if top <= 0:
+                continue
+            b = ctx.model.new_int_var(0, top, f"beyond[{ctx.school_id(s)},{j}]")
+            ctx.add(RULE_ID, key("beyond", school=ctx.school_id(s), subject=str(j)), ctx.xsum(rows) - b <= n)
+            beyond.setdefault(int(s), []).append(b)
+        for s, bs in sorted(beyond.items()):
+            ctx.add(RULE_ID, key(school=ctx.school_id(s)), sum(bs) - ctx.xsum(leave.get(s, empty)) <= 0)
     # a school that declares no surplus sends no more than it receives (of each subject when balanced)
     over = quotas.overstaffed(ctx.problem)
     for g, rows in leave.items():
@@ -218,14 +237,21 @@ def build(ctx: Any, rule: PostExchange) -> None:
 
 # ---------------------------------------------------------------------- check
 def balance(chk: CheckData, rule: PostExchange) -> pd.DataFrame:
-    """Per school (and subject): ``need``, ``received``, ``sent`` recounted from the plan (pandas only)."""
-    by = ["school_id", "subject"] if rule.post_exchange_by_subject else ["school_id"]
+    """Per school (and subject): ``need``, ``received``, ``sent``, ``beyond`` recounted from the plan.
+
+    ``beyond`` counts the teachers received beyond the declared needs (``Σ_j max(0, received − need)``); with
+    pandas only.
+    """
     m = chk.moved.assign(subject=chk.moved["subject"].astype(str))
     n = chk.problem.needs.assign(subject=chk.problem.needs["subject"].astype(str))
+    by = ["school_id", "subject"]
     need = n.groupby(by)["count"].sum()
     got = m.rename(columns={"school_id": "from_id", "to_school_id": "school_id"}).groupby(by).size()
     sent = m.groupby(by).size()
     frame = pd.DataFrame({"need": need, "received": got, "sent": sent}).fillna(0).astype(int)
+    frame["beyond"] = (frame["received"] - frame["need"]).clip(lower=0)
+    if not rule.post_exchange_by_subject:
+        frame = frame.groupby(level="school_id").sum()
     return frame.sort_index()
 
 
@@ -239,12 +265,14 @@ def check(chk: CheckData, rule: PostExchange) -> list[Violation]:
     for g, r in balance(chk, rule).iterrows():
         fields = ({"school": str(g[0]), "subject": str(g[1])} if rule.post_exchange_by_subject
                   else {"school": str(g)})
-        what = f"{fields['subject']} teachers" if rule.post_exchange_by_subject else "teachers"
-        if r["received"] > r["need"] + r["sent"]:
-            out.append((RULE_ID, key(**fields),
-                        f"{fields['school']} receives {r['received']} {what}, more than its need of "
-                        f"{r['need']} plus the {r['sent']} it sends"))
         sid = fields["school"]
+        what = f"{fields['subject']} teachers" if rule.post_exchange_by_subject else "teachers"
+        if r["beyond"] > r["sent"]:
+            out.append((RULE_ID, key(**fields),
+                        f"{sid} receives {r['received']} {what}, more than its need of {r['need']} plus the "
+                        f"{r['sent']} it sends" if rule.post_exchange_by_subject else
+                        f"{sid} receives {r['beyond']} teachers beyond its needs, more than the "
+                        f"{r['sent']} it sends"))
         if sid in idx and not over[idx[sid]] and r["sent"] > r["received"]:
             out.append((RULE_ID, key("short", **fields),
                         f"{sid} declares no surplus but sends {r['sent']} {what} and receives "
@@ -257,29 +285,33 @@ def binding_words(f: Facts, rule: PostExchange, k: Key, usage: Usage | None) -> 
     """A school's capacity (need plus the posts it sends), or a school without surplus keeping its staff."""
     sid = k.get("school")
     s = f.school(k)
-    j = k.get("subject", "") if rule.post_exchange_by_subject else ""
-    of = (lambda t: np.ones(len(f.tid), dtype=bool)) if not j else (lambda t: f.subj == j)
+    # balanced by subject every key names its subject; otherwise only the per-subject "beyond" rows do
+    j = k.get("subject", "") if (rule.post_exchange_by_subject or "beyond" in k) else ""
+    mask = (f.subj == j) if j and rule.post_exchange_by_subject else None
     noun_en = f"{j} teacher" if j else "teacher"
     noun_zh = f"{zh_subject(j)}教师" if j else "教师"
-    need = (f.need.get((s, j), 0) if j else
-            sum(c for (sc, _), c in f.need.items() if sc == s))
+    need = f.need.get((s, j), 0) if j else sum(c for (sc, _), c in f.need.items() if sc == s)
+    sent = usage.sent(f, s, mask) if usage is not None and s >= 0 else None
+    got = len(usage.arrivals(f, s, j or None)) if usage is not None and s >= 0 else None
+    tail_en = f"; the plan sends {sent} and it receives {got}" if usage is not None else ""
+    tail_zh = f"；本方案派出 {sent} 名，接收 {got} 名" if usage is not None else ""
     if "short" in k:
-        en = (f"{sid} declares no surplus, so it sends no more {noun_en}s than it receives (it is not left "
-              f"short)")
-        zh = f"{sid} 无超编，派出{noun_zh}不多于接收（不因交流缺编）"
-        if usage is not None and s >= 0:
-            sent = usage.sent(f, s, of(None))
-            got = len(usage.arrivals(f, s, j or None))
-            return (f"{en}; the plan sends {sent} and it receives {got}",
-                    f"{zh}；本方案派出 {sent} 名，接收 {got} 名")
-        return en, zh
-    if usage is not None and s >= 0:
-        sent = usage.sent(f, s, of(None))
-        got = len(usage.arrivals(f, s, j or None))
+        return (f"{sid} declares no surplus, so it sends no more {noun_en}s than it receives (it is not left "
+                f"short){tail_en}",
+                f"{sid} 无超编，派出{noun_zh}不多于接收（不因交流缺编）{tail_zh}")
+    if "beyond" in k:
+        return (f"{sid} receives at most its need of {count_of(need, noun_en)} plus posts it opens by "
+                f"sending teachers of any subject{tail_en}",
+                f"{sid} 接收{noun_zh}不超过缺编 {need} 名加上其派出（任何学科）腾出的岗位{tail_zh}")
+    if not rule.post_exchange_by_subject:
+        return (f"{sid} receives beyond its declared needs at most as many teachers as it sends (posts of "
+                f"any subject){tail_en}",
+                f"{sid} 超出缺编接收的教师不多于其派出的人数（不分学科）{tail_zh}")
+    if usage is not None:
         return (f"{sid} receives at most its need of {count_of(need, noun_en)} plus the {sent} it sends, and "
                 f"receives {got}",
                 f"{sid} 接收{noun_zh}不超过缺编 {need} 名加上派出的 {sent} 名，本方案接收 {got} 名")
-    movable = len(f.movers_from(s, of(None))) if s >= 0 else 0
+    movable = len(f.movers_from(s, mask)) if s >= 0 else 0
     n = len(f.reaching(s, j or None)) if s >= 0 else 0
     return (f"{sid} receives at most its need of {count_of(need, noun_en)} plus the {noun_en}s it sends "
             f"(up to {movable} can leave it; {n} can reach it)",
@@ -306,33 +338,33 @@ def stays(state: PlanState, rule: PostExchange) -> list[StayTest]:
     sent_j = pd.Series(list(zip(state.pos[state.moved], subj[state.moved], strict=True)),
                        dtype=object).value_counts()
     recv = np.bincount(state.to_pos[state.moved], minlength=k)
-    need_by = _need_map(state.problem, by)
-
-    def arrived(s: int, j: str) -> int:
-        return int(recv_j.get((s, j), 0)) if by else int(recv[s])
-
-    def left(a: int, j: str) -> int:
-        return int(sent_j.get((a, j), 0)) if by else int(state.sent[a])
+    need_j = _need_map(state.problem, True)
+    beyond = np.zeros(k, dtype=np.int64)
+    for (s, j), c in recv_j.items():
+        beyond[int(s)] += max(0, int(c) - need_j.get((int(s), str(j)), 0))
 
     def keeps_staff(t: int) -> str | None:
         a, j = state.pos[t], subj[t]
-        if over[a] or not state.sending[a] or left(a, j) < arrived(a, j):
+        sent, got = ((int(sent_j.get((a, j), 0)), int(recv_j.get((a, j), 0))) if by
+                     else (int(state.sent[a]), int(recv[a])))
+        if over[a] or not state.sending[a] or sent < got:
             return None
         what = f"{j} teachers" if by else "teachers"
         return (f"{state.sid[a]} declares no surplus and receives no more {what}, so it sends no more "
                 f"(it is not left short)")
 
+    def open_post(s: int, j: str) -> bool:
+        got, need = int(recv_j.get((s, j), 0)), need_j.get((s, j), 0)
+        if by:
+            return got < need + int(sent_j.get((s, j), 0))
+        return got < need or int(beyond[s]) < int(state.sent[s])
+
     def posts_taken(t: int) -> str | None:
         dests = state.dests.get(t, [])
-        if not dests:
+        if not dests or any(open_post(int(s), subj[t]) for s in dests):
             return None
-        j = subj[t]
-        for s in dests:
-            n = need_by.get((s, j), 0) if by else need_by.get(s, 0)
-            if arrived(s, j) < n + left(s, j):
-                return None
         return (f"every post within reach is taken: each school receives its need plus as many "
-                f"{j + ' ' if by else ''}teachers as it sends")
+                f"{subj[t] + ' ' if by else ''}teachers as it sends")
 
     return [StayTest(Stage.KEEP, keeps_staff), StayTest(Stage.FILLED, posts_taken)]
 
@@ -341,10 +373,8 @@ def school_columns(state: PlanState, rule: PostExchange) -> dict[str, Any]:
     """``exchange_posts``: teachers a school receives beyond its declared needs (only when the rule is on)."""
     if not rule.post_exchange:
         return {}
-    k = len(state.sid)
-    recv = _received(state)
-    beyond = np.zeros(k, dtype=np.int64)
-    by_need = _need_map(state.problem, True)
-    for (s, j), c in recv.items():
-        beyond[int(s)] += max(0, int(c) - by_need.get((int(s), str(j)), 0))
+    need_j = _need_map(state.problem, True)
+    beyond = np.zeros(len(state.sid), dtype=np.int64)
+    for (s, j), c in _received(state).items():
+        beyond[int(s)] += max(0, int(c) - need_j.get((int(s), str(j)), 0))
     return {"exchange_posts": pd.array(beyond, dtype="Int64")}

@@ -253,3 +253,35 @@ def test_off_the_model_is_today_s():
     reach = pol.rule("commute").max_commute_km
     pd.testing.assert_frame_equal(candidate_pairs(problem, elig, prunes, within=reach),
                                   candidate_pairs(problem, elig, prunes, within=reach, posts=problem.needs))
+
+
+def test_not_by_subject_each_need_stays_a_need_of_its_subject():
+    # U2 needs a math and a music teacher and sends nobody: a second math teacher cannot take the music post
+    teachers = [{"teacher_id": "A", "school_id": "U1"}, {"teacher_id": "B", "school_id": "U1"}]
+    problem = make_problem(SCHOOLS[:2], teachers, [("U2", "math", 1), ("U2", "music", 1)])
+    mixed = policy(True, by_subject=False)
+    plan = solve(problem, mixed)
+    assert plan.status == "OPTIMAL"
+    assert moves(plan) == {"A": "U2", "B": None}
+    assert plan.objective == 500 + 1000 + 5
+    assert_valid(problem, mixed, plan)
+    both = crafted(problem, mixed, {"A": "U2", "B": "U2"})
+    found = tm.check(problem, mixed, both)
+    assert found[["rule", "key", "message"]].values.tolist() == [
+        ["post_exchange", "school=U2", "U2 receives 1 teachers beyond its needs, more than the 0 it sends"]]
+
+
+def test_words_not_by_subject():
+    teachers = [{"teacher_id": "A", "school_id": "U1"}, {"teacher_id": "M", "school_id": "U2", "subject": "music"}]
+    problem = make_problem(SCHOOLS[:2], teachers, [("U2", "math", 1)])
+    ctx = build_model(problem, policy(True, by_subject=False))
+    facts = Facts(ctx)
+    said = {e.key: describe_entry(ctx, e, facts=facts)[0] for e in ctx.ledger if e.rule == "post_exchange"}
+    assert said == {
+        "school=U1,subject=music,beyond": "U1 receives at most its need of 0 music teachers plus posts it opens "
+                                          "by sending teachers of any subject",
+        "school=U1": "U1 receives beyond its declared needs at most as many teachers as it sends (posts of any "
+                     "subject)",
+        "school=U2,short": "U2 declares no surplus, so it sends no more teachers than it receives (it is not "
+                           "left short)",
+    }
