@@ -272,16 +272,17 @@ def test_not_by_subject_each_need_stays_a_need_of_its_subject():
 
 
 def test_words_not_by_subject():
-    teachers = [{"teacher_id": "A", "school_id": "U1"}, {"teacher_id": "M", "school_id": "U2", "subject": "music"}]
+    teachers = [{"teacher_id": "A", "school_id": "U1"},
+                {"teacher_id": "M", "school_id": "U2", "subject": "music"}]
     problem = make_problem(SCHOOLS[:2], teachers, [("U2", "math", 1)])
     ctx = build_model(problem, policy(True, by_subject=False))
     facts = Facts(ctx)
     said = {e.key: describe_entry(ctx, e, facts=facts)[0] for e in ctx.ledger if e.rule == "post_exchange"}
     assert said == {
-        "school=U1,subject=music,beyond": "U1 receives at most its need of 0 music teachers plus posts it opens "
-                                          "by sending teachers of any subject",
-        "school=U1": "U1 receives beyond its declared needs at most as many teachers as it sends (posts of any "
-                     "subject)",
+        "school=U1,subject=music,beyond": "U1 receives at most its need of 0 music teachers plus posts it "
+                                          "opens by sending teachers of any subject",
+        "school=U1": "U1 receives beyond its declared needs at most as many teachers as it sends (posts of "
+                     "any subject)",
         "school=U2,short": "U2 declares no surplus, so it sends no more teachers than it receives (it is not "
                            "left short)",
     }
