@@ -14,18 +14,18 @@ of any subject, are at most the teachers the school sends (its capacity summed o
     linear: beyond[s, j] ≥ Σ_{t : subject(t) = j} x[t, s] − need[s, j],  beyond[s, j] ≥ 0,
             Σ_j beyond[s, j] ≤ Σ_{t ∈ s} Σ_{s'} x[t, s']
 
-No school is left short. A school's staff after the plan is at least its staff before minus its declared
-surplus:
+No school is left short. A school's staff after the plan (of each subject, when balanced by subject) is at
+least its staff before minus its declared surplus:
 
-    staff[a] − sent[a] + received[a]  ≥  staff[a] − surplus[a]                             (no shortage)
+    staff[a, j] − sent[a, j] + received[a, j]  ≥  staff[a, j] − surplus[a, j]                 (no shortage)
 
-where ``surplus[a] = 0`` for a school that is not overstaffed (the schools column ``overstaffed`` [超编] when
-given, else a school that declares a need: it is short already, see
-:func:`teacher_match.rules.quotas.overstaffed`), so such a school sends no more than it receives (per subject
-when balanced by subject: ``sent[a, j] ≤ received[a, j]``), and an overstaffed school's surplus is what the
-outflow rules let it send.
-Together: a school that declares no surplus ends, in each subject, between its staff before and its staff
-plus its declared need.
+``surplus[a, j] = 0`` — so ``sent[a, j] ≤ received[a, j]`` — where the school declares none: when the schools
+table has the column ``overstaffed`` [超编], in every subject of a school not marked overstaffed; without it,
+in every subject the school declares a need of (it is short of that subject already). Elsewhere the surplus
+is what the outflow rules let the school send. Not balanced by subject, the same for the school's whole staff:
+``sent[a] ≤ received[a]`` for a school that is not overstaffed
+(:func:`teacher_match.rules.quotas.overstaffed`: the column, else a school that declares a need).
+So a school short of a subject ends with between its teachers of that subject before and those plus its need.
 
 The capacity replaces the cap of :mod:`teacher_match.rules.subject_needs` while this rule is on (that rule
 then prices only the unfilled part of each need, ``max(0, need − received)``).
@@ -33,6 +33,7 @@ then prices only the unfilled part of each need, ``max(0, need − received)``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,6 +175,26 @@ def room(rows: pd.DataFrame, pairs: pd.DataFrame, needs: pd.DataFrame, school_in
     return need.reindex(idx).fillna(0).to_numpy(np.int64) + sent_s.reindex(s).fillna(0).to_numpy(np.int64)
 
 
+def no_surplus(problem: Any, rule: PostExchange) -> Callable[[int, str], bool]:
+    """``f(a, j)``: whether school position ``a`` declares no surplus of subject ``j`` (it may not lose any).
+
+    With the schools column ``overstaffed`` [超编]: every subject of a school not marked overstaffed. Without
+    it: the subjects a school declares a need of, or (not balanced by subject) every subject of a school that
+    declares a need.
+    """
+    from ..eligibility import roster_column  # data layer helper, no solver import
+
+    over = quotas.overstaffed(problem)
+    s = problem.schools
+    declared = roster_column(s, "overstaffed") is not None or "超编" in s.columns
+    if not rule.post_exchange_by_subject or declared:
+        return lambda a, j: not over[a]
+    n = problem.needs
+    short = {(problem.school_index[sid], str(j))
+             for sid, j, c in n[["school_id", "subject", "count"]].itertuples(index=False) if c > 0}
+    return lambda a, j: (a, j) in short
+
+
 def class_key(teachers, schools, rule) -> list:
     """Nothing per teacher beyond the base class key (school, subject, backbone, role, status)."""
     return []
@@ -227,10 +248,10 @@ def build(ctx: Any, rule: PostExchange) -> None:
         for s, bs in sorted(beyond.items()):
             ctx.add(RULE_ID, key(school=ctx.school_id(s)), sum(bs) - ctx.xsum(leave.get(s, empty)) <= 0)
     # a school that declares no surplus sends no more than it receives (of each subject when balanced)
-    over = quotas.overstaffed(ctx.problem)
+    keeps = no_surplus(ctx.problem, rule)
     for g, rows in leave.items():
-        a = int(g[0]) if rule.post_exchange_by_subject else int(g)
-        if over[a]:
+        a, j = (int(g[0]), str(g[1])) if rule.post_exchange_by_subject else (int(g), "")
+        if not keeps(a, j):
             continue
         ctx.add(RULE_ID, key("short", **where(g)), ctx.xsum(rows) - ctx.xsum(arrive.get(g, empty)) <= 0)
 
@@ -260,7 +281,7 @@ def check(chk: CheckData, rule: PostExchange) -> list[Violation]:
     if not rule.post_exchange:
         return []
     out = []
-    over = quotas.overstaffed(chk.problem)
+    keeps = no_surplus(chk.problem, rule)
     idx = chk.problem.school_index
     for g, r in balance(chk, rule).iterrows():
         fields = ({"school": str(g[0]), "subject": str(g[1])} if rule.post_exchange_by_subject
@@ -273,7 +294,7 @@ def check(chk: CheckData, rule: PostExchange) -> list[Violation]:
                         f"{r['sent']} it sends" if rule.post_exchange_by_subject else
                         f"{sid} receives {r['beyond']} teachers beyond its needs, more than the "
                         f"{r['sent']} it sends"))
-        if sid in idx and not over[idx[sid]] and r["sent"] > r["received"]:
+        if sid in idx and keeps(idx[sid], fields.get("subject", "")) and r["sent"] > r["received"]:
             out.append((RULE_ID, key("short", **fields),
                         f"{sid} declares no surplus but sends {r['sent']} {what} and receives "
                         f"{r['received']}"))
@@ -331,7 +352,7 @@ def stays(state: PlanState, rule: PostExchange) -> list[StayTest]:
     if not rule.post_exchange:
         return []
     by = rule.post_exchange_by_subject
-    over = quotas.overstaffed(state.problem)
+    keeps = no_surplus(state.problem, rule)
     k = len(state.sid)
     subj = state.subj.astype(str)
     recv_j = _received(state)
@@ -347,7 +368,7 @@ def stays(state: PlanState, rule: PostExchange) -> list[StayTest]:
         a, j = state.pos[t], subj[t]
         sent, got = ((int(sent_j.get((a, j), 0)), int(recv_j.get((a, j), 0))) if by
                      else (int(state.sent[a]), int(recv[a])))
-        if over[a] or not state.sending[a] or sent < got:
+        if not keeps(a, j) or not state.sending[a] or sent < got:
             return None
         what = f"{j} teachers" if by else "teachers"
         return (f"{state.sid[a]} declares no surplus and receives no more {what}, so it sends no more "

@@ -130,9 +130,9 @@ def test_the_checker_reports_an_over_filled_school():
 
 
 def test_a_school_that_declares_a_shortage_is_not_left_short():
-    # U2 is short of music (so it has no surplus) and B could fill U3's math need
+    # U2 is short of math, and its math teacher B could fill U3's math need
     teachers = [{"teacher_id": "B", "school_id": "U2"}]
-    problem = make_problem(SCHOOLS, teachers, [("U2", "music", 1), ("U3", "math", 1)])
+    problem = make_problem(SCHOOLS, teachers, [("U2", "math", 1), ("U3", "math", 1)])
     off = policy(False)
     plan = solve(problem, off)
     assert moves(plan) == {"B": "U3"}
@@ -150,12 +150,19 @@ def test_a_school_that_declares_a_shortage_is_not_left_short():
     assert violations(problem, on, crafted(problem, on, {"B": "U3"})) == {
         ("post_exchange", "school=U2,subject=math,short")}
 
-    # a roster that says U2 is overstaffed (超编) lets it send
-    schools = [{**s, "overstaffed": s["school_id"] == "U2"} for s in SCHOOLS]
-    problem = make_problem(schools, teachers, [("U2", "music", 1), ("U3", "math", 1)])
+    # short of music only: its math teachers may still go
+    problem = make_problem(SCHOOLS, teachers, [("U2", "music", 1), ("U3", "math", 1)])
     plan = solve(problem, on)
     assert moves(plan) == {"B": "U3"}
     assert_valid(problem, on, plan)
+
+    # a roster that says U2 is overstaffed (超编) lets it send; one that says U2 is not keeps every subject
+    for flag, expected in ((True, "U3"), (False, None)):
+        schools = [{**s, "overstaffed": flag if s["school_id"] == "U2" else True} for s in SCHOOLS]
+        problem = make_problem(schools, teachers, [("U2", "music", 1), ("U3", "math", 1)])
+        plan = solve(problem, on)
+        assert moves(plan) == {"B": expected}
+        assert_valid(problem, on, plan)
 
 
 def test_words_of_every_instance():
