@@ -27,7 +27,7 @@ from .model.assumptions import OK, assume, cores, enforce_ledger, one_worker_sol
 from .model.build import build_model, candidate_pairs
 from .policy import PARAMETERS
 from .rule_sentences import RULE_ZH, describe_entry
-from .rules import RULES, RULES_BY_ID
+from .rules import RULES, RULES_BY_ID, post_exchange
 from .rules.contract import Facts, PruneData
 from .scaling import KM_UNITS
 from .vocabulary import fmt_value
@@ -154,7 +154,12 @@ def _pruning_rules(ctx) -> list[str]:
 
     Only these can take part in a conflict without a ledger entry, so only their parameters are searched.
     """
-    raw = candidate_pairs(ctx.problem, ctx.elig, [])
+    exchange = ctx.policy.rule(post_exchange.RULE_ID)
+    # with the exchange of posts the posts schools open by sending are destinations too
+    status = ctx.elig["status"].to_numpy()
+    posts = (post_exchange.posts(ctx.problem, status, ctx.sending, ctx.receiving, exchange)
+             if exchange.post_exchange else None)
+    raw = candidate_pairs(ctx.problem, ctx.elig, [], posts=posts)
     if not len(raw):
         return []
     data = PruneData(problem=ctx.problem, sending=ctx.sending, receiving=ctx.receiving)

@@ -279,7 +279,12 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
     filled = int(((dest == s) & (f.subj == subj)).sum())
     cat = ctx.schools["category"].iat[s]
     strength = ctx.schools["strength"].iat[s]
-    details.append(f"fills {sid}'s {subj} need ({filled} of {need} filled; {sid} is {cat}, {strength})")
+    if need:
+        details.append(f"fills {sid}'s {subj} need ({filled} of {need} filled; {sid} is {cat}, {strength})")
+    else:
+        # no declared need: the post is one the school opens by sending its own teachers (exchange of posts)
+        details.append(f"takes a {subj} post {sid} opens by sending its own teachers ({filled} arrive; "
+                       f"{sid} is {cat}, {strength})")
     if mine:
         km = ctx.model_pairs["dkm"].iat[mine[0]] / KM_UNITS
         said = [m.assignment_words(f, ctx.policy.rule(m.RULE_ID), i, s, km) for m in RULES
@@ -297,7 +302,8 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
         details.append(f"other schools this teacher could fill: {shown}")
     else:
         details.append("no other school needing this subject is within the rules")
-    reason = f"rotates to {sid} ({cat}, {strength}) to fill its {subj} need"
+    reason = (f"rotates to {sid} ({cat}, {strength}) to fill its {subj} need" if need
+              else f"rotates to {sid} ({cat}, {strength}) to take an exchanged {subj} post")
     reason_zh = f"交流至 {sid}，补充该校{zh_subject(subj)}学科缺员"
     alternative = None
     if counterfactual and mine:

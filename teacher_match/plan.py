@@ -378,7 +378,9 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
                                  strict=True))).value_counts()
     else:
         got = pd.Series(dtype=int)
-    nd["filled"] = [int(got.get((a_, b_), 0)) for a_, b_ in zip(nd["school_id"], nd["subject"], strict=True)]
+    # a need is filled at most once over: arrivals beyond it take exchanged posts (rules/post_exchange.py)
+    nd["filled"] = [min(int(got.get((a_, b_), 0)), int(c_))
+                    for a_, b_, c_ in zip(nd["school_id"], nd["subject"], nd["count"], strict=True)]
     nd["unmet"] = (nd["count"].astype(int) - nd["filled"]).clip(lower=0)
     needs = nd[["school_id", "subject", "count", "priority", "filled", "unmet"]].reset_index(drop=True)
 

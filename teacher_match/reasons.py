@@ -58,8 +58,10 @@ def teacher_reasons(problem: Problem, policy: Policy, elig: pd.DataFrame, state:
     to_pos = state.to_pos
     for i in np.flatnonzero(state.moved):
         j = to_pos[i]
-        out[i] = (f"{base[i]}; rotates to {sid[j]} ({cat[j]}, {strength[j]}) to fill its {subj[i]} need, "
-                  f"{km[i]:.1f} km")
+        # a school without a declared need in the subject receives only by exchanging posts: it sends too
+        why = (f"to fill its {subj[i]} need" if (j, subj[i]) in state.need_left
+               else f"to take a {subj[i]} post it opens by sending its own teachers (exchange of posts)")
+        out[i] = f"{base[i]}; rotates to {sid[j]} ({cat[j]}, {strength[j]}) {why}, {km[i]:.1f} km"
 
     stay = np.flatnonzero(movable & ~state.moved)
     if not len(stay):

@@ -63,22 +63,29 @@ def teacher_classes(problem, teachers: pd.DataFrame, policy, modules) -> np.ndar
 
 
 def aggregate_pairs(pairs: pd.DataFrame, cls: np.ndarray, needs: pd.DataFrame | None = None,
-                    school_index: dict | None = None) -> pd.DataFrame:
+                    school_index: dict | None = None, room: np.ndarray | None = None) -> pd.DataFrame:
     """One row per (class, school): the class's smallest-position member stands for it, ``n`` = class size.
 
     ``pairs`` must hold the teacher-level candidates: members of a class share their candidate schools because
     every pruning rule reads only what the class key fixes. With ``needs`` (and the school index) each row
-    also gets ``ub = min(n, need[s, subject])``, the bound of its integer variable.
+    also gets ``ub = min(n, need[s, subject])``, the bound of its integer variable; with ``room`` (one value
+    per row of ``pairs``: the most teachers of the row's subject its school can receive, when posts are
+    exchanged, see :func:`teacher_match.rules.post_exchange.room`) ``ub = min(n, room)``.
     """
     size = np.bincount(cls)
     p = pairs.assign(c=cls[pairs["t"].to_numpy()])
+    if room is not None:
+        p = p.assign(room=np.asarray(room, dtype=np.int64))
     agg = p.sort_values(["c", "s", "t"], kind="stable").drop_duplicates(["c", "s"], keep="first")
     agg = agg.assign(n=size[agg["c"].to_numpy()])
     agg = agg.sort_values(["t", "s"], kind="stable").reset_index(drop=True)
-    if needs is not None:
+    if room is not None:
+        agg["ub"] = np.minimum(agg["n"].to_numpy(), agg["room"].to_numpy())
+        agg = agg.drop(columns="room")
+    elif needs is not None:
         cap = needs.assign(s=needs["school_id"].map(school_index)).set_index(["s", "subject"])["count"]
-        room = cap.reindex(pd.MultiIndex.from_arrays([agg["s"], agg["subject"]])).to_numpy(dtype=np.int64)
-        agg["ub"] = np.minimum(agg["n"].to_numpy(), room)
+        need = cap.reindex(pd.MultiIndex.from_arrays([agg["s"], agg["subject"]])).to_numpy(dtype=np.int64)
+        agg["ub"] = np.minimum(agg["n"].to_numpy(), need)
     return agg
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import limits
 from ..eligibility import eligibility
-from ..rules import RULES, flows
+from ..rules import RULES, flows, post_exchange
 from ..rules.contract import PruneData
 from ..scaling import to_units_km
 from .aggregation import aggregate_pairs, teacher_classes
@@ -72,10 +72,17 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
     lap("eligibility")
     data = prune_data(problem, policy)
     prunes = [partial(m.prune, rule=policy.rule(m.RULE_ID), data=data) for m in RULES if m.prune is not None]
+    exchange = policy.rule(post_exchange.RULE_ID)
+    # the posts a teacher may be sent to: the declared needs, and with the exchange of posts the posts
+    # schools open by sending (post_exchange.posts)
+    targets = (post_exchange.posts(problem, elig["status"].to_numpy(), data.sending, data.receiving, exchange)
+               if exchange.post_exchange else None)
     limits.check_candidates(problem.teachers["subject"].to_numpy(),
-                            elig["status"].isin(["mandatory", "eligible"]).to_numpy(), problem.needs,
-                            max_memory_mb)
-    pairs = candidate_pairs(problem, elig, prunes, within=reach)
+                            elig["status"].isin(["mandatory", "eligible"]).to_numpy(),
+                            problem.needs if targets is None else targets, max_memory_mb)
+    pairs = candidate_pairs(problem, elig, prunes, within=reach, posts=targets)
+    if targets is not None:
+        pairs = post_exchange.settle(pairs, problem.needs, problem.school_index, exchange)
     lap("candidate pairs")
     model_pairs = pairs
     cls = None
@@ -83,7 +90,11 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
         cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy,
                               RULES)
         if cls is not None:
-            model_pairs = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
+            if targets is None:
+                model_pairs = aggregate_pairs(pairs, cls, problem.needs, problem.school_index)
+            else:
+                model_pairs = aggregate_pairs(pairs, cls, room=post_exchange.room(
+                    pairs, pairs, problem.needs, problem.school_index, exchange))
     lap("aggregation")
     limits.check_model(len(model_pairs), workers, max_memory_mb)
     ctx = Context(problem, policy, elig, model_pairs, data.sending, data.receiving,
@@ -98,7 +109,7 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
 
 def candidate_pairs(problem: Problem, elig: pd.DataFrame,
                     prune_fns: Iterable[Callable[[pd.DataFrame], np.ndarray]],
-                    within: float | None = None) -> pd.DataFrame:
+                    within: float | None = None, posts: pd.DataFrame | None = None) -> pd.DataFrame:
     """All (movable teacher, receiving school with a need in the teacher's subject) pairs, pruned.
 
     Parameters
@@ -108,10 +119,14 @@ def candidate_pairs(problem: Problem, elig: pd.DataFrame,
     within : float, optional
         The commute cap, when there is one: distances are needed only up to it (the commute rule's prune drops
         every farther pair), see :meth:`Problem.school_km_within`.
+    posts : DataFrame, optional
+        The posts teachers may be sent to (``school_id, subject, count``); default the declared needs. With
+        the exchange of posts, also the posts schools open by sending (:func:`post_exchange.posts`).
     """
     t = problem.teachers
     movable = np.flatnonzero(elig["status"].isin(["mandatory", "eligible"]).to_numpy())
-    needs = problem.needs[problem.needs["count"] > 0]
+    needs = problem.needs if posts is None else posts
+    needs = needs[needs["count"] > 0]
     t_subj = t["subject"].to_numpy()[movable]
     n_pos = needs["school_id"].map(problem.school_index).to_numpy(dtype=np.int64)
     codes, _ = pd.factorize(np.r_[t_subj, needs["subject"].to_numpy()])

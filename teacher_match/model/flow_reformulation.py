@@ -16,7 +16,8 @@ the ``|B| · |S(B)|`` variables can be replaced by ``|S(B)|`` destination flows 
     Σ_{c,s} a[c, s] · y[c, s] = Σ_s u[s] · f[B, s] + Σ_c v[c] · n[B, c]
 
 and if the bounds are ``y[c, s] ≤ min(|c|, need[s])`` (as aggregation sets them; the subject_needs rule caps
-``Σ_c y[c, s] ≤ need[s]`` in every plan, so ``f[B, s] ≤ need[s]`` is valid), every ``(f, n)`` with equal
+``Σ_c y[c, s] ≤ need[s]`` in every plan, so ``f[B, s] ≤ need[s]`` is valid; with the exchange of posts
+``need[s]`` is the need plus what s can send, the bound of that rule's capacity), every ``(f, n)`` with equal
 totals splits back into class flows with the same value of every row: the north-west corner rule (classes in
 order fill destinations in order) gives ``y[c, s] ≤ min(n[c], f[s]) ≤ min(|c|, need[s])``. So
 the reformulated model has exactly the optimum of the original, and its bound is the original's bound. Blocks
@@ -36,6 +37,7 @@ import pandas as pd
 import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
+from ..rules import post_exchange
 from .decomposition import _refs, _remap
 
 __all__ = ["Reformulation", "reformulate"]
@@ -110,7 +112,15 @@ def _rows(proto):
 
 
 def _need(ctx) -> np.ndarray:
-    """need[s, subject] of each candidate row (the cap the subject_needs rule puts on Σ y into it)."""
+    """need[s, subject] of each candidate row (the cap the subject_needs rule puts on Σ y into it).
+
+    With the exchange of posts the cap is the need plus what the school can send (its ``room``, a bound on
+    ``Σ_c y[c, s]`` in every plan, and the bound aggregation gave the variables).
+    """
+    rule = ctx.policy.rule(post_exchange.RULE_ID)
+    if rule.post_exchange:
+        return post_exchange.room(ctx.model_pairs, ctx.teacher_pairs, ctx.problem.needs,
+                                  ctx.problem.school_index, rule)
     needs = ctx.problem.needs
     cap = (needs.assign(s=needs["school_id"].map(ctx.problem.school_index))
            .groupby(["s", "subject"])["count"].sum())

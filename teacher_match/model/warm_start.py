@@ -28,7 +28,9 @@ def restricted_rows(cand: pd.DataFrame, needs: pd.DataFrame, school_index: dict,
     if not len(cand):
         return np.zeros(0, dtype=np.int64)
     count = needs.assign(s=needs["school_id"].map(school_index)).set_index(["s", "subject"])["count"]
-    k = count.reindex(pd.MultiIndex.from_arrays([cand["s"], cand["subject"]])).to_numpy(dtype=np.int64)
+    # a post a school opens by sending (exchange of posts) is no declared need: not in the quick plan
+    k = (count.reindex(pd.MultiIndex.from_arrays([cand["s"], cand["subject"]])).fillna(0)
+         .to_numpy(dtype=np.int64))
     frame = pd.DataFrame({"s": cand["s"].to_numpy(), "subject": cand["subject"].to_numpy(),
                           "dkm": cand["dkm"].to_numpy(), "bb": cand["backbone"].to_numpy(dtype=bool),
                           "k": k, "row": np.arange(len(cand))})

@@ -4,6 +4,13 @@
     unmet_need = Σ_{(s, j)} priority[s, j] · (need[s, j] − Σ_{t : subject(t) = j} x[t, s])
 
 A need may stay unfilled at a cost (the ``unmet_need`` term); it is never over-filled.
+
+When the policy turns the exchange of posts on (:mod:`teacher_match.rules.post_exchange`), a school may
+receive its need *plus* the teachers it sends: that rule's capacity replaces the cap above, and this rule
+prices only the unfilled part of each need,
+
+    unfilled[s, j] ≥ need[s, j] − Σ_{t : subject(t) = j} x[t, s],   0 ≤ unfilled[s, j] ≤ need[s, j]
+    unmet_need = Σ_{(s, j)} priority[s, j] · unfilled[s, j]   (= Σ priority · max(0, need − received))
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..vocabulary import count_of, zh_subject
-from . import commute, flows
+from . import commute, flows, post_exchange
 from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
 
 RULE_ID = "subject_needs"
@@ -46,17 +53,26 @@ def class_key(teachers, schools, rule) -> list:
 
 
 def build(ctx: Any, rule: SubjectNeeds) -> None:
-    """Cap each need and price what stays unfilled."""
+    """Cap each need and price what stays unfilled (only price it when posts are exchanged)."""
     needs = ctx.problem.needs
     term = ctx.term("unmet_need", *TERMS["unmet_need"])
     groups = ctx.groups("s", "subject")
     idx = ctx.problem.school_index
+    exchange = post_exchange.active(ctx.policy)
     for sid, subject, count, prio in (
             needs[["school_id", "subject", "count", "priority"]].itertuples(index=False)):
         count, prio = int(count), int(round(prio))
         rows = groups.get((idx[sid], subject), [])
-        term.extend(ctx.xs(rows), [-prio] * len(rows), const=prio * count)
-        if ctx.max_flow(rows) > count:
+        if ctx.max_flow(rows) <= count:
+            # never more arrivals than the need: the unfilled posts are the need minus the arrivals
+            term.extend(ctx.xs(rows), [-prio] * len(rows), const=prio * count)
+        elif exchange:
+            # arrivals may exceed the need (exchanged posts): only the unfilled part is priced
+            short = ctx.soft_minimum(RULE_ID, key("unfilled", school=sid, subject=subject), rows, count,
+                                     f"unfilled[{sid},{subject}]")
+            term.extend([short], [prio])
+        else:
+            term.extend(ctx.xs(rows), [-prio] * len(rows), const=prio * count)
             ctx.add(RULE_ID, key(school=sid, subject=subject), ctx.xsum(rows) <= count)
 
 
@@ -76,7 +92,12 @@ def term_values(chk: CheckData, rule: SubjectNeeds) -> dict:
 
 
 def check(chk: CheckData, rule: SubjectNeeds) -> list[Violation]:
-    """No need over-filled; every moved teacher fills a declared need of their subject."""
+    """No need over-filled; every moved teacher fills a declared need of their subject.
+
+    When posts are exchanged, arrivals beyond a need are the exchange rule's to check (its capacity).
+    """
+    if post_exchange.active(chk.policy):
+        return []
     out = []
     f = filled(chk)
     for r in f[f["filled"] > f["count"]].itertuples(index=False):
@@ -97,6 +118,14 @@ def binding_words(f: Facts, rule: SubjectNeeds, k: Key, usage: Usage | None) -> 
     sid, j = k.get("school"), k.get("subject")
     s = f.school(k)
     c = f.need.get((s, j), 0)
+    if "unfilled" in k:
+        # the soft minimum of an exchange-of-posts model: each unfilled post costs
+        got = len(usage.arrivals(f, s, j)) if usage is not None and s >= 0 else None
+        tail = f"; the plan sends {got}" if got is not None else ""
+        tail_zh = f"；本方案到岗 {got} 人" if got is not None else ""
+        return (f"{sid} declared a need for {count_of(c, j + ' teacher')}; each post left unfilled "
+                f"costs{tail}",
+                f"{sid} 申报{zh_subject(j)}需求 {c} 人，每个未补足的岗位计入代价{tail_zh}")
     if usage is not None:
         who = usage.arrivals(f, s, j)
         return (f"{sid}'s need for {count_of(c, j + ' teacher')} is already filled "
@@ -113,13 +142,18 @@ def stays(state: PlanState, rule: SubjectNeeds) -> list[StayTest]:
     to = state.policy.rule(flows.RULE_ID).to
     cap_km = state.policy.rule(commute.RULE_ID).max_commute_km
     reach = f" within {cap_km:g} km" if cap_km is not None else ""
+    exchange = post_exchange.active(state.policy)
+    opens = " or opens a post of it by sending" if exchange else ""
 
     def no_destination(t: int) -> str | None:
         if state.n_cand[t]:
             return None
-        return f"no receiving school ({flows.selector_words(to)}) needs {state.subj[t]}{reach}"
+        return f"no receiving school ({flows.selector_words(to)}) needs {state.subj[t]}{opens}{reach}"
 
     def all_filled(t: int) -> str | None:
+        # with exchanged posts the exchange rule says whether every post within reach is taken
+        if exchange:
+            return None
         if all(state.need_left.get((j, state.subj[t]), 0) <= 0 for j in state.dests.get(t, [])):
             return f"every {state.subj[t]} need within reach is filled by other teachers"
         return None
