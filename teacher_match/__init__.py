@@ -46,6 +46,8 @@ _SOLVER_NAMES = {
     "Explanation": ("explanation", "Explanation"),
     "diagnose": ("diagnosis", "diagnose"),
     "Diagnosis": ("diagnosis", "Diagnosis"),
+    "plan_cycle": ("cycle", "plan_cycle"),
+    "CyclePlan": ("cycle", "CyclePlan"),
 }
 
 
@@ -88,6 +90,8 @@ __all__ = [
     "Explanation",
     "diagnose",
     "Diagnosis",
+    "plan_cycle",
+    "CyclePlan",
     "make_county",
     "TeacherMatchError",
     "InputError",

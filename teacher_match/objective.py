@@ -28,6 +28,8 @@ DEFAULT_WEIGHTS = {
     "moved": 0.0,
     "quota_shortfall": 500.0,
     "priority_order": 0.0,
+    "cycle_shortfall": 500.0,
+    "schedule_change": 0.0,
 }
 #: term -> description
 TERMS = {name: doc for name, (_, doc) in TERM_UNITS.items()}

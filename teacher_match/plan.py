@@ -393,6 +393,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
         obj = objective_units(weights, term_vals, units) / OBJ_SCALE
         rows_ = []
         for term in TERM_UNITS:
+            if term not in term_vals:
+                continue  # a term only some solves build (a year of a rotation cycle) is shown where built
             u = TERM_UNITS[term][0]
             v = term_vals.get(term, 0)
             rows_.append((term, weights.get(term, 0.0), v / u,

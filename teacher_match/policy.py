@@ -7,6 +7,8 @@ A policy file has top-level metadata (``id``, ``title``, ``source`` …) and fou
 * ``[rules]`` — parameters of the rule modules (``backbone_min_share``, ``outflow_max_share`` …);
 * ``[objective]`` — default weights of the objective terms;
 * ``[money]`` — stipends, transport reimbursement and title credit (:mod:`teacher_match.rules.budget`);
+* ``[cycle]`` — the rotation cycle (轮岗周期): ``years``, ``all_mandatory_within_cycle``, ``term_years`` …
+  (:mod:`teacher_match.rules.cycle_obligation`, planned by :func:`teacher_match.cycle.plan_cycle`);
 * ``[modes.<name>]`` — a rotation mode the core does not plan yet (upward study, itinerant teaching, paired
   exchange, diversion): its own ``[modes.<name>.eligibility]``, its rule ids and text. Recorded, not enforced;
 * ``[[unenforced]]`` — rules of the source that are recorded but not enforced (``rule``, ``text``, optional
@@ -46,7 +48,7 @@ META_KEYS = {
     "reference_date": "statistics cut-off date (统计截止日期), YYYY-MM-DD",
     "mode": "mode of the planned moves: rotation (交流轮岗) or support (支教)",
 }
-SECTIONS = ("eligibility", "flows", "rules", "objective", "money")
+SECTIONS = ("eligibility", "flows", "rules", "objective", "money", "cycle")
 PLANNED_MODES = ("rotation", "support")
 MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to"}
 
@@ -227,6 +229,11 @@ def _consistency(elig: Eligibility, rules: dict, source: str) -> None:
             and elig.min_years_eligible > elig.min_years_at_school):
         problems.append(f"min_years_eligible {elig.min_years_eligible} is above the trigger "
                         f"min_years_at_school {elig.min_years_at_school}")
+    cycle = rules.get("cycle_obligation")
+    if cycle is not None and cycle.years is not None and cycle.years < 1:
+        problems.append(f"the rotation cycle lasts at least 1 year (years = {cycle.years})")
+    if cycle is not None and cycle.term_years is not None and cycle.term_years <= 0:
+        problems.append(f"a rotation's term lasts more than 0 years (term_years = {cycle.term_years})")
     if isinstance(elig.max_age, (int, float)) and elig.max_age < 18:
         problems.append(f"max_age {elig.max_age} excludes every teacher")
     if problems:

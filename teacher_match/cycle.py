@@ -1,0 +1,418 @@
+"""plan_cycle(): a rotation cycle (轮岗周期) planned one year at a time, every year a full solve.
+
+A policy's ``[cycle]`` table (:mod:`teacher_match.rules.cycle_obligation`) states the cycle: ``years`` N,
+``all_mandatory_within_cycle``, ``min_rotated_first_year`` and the ``term_years`` of a rotation. The cycle is
+planned by a rolling horizon: for year k = 1 … N, with R_k = R + (k − 1) years (R the reference date, 统计截止日期)
+
+1. **the roster advances**: ages, years at the school, teaching years and years in post grow by k − 1 (those
+   given as dates are re-derived at R_k, :meth:`Problem.at`); ``years_to_retirement`` shrinks by k − 1; a
+   teacher with no year left to retirement (``years_to_retirement ≤ 0``, from the roster or the policy's
+   ``retirement_age``) has retired and leaves the roster;
+2. **exchanges are read at R_k** as the exchange history reads them (the ``exchanges`` table given, and every
+   move of the cycle's earlier years, each starting on R_j + 1 day for ``term_years``): a teacher **on
+   exchange** all the plan year counts at the receiving school, with 0 years there; a teacher whose term ends
+   within the plan year counts at home again (at the receiving school when the personnel relation moved).
+   Both are not moved again in the cycle (``cycle_fixed``). A post held by a teacher the cycle sent is filled
+   while they serve and re-opens when they return; a post left by a teacher of the ``exchanges`` table
+   re-opens where the receiving school still declares a need in the subject;
+3. **the year's obligation** (``all_mandatory_within_cycle``): the pool P_k is the mandatory teachers not yet
+   rotated; a teacher of P_k whose last chance is this year — k = N, or projected at home they are no longer
+   mandatory (retired, over an age cap) from year k + 1 on — is due (hard, or priced when ``cycle_hard =
+   false``); and at least ⌈|P_k| / (N − k + 1)⌉ of P_k rotate, so the cycle does not push everyone to its
+   last year;
+4. **the year is solved** by :func:`teacher_match.solve` with every rule of the policy, so the outflow cap,
+   leadership cap, backbone share, commute, staffing balance and exchange of posts hold in every year. When a
+   year has no plan (INFEASIBLE), its plan carries the diagnosis — which rules keep a due teacher from
+   rotating — and the cycle stops there.
+
+Year 1 honours ``pins`` (signed agreements: a school, or ``"stay"``) as hard fixes; a pin that contradicts a
+hard rule is a conflict of the diagnosis. Re-planning a year later: the previous cycle's year-1 moves enter as
+``exchanges`` (:meth:`CyclePlan.exchanges`) and ``previous=`` its schedule, whose moves for the same plan year
+the ``schedule_change`` objective term keeps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .eligibility import eligibility, years_to_retirement
+from .errors import InputError, PolicyError
+from .objective import Objective
+from .plan import Plan
+from .rules.cycle_obligation import STAY
+from .solving import solve
+
+if TYPE_CHECKING:
+    from .policy import Policy
+    from .problem import Problem
+
+__all__ = ["CyclePlan", "plan_cycle", "SCHEDULE_COLUMNS", "EXCHANGE_COLUMNS"]
+
+#: columns of :attr:`CyclePlan.schedule`
+SCHEDULE_COLUMNS = ("teacher_id", "year", "plan_year", "from_school_id", "to_school_id", "subject", "mode",
+                    "term_years", "return_year", "status")
+#: columns of an exchanges table (交流记录), as the exchange history reads it
+EXCHANGE_COLUMNS = ("teacher_id", "from_school_id", "to_school_id", "mode", "start_date", "term_years",
+                    "relation_moved")
+#: years columns that grow with the calendar
+_GROWING = ("age", "years_at_school", "teaching_years", "years_in_post")
+#: term of a rotation without one: the teacher serves beyond any cycle
+_OPEN_TERM = 99.0
+
+
+@dataclass(frozen=True)
+class CyclePlan:
+    """A rotation cycle planned year by year (see the module docstring).
+
+    Attributes
+    ----------
+    years : int
+        N, the cycle's length.
+    plans : tuple of Plan
+        One plan per year solved, in order; shorter than N when a year has no plan (its plan, INFEASIBLE
+        with the diagnosis, or UNKNOWN, is the last one).
+    problems : tuple of Problem
+        The roster each year was planned on (advanced, retirements gone, exchanges applied): check a year's
+        plan against it with ``tm.check(cycle.problems[k], cycle.policies[k], cycle.plans[k])``.
+    policies : tuple of Policy
+        Each year's policy, with the year's obligations set in its ``[cycle]`` lists.
+    schedule : DataFrame
+        One row per move: :data:`SCHEDULE_COLUMNS`; ``status`` is ``planned`` in year 1, ``provisional``
+        after.
+    mandatory : DataFrame
+        One row per teacher mandatory in some year of the cycle: ``teacher_id, first_mandatory_year,
+        last_chance_year, scheduled_year`` (NA: not scheduled) and ``note`` (why not, when not).
+    seconds : tuple of float
+        Wall time of each year's solve.
+    """
+
+    years: int
+    policy_id: str
+    reference_date: dt.date
+    plans: tuple
+    problems: tuple
+    policies: tuple
+    schedule: pd.DataFrame
+    mandatory: pd.DataFrame
+    seconds: tuple = ()
+    notes: tuple = field(default=())
+
+    @property
+    def complete(self) -> bool:
+        """Every year has a plan and every mandatory teacher of the cycle is scheduled."""
+        return len(self.plans) == self.years and all(p.has_plan for p in self.plans) and bool(
+            self.mandatory["scheduled_year"].notna().all())
+
+    def exchanges(self, years: int = 1) -> pd.DataFrame:
+        """The moves of the first ``years`` years as an exchanges table (re-planning a year later)."""
+        s = self.schedule[self.schedule["year"] <= years]
+        start = pd.to_datetime([dt.date(int(y), self.reference_date.month, self.reference_date.day)
+                                for y in s["plan_year"]]) + pd.Timedelta(days=1)
+        out = pd.DataFrame({"teacher_id": s["teacher_id"].to_numpy(), "from_school_id": s["from_school_id"].to_numpy(),
+                            "to_school_id": s["to_school_id"].to_numpy(), "mode": s["mode"].to_numpy(),
+                            "start_date": start, "term_years": s["term_years"].fillna(_OPEN_TERM).to_numpy(),
+                            "relation_moved": False})
+        return out.reset_index(drop=True)
+
+    def summary(self) -> str:
+        """Per year: status, gap, rotated, due and the pool's floor; then the mandatory teachers scheduled."""
+        lines = [f"rotation cycle of {self.years} year(s), policy {self.policy_id}, from {self.reference_date}"]
+        for k, (plan, pol) in enumerate(zip(self.plans, self.policies, strict=True), start=1):
+            rule = pol.rule("cycle_obligation")
+            moved = int(plan.assignments["moves"].sum()) if plan.has_plan else 0
+            gap = f"{plan.gap:.3%}" if np.isfinite(plan.gap) else "—"
+            lines.append(f"  year {k}: {plan.status:<10} gap {gap:>8}  rotated {moved:>5}  due {len(rule.cycle_due):>4}"
+                         f"  pool {len(rule.cycle_pool):>5} (at least {rule.cycle_pool_min or 0})  "
+                         f"{self.seconds[k - 1]:.1f} s")
+            if plan.status == "INFEASIBLE" and plan.diagnosis is not None:
+                lines += ["    " + s for s in plan.solver_info.get("diagnosis_text", "").splitlines()[:12]]
+        m = self.mandatory
+        done = int(m["scheduled_year"].notna().sum())
+        lines.append(f"  mandatory in the cycle: {len(m)}, scheduled {done}, not scheduled {len(m) - done}")
+        lines += [f"  {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _shift_years(ref: dt.date, k: int) -> dt.date:
+    """``ref`` plus k calendar years (29 February → 28 February)."""
+    try:
+        return ref.replace(year=ref.year + k)
+    except ValueError:
+        return ref.replace(year=ref.year + k, day=28)
+
+
+def _advanced(problem: Problem, k: int) -> Problem:
+    """The roster k years on: date columns re-derived, years given as numbers grown by k."""
+    if k == 0:
+        return problem
+    p = problem.at(_shift_years(problem.reference_date, k))
+    t = p.teachers.copy()
+    for col in _GROWING:
+        if col not in t.columns:
+            continue
+        flag = f"_{col}_from_date"
+        from_date = (t[flag].fillna(False).astype(bool) if flag in t.columns
+                     else pd.Series(False, index=t.index))
+        t[col] = t[col].astype("Int64").where(from_date, problem.teachers[col].astype("Int64") + k)
+    if "years_to_retirement" in t.columns:
+        t["years_to_retirement"] = problem.teachers["years_to_retirement"].astype(float) - k
+    return _with_tables(p, t, p.needs)
+
+
+def _with_tables(p: Problem, teachers: pd.DataFrame, needs: pd.DataFrame) -> Problem:
+    """The problem with other teachers and needs tables (the distances, costly, are kept)."""
+    rows = dict(p.rows)
+    if "teachers" in rows and len(rows["teachers"]) == len(p.teachers):
+        keep = p.teachers.index.get_indexer(teachers.index)
+        rows["teachers"] = [rows["teachers"][i] for i in keep] if (keep >= 0).all() else []
+    out = dataclasses.replace(p, teachers=teachers.reset_index(drop=True), needs=needs.reset_index(drop=True),
+                              rows=rows)
+    for cached in ("school_km", "_km_within"):
+        if cached in p.__dict__:
+            out.__dict__[cached] = p.__dict__[cached]
+    return out
+
+
+def _exchange_table(exchanges: pd.DataFrame | None) -> pd.DataFrame:
+    """The exchanges given, in the columns this module reads (``end``: the first day back)."""
+    if exchanges is None or not len(exchanges):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in (*EXCHANGE_COLUMNS, "end", "cycle")})
+    missing = [c for c in ("teacher_id", "from_school_id", "to_school_id", "start_date", "term_years")
+               if c not in exchanges.columns]
+    if missing:
+        raise InputError(f"exchanges: missing column(s) {', '.join(missing)} (expected {', '.join(EXCHANGE_COLUMNS)})")
+    e = exchanges.copy()
+    e["start_date"] = pd.to_datetime(e["start_date"])
+    if "mode" not in e.columns:
+        e["mode"] = "rotation"
+    e["relation_moved"] = (e["relation_moved"].fillna(False).astype(bool) if "relation_moved" in e.columns
+                           else False)
+    e["end"] = [s + pd.DateOffset(months=int(round(12 * float(y)))) for s, y in zip(e["start_date"], e["term_years"],
+                                                                                  strict=True)]
+    if "end_date" in e.columns:
+        given = pd.to_datetime(e["end_date"]) + pd.Timedelta(days=1)
+        e["end"] = given.where(given.notna(), e["end"])
+    e["cycle"] = False
+    return e[[*EXCHANGE_COLUMNS, "end", "cycle"]]
+
+
+def _year_tables(base: Problem, ex: pd.DataFrame, ref: dt.date, gone: np.ndarray,
+                 declared: pd.DataFrame) -> tuple[Problem, set[str], pd.DataFrame]:
+    """Year k's roster and needs: retirements gone, exchanges applied at R_k (module docstring, step 2)."""
+    t = base.teachers.copy()
+    R = pd.Timestamp(ref)
+    started = ex[ex["start_date"] <= R]
+    on_now = started[started["end"] > R]
+    ending = on_now[on_now["end"] <= R + pd.DateOffset(years=1)]
+    away = on_now[on_now["end"] > R + pd.DateOffset(years=1)]
+    fixed = set(on_now["teacher_id"].astype(str)) | set(started.loc[started["cycle"].astype(bool), "teacher_id"]
+                                                        .astype(str))
+    ids = t["teacher_id"].astype(str)
+    away_at = dict(zip(away["teacher_id"].astype(str), away["to_school_id"], strict=True))
+    home_at = dict(zip(ending["teacher_id"].astype(str),
+                       ending["to_school_id"].where(ending["relation_moved"], ending["from_school_id"]), strict=True))
+    school = t["school_id"].astype(object).copy()
+    for tid, sid in {**home_at, **away_at}.items():
+        school[ids == tid] = sid
+    t["school_id"] = school
+    # a teacher on exchange, or back from one, starts a new continuous period at the school they count at
+    last = started.sort_values("start_date", kind="stable").groupby("teacher_id", sort=False).last()
+    since = {str(tid): (r["start_date"] if tid in away_at else r["end"]) for tid, r in last.iterrows()
+             if str(tid) in fixed}
+    if since:
+        years_there = ids.map(lambda tid: max(0, int((R - since[tid]).days // 365.25)) if tid in since else -1)
+        t["years_at_school"] = t["years_at_school"].astype("Int64").where(years_there < 0, years_there)
+    t = t[~gone]
+    # the needs: posts held by the cycle's teachers while they serve; posts re-opened by earlier exchanges
+    n = declared.copy()
+    subj = dict(zip(ids, base.teachers["subject"], strict=True))
+    serving = away[away["cycle"].astype(bool)]
+    held = pd.Series([(s, subj.get(str(x))) for x, s in zip(serving["teacher_id"], serving["to_school_id"],
+                                                            strict=True)], dtype=object).value_counts()
+    back = started[~started["cycle"].astype(bool) & (started["end"] <= R + pd.DateOffset(years=1))
+                   & ~started["relation_moved"].astype(bool)]
+    left = pd.Series([(s, subj.get(str(x))) for x, s in zip(back["teacher_id"], back["to_school_id"], strict=True)],
+                     dtype=object).value_counts()
+    count = n["count"].astype(int).to_numpy().copy()
+    for i, (s, j) in enumerate(zip(n["school_id"], n["subject"], strict=True)):
+        if count[i] > 0:
+            count[i] += int(left.get((s, j), 0))
+        count[i] = max(0, count[i] - int(held.get((s, j), 0)))
+    n["count"] = pd.array(count, dtype="Int64")
+    return _with_tables(base, t, n), fixed, t
+
+
+def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, exchanges: pd.DataFrame | None = None,
+               pins: dict | None = None, previous: CyclePlan | pd.DataFrame | None = None, *,
+               objective: Objective | None = None, time_limit: float = 60.0, workers: int = 1,
+               seed: int = 0) -> CyclePlan:
+    """Plan a rotation cycle year by year (see the module docstring for the method).
+
+    Parameters
+    ----------
+    problem : Problem
+        The roster at the reference date R (the policy's ``reference_date`` when it sets one).
+    policy : Policy
+        Its ``[cycle]`` table gives ``years`` (unless ``years`` is given), ``all_mandatory_within_cycle``,
+        ``min_rotated_first_year`` and ``term_years``.
+    years : int, optional
+        N, the cycle's length; default the policy's ``years``.
+    exchanges : DataFrame, optional
+        The exchange history (交流记录): ``teacher_id, from_school_id, to_school_id, mode, start_date,
+        term_years, relation_moved`` and optional ``end_date``.
+    pins : dict, optional
+        ``teacher_id → school_id`` or ``"stay"``: hard fixes of year 1 (signed agreements).
+    previous : CyclePlan or DataFrame, optional
+        The previous cycle plan (or its schedule): its moves for each plan year are kept where the
+        ``schedule_change`` weight of the objective prices a change.
+    objective : Objective, optional
+        Defaults to the policy's ``[objective]`` weights.
+    time_limit : float
+        Seconds per year's solve.
+    workers, seed
+        As for :func:`teacher_match.solve`.
+
+    Returns
+    -------
+    CyclePlan
+
+    Examples
+    --------
+    >>> import teacher_match as tm
+    >>> p = tm.make_county(300, seed=1)
+    >>> pol = tm.load_policy("default").with_(years=2)
+    >>> c = tm.plan_cycle(p, pol, time_limit=20)
+    >>> [plan.status for plan in c.plans]
+    ['OPTIMAL', 'OPTIMAL']
+    """
+    cyc = policy.rule("cycle_obligation")
+    n_years = years if years is not None else cyc.years
+    if n_years is None:
+        raise PolicyError(f"policy '{policy.id}' states no rotation cycle: set years under [cycle] "
+                          f"(e.g. --set years=3) or give years=")
+    if isinstance(n_years, bool) or not isinstance(n_years, (int, np.integer)) or not 1 <= n_years <= 20:
+        raise InputError(f"years must be a whole number of years from 1 to 20, got {n_years!r}")
+    n_years = int(n_years)
+    policy.require_complete()
+    if policy.reference_date is not None:
+        problem = problem.at(policy.reference_date)
+    ref = problem.reference_date
+    term = float(cyc.term_years) if cyc.term_years is not None else None
+    all_ids = problem.teachers["teacher_id"].astype(str)
+    pins = {str(k): str(v) for k, v in (pins or {}).items()}
+    unknown = sorted(set(pins) - set(all_ids))
+    if unknown:
+        raise InputError(f"pins: teacher {unknown[0]} is not on the roster")
+    bad = sorted(v for v in pins.values() if v != STAY and v not in problem.school_index)
+    if bad:
+        raise InputError(f"pins: school {bad[0]} is not in the schools table (a pin is a school id or 'stay')")
+    prev = _previous_moves(previous)
+    ex = _exchange_table(exchanges)
+    # the roster of each year as if nobody rotated: who retires, and each teacher's last chance at home
+    plain = [_advanced(problem, k) for k in range(n_years)]
+    gone = [(years_to_retirement(p.teachers, policy.eligibility).to_numpy(dtype=float) <= 0) for p in plain]
+    mandatory_at_home = []
+    for p, g in zip(plain, gone, strict=True):
+        st = eligibility(p, dataclasses.replace(policy, reference_date=None))["status"].to_numpy()
+        mandatory_at_home.append(set(all_ids[(st == "mandatory") & ~g]))
+    last_chance = {t: max(k + 1 for k in range(n_years) if t in mandatory_at_home[k])
+                   for t in set().union(*mandatory_at_home)}
+
+    plans: list[Plan] = []
+    problems: list[Problem] = []
+    policies: list[Policy] = []
+    seconds: list[float] = []
+    rows: list[dict] = []
+    first_mandatory: dict[str, int] = {}
+    scheduled: dict[str, int] = {}
+    notes: list[str] = []
+    declared = problem.needs
+    for k in range(1, n_years + 1):
+        ref_k = _shift_years(ref, k - 1)
+        year_problem, fixed, _ = _year_tables(plain[k - 1], ex, ref_k, gone[k - 1], declared)
+        base_policy = dataclasses.replace(policy, reference_date=None)
+        status = eligibility(year_problem, base_policy)["status"].to_numpy()
+        ids = year_problem.teachers["teacher_id"].astype(str).to_numpy()
+        mandatory = [t for t in ids[status == "mandatory"] if t not in fixed]
+        for t in mandatory:
+            first_mandatory.setdefault(t, k)
+        changes: dict = {"cycle_fixed": sorted(fixed & set(ids))}
+        if cyc.all_mandatory_within_cycle:
+            pool = sorted(t for t in mandatory if t not in scheduled)
+            left = n_years - k + 1
+            due = sorted(t for t in pool if k == n_years or last_chance.get(t, k) <= k)
+            changes.update(cycle_pool=pool, cycle_pool_min=math.ceil(len(pool) / left) if pool else None,
+                           cycle_due=due)
+        if k == 1:
+            changes["cycle_pins"] = [f"{t}:{s}" for t, s in sorted(pins.items())]
+            if cyc.min_rotated_first_year:
+                current = policy.rule("annual_target").min_rotated_total or 0
+                changes["min_rotated_total"] = max(int(current), int(cyc.min_rotated_first_year))
+        plan_year = _shift_years(ref_k, 0).year
+        if prev is not None:
+            mine = prev[prev["plan_year"] == plan_year]
+            changes["cycle_previous"] = [f"{t}:{s}" for t, s in zip(mine["teacher_id"], mine["to_school_id"],
+                                                                     strict=True) if t in set(ids)]
+        year_policy = base_policy.with_(**changes)
+        t0 = time.perf_counter()
+        plan = solve(year_problem, year_policy, objective, time_limit=time_limit, workers=workers, seed=seed)
+        seconds.append(time.perf_counter() - t0)
+        plans.append(plan)
+        problems.append(year_problem)
+        policies.append(year_policy)
+        if not plan.has_plan:
+            notes.append(f"year {k} has no plan ({plan.status}); the cycle stops there"
+                         + (" — see the year's diagnosis" if plan.status == "INFEASIBLE" else ""))
+            break
+        moved = plan.assignments[plan.assignments["moves"]]
+        start = pd.Timestamp(ref_k) + pd.Timedelta(days=1)
+        new = pd.DataFrame({"teacher_id": moved["teacher_id"].astype(str).to_numpy(),
+                            "from_school_id": moved["from_school_id"].to_numpy(),
+                            "to_school_id": moved["to_school_id"].to_numpy(),
+                            "mode": moved["mode"].to_numpy() if "mode" in moved.columns else policy.mode,
+                            "start_date": start, "term_years": term if term is not None else _OPEN_TERM,
+                            "relation_moved": False})
+        new["end"] = [start + pd.DateOffset(months=int(round(12 * float(y)))) for y in new["term_years"]]
+        new["cycle"] = True
+        ex = pd.concat([ex, new], ignore_index=True) if len(ex) else new
+        for r in moved.itertuples(index=False):
+            scheduled.setdefault(str(r.teacher_id), k)
+            rows.append({"teacher_id": str(r.teacher_id), "year": k, "plan_year": plan_year,
+                         "from_school_id": r.from_school_id, "to_school_id": r.to_school_id,
+                         "subject": r.subject, "mode": getattr(r, "mode", policy.mode), "term_years": term,
+                         "return_year": (k + math.ceil(term)) if term is not None else None,
+                         "status": "planned" if k == 1 else "provisional"})
+    schedule = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
+    schedule["term_years"] = schedule["term_years"].astype(float)
+    schedule["return_year"] = schedule["return_year"].astype("Int64")
+    mand = pd.DataFrame({"teacher_id": sorted(first_mandatory)})
+    mand["first_mandatory_year"] = mand["teacher_id"].map(first_mandatory).astype("Int64")
+    mand["last_chance_year"] = mand["teacher_id"].map(lambda t: last_chance.get(t, first_mandatory[t])).astype(
+        "Int64")
+    mand["scheduled_year"] = mand["teacher_id"].map(scheduled).astype("Int64")
+    mand["note"] = np.where(mand["scheduled_year"].notna(), "",
+                            "not scheduled: " + ("the cycle stopped before their last chance"
+                                                 if len(plans) < n_years else "no obligation (all_mandatory_"
+                                                 "within_cycle = false) or priced shortfall"))
+    return CyclePlan(years=n_years, policy_id=policy.id, reference_date=ref, plans=tuple(plans),
+                     problems=tuple(problems), policies=tuple(policies), schedule=schedule, mandatory=mand,
+                     seconds=tuple(seconds), notes=tuple(notes))
+
+
+def _previous_moves(previous: CyclePlan | pd.DataFrame | None) -> pd.DataFrame | None:
+    """The previous schedule's moves: ``teacher_id, plan_year, to_school_id``."""
+    if previous is None:
+        return None
+    s = previous.schedule if isinstance(previous, CyclePlan) else previous
+    missing = [c for c in ("teacher_id", "plan_year", "to_school_id") if c not in s.columns]
+    if missing:
+        raise InputError(f"previous schedule: missing column(s) {', '.join(missing)}")
+    return s[["teacher_id", "plan_year", "to_school_id"]].astype({"teacher_id": str})
