@@ -119,7 +119,7 @@ class CyclePlan:
         out = pd.DataFrame({"teacher_id": s["teacher_id"].to_numpy(), "from_school_id": s["from_school_id"].to_numpy(),
                             "to_school_id": s["to_school_id"].to_numpy(), "mode": s["mode"].to_numpy(),
                             "start_date": start, "term_years": s["term_years"].fillna(_OPEN_TERM).to_numpy(),
-                            "relation_moved": False})
+                            "relation_moved": False, "from_cycle_plan": True})
         return out.reset_index(drop=True)
 
     def summary(self) -> str:
@@ -200,12 +200,14 @@ def _exchange_table(exchanges: pd.DataFrame | None) -> pd.DataFrame:
     if "end_date" in e.columns:
         given = pd.to_datetime(e["end_date"]) + pd.Timedelta(days=1)
         e["end"] = given.where(given.notna(), e["end"])
-    e["cycle"] = False
+    # rows of a cycle plan (CyclePlan.exchanges) hold posts of the same declared needs as the cycle's own moves
+    e["cycle"] = (e["from_cycle_plan"].fillna(False).astype(bool) if "from_cycle_plan" in e.columns
+                  else False)
     return e[[*EXCHANGE_COLUMNS, "end", "cycle"]]
 
 
 def _year_tables(base: Problem, ex: pd.DataFrame, ref: dt.date, gone: np.ndarray,
-                 declared: pd.DataFrame) -> tuple[Problem, set[str], pd.DataFrame]:
+                 declared: pd.DataFrame, start: dt.date) -> tuple[Problem, set[str], pd.DataFrame]:
     """Year k's roster and needs: retirements gone, exchanges applied at R_k (module docstring, step 2)."""
     t = base.teachers.copy()
     R = pd.Timestamp(ref)
@@ -213,8 +215,9 @@ def _year_tables(base: Problem, ex: pd.DataFrame, ref: dt.date, gone: np.ndarray
     on_now = started[started["end"] > R]
     ending = on_now[on_now["end"] <= R + pd.DateOffset(years=1)]
     away = on_now[on_now["end"] > R + pd.DateOffset(years=1)]
-    fixed = set(on_now["teacher_id"].astype(str)) | set(started.loc[started["cycle"].astype(bool), "teacher_id"]
-                                                        .astype(str))
+    # on exchange at the cycle's start, or sent within it: the teacher's rotation of this cycle is done
+    in_cycle = started["cycle"].astype(bool) | (started["end"] > pd.Timestamp(start))
+    fixed = set(on_now["teacher_id"].astype(str)) | set(started.loc[in_cycle, "teacher_id"].astype(str))
     ids = t["teacher_id"].astype(str)
     away_at = dict(zip(away["teacher_id"].astype(str), away["to_school_id"], strict=True))
     home_at = dict(zip(ending["teacher_id"].astype(str),
@@ -237,8 +240,9 @@ def _year_tables(base: Problem, ex: pd.DataFrame, ref: dt.date, gone: np.ndarray
     serving = away[away["cycle"].astype(bool)]
     held = pd.Series([(s, subj.get(str(x))) for x, s in zip(serving["teacher_id"], serving["to_school_id"],
                                                             strict=True)], dtype=object).value_counts()
+    # an earlier exchange ending within the cycle, up to this plan year, has left its post (read as history)
     back = started[~started["cycle"].astype(bool) & (started["end"] <= R + pd.DateOffset(years=1))
-                   & ~started["relation_moved"].astype(bool)]
+                   & (started["end"] > pd.Timestamp(start)) & ~started["relation_moved"].astype(bool)]
     left = pd.Series([(s, subj.get(str(x))) for x, s in zip(back["teacher_id"], back["to_school_id"], strict=True)],
                      dtype=object).value_counts()
     count = n["count"].astype(int).to_numpy().copy()
@@ -337,7 +341,7 @@ def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, excha
     declared = problem.needs
     for k in range(1, n_years + 1):
         ref_k = _shift_years(ref, k - 1)
-        year_problem, fixed, _ = _year_tables(plain[k - 1], ex, ref_k, gone[k - 1], declared)
+        year_problem, fixed, _ = _year_tables(plain[k - 1], ex, ref_k, gone[k - 1], declared, ref)
         base_policy = dataclasses.replace(policy, reference_date=None)
         status = eligibility(year_problem, base_policy)["status"].to_numpy()
         ids = year_problem.teachers["teacher_id"].astype(str).to_numpy()

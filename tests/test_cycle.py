@@ -1,0 +1,137 @@
+"""plan_cycle: a rotation cycle planned year by year — exact schedules on micro-rosters, checked every year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from helpers import make_policy, make_problem
+
+import teacher_match as tm
+
+# U1 urban at 0, R1 rural 10 km away and short of one math teacher every year
+SCHOOLS = [{"school_id": "U1", "x": 0.0}, {"school_id": "R1", "category": "rural", "x": 10.0},
+           {"school_id": "R2", "category": "rural", "x": 30.0}]
+NEEDS = [("R1", "math", 1)]
+
+
+def cycle_policy(**changes) -> tm.Policy:
+    return make_policy().with_(**{"years": 3, "all_mandatory_within_cycle": True, "term_years": 1, **changes})
+
+
+def scheduled(cycle: tm.CyclePlan) -> list[tuple]:
+    """(teacher, year, to school, status) of every move, in schedule order."""
+    s = cycle.schedule
+    return list(zip(s["teacher_id"], s["year"], s["to_school_id"], s["status"], strict=True))
+
+
+def assert_checked(cycle: tm.CyclePlan) -> None:
+    """Every year's plan passes the checker against that year's roster and policy."""
+    assert len(cycle.plans) == cycle.years
+    for problem, policy, plan in zip(cycle.problems, cycle.policies, cycle.plans, strict=True):
+        assert plan.status == "OPTIMAL"
+        found = tm.check(problem, policy, plan)
+        assert found.empty, found.to_string()
+
+
+def test_three_mandatory_teachers_one_post_go_one_a_year():
+    """The post of a 1-year term re-opens when its teacher returns; the floor ⌈remaining / years left⌉ is 1."""
+    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
+    cycle = tm.plan_cycle(problem, cycle_policy(), time_limit=10)
+    assert_checked(cycle)
+    assert scheduled(cycle) == [("A", 1, "R1", "planned"), ("B", 2, "R1", "provisional"),
+                                ("C", 3, "R1", "provisional")]
+    assert list(cycle.schedule["return_year"]) == [2, 3, 4]
+    assert [p.rule("cycle_obligation").cycle_pool_min for p in cycle.policies] == [1, 1, 1]
+    # A is back home in year 2, not moved again; the post at R1 is open again
+    y2 = cycle.problems[1]
+    assert y2.teachers.set_index("teacher_id").loc["A", "school_id"] == "U1"
+    assert cycle.policies[1].rule("cycle_obligation").cycle_fixed == ["A"]
+    assert int(y2.needs["count"].sum()) == 1
+    assert cycle.complete
+    assert list(cycle.mandatory["scheduled_year"]) == [1, 2, 3]
+
+
+def test_a_two_year_term_holds_the_post():
+    """A teacher on a 2-year term serves at R1 in year 2: counted there, the post filled, not movable."""
+    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "AB"], NEEDS)
+    cycle = tm.plan_cycle(problem, cycle_policy(years=2, term_years=2, all_mandatory_within_cycle=False),
+                          time_limit=10)
+    assert scheduled(cycle) == [("A", 1, "R1", "planned")]
+    y2 = cycle.problems[1].teachers.set_index("teacher_id")
+    assert y2.loc["A", "school_id"] == "R1" and int(y2.loc["A", "years_at_school"]) == 0
+    assert int(cycle.problems[1].needs["count"].sum()) == 0
+
+
+def test_a_teacher_crossing_the_trigger_becomes_mandatory_and_is_scheduled():
+    teachers = [{"teacher_id": "A", "school_id": "U1"}, {"teacher_id": "D", "school_id": "U1", "years_at_school": 5}]
+    problem = make_problem(SCHOOLS, teachers, NEEDS)
+    cycle = tm.plan_cycle(problem, cycle_policy(years=2), time_limit=10)
+    assert_checked(cycle)
+    assert scheduled(cycle) == [("A", 1, "R1", "planned"), ("D", 2, "R1", "provisional")]
+    m = cycle.mandatory.set_index("teacher_id")
+    assert int(m.loc["D", "first_mandatory_year"]) == 2 and int(m.loc["D", "scheduled_year"]) == 2
+
+
+def test_a_teacher_retiring_goes_in_her_last_year_and_leaves():
+    """E (54, F, retires at 55) is due in year 1; she has left the roster in year 2."""
+    teachers = [{"teacher_id": "A", "school_id": "U1"}, {"teacher_id": "E", "school_id": "U1", "age": 54}]
+    problem = make_problem(SCHOOLS, teachers, NEEDS)
+    cycle = tm.plan_cycle(problem, cycle_policy(years=2), time_limit=10)
+    assert_checked(cycle)
+    assert cycle.policies[0].rule("cycle_obligation").cycle_due == ["E"]
+    assert scheduled(cycle) == [("E", 1, "R1", "planned"), ("A", 2, "R1", "provisional")]
+    assert list(cycle.problems[1].teachers["teacher_id"]) == ["A"]
+
+
+def test_a_pin_is_honoured_in_year_one():
+    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
+    cycle = tm.plan_cycle(problem, cycle_policy(), pins={"C": "R1"}, time_limit=10)
+    assert_checked(cycle)
+    assert [(t, y) for t, y, *_ in scheduled(cycle)] == [("C", 1), ("A", 2), ("B", 3)]
+
+
+def test_a_pin_against_a_hard_rule_gives_the_diagnosis():
+    """C pinned to R2, which needs no math teacher: year 1 has no plan and the diagnosis names the pin."""
+    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
+    cycle = tm.plan_cycle(problem, cycle_policy(), pins={"C": "R2"}, time_limit=10)
+    assert [p.status for p in cycle.plans] == ["INFEASIBLE"]
+    assert "teacher=C,school=R2,pin" in set(cycle.plans[0].diagnosis["key"])
+    assert not cycle.complete and "year 1 has no plan" in cycle.summary()
+    assert cycle.schedule.empty
+
+
+def test_a_mandatory_teacher_who_cannot_go_is_diagnosed():
+    """Nobody needs music: M's last chance is year 1 of a 1-year cycle and the diagnosis says why not."""
+    teachers = [{"teacher_id": "M", "school_id": "U1", "subject": "music"}]
+    problem = make_problem(SCHOOLS, teachers, NEEDS)
+    cycle = tm.plan_cycle(problem, cycle_policy(years=1), time_limit=10)
+    d = cycle.plans[0].diagnosis.set_index("key")
+    assert d.loc["teacher=M,due", "sentence_en"] == (
+        "M is mandatory and this is their last year to rotate within the 1-year cycle; no school within the "
+        "rules can take them")
+
+
+def test_replanning_keeps_last_years_schedule():
+    """A year on, year 1's moves are exchange history and the provisional schedule is kept."""
+    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
+    first = tm.plan_cycle(problem, cycle_policy(), time_limit=10)
+    later = problem.at("2026-08-31")
+    pol = cycle_policy(years=2, schedule_change=100)
+    again = tm.plan_cycle(later, pol, exchanges=first.exchanges(1), previous=first, time_limit=10)
+    assert_checked(again)
+    assert [(t, y) for t, y, *_ in scheduled(again)] == [("B", 1), ("C", 2)]
+    assert list(again.schedule["plan_year"]) == [2026, 2027]
+    assert again.policies[0].rule("cycle_obligation").cycle_fixed == ["A"]
+
+
+def test_arguments_are_refused_with_their_reason():
+    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1"}], NEEDS)
+    with pytest.raises(tm.PolicyError, match="states no rotation cycle"):
+        tm.plan_cycle(problem, make_policy())
+    with pytest.raises(tm.InputError, match="not on the roster"):
+        tm.plan_cycle(problem, cycle_policy(), pins={"Z": "R1"})
+    with pytest.raises(tm.InputError, match="not in the schools table"):
+        tm.plan_cycle(problem, cycle_policy(), pins={"A": "S9"})
+    with pytest.raises(tm.InputError, match="from 1 to 20"):
+        tm.plan_cycle(problem, cycle_policy(), years=0)
+    assert isinstance(tm.plan_cycle(problem, cycle_policy(years=1), time_limit=5).schedule, pd.DataFrame)
