@@ -168,6 +168,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--max-rows", type=_whole_in(1, 10**9, "--max-rows"), default=None,
                    help="refuse tables with more rows (default 1,000,000)")
 
+    y = sub.add_parser("cycle", help="plan a rotation cycle (轮岗周期) year by year")
+    y.add_argument("input", help="directory with teachers/schools/needs files, or one .xlsx workbook")
+    policy_args(y)
+    solver_args(y)
+    y.add_argument("--years", type=_whole_in(1, 20, "--years"), default=None,
+                   help="length of the cycle in years, 1 to 20 (default: the policy's [cycle] years)")
+    y.add_argument("--out", help="write the cycle: a workbook (.xlsx: schedule, summary, one sheet per year, "
+                                 "公示名单 of year 1); checked before the solve, never an input file")
+    shortfall_arg(y)
+
     c = sub.add_parser("check", help="check a plan against the inputs and the policy (pandas only)")
     c.add_argument("input")
     c.add_argument("plan", help="plan file written by solve (.xlsx or .csv)")
@@ -349,6 +359,48 @@ def _cmd_solve(args) -> int:
     return _solve_and_report(problem, policy, args, out=Path(args.out) if out is not None else None)
 
 
+def _cmd_cycle(args) -> int:
+    import pandas as pd
+
+    from .check import check
+    from .cycle import plan_cycle
+    from .io import load_problem
+
+    # the output is checked before anything is read or solved, as for solve --out
+    out = None
+    if args.out is not None:
+        out = check_output(args.out, (".xlsx",), what="the cycle plan",
+                           inputs=[args.input, _policy_file(args.policy)])
+    policy = _policy(args)
+    policy.require_complete()
+    problem = load_problem(args.input)
+    cycle = plan_cycle(problem, policy, years=args.years, time_limit=args.time_limit, workers=args.workers,
+                       seed=args.seed)
+    last = cycle.plans[-1]
+    if out is not None and (last.has_plan or last.diagnosis is not None):
+        cycle.to_excel(out)
+    print(cycle.summary())
+    if out is not None:
+        print(f"\ncycle written to {out}")
+    if last.status == "UNKNOWN":
+        print(f"\nno plan for year {len(cycle.plans)} within the time limit of {args.time_limit:g} s — raise "
+              f"--time-limit")
+        return EXIT_NO_PLAN_IN_TIME
+    if not last.has_plan:
+        return EXIT_INVALID_PLAN
+    found = [check(p, pol, plan) for p, pol, plan in zip(cycle.problems, cycle.policies, cycle.plans,
+                                                           strict=True)]
+    bad = sum(len(f) for f in found)
+    short = pd.concat([p.shortfalls for p in cycle.plans if p.shortfalls is not None], ignore_index=True)
+    for msg in list(short["message"])[:5]:
+        print(f"  SHORTFALL: {msg}")
+    print(f"\nchecker, every year: {'no violations' if not bad else f'{bad} VIOLATIONS'}"
+          + (f"; {_short_count(short)}" if len(short) else ""))
+    if bad:
+        return EXIT_INVALID_PLAN
+    return _shortfall_exit(short, args)
+
+
 def _cmd_check(args) -> int:
     from .check import check, shortfall_lines, shortfalls
     from .io import load_problem
@@ -413,7 +465,8 @@ def _run(command, args) -> int:
         return command(args)
 
 
-COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "check": _cmd_check,
+COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "cycle": _cmd_cycle,
+            "check": _cmd_check,
             "explain": _cmd_explain, "report": _cmd_report}
 
 

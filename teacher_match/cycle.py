@@ -38,6 +38,7 @@ import datetime as dt
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,7 +47,10 @@ import pandas as pd
 from .eligibility import eligibility, years_to_retirement
 from .errors import InputError, PolicyError
 from .objective import Objective
+from .output_files import atomic_write, check_output, text_cells_as_text
 from .plan import Plan
+from .publicity import write_publicity_sheet
+from .reproducible import make_reproducible
 from .rules.cycle_obligation import STAY
 from .solving import solve
 
@@ -121,6 +125,48 @@ class CyclePlan:
                             "start_date": start, "term_years": s["term_years"].fillna(_OPEN_TERM).to_numpy(),
                             "relation_moved": False, "from_cycle_plan": True})
         return out.reset_index(drop=True)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write a workbook: ``schedule``, ``mandatory``, ``summary``, one sheet per year, 公示名单 of year 1.
+
+        The path is checked first (:func:`teacher_match.output_files.check_output`) and the file replaced
+        whole or not at all; text cells are stored as text. A year's sheet is its assignments, or, for a year
+        with no plan, its diagnosis.
+
+        Raises
+        ------
+        OutputError
+            The path cannot take the workbook, or the write failed (the old file is kept).
+        """
+        target = check_output(path, (".xlsx",), what="the cycle plan")
+        with atomic_write(target, "the cycle plan") as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                self.schedule.to_excel(xw, sheet_name="schedule", index=False)
+                self.summary_table().to_excel(xw, sheet_name="summary", index=False)
+                self.mandatory.to_excel(xw, sheet_name="mandatory", index=False)
+                for k, plan in enumerate(self.plans, start=1):
+                    if plan.has_plan:
+                        plan.assignments.to_excel(xw, sheet_name=f"year {k}", index=False)
+                    elif plan.diagnosis is not None:
+                        plan.diagnosis.to_excel(xw, sheet_name=f"year {k} diagnosis", index=False)
+                if self.plans and self.plans[0].has_plan:
+                    write_publicity_sheet(xw, self.plans[0].assignments)
+                text_cells_as_text(xw.book)
+            make_reproducible(tmp)
+        return Path(path)
+
+    def summary_table(self) -> pd.DataFrame:
+        """One row per year solved: status, gap, rotated, due, pool and its floor, seconds."""
+        rows = []
+        for k, (plan, pol) in enumerate(zip(self.plans, self.policies, strict=True), start=1):
+            rule = pol.rule("cycle_obligation")
+            rows.append({"year": k, "status": plan.status, "gap": plan.gap,
+                         "rotated": int(plan.assignments["moves"].sum()) if plan.has_plan else 0,
+                         "due": len(rule.cycle_due), "pool": len(rule.cycle_pool),
+                         "pool_min": int(rule.cycle_pool_min or 0), "on_exchange_or_back": len(rule.cycle_fixed),
+                         "seconds": round(self.seconds[k - 1], 1) if k <= len(self.seconds) else np.nan})
+        return pd.DataFrame(rows, columns=["year", "status", "gap", "rotated", "due", "pool", "pool_min",
+                                           "on_exchange_or_back", "seconds"])
 
     def summary(self) -> str:
         """Per year: status, gap, rotated, due and the pool's floor; then the mandatory teachers scheduled."""
