@@ -187,7 +187,7 @@ def _objective(chk, policy, plan) -> list:
     for term, v in values.items():
         units = TERM_UNITS[term][0]
         if term not in br.index and v == 0:
-            continue  # a term only some solves build (a year of a rotation cycle), absent and nothing to count
+            continue  # a term only some solves build (a year of a rotation cycle), with nothing to count
         reported = br.loc[term, "value"] if term in br.index else np.nan
         if not np.isclose(reported, v / units, atol=1e-9):
             out.append(("objective", f"term={term}",

@@ -2,7 +2,8 @@
 
 A policy's ``[cycle]`` table (:mod:`teacher_match.rules.cycle_obligation`) states the cycle: ``years`` N,
 ``all_mandatory_within_cycle``, ``min_rotated_first_year`` and the ``term_years`` of a rotation. The cycle is
-planned by a rolling horizon: for year k = 1 … N, with R_k = R + (k − 1) years (R the reference date, 统计截止日期)
+planned by a rolling horizon: for year k = 1 … N, with R_k = R + (k − 1) years (R the reference date,
+统计截止日期)
 
 1. **the roster advances**: ages, years at the school, teaching years and years in post grow by k − 1 (those
    given as dates are re-derived at R_k, :meth:`Problem.at`); ``years_to_retirement`` shrinks by k − 1; a
@@ -61,11 +62,28 @@ if TYPE_CHECKING:
 __all__ = ["CyclePlan", "plan_cycle", "SCHEDULE_COLUMNS", "EXCHANGE_COLUMNS"]
 
 #: columns of :attr:`CyclePlan.schedule`
-SCHEDULE_COLUMNS = ("teacher_id", "year", "plan_year", "from_school_id", "to_school_id", "subject", "mode",
-                    "term_years", "return_year", "status")
+SCHEDULE_COLUMNS = (
+    "teacher_id",
+    "year",
+    "plan_year",
+    "from_school_id",
+    "to_school_id",
+    "subject",
+    "mode",
+    "term_years",
+    "return_year",
+    "status",
+)
 #: columns of an exchanges table (交流记录), as the exchange history reads it
-EXCHANGE_COLUMNS = ("teacher_id", "from_school_id", "to_school_id", "mode", "start_date", "term_years",
-                    "relation_moved")
+EXCHANGE_COLUMNS = (
+    "teacher_id",
+    "from_school_id",
+    "to_school_id",
+    "mode",
+    "start_date",
+    "term_years",
+    "relation_moved",
+)
 #: years columns that grow with the calendar
 _GROWING = ("age", "years_at_school", "teaching_years", "years_in_post")
 #: term of a rotation without one: the teacher serves beyond any cycle
@@ -112,18 +130,30 @@ class CyclePlan:
     @property
     def complete(self) -> bool:
         """Every year has a plan and every mandatory teacher of the cycle is scheduled."""
-        return len(self.plans) == self.years and all(p.has_plan for p in self.plans) and bool(
-            self.mandatory["scheduled_year"].notna().all())
+        return (
+            len(self.plans) == self.years
+            and all(p.has_plan for p in self.plans)
+            and bool(self.mandatory["scheduled_year"].notna().all())
+        )
 
     def exchanges(self, years: int = 1) -> pd.DataFrame:
         """The moves of the first ``years`` years as an exchanges table (re-planning a year later)."""
         s = self.schedule[self.schedule["year"] <= years]
-        start = pd.to_datetime([dt.date(int(y), self.reference_date.month, self.reference_date.day)
-                                for y in s["plan_year"]]) + pd.Timedelta(days=1)
-        out = pd.DataFrame({"teacher_id": s["teacher_id"].to_numpy(), "from_school_id": s["from_school_id"].to_numpy(),
-                            "to_school_id": s["to_school_id"].to_numpy(), "mode": s["mode"].to_numpy(),
-                            "start_date": start, "term_years": s["term_years"].fillna(_OPEN_TERM).to_numpy(),
-                            "relation_moved": False, "from_cycle_plan": True})
+        start = pd.to_datetime(
+            [dt.date(int(y), self.reference_date.month, self.reference_date.day) for y in s["plan_year"]]
+        ) + pd.Timedelta(days=1)
+        out = pd.DataFrame(
+            {
+                "teacher_id": s["teacher_id"].to_numpy(),
+                "from_school_id": s["from_school_id"].to_numpy(),
+                "to_school_id": s["to_school_id"].to_numpy(),
+                "mode": s["mode"].to_numpy(),
+                "start_date": start,
+                "term_years": s["term_years"].fillna(_OPEN_TERM).to_numpy(),
+                "relation_moved": False,
+                "from_cycle_plan": True,
+            }
+        )
         return out.reset_index(drop=True)
 
     def to_excel(self, path: str | Path) -> Path:
@@ -160,24 +190,49 @@ class CyclePlan:
         rows = []
         for k, (plan, pol) in enumerate(zip(self.plans, self.policies, strict=True), start=1):
             rule = pol.rule("cycle_obligation")
-            rows.append({"year": k, "status": plan.status, "gap": plan.gap,
-                         "rotated": int(plan.assignments["moves"].sum()) if plan.has_plan else 0,
-                         "due": len(rule.cycle_due), "pool": len(rule.cycle_pool),
-                         "pool_min": int(rule.cycle_pool_min or 0), "on_exchange_or_back": len(rule.cycle_fixed),
-                         "seconds": round(self.seconds[k - 1], 1) if k <= len(self.seconds) else np.nan})
-        return pd.DataFrame(rows, columns=["year", "status", "gap", "rotated", "due", "pool", "pool_min",
-                                           "on_exchange_or_back", "seconds"])
+            rows.append(
+                {
+                    "year": k,
+                    "status": plan.status,
+                    "gap": plan.gap,
+                    "rotated": int(plan.assignments["moves"].sum()) if plan.has_plan else 0,
+                    "due": len(rule.cycle_due),
+                    "pool": len(rule.cycle_pool),
+                    "pool_min": int(rule.cycle_pool_min or 0),
+                    "on_exchange_or_back": len(rule.cycle_fixed),
+                    "seconds": round(self.seconds[k - 1], 1) if k <= len(self.seconds) else np.nan,
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "year",
+                "status",
+                "gap",
+                "rotated",
+                "due",
+                "pool",
+                "pool_min",
+                "on_exchange_or_back",
+                "seconds",
+            ],
+        )
 
     def summary(self) -> str:
         """Per year: status, gap, rotated, due and the pool's floor; then the mandatory teachers scheduled."""
-        lines = [f"rotation cycle of {self.years} year(s), policy {self.policy_id}, from {self.reference_date}"]
+        lines = [
+            f"rotation cycle of {self.years} year(s), policy {self.policy_id}, from {self.reference_date}"
+        ]
         for k, (plan, pol) in enumerate(zip(self.plans, self.policies, strict=True), start=1):
             rule = pol.rule("cycle_obligation")
             moved = int(plan.assignments["moves"].sum()) if plan.has_plan else 0
             gap = f"{plan.gap:.3%}" if np.isfinite(plan.gap) else "—"
-            lines.append(f"  year {k}: {plan.status:<10} gap {gap:>8}  rotated {moved:>5}  due {len(rule.cycle_due):>4}"
-                         f"  pool {len(rule.cycle_pool):>5} (at least {rule.cycle_pool_min or 0})  "
-                         f"{self.seconds[k - 1]:.1f} s")
+            lines.append(
+                f"  year {k}: {plan.status:<10} gap {gap:>8}  rotated {moved:>5}  "
+                f"due {len(rule.cycle_due):>4}"
+                f"  pool {len(rule.cycle_pool):>5} (at least {rule.cycle_pool_min or 0})  "
+                f"{self.seconds[k - 1]:.1f} s"
+            )
             if plan.status == "INFEASIBLE" and plan.diagnosis is not None:
                 lines += ["    " + s for s in plan.solver_info.get("diagnosis_text", "").splitlines()[:12]]
         m = self.mandatory
@@ -205,8 +260,9 @@ def _advanced(problem: Problem, k: int) -> Problem:
         if col not in t.columns:
             continue
         flag = f"_{col}_from_date"
-        from_date = (t[flag].fillna(False).astype(bool) if flag in t.columns
-                     else pd.Series(False, index=t.index))
+        from_date = (
+            t[flag].fillna(False).astype(bool) if flag in t.columns else pd.Series(False, index=t.index)
+        )
         t[col] = t[col].astype("Int64").where(from_date, problem.teachers[col].astype("Int64") + k)
     if "years_to_retirement" in t.columns:
         t["years_to_retirement"] = problem.teachers["years_to_retirement"].astype(float) - k
@@ -219,8 +275,9 @@ def _with_tables(p: Problem, teachers: pd.DataFrame, needs: pd.DataFrame) -> Pro
     if "teachers" in rows and len(rows["teachers"]) == len(p.teachers):
         keep = p.teachers.index.get_indexer(teachers.index)
         rows["teachers"] = [rows["teachers"][i] for i in keep] if (keep >= 0).all() else []
-    out = dataclasses.replace(p, teachers=teachers.reset_index(drop=True), needs=needs.reset_index(drop=True),
-                              rows=rows)
+    out = dataclasses.replace(
+        p, teachers=teachers.reset_index(drop=True), needs=needs.reset_index(drop=True), rows=rows
+    )
     for cached in ("school_km", "_km_within"):
         if cached in p.__dict__:
             out.__dict__[cached] = p.__dict__[cached]
@@ -231,29 +288,37 @@ def _exchange_table(exchanges: pd.DataFrame | None) -> pd.DataFrame:
     """The exchanges given, in the columns this module reads (``end``: the first day back)."""
     if exchanges is None or not len(exchanges):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*EXCHANGE_COLUMNS, "end", "cycle")})
-    missing = [c for c in ("teacher_id", "from_school_id", "to_school_id", "start_date", "term_years")
-               if c not in exchanges.columns]
+    missing = [
+        c
+        for c in ("teacher_id", "from_school_id", "to_school_id", "start_date", "term_years")
+        if c not in exchanges.columns
+    ]
     if missing:
-        raise InputError(f"exchanges: missing column(s) {', '.join(missing)} (expected {', '.join(EXCHANGE_COLUMNS)})")
+        raise InputError(
+            f"exchanges: missing column(s) {', '.join(missing)} (expected {', '.join(EXCHANGE_COLUMNS)})"
+        )
     e = exchanges.copy()
     e["start_date"] = pd.to_datetime(e["start_date"])
     if "mode" not in e.columns:
         e["mode"] = "rotation"
-    e["relation_moved"] = (e["relation_moved"].fillna(False).astype(bool) if "relation_moved" in e.columns
-                           else False)
-    e["end"] = [s + pd.DateOffset(months=int(round(12 * float(y)))) for s, y in zip(e["start_date"], e["term_years"],
-                                                                                  strict=True)]
+    e["relation_moved"] = (
+        e["relation_moved"].fillna(False).astype(bool) if "relation_moved" in e.columns else False
+    )
+    e["end"] = [
+        s + pd.DateOffset(months=int(round(12 * float(y))))
+        for s, y in zip(e["start_date"], e["term_years"], strict=True)
+    ]
     if "end_date" in e.columns:
         given = pd.to_datetime(e["end_date"]) + pd.Timedelta(days=1)
         e["end"] = given.where(given.notna(), e["end"])
-    # rows of a cycle plan (CyclePlan.exchanges) hold posts of the same declared needs as the cycle's own moves
-    e["cycle"] = (e["from_cycle_plan"].fillna(False).astype(bool) if "from_cycle_plan" in e.columns
-                  else False)
+    # rows of a cycle plan (CyclePlan.exchanges) hold posts of the declared needs, as the cycle's own moves
+    e["cycle"] = e["from_cycle_plan"].fillna(False).astype(bool) if "from_cycle_plan" in e.columns else False
     return e[[*EXCHANGE_COLUMNS, "end", "cycle"]]
 
 
-def _year_tables(base: Problem, ex: pd.DataFrame, ref: dt.date, gone: np.ndarray,
-                 declared: pd.DataFrame, start: dt.date) -> tuple[Problem, set[str], pd.DataFrame]:
+def _year_tables(
+    base: Problem, ex: pd.DataFrame, ref: dt.date, gone: np.ndarray, declared: pd.DataFrame, start: dt.date
+) -> tuple[Problem, set[str], pd.DataFrame]:
     """Year k's roster and needs: retirements gone, exchanges applied at R_k (module docstring, step 2)."""
     t = base.teachers.copy()
     R = pd.Timestamp(ref)
@@ -266,31 +331,49 @@ def _year_tables(base: Problem, ex: pd.DataFrame, ref: dt.date, gone: np.ndarray
     fixed = set(on_now["teacher_id"].astype(str)) | set(started.loc[in_cycle, "teacher_id"].astype(str))
     ids = t["teacher_id"].astype(str)
     away_at = dict(zip(away["teacher_id"].astype(str), away["to_school_id"], strict=True))
-    home_at = dict(zip(ending["teacher_id"].astype(str),
-                       ending["to_school_id"].where(ending["relation_moved"], ending["from_school_id"]), strict=True))
+    home_at = dict(
+        zip(
+            ending["teacher_id"].astype(str),
+            ending["to_school_id"].where(ending["relation_moved"], ending["from_school_id"]),
+            strict=True,
+        )
+    )
     school = t["school_id"].astype(object).copy()
     for tid, sid in {**home_at, **away_at}.items():
         school[ids == tid] = sid
     t["school_id"] = school
     # a teacher on exchange, or back from one, starts a new continuous period at the school they count at
     last = started.sort_values("start_date", kind="stable").groupby("teacher_id", sort=False).last()
-    since = {str(tid): (r["start_date"] if tid in away_at else r["end"]) for tid, r in last.iterrows()
-             if str(tid) in fixed}
+    since = {
+        str(tid): (r["start_date"] if tid in away_at else r["end"])
+        for tid, r in last.iterrows()
+        if str(tid) in fixed
+    }
     if since:
-        years_there = ids.map(lambda tid: max(0, int((R - since[tid]).days // 365.25)) if tid in since else -1)
+        years_there = ids.map(
+            lambda tid: max(0, int((R - since[tid]).days // 365.25)) if tid in since else -1
+        )
         t["years_at_school"] = t["years_at_school"].astype("Int64").where(years_there < 0, years_there)
     t = t[~gone]
     # the needs: posts held by the cycle's teachers while they serve; posts re-opened by earlier exchanges
     n = declared.copy()
     subj = dict(zip(ids, base.teachers["subject"], strict=True))
     serving = away[away["cycle"].astype(bool)]
-    held = pd.Series([(s, subj.get(str(x))) for x, s in zip(serving["teacher_id"], serving["to_school_id"],
-                                                            strict=True)], dtype=object).value_counts()
+    held = pd.Series(
+        [(s, subj.get(str(x))) for x, s in zip(serving["teacher_id"], serving["to_school_id"], strict=True)],
+        dtype=object,
+    ).value_counts()
     # an earlier exchange ending within the cycle, up to this plan year, has left its post (read as history)
-    back = started[~started["cycle"].astype(bool) & (started["end"] <= R + pd.DateOffset(years=1))
-                   & (started["end"] > pd.Timestamp(start)) & ~started["relation_moved"].astype(bool)]
-    left = pd.Series([(s, subj.get(str(x))) for x, s in zip(back["teacher_id"], back["to_school_id"], strict=True)],
-                     dtype=object).value_counts()
+    back = started[
+        ~started["cycle"].astype(bool)
+        & (started["end"] <= R + pd.DateOffset(years=1))
+        & (started["end"] > pd.Timestamp(start))
+        & ~started["relation_moved"].astype(bool)
+    ]
+    left = pd.Series(
+        [(s, subj.get(str(x))) for x, s in zip(back["teacher_id"], back["to_school_id"], strict=True)],
+        dtype=object,
+    ).value_counts()
     count = n["count"].astype(int).to_numpy().copy()
     for i, (s, j) in enumerate(zip(n["school_id"], n["subject"], strict=True)):
         if count[i] > 0:
@@ -300,10 +383,19 @@ def _year_tables(base: Problem, ex: pd.DataFrame, ref: dt.date, gone: np.ndarray
     return _with_tables(base, t, n), fixed, t
 
 
-def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, exchanges: pd.DataFrame | None = None,
-               pins: dict | None = None, previous: CyclePlan | pd.DataFrame | None = None, *,
-               objective: Objective | None = None, time_limit: float = 60.0, workers: int = 1,
-               seed: int = 0) -> CyclePlan:
+def plan_cycle(
+    problem: Problem,
+    policy: Policy,
+    years: int | None = None,
+    exchanges: pd.DataFrame | None = None,
+    pins: dict | None = None,
+    previous: CyclePlan | pd.DataFrame | None = None,
+    *,
+    objective: Objective | None = None,
+    time_limit: float = 60.0,
+    workers: int = 1,
+    seed: int = 0,
+) -> CyclePlan:
     """Plan a rotation cycle year by year (see the module docstring for the method).
 
     Parameters
@@ -346,8 +438,10 @@ def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, excha
     cyc = policy.rule("cycle_obligation")
     n_years = years if years is not None else cyc.years
     if n_years is None:
-        raise PolicyError(f"policy '{policy.id}' states no rotation cycle: set years under [cycle] "
-                          f"(e.g. --set years=3) or give years=")
+        raise PolicyError(
+            f"policy '{policy.id}' states no rotation cycle: set years under [cycle] "
+            f"(e.g. --set years=3) or give years="
+        )
     if isinstance(n_years, bool) or not isinstance(n_years, (int, np.integer)) or not 1 <= n_years <= 20:
         raise InputError(f"years must be a whole number of years from 1 to 20, got {n_years!r}")
     n_years = int(n_years)
@@ -363,7 +457,9 @@ def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, excha
         raise InputError(f"pins: teacher {unknown[0]} is not on the roster")
     bad = sorted(v for v in pins.values() if v != STAY and v not in problem.school_index)
     if bad:
-        raise InputError(f"pins: school {bad[0]} is not in the schools table (a pin is a school id or 'stay')")
+        raise InputError(
+            f"pins: school {bad[0]} is not in the schools table (a pin is a school id or 'stay')"
+        )
     prev = _previous_moves(previous)
     ex = _exchange_table(exchanges)
     # the roster of each year as if nobody rotated: who retires, and each teacher's last chance at home
@@ -373,8 +469,10 @@ def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, excha
     for p, g in zip(plain, gone, strict=True):
         st = eligibility(p, dataclasses.replace(policy, reference_date=None))["status"].to_numpy()
         mandatory_at_home.append(set(all_ids[(st == "mandatory") & ~g]))
-    last_chance = {t: max(k + 1 for k in range(n_years) if t in mandatory_at_home[k])
-                   for t in set().union(*mandatory_at_home)}
+    last_chance = {
+        t: max(k + 1 for k in range(n_years) if t in mandatory_at_home[k])
+        for t in set().union(*mandatory_at_home)
+    }
 
     plans: list[Plan] = []
     problems: list[Problem] = []
@@ -399,8 +497,9 @@ def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, excha
             pool = sorted(t for t in mandatory if t not in scheduled)
             left = n_years - k + 1
             due = sorted(t for t in pool if k == n_years or last_chance.get(t, k) <= k)
-            changes.update(cycle_pool=pool, cycle_pool_min=math.ceil(len(pool) / left) if pool else None,
-                           cycle_due=due)
+            changes.update(
+                cycle_pool=pool, cycle_pool_min=math.ceil(len(pool) / left) if pool else None, cycle_due=due
+            )
         if k == 1:
             changes["cycle_pins"] = [f"{t}:{s}" for t, s in sorted(pins.items())]
             if cyc.min_rotated_first_year:
@@ -409,8 +508,11 @@ def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, excha
         plan_year = _shift_years(ref_k, 0).year
         if prev is not None:
             mine = prev[prev["plan_year"] == plan_year]
-            changes["cycle_previous"] = [f"{t}:{s}" for t, s in zip(mine["teacher_id"], mine["to_school_id"],
-                                                                     strict=True) if t in set(ids)]
+            changes["cycle_previous"] = [
+                f"{t}:{s}"
+                for t, s in zip(mine["teacher_id"], mine["to_school_id"], strict=True)
+                if t in set(ids)
+            ]
         year_policy = base_policy.with_(**changes)
         t0 = time.perf_counter()
         plan = solve(year_problem, year_policy, objective, time_limit=time_limit, workers=workers, seed=seed)
@@ -419,42 +521,74 @@ def plan_cycle(problem: Problem, policy: Policy, years: int | None = None, excha
         problems.append(year_problem)
         policies.append(year_policy)
         if not plan.has_plan:
-            notes.append(f"year {k} has no plan ({plan.status}); the cycle stops there"
-                         + (" — see the year's diagnosis" if plan.status == "INFEASIBLE" else ""))
+            notes.append(
+                f"year {k} has no plan ({plan.status}); the cycle stops there"
+                + (" — see the year's diagnosis" if plan.status == "INFEASIBLE" else "")
+            )
             break
         moved = plan.assignments[plan.assignments["moves"]]
         start = pd.Timestamp(ref_k) + pd.Timedelta(days=1)
-        new = pd.DataFrame({"teacher_id": moved["teacher_id"].astype(str).to_numpy(),
-                            "from_school_id": moved["from_school_id"].to_numpy(),
-                            "to_school_id": moved["to_school_id"].to_numpy(),
-                            "mode": moved["mode"].to_numpy() if "mode" in moved.columns else policy.mode,
-                            "start_date": start, "term_years": term if term is not None else _OPEN_TERM,
-                            "relation_moved": False})
+        new = pd.DataFrame(
+            {
+                "teacher_id": moved["teacher_id"].astype(str).to_numpy(),
+                "from_school_id": moved["from_school_id"].to_numpy(),
+                "to_school_id": moved["to_school_id"].to_numpy(),
+                "mode": moved["mode"].to_numpy() if "mode" in moved.columns else policy.mode,
+                "start_date": start,
+                "term_years": term if term is not None else _OPEN_TERM,
+                "relation_moved": False,
+            }
+        )
         new["end"] = [start + pd.DateOffset(months=int(round(12 * float(y)))) for y in new["term_years"]]
         new["cycle"] = True
         ex = pd.concat([ex, new], ignore_index=True) if len(ex) else new
         for r in moved.itertuples(index=False):
             scheduled.setdefault(str(r.teacher_id), k)
-            rows.append({"teacher_id": str(r.teacher_id), "year": k, "plan_year": plan_year,
-                         "from_school_id": r.from_school_id, "to_school_id": r.to_school_id,
-                         "subject": r.subject, "mode": getattr(r, "mode", policy.mode), "term_years": term,
-                         "return_year": (k + math.ceil(term)) if term is not None else None,
-                         "status": "planned" if k == 1 else "provisional"})
+            rows.append(
+                {
+                    "teacher_id": str(r.teacher_id),
+                    "year": k,
+                    "plan_year": plan_year,
+                    "from_school_id": r.from_school_id,
+                    "to_school_id": r.to_school_id,
+                    "subject": r.subject,
+                    "mode": getattr(r, "mode", policy.mode),
+                    "term_years": term,
+                    "return_year": (k + math.ceil(term)) if term is not None else None,
+                    "status": "planned" if k == 1 else "provisional",
+                }
+            )
     schedule = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
     schedule["term_years"] = schedule["term_years"].astype(float)
     schedule["return_year"] = schedule["return_year"].astype("Int64")
     mand = pd.DataFrame({"teacher_id": sorted(first_mandatory)})
     mand["first_mandatory_year"] = mand["teacher_id"].map(first_mandatory).astype("Int64")
-    mand["last_chance_year"] = mand["teacher_id"].map(lambda t: last_chance.get(t, first_mandatory[t])).astype(
-        "Int64")
+    mand["last_chance_year"] = (
+        mand["teacher_id"].map(lambda t: last_chance.get(t, first_mandatory[t])).astype("Int64")
+    )
     mand["scheduled_year"] = mand["teacher_id"].map(scheduled).astype("Int64")
-    mand["note"] = np.where(mand["scheduled_year"].notna(), "",
-                            "not scheduled: " + ("the cycle stopped before their last chance"
-                                                 if len(plans) < n_years else "no obligation (all_mandatory_"
-                                                 "within_cycle = false) or priced shortfall"))
-    return CyclePlan(years=n_years, policy_id=policy.id, reference_date=ref, plans=tuple(plans),
-                     problems=tuple(problems), policies=tuple(policies), schedule=schedule, mandatory=mand,
-                     seconds=tuple(seconds), notes=tuple(notes))
+    mand["note"] = np.where(
+        mand["scheduled_year"].notna(),
+        "",
+        "not scheduled: "
+        + (
+            "the cycle stopped before their last chance"
+            if len(plans) < n_years
+            else "no obligation (all_mandatory_within_cycle = false) or priced shortfall"
+        ),
+    )
+    return CyclePlan(
+        years=n_years,
+        policy_id=policy.id,
+        reference_date=ref,
+        plans=tuple(plans),
+        problems=tuple(problems),
+        policies=tuple(policies),
+        schedule=schedule,
+        mandatory=mand,
+        seconds=tuple(seconds),
+        notes=tuple(notes),
+    )
 
 
 def _previous_moves(previous: CyclePlan | pd.DataFrame | None) -> pd.DataFrame | None:

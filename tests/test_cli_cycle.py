@@ -8,8 +8,18 @@ import pytest
 import teacher_match as tm
 from teacher_match.cli import main
 
-CYCLE = ["--policy", "dongcheng-school-plan", "--years", "3", "--set", "all_mandatory_within_cycle=true",
-         "--set", "term_years=1", "--time-limit", "20"]
+CYCLE = [
+    "--policy",
+    "dongcheng-school-plan",
+    "--years",
+    "3",
+    "--set",
+    "all_mandatory_within_cycle=true",
+    "--set",
+    "term_years=1",
+    "--time-limit",
+    "20",
+]
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +33,33 @@ def test_soft_cycle_writes_every_sheet_and_exits_4(county, tmp_path, capsys):
     out = tmp_path / "cycle.xlsx"
     assert main(["cycle", str(county), *CYCLE, "--set", "cycle_hard=false", "--out", str(out)]) == 4
     text = capsys.readouterr().out
-    assert "year 3: OPTIMAL" in text and "SHORTFALL:" in text and "checker, every year: no violations" in text
-    assert openpyxl.load_workbook(out).sheetnames == ["schedule", "summary", "mandatory", "year 1", "year 2",
-                                                      "year 3", "公示名单"]
-    assert main(["cycle", str(county), *CYCLE, "--set", "cycle_hard=false", "--out", str(out),
-                 "--allow-shortfall"]) == 0
+    assert "year 3: OPTIMAL" in text
+    assert "SHORTFALL:" in text
+    assert "checker, every year: no violations" in text
+    assert openpyxl.load_workbook(out).sheetnames == [
+        "schedule",
+        "summary",
+        "mandatory",
+        "year 1",
+        "year 2",
+        "year 3",
+        "公示名单",
+    ]
+    assert (
+        main(
+            [
+                "cycle",
+                str(county),
+                *CYCLE,
+                "--set",
+                "cycle_hard=false",
+                "--out",
+                str(out),
+                "--allow-shortfall",
+            ]
+        )
+        == 0
+    )
 
 
 def test_a_year_without_a_plan_exits_1_with_its_diagnosis(county, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""plan_cycle: a rotation cycle planned year by year — exact schedules on micro-rosters, checked every year."""
+"""plan_cycle: a rotation cycle planned year by year — exact schedules on micro-rosters, each year checked."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from helpers import make_policy, make_problem
 import teacher_match as tm
 
 # U1 urban at 0, R1 rural 10 km away and short of one math teacher every year
-SCHOOLS = [{"school_id": "U1", "x": 0.0}, {"school_id": "R1", "category": "rural", "x": 10.0},
-           {"school_id": "R2", "category": "rural", "x": 30.0}]
+SCHOOLS = [
+    {"school_id": "U1", "x": 0.0},
+    {"school_id": "R1", "category": "rural", "x": 10.0},
+    {"school_id": "R2", "category": "rural", "x": 30.0},
+]
 NEEDS = [("R1", "math", 1)]
 
 
@@ -34,12 +37,15 @@ def assert_checked(cycle: tm.CyclePlan) -> None:
 
 
 def test_three_mandatory_teachers_one_post_go_one_a_year():
-    """The post of a 1-year term re-opens when its teacher returns; the floor ⌈remaining / years left⌉ is 1."""
+    """A 1-year term's post re-opens when its teacher returns; the floor ⌈remaining / years left⌉ is 1."""
     problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
     cycle = tm.plan_cycle(problem, cycle_policy(), time_limit=10)
     assert_checked(cycle)
-    assert scheduled(cycle) == [("A", 1, "R1", "planned"), ("B", 2, "R1", "provisional"),
-                                ("C", 3, "R1", "provisional")]
+    assert scheduled(cycle) == [
+        ("A", 1, "R1", "planned"),
+        ("B", 2, "R1", "provisional"),
+        ("C", 3, "R1", "provisional"),
+    ]
     assert list(cycle.schedule["return_year"]) == [2, 3, 4]
     assert [p.rule("cycle_obligation").cycle_pool_min for p in cycle.policies] == [1, 1, 1]
     # A is back home in year 2, not moved again; the post at R1 is open again
@@ -54,22 +60,28 @@ def test_three_mandatory_teachers_one_post_go_one_a_year():
 def test_a_two_year_term_holds_the_post():
     """A teacher on a 2-year term serves at R1 in year 2: counted there, the post filled, not movable."""
     problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "AB"], NEEDS)
-    cycle = tm.plan_cycle(problem, cycle_policy(years=2, term_years=2, all_mandatory_within_cycle=False),
-                          time_limit=10)
+    cycle = tm.plan_cycle(
+        problem, cycle_policy(years=2, term_years=2, all_mandatory_within_cycle=False), time_limit=10
+    )
     assert scheduled(cycle) == [("A", 1, "R1", "planned")]
     y2 = cycle.problems[1].teachers.set_index("teacher_id")
-    assert y2.loc["A", "school_id"] == "R1" and int(y2.loc["A", "years_at_school"]) == 0
+    assert y2.loc["A", "school_id"] == "R1"
+    assert int(y2.loc["A", "years_at_school"]) == 0
     assert int(cycle.problems[1].needs["count"].sum()) == 0
 
 
 def test_a_teacher_crossing_the_trigger_becomes_mandatory_and_is_scheduled():
-    teachers = [{"teacher_id": "A", "school_id": "U1"}, {"teacher_id": "D", "school_id": "U1", "years_at_school": 5}]
+    teachers = [
+        {"teacher_id": "A", "school_id": "U1"},
+        {"teacher_id": "D", "school_id": "U1", "years_at_school": 5},
+    ]
     problem = make_problem(SCHOOLS, teachers, NEEDS)
     cycle = tm.plan_cycle(problem, cycle_policy(years=2), time_limit=10)
     assert_checked(cycle)
     assert scheduled(cycle) == [("A", 1, "R1", "planned"), ("D", 2, "R1", "provisional")]
     m = cycle.mandatory.set_index("teacher_id")
-    assert int(m.loc["D", "first_mandatory_year"]) == 2 and int(m.loc["D", "scheduled_year"]) == 2
+    assert int(m.loc["D", "first_mandatory_year"]) == 2
+    assert int(m.loc["D", "scheduled_year"]) == 2
 
 
 def test_a_teacher_retiring_goes_in_her_last_year_and_leaves():
@@ -96,7 +108,8 @@ def test_a_pin_against_a_hard_rule_gives_the_diagnosis():
     cycle = tm.plan_cycle(problem, cycle_policy(), pins={"C": "R2"}, time_limit=10)
     assert [p.status for p in cycle.plans] == ["INFEASIBLE"]
     assert "teacher=C,school=R2,pin" in set(cycle.plans[0].diagnosis["key"])
-    assert not cycle.complete and "year 1 has no plan" in cycle.summary()
+    assert not cycle.complete
+    assert "year 1 has no plan" in cycle.summary()
     assert cycle.schedule.empty
 
 
@@ -108,7 +121,8 @@ def test_a_mandatory_teacher_who_cannot_go_is_diagnosed():
     d = cycle.plans[0].diagnosis.set_index("key")
     assert d.loc["teacher=M,due", "sentence_en"] == (
         "M is mandatory and this is their last year to rotate within the 1-year cycle; no school within the "
-        "rules can take them")
+        "rules can take them"
+    )
 
 
 def test_replanning_keeps_last_years_schedule():

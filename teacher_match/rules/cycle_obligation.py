@@ -11,9 +11,9 @@
 
 The ``[cycle]`` table of a policy states the cycle: ``years`` (the cycle's length, e.g. Dongcheng's 100 %
 within 3 years), ``all_mandatory_within_cycle``, ``min_rotated_first_year`` (e.g. Dongcheng's 2,000 this year)
-and the ``term_years`` of a rotation. :func:`teacher_match.cycle.plan_cycle` plans the cycle one year at a time
-and, for each year, sets the lists this rule reads: the mandatory teachers whose last chance in the cycle is
-this year (``cycle_due``), the mandatory teachers not yet rotated and the year's share of them
+and the ``term_years`` of a rotation. :func:`teacher_match.cycle.plan_cycle` plans the cycle one year at a
+time and, for each year, sets the lists this rule reads: the mandatory teachers whose last chance in the cycle
+is this year (``cycle_due``), the mandatory teachers not yet rotated and the year's share of them
 (``cycle_pool``, ``cycle_pool_min`` = ⌈remaining / years left⌉, so the cycle does not push everyone to its
 last year), the teachers on exchange or back from one (``cycle_fixed``: not moved again), the pins of signed
 agreements (``cycle_pins``: ``T1:S2`` or ``T1:stay``) and the previous schedule's moves for this year
@@ -50,8 +50,10 @@ ORDER = 170
 TITLE = "rotation cycle obligation"
 TITLE_ZH = "轮岗周期义务"
 assignment_words = None
-TERMS = {"cycle_shortfall": (1, "mandatory teachers of the cycle not rotated in the year they are due"),
-         "schedule_change": (1, "teachers whose move differs from the previous schedule for this year")}
+TERMS = {
+    "cycle_shortfall": (1, "mandatory teachers of the cycle not rotated in the year they are due"),
+    "schedule_change": (1, "teachers whose move differs from the previous schedule for this year"),
+}
 
 #: the pin that keeps a teacher at their school
 STAY = "stay"
@@ -63,22 +65,31 @@ class CycleObligation:
 
     years: int | None = param(None, "int", "length of the rotation cycle in years (轮岗周期, e.g. 3)")
     all_mandatory_within_cycle: bool = param(
-        False, "bool", "every mandatory teacher rotates within the cycle (应交流尽交流, e.g. 100 % in 3 years)")
+        False,
+        "bool",
+        "every mandatory teacher rotates within the cycle (应交流尽交流, e.g. 100 % in 3 years)",
+    )
     min_rotated_first_year: int | None = param(
-        None, "int", "at least this many rotate in the cycle's first year (e.g. 本学年不少于 2000 人)")
+        None, "int", "at least this many rotate in the cycle's first year (e.g. 本学年不少于 2000 人)"
+    )
     term_years: float | None = param(
-        None, "number", "term of a rotation in years (交流期限); the teacher returns home at its end")
+        None, "number", "term of a rotation in years (交流期限); the teacher returns home at its end"
+    )
     cycle_hard: bool = param(
-        True, "bool", "true: the year's obligations are hard; false: each teacher short costs cycle_shortfall")
+        True, "bool", "true: the year's obligations are hard; false: each teacher short costs cycle_shortfall"
+    )
     cycle_due: list = param([], "strlist", "set by the cycle planner: teachers who must rotate this year")
     cycle_pool: list = param([], "strlist", "set by the cycle planner: mandatory teachers not yet rotated")
     cycle_pool_min: int | None = param(
-        None, "int", "set by the cycle planner: at least this many of cycle_pool rotate this year")
+        None, "int", "set by the cycle planner: at least this many of cycle_pool rotate this year"
+    )
     cycle_fixed: list = param(
-        [], "strlist", "set by the cycle planner: teachers on exchange or back from one, not moved again")
+        [], "strlist", "set by the cycle planner: teachers on exchange or back from one, not moved again"
+    )
     cycle_pins: list = param([], "strlist", "pins of signed agreements: 'T1:S2' (goes to S2) or 'T1:stay'")
     cycle_previous: list = param(
-        [], "strlist", "set by the cycle planner: the previous schedule's moves for this year ('T1:S2')")
+        [], "strlist", "set by the cycle planner: the previous schedule's moves for this year ('T1:S2')"
+    )
 
 
 #: the rule's parameters (a policy section's keys)
@@ -96,8 +107,11 @@ def split_pins(items: list) -> dict[str, str]:
 
 def _tagged(rule: CycleObligation) -> set[str]:
     """Teachers the rule reads one by one (each its own class): due, pinned, in the previous schedule."""
-    return set(map(str, rule.cycle_due)) | set(split_pins(rule.cycle_pins)) | set(
-        split_pins(rule.cycle_previous))
+    return (
+        set(map(str, rule.cycle_due))
+        | set(split_pins(rule.cycle_pins))
+        | set(split_pins(rule.cycle_previous))
+    )
 
 
 def class_key(teachers: Any, schools: Any, rule: CycleObligation) -> list:
@@ -107,8 +121,10 @@ def class_key(teachers: Any, schools: Any, rule: CycleObligation) -> list:
     if not tagged and not pool and not fixed:
         return []
     # the pruned (fixed) teachers apart, so a class's members share their candidate schools
-    tag = np.array([t if t in tagged else ("fixed" if t in fixed else ("pool" if t in pool else ""))
-                    for t in ids], dtype=object)
+    tag = np.array(
+        [t if t in tagged else ("fixed" if t in fixed else ("pool" if t in pool else "")) for t in ids],
+        dtype=object,
+    )
     return [tag]
 
 
@@ -194,23 +210,49 @@ def check(chk: CheckData, rule: CycleObligation) -> list[Violation]:
     if rule.cycle_hard:
         for tid in sorted(set(map(str, rule.cycle_due))):
             if not st["moves"].get(tid, False):
-                out.append((RULE_ID, key("due", teacher=tid),
-                            f"{tid} is due to rotate this year (last chance in the cycle) and stays"))
+                out.append(
+                    (
+                        RULE_ID,
+                        key("due", teacher=tid),
+                        f"{tid} is due to rotate this year (last chance in the cycle) and stays",
+                    )
+                )
         if rule.cycle_pool_min and _pool_count(chk, rule, st) < rule.cycle_pool_min:
-            out.append((RULE_ID, key("pool"), f"{_pool_count(chk, rule, st)} of the cycle's mandatory teachers "
-                                              f"rotate this year < the year's share {rule.cycle_pool_min}"))
+            out.append(
+                (
+                    RULE_ID,
+                    key("pool"),
+                    f"{_pool_count(chk, rule, st)} of the cycle's mandatory teachers "
+                    f"rotate this year < the year's share {rule.cycle_pool_min}",
+                )
+            )
     for tid, school in sorted(split_pins(rule.cycle_pins).items()):
         moved, dest = st["moves"].get(tid, False), st["dest"].get(tid)
         if school == STAY and moved:
-            out.append((RULE_ID, key("pin", teacher=tid, school=STAY), f"{tid} is pinned to stay and moves "
-                                                                      f"to {dest}"))
+            out.append(
+                (
+                    RULE_ID,
+                    key("pin", teacher=tid, school=STAY),
+                    f"{tid} is pinned to stay and moves to {dest}",
+                )
+            )
         elif school != STAY and (not moved or dest != school):
-            out.append((RULE_ID, key("pin", teacher=tid, school=school),
-                        f"{tid} is pinned to {school} and {'goes to ' + str(dest) if moved else 'stays'}"))
+            out.append(
+                (
+                    RULE_ID,
+                    key("pin", teacher=tid, school=school),
+                    f"{tid} is pinned to {school} and {'goes to ' + str(dest) if moved else 'stays'}",
+                )
+            )
     for tid in sorted(set(map(str, rule.cycle_fixed))):
         if st["moves"].get(tid, False):
-            out.append((RULE_ID, key("fixed", teacher=tid),
-                        f"{tid} is on exchange or back from one in this cycle and is moved again"))
+            out.append(
+                (
+                    RULE_ID,
+                    key("fixed", teacher=tid),
+                    f"{tid} is on exchange or back from one in this cycle and is moved again",
+                )
+            )
     return out
 
 
@@ -234,15 +276,35 @@ def shortfalls(chk: CheckData, rule: CycleObligation) -> list[Shortfall]:
     if rule.cycle_hard:
         return []
     st = _state(chk, rule)
-    out = [Shortfall(RULE_ID, key("due", teacher=t), t, 1,
-                     f"{t} is due to rotate this year (last chance in the cycle) and stays",
-                     "mandatory teacher", "teacher", "cycle_hard")
-           for t in sorted(set(map(str, rule.cycle_due))) if not st["moves"].get(t, False)]
+    out = [
+        Shortfall(
+            RULE_ID,
+            key("due", teacher=t),
+            t,
+            1,
+            f"{t} is due to rotate this year (last chance in the cycle) and stays",
+            "mandatory teacher",
+            "teacher",
+            "cycle_hard",
+        )
+        for t in sorted(set(map(str, rule.cycle_due)))
+        if not st["moves"].get(t, False)
+    ]
     got = _pool_count(chk, rule, st)
     if rule.cycle_pool_min and got < rule.cycle_pool_min:
-        out.append(Shortfall(RULE_ID, key("pool"), "the county", rule.cycle_pool_min - got,
-                             f"the cycle's share for this year is {rule.cycle_pool_min} mandatory teachers and "
-                             f"{got} rotate", "mandatory teacher", "county", "cycle_hard"))
+        out.append(
+            Shortfall(
+                RULE_ID,
+                key("pool"),
+                "the county",
+                rule.cycle_pool_min - got,
+                f"the cycle's share for this year is {rule.cycle_pool_min} mandatory teachers and "
+                f"{got} rotate",
+                "mandatory teacher",
+                "county",
+                "cycle_hard",
+            )
+        )
     return out
 
 
@@ -252,27 +314,34 @@ def binding_words(f: Facts, rule: CycleObligation, k: Key, usage: Usage | None) 
     tid = k.get("teacher")
     t = f.t_index.get(tid, -1)
     dests = sorted({str(f.sid[s]) for s in f.cs[f.ct == t]}) if t >= 0 else []
-    where_en = (f"possible: {', '.join(dests[:5])}" if dests else "no school within the rules can take them")
-    where_zh = (f"可去：{'、'.join(dests[:5])}" if dests else "规则内没有学校可以接收")
+    where_en = f"possible: {', '.join(dests[:5])}" if dests else "no school within the rules can take them"
+    where_zh = f"可去：{'、'.join(dests[:5])}" if dests else "规则内没有学校可以接收"
     if "pool" in k:
         n, pool = int(rule.cycle_pool_min or 0), len(rule.cycle_pool)
         got = ""
         if usage is not None:
-            sent = sum(int(usage.dest[f.t_index[t]] >= 0) for t in map(str, rule.cycle_pool) if t in f.t_index)
+            sent = sum(
+                int(usage.dest[f.t_index[t]] >= 0) for t in map(str, rule.cycle_pool) if t in f.t_index
+            )
             got = f", the plan rotates {sent}"
-        return (f"at least {n} of the {pool} mandatory teachers not yet rotated go this year (the cycle's "
-                f"share: remaining ÷ years left, rounded up){got}",
-                f"本年至少交流尚未交流的 {pool} 名应交流教师中的 {n} 名（剩余人数 ÷ 剩余年数，向上取整）")
+        return (
+            f"at least {n} of the {pool} mandatory teachers not yet rotated go this year (the cycle's "
+            f"share: remaining ÷ years left, rounded up){got}",
+            f"本年至少交流尚未交流的 {pool} 名应交流教师中的 {n} 名（剩余人数 ÷ 剩余年数，向上取整）",
+        )
     if "pin" in k:
         school = k.get("school")
         if school == STAY:
             return (f"{tid} is pinned to stay (a signed agreement)", f"{tid} 按已签协议留任")
-        return (f"{tid} is pinned to {school} (a signed agreement); {where_en}",
-                f"{tid} 按已签协议交流至 {school}；{where_zh}")
+        return (
+            f"{tid} is pinned to {school} (a signed agreement); {where_en}",
+            f"{tid} 按已签协议交流至 {school}；{where_zh}",
+        )
     years = rule.years or 0
-    return (f"{tid} is mandatory and this is their last year to rotate within the {years}-year cycle; "
-            f"{where_en}",
-            f"{tid} 为应交流教师，本年是其在 {years} 年轮岗周期内最后一次交流机会；{where_zh}")
+    return (
+        f"{tid} is mandatory and this is their last year to rotate within the {years}-year cycle; {where_en}",
+        f"{tid} 为应交流教师，本年是其在 {years} 年轮岗周期内最后一次交流机会；{where_zh}",
+    )
 
 
 def stays(state: PlanState, rule: CycleObligation) -> list[StayTest]:
@@ -298,8 +367,10 @@ def pair_words(f: Facts, rule: CycleObligation, t: int, s: int, km: float) -> st
 
 def teacher_words(f: Facts, rule: CycleObligation, t: int, km: np.ndarray) -> tuple[str, str]:
     """The teacher is on exchange or back from one in this cycle."""
-    return (f"{f.tid[t]} is on exchange, or back from one, in this rotation cycle",
-            f"{f.tid[t]} 在本轮岗周期内正在交流或已交流返回")
+    return (
+        f"{f.tid[t]} is on exchange, or back from one, in this rotation cycle",
+        f"{f.tid[t]} 在本轮岗周期内正在交流或已交流返回",
+    )
 
 
 def school_columns(state: PlanState, rule: CycleObligation) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-""""Must rotate" models over a 3-year cycle: every mandatory teacher scheduled, or the year says why not.
+"""Must-rotate models over a 3-year cycle: every mandatory teacher scheduled, or the year says why not.
 
 Dongcheng (100 % within 3 years) and Fujian/Minhou (必须列为交流对象) rotate by exchange of posts. On a
 300-teacher county a hard cycle leaves some mandatory teachers no school in their last year: that year has no
@@ -17,8 +17,9 @@ MUST_ROTATE = ["dongcheng-school-plan", "fujian-minhou"]
 
 
 def cycle_policy(pid: str, **changes) -> tm.Policy:
-    return tm.load_policy(pid).with_(**SUPPLY.get(pid, {}), years=3, all_mandatory_within_cycle=True,
-                                     term_years=1, **changes)
+    return tm.load_policy(pid).with_(
+        **SUPPLY.get(pid, {}), years=3, all_mandatory_within_cycle=True, term_years=1, **changes
+    )
 
 
 def assert_years_check(cycle: tm.CyclePlan) -> None:
@@ -38,13 +39,15 @@ def test_hard_cycle_schedules_everyone_or_diagnoses_the_year(pid):
     assert last.status == "INFEASIBLE"
     d = last.diagnosis
     named = set(d.loc[d["rule"] == "cycle_obligation", "key"])
-    assert named and all(k.endswith(",due") or k == "pool" for k in named)
+    assert named
+    assert all(k.endswith(",due") or k == "pool" for k in named)
     # each named teacher is due that year and has not been scheduled
     due = set(cycle.policies[-1].rule("cycle_obligation").cycle_due)
     not_scheduled = set(cycle.mandatory.loc[cycle.mandatory["scheduled_year"].isna(), "teacher_id"])
     for k in named - {"pool"}:
         tid = k.split(",")[0].removeprefix("teacher=")
-        assert tid in due and tid in not_scheduled
+        assert tid in due
+        assert tid in not_scheduled
 
 
 @pytest.mark.parametrize("pid", MUST_ROTATE)
