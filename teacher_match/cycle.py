@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from .policy import Policy
     from .problem import Problem
 
-__all__ = ["CyclePlan", "plan_cycle", "SCHEDULE_COLUMNS", "EXCHANGE_COLUMNS"]
+__all__ = ["CyclePlan", "plan_cycle", "term_columns", "SCHEDULE_COLUMNS", "EXCHANGE_COLUMNS"]
 
 #: columns of :attr:`CyclePlan.schedule`
 SCHEDULE_COLUMNS = (
@@ -514,9 +514,12 @@ def plan_cycle(
                 if t in set(ids)
             ]
         year_policy = base_policy.with_(**changes)
+        start_k = _shift_years(ref_k, 0) + dt.timedelta(days=1)
         t0 = time.perf_counter()
         plan = solve(year_problem, year_policy, objective, time_limit=time_limit, workers=workers, seed=seed)
         seconds.append(time.perf_counter() - t0)
+        if plan.has_plan and term is not None:
+            plan.assignments = term_columns(plan.assignments, start_k, term, _relation_moved(policy))
         plans.append(plan)
         problems.append(year_problem)
         policies.append(year_policy)
@@ -554,7 +557,7 @@ def plan_cycle(
                     "subject": r.subject,
                     "mode": getattr(r, "mode", policy.mode),
                     "term_years": term,
-                    "return_year": (k + math.ceil(term)) if term is not None else None,
+                    "return_year": (plan_year + math.ceil(term)) if term is not None else None,
                     "status": "planned" if k == 1 else "provisional",
                 }
             )
@@ -589,6 +592,35 @@ def plan_cycle(
         seconds=tuple(seconds),
         notes=tuple(notes),
     )
+
+
+def term_columns(assignments: pd.DataFrame, start: dt.date, term_years: float | None,
+                 relation_moved: bool = False) -> pd.DataFrame:
+    """The assignments with the term of each move: ``term_years``, ``end_date``, ``return_year``, ``relation_moved``.
+
+    A move starts on ``start`` (1 September of the plan year) and its last day is
+    ``end_date = start + 12 · term_years months − 1 day``; the teacher is home again from ``return_year``
+    (the year of ``end_date + 1 day``) unless the personnel relation moved (人事关系随转), when they stay at the
+    receiving school. Teachers who stay get empty cells; without a term (``term_years = None``) the table is
+    returned unchanged.
+    """
+    if term_years is None:
+        return assignments
+    a = assignments.copy()
+    moved = a["moves"].astype(bool).to_numpy()
+    first = pd.Timestamp(start)
+    back = first + pd.DateOffset(months=int(round(12 * float(term_years))))
+    a["term_years"] = np.where(moved, float(term_years), np.nan)
+    a["end_date"] = pd.Series(np.where(moved, (back - pd.Timedelta(days=1)).date(), None), dtype=object).to_numpy()
+    a["return_year"] = pd.array([back.year if m and not relation_moved else None for m in moved], dtype="Int64")
+    a["relation_moved"] = pd.array([relation_moved if m else None for m in moved], dtype="boolean")
+    return a
+
+
+def _relation_moved(policy: Policy) -> bool:
+    """Whether the personnel relation moves with the planned mode (``[modes.<mode>] relation = "move"``)."""
+    mode = policy.modes.get(policy.mode)
+    return bool(mode is not None and mode.relation == "move")
 
 
 def _previous_moves(previous: CyclePlan | pd.DataFrame | None) -> pd.DataFrame | None:

@@ -73,7 +73,11 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
     if view not in ("receiving", "sending"):
         raise InputError(f"view must be receiving, sending or exempt, got {view!r}")
     m = a[a["moves"].astype(bool)]
-    if "duration_years" in m.columns:
+    if "term_years" in m.columns and "end_date" in m.columns:
+        # a move of a rotation cycle: its term and its last day
+        period = [f"{d:g} 年（至 {e}）" if pd.notna(d) else (duration or "按政策规定")
+                  for d, e in zip(m["term_years"], m["end_date"], strict=True)]
+    elif "duration_years" in m.columns:
         period = [f"{d:g} 年" if pd.notna(d) else (duration or "按政策规定") for d in m["duration_years"]]
     else:
         period = [duration or "按政策规定"] * len(m)

@@ -46,7 +46,15 @@ def test_three_mandatory_teachers_one_post_go_one_a_year():
         ("B", 2, "R1", "provisional"),
         ("C", 3, "R1", "provisional"),
     ]
-    assert list(cycle.schedule["return_year"]) == [2, 3, 4]
+    assert list(cycle.schedule["return_year"]) == [2026, 2027, 2028]
+    # each year's plan carries the term of its moves, and so does its 公示名单
+    a = cycle.plans[0].assignments.set_index("teacher_id")
+    assert a.loc["A", "term_years"] == 1.0
+    assert str(a.loc["A", "end_date"]) == "2026-08-31"
+    assert a.loc["A", "return_year"] == 2026
+    assert not a.loc["A", "relation_moved"]
+    assert a["term_years"].isna().sum() == 2
+    assert cycle.plans[0].publicity()["交流期限"].tolist() == ["1 年（至 2026-08-31）"]
     assert [p.rule("cycle_obligation").cycle_pool_min for p in cycle.policies] == [1, 1, 1]
     # A is back home in year 2, not moved again; the post at R1 is open again
     y2 = cycle.problems[1]
