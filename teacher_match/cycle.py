@@ -594,15 +594,16 @@ def plan_cycle(
     )
 
 
-def term_columns(assignments: pd.DataFrame, start: dt.date, term_years: float | None,
-                 relation_moved: bool = False) -> pd.DataFrame:
-    """The assignments with the term of each move: ``term_years``, ``end_date``, ``return_year``, ``relation_moved``.
+def term_columns(
+    assignments: pd.DataFrame, start: dt.date, term_years: float | None, relation_moved: bool = False
+) -> pd.DataFrame:
+    """The assignments with each move's term (``term_years, end_date, return_year, relation_moved``).
 
     A move starts on ``start`` (1 September of the plan year) and its last day is
     ``end_date = start + 12 · term_years months − 1 day``; the teacher is home again from ``return_year``
-    (the year of ``end_date + 1 day``) unless the personnel relation moved (人事关系随转), when they stay at the
-    receiving school. Teachers who stay get empty cells; without a term (``term_years = None``) the table is
-    returned unchanged.
+    (the year of ``end_date + 1 day``) unless the personnel relation moved (人事关系随转): then they stay at
+    the receiving school. Teachers who stay get empty cells; without a term (``term_years = None``) the table
+    is returned unchanged.
     """
     if term_years is None:
         return assignments
@@ -611,8 +612,12 @@ def term_columns(assignments: pd.DataFrame, start: dt.date, term_years: float | 
     first = pd.Timestamp(start)
     back = first + pd.DateOffset(months=int(round(12 * float(term_years))))
     a["term_years"] = np.where(moved, float(term_years), np.nan)
-    a["end_date"] = pd.Series(np.where(moved, (back - pd.Timedelta(days=1)).date(), None), dtype=object).to_numpy()
-    a["return_year"] = pd.array([back.year if m and not relation_moved else None for m in moved], dtype="Int64")
+    a["end_date"] = pd.Series(
+        np.where(moved, (back - pd.Timedelta(days=1)).date(), None), dtype=object
+    ).to_numpy()
+    a["return_year"] = pd.array(
+        [back.year if m and not relation_moved else None for m in moved], dtype="Int64"
+    )
     a["relation_moved"] = pd.array([relation_moved if m else None for m in moved], dtype="boolean")
     return a
 
