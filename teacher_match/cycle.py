@@ -395,6 +395,7 @@ def plan_cycle(
     time_limit: float = 60.0,
     workers: int = 1,
     seed: int = 0,
+    soon_first: bool = True,
 ) -> CyclePlan:
     """Plan a rotation cycle year by year (see the module docstring for the method).
 
@@ -421,6 +422,9 @@ def plan_cycle(
         Seconds per year's solve.
     workers, seed
         As for :func:`teacher_match.solve`.
+    soon_first : bool
+        Price deferring a teacher whose last chance is next year (``cycle_deferred``): a rolling horizon does
+        not see later years, and such a teacher is the one most likely to find no school left.
 
     Returns
     -------
@@ -497,6 +501,10 @@ def plan_cycle(
             pool = sorted(t for t in mandatory if t not in scheduled)
             left = n_years - k + 1
             due = sorted(t for t in pool if k == n_years or last_chance.get(t, k) <= k)
+            if soon_first:
+                changes["cycle_soon"] = sorted(
+                    t for t in pool if k < n_years and last_chance.get(t, k) == k + 1
+                )
             changes.update(
                 cycle_pool=pool, cycle_pool_min=math.ceil(len(pool) / left) if pool else None, cycle_due=due
             )

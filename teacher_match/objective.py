@@ -29,6 +29,7 @@ DEFAULT_WEIGHTS = {
     "quota_shortfall": 500.0,
     "priority_order": 0.0,
     "cycle_shortfall": 500.0,
+    "cycle_deferred": 100.0,
     "schedule_change": 0.0,
 }
 #: term -> description

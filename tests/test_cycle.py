@@ -15,6 +15,8 @@ SCHOOLS = [
     {"school_id": "R2", "category": "rural", "x": 30.0},
 ]
 NEEDS = [("R1", "math", 1)]
+#: three mandatory math teachers of U1 living 1, 5 and 10 km from R1: the cheapest go first, no ties
+THREE = [{"teacher_id": t, "school_id": "U1", "home_x": x} for t, x in (("A", 9.0), ("B", 5.0), ("C", 0.0))]
 
 
 def cycle_policy(**changes) -> tm.Policy:
@@ -38,7 +40,7 @@ def assert_checked(cycle: tm.CyclePlan) -> None:
 
 def test_three_mandatory_teachers_one_post_go_one_a_year():
     """A 1-year term's post re-opens when its teacher returns; the floor ⌈remaining / years left⌉ is 1."""
-    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
+    problem = make_problem(SCHOOLS, THREE, NEEDS)
     cycle = tm.plan_cycle(problem, cycle_policy(), time_limit=10)
     assert_checked(cycle)
     assert scheduled(cycle) == [
@@ -104,7 +106,7 @@ def test_a_teacher_retiring_goes_in_her_last_year_and_leaves():
 
 
 def test_a_pin_is_honoured_in_year_one():
-    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
+    problem = make_problem(SCHOOLS, THREE, NEEDS)
     cycle = tm.plan_cycle(problem, cycle_policy(), pins={"C": "R1"}, time_limit=10)
     assert_checked(cycle)
     assert [(t, y) for t, y, *_ in scheduled(cycle)] == [("C", 1), ("A", 2), ("B", 3)]
@@ -112,7 +114,7 @@ def test_a_pin_is_honoured_in_year_one():
 
 def test_a_pin_against_a_hard_rule_gives_the_diagnosis():
     """C pinned to R2, which needs no math teacher: year 1 has no plan and the diagnosis names the pin."""
-    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
+    problem = make_problem(SCHOOLS, THREE, NEEDS)
     cycle = tm.plan_cycle(problem, cycle_policy(), pins={"C": "R2"}, time_limit=10)
     assert [p.status for p in cycle.plans] == ["INFEASIBLE"]
     assert "teacher=C,school=R2,pin" in set(cycle.plans[0].diagnosis["key"])
@@ -135,15 +137,22 @@ def test_a_mandatory_teacher_who_cannot_go_is_diagnosed():
 
 def test_replanning_keeps_last_years_schedule():
     """A year on, year 1's moves are exchange history and the provisional schedule is kept."""
-    problem = make_problem(SCHOOLS, [{"teacher_id": t, "school_id": "U1"} for t in "ABC"], NEEDS)
-    first = tm.plan_cycle(problem, cycle_policy(), time_limit=10)
+    problem = make_problem(SCHOOLS, THREE, NEEDS)
+    first = tm.plan_cycle(problem, cycle_policy(), pins={"C": "R1"}, time_limit=10)
+    assert [(t, y) for t, y, *_ in scheduled(first)] == [("C", 1), ("A", 2), ("B", 3)]
     later = problem.at("2026-08-31")
-    pol = cycle_policy(years=2, schedule_change=100)
-    again = tm.plan_cycle(later, pol, exchanges=first.exchanges(1), previous=first, time_limit=10)
+    # the provisional schedule as the bureau amended it: B in 2026, A in 2027 (A is nearer: cheaper first)
+    swap = {2025: 2025, 2026: 2027, 2027: 2026}
+    amended = first.schedule.assign(plan_year=first.schedule["plan_year"].map(swap))
+    kw = {"exchanges": first.exchanges(1), "previous": amended, "time_limit": 10}
+    again = tm.plan_cycle(later, cycle_policy(years=2, schedule_change=100), **kw)
     assert_checked(again)
-    assert [(t, y) for t, y, *_ in scheduled(again)] == [("B", 1), ("C", 2)]
+    assert [(t, y) for t, y, *_ in scheduled(again)] == [("B", 1), ("A", 2)]
     assert list(again.schedule["plan_year"]) == [2026, 2027]
-    assert again.policies[0].rule("cycle_obligation").cycle_fixed == ["A"]
+    assert again.policies[0].rule("cycle_obligation").cycle_fixed == ["C"]
+    # without the weight, the cheaper order wins
+    free = tm.plan_cycle(later, cycle_policy(years=2), **kw)
+    assert [(t, y) for t, y, *_ in scheduled(free)] == [("A", 1), ("B", 2)]
 
 
 def test_arguments_are_refused_with_their_reason():

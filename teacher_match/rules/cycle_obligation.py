@@ -7,6 +7,7 @@
 
     soft (cycle_hard = false):  short[t] ≥ 1 − Σ_s x[t, s],  short ≥ cycle_pool_min − Σ_pool x,
                                 cycle_shortfall = Σ short
+    cycle_deferred = Σ_{t ∈ cycle_soon} (1 − Σ_s x[t, s])     (last chance next year, priced if not now)
     schedule_change = Σ_{(t, S) ∈ previous} (1 − x[t, S]) + Σ_{t ∉ previous, s} x[t, s]
 
 The ``[cycle]`` table of a policy states the cycle: ``years`` (the cycle's length, e.g. Dongcheng's 100 %
@@ -52,6 +53,7 @@ TITLE_ZH = "轮岗周期义务"
 assignment_words = None
 TERMS = {
     "cycle_shortfall": (1, "mandatory teachers of the cycle not rotated in the year they are due"),
+    "cycle_deferred": (1, "mandatory teachers whose last chance is next year, not rotated this year"),
     "schedule_change": (1, "teachers whose move differs from the previous schedule for this year"),
 }
 
@@ -83,6 +85,11 @@ class CycleObligation:
     cycle_pool_min: int | None = param(
         None, "int", "set by the cycle planner: at least this many of cycle_pool rotate this year"
     )
+    cycle_soon: list = param(
+        [],
+        "strlist",
+        "set by the cycle planner: teachers whose last chance is next year (priced if deferred)",
+    )
     cycle_fixed: list = param(
         [], "strlist", "set by the cycle planner: teachers on exchange or back from one, not moved again"
     )
@@ -109,6 +116,7 @@ def _tagged(rule: CycleObligation) -> set[str]:
     """Teachers the rule reads one by one (each its own class): due, pinned, in the previous schedule."""
     return (
         set(map(str, rule.cycle_due))
+        | set(map(str, rule.cycle_soon))
         | set(split_pins(rule.cycle_pins))
         | set(split_pins(rule.cycle_previous))
     )
@@ -140,7 +148,9 @@ def prune(pairs: Any, rule: CycleObligation, data: PruneData) -> np.ndarray:
 def build(ctx: Any, rule: CycleObligation) -> None:
     """Due teachers, the pool's floor and the pins as named constraints; the schedule change as a term."""
     # the terms exist only in a year of a cycle, so a one-year solve's objective table is unchanged
-    if not (rule.cycle_due or rule.cycle_pool_min or rule.cycle_pins or rule.cycle_previous):
+    if not (
+        rule.cycle_due or rule.cycle_pool_min or rule.cycle_pins or rule.cycle_previous or rule.cycle_soon
+    ):
         return
     short_term = ctx.term("cycle_shortfall", *TERMS["cycle_shortfall"])
     ids = ctx.teachers["teacher_id"].astype(str).to_numpy()
@@ -167,6 +177,13 @@ def build(ctx: Any, rule: CycleObligation) -> None:
         pool = np.isin(ids, np.asarray(list(map(str, rule.cycle_pool)), dtype=object))
         pool_rows = np.flatnonzero(pool[mp["t"].to_numpy()]) if len(mp) else empty
         at_least(key("pool"), pool_rows, int(rule.cycle_pool_min), "cycle_short[pool]")
+    # a teacher whose last chance is next year, deferred now, leaves next year less room: priced, never forced
+    soon = sorted(set(map(str, rule.cycle_soon)))
+    if soon:
+        soon_rows = np.concatenate([rows(t) for t in soon])
+        ctx.term("cycle_deferred", *TERMS["cycle_deferred"]).extend(
+            ctx.xs(soon_rows), -np.ones(len(soon_rows), dtype=np.int64), const=len(soon)
+        )
     # a signed agreement is a fact of the year, never priced
     for tid, school in sorted(split_pins(rule.cycle_pins).items()):
         r = rows(tid)
@@ -268,7 +285,8 @@ def term_values(chk: CheckData, rule: CycleObligation) -> dict:
     if previous:
         change = sum(not (st["moves"].get(t, False) and st["dest"].get(t) == s) for t, s in previous.items())
         change += sum(bool(m) for t, m in st["moves"].items() if t not in previous)
-    return {"cycle_shortfall": short, "schedule_change": change}
+    deferred = sum(not st["moves"].get(t, False) for t in set(map(str, rule.cycle_soon)))
+    return {"cycle_shortfall": short, "cycle_deferred": deferred, "schedule_change": change}
 
 
 def shortfalls(chk: CheckData, rule: CycleObligation) -> list[Shortfall]:
