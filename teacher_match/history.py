@@ -10,11 +10,12 @@ Definitions (R counts as a whole day: "now" is the instant T = R + 1 day)
 * **end** of an exchange: ``end_date`` when given (an early return or an extension), else
   ``start_date + term_years`` in calendar months (a 1-year term from 2024-09-01 ends 2025-09-01).
 * **on exchange now**: ``start_date ≤ R < end``.
-* **returns this year**: on exchange now, ``end ≤ R + 1 year`` (the term ends within the plan year) and the
-  personnel relation (人事关系) did not move. A teacher whose relation moved belongs to the receiving school
-  and stays there when the term ends.
-* **away this year**: on exchange now and not returning: the teacher serves at the receiving school all the
-  plan year, is not eligible again, and is counted there.
+* **term ends this year**: on exchange now and ``end ≤ R + 1 year`` (the term ends within the plan year).
+* **returns this year**: the term ends this year and the personnel relation (人事关系) did not move. A teacher
+  whose relation moved belongs to the receiving school and stays there, as one of its own teachers, when the
+  term ends.
+* **away this year**: on exchange now and the term does not end this year: the teacher serves at the
+  receiving school all the plan year, is not eligible again, and is counted there.
 * **home school**: ``from_school_id``, or ``to_school_id`` when the relation moved.
 * **exchange years in a window of W years**: Σ over the teacher's exchanges of
   ``|[start, min(end, T)) ∩ [T − W years, T)|`` in years (calendar months / 12; a part month by its days),
@@ -31,7 +32,8 @@ Plan-year effects on the roster (:func:`plan_year_tables`)
 
 * a teacher away this year counts at the receiving school (``school_id`` ← ``to_school_id``): staff counts
   of outflow caps, staffing floors and per-subject minimums see the school as it will be staffed;
-* a returning teacher counts at the home school again (``school_id`` ← home school);
+* a teacher whose term ends this year counts at the home school (``school_id`` ← home school: the school
+  they return to, or the receiving school when the relation moved) and is ruled by eligibility like anyone;
 * the post a returning teacher leaves **re-opens where the receiving school's shortage persists**: the
   receiving school declares a need (``count > 0``) in the teacher's subject this year. The needs table is read
   as the shortage with the current staff, the exchange teacher still in post, so the post they leave adds one
@@ -50,8 +52,8 @@ __all__ = ["ExchangeHistory", "exchange_history", "exchange_ends", "exchanges_fr
            "HISTORY_COLUMNS"]
 
 #: per-teacher columns of :meth:`ExchangeHistory.per_teacher`
-HISTORY_COLUMNS = ("teacher_id", "on_exchange_now", "exchange_school_id", "exchange_end_date", "returns_this_year",
-                   "home_school_id", "ever_rotated", "years_since_support", "last_exchange")
+HISTORY_COLUMNS = ("teacher_id", "on_exchange_now", "exchange_school_id", "exchange_end_date", "term_ends_this_year",
+                   "returns_this_year", "home_school_id", "ever_rotated", "years_since_support", "last_exchange")
 
 #: rounding of year counts: 1/1000 of a year is under half a day, so a term read from dates is its whole number
 _DECIMALS = 3
@@ -95,7 +97,7 @@ class ExchangeHistory:
         R, the statistics cut-off the history is read at.
     records : DataFrame
         The exchanges started by R, in table order, with ``end`` (the effective end), ``home_school_id``,
-        ``on_exchange_now`` and ``returns_this_year``.
+        ``on_exchange_now``, ``term_ends_this_year`` and ``returns_this_year``.
     """
 
     reference_date: dt.date
@@ -116,7 +118,13 @@ class ExchangeHistory:
     def away(self) -> pd.DataFrame:
         """Current exchanges that continue through the plan year (the teacher is not movable), by teacher_id."""
         cur = self.current
-        return cur[~cur["returns_this_year"]]
+        return cur[~cur["term_ends_this_year"]]
+
+    @property
+    def ending(self) -> pd.DataFrame:
+        """Current exchanges whose term ends within the plan year (returning or staying), by teacher_id."""
+        cur = self.current
+        return cur[cur["term_ends_this_year"]]
 
     @property
     def returning(self) -> pd.DataFrame:
@@ -182,7 +190,8 @@ class ExchangeHistory:
         out["on_exchange_now"] = ids.isin(cur.index)
         out["exchange_school_id"] = ids.map(cur["to_school_id"]).to_numpy(dtype=object)
         out["exchange_end_date"] = pd.to_datetime(ids.map(cur["end"]).to_numpy())
-        out["returns_this_year"] = ids.map(cur["returns_this_year"]).fillna(False).to_numpy(dtype=bool)
+        for col in ("term_ends_this_year", "returns_this_year"):
+            out[col] = ids.map(cur[col]).fillna(False).to_numpy(dtype=bool)
         out["home_school_id"] = ids.map(cur["home_school_id"]).to_numpy(dtype=object)
         out["ever_rotated"] = ids.isin(pd.Index(self.records["teacher_id"]))
         out["years_since_support"] = ids.map(self.years_since_support()).fillna(np.inf).to_numpy(dtype=float)
@@ -220,8 +229,8 @@ def exchange_history(exchanges: pd.DataFrame | None, reference_date: dt.date) ->
     rec["relation_moved"] = moved
     rec["home_school_id"] = rec["to_school_id"].where(moved, rec["from_school_id"])
     rec["on_exchange_now"] = rec["end"] > ref
-    rec["returns_this_year"] = (rec["on_exchange_now"] & ~moved
-                                & (rec["end"] <= ref + pd.DateOffset(years=1)))
+    rec["term_ends_this_year"] = rec["on_exchange_now"] & (rec["end"] <= ref + pd.DateOffset(years=1))
+    rec["returns_this_year"] = rec["term_ends_this_year"] & ~moved
     return ExchangeHistory(reference_date=reference_date, records=rec)
 
 
@@ -251,11 +260,11 @@ def plan_year_tables(teachers: pd.DataFrame, needs: pd.DataFrame,
         t["_roster_school_id"] = t["school_id"]
     ids = t["teacher_id"]
     school = t["_roster_school_id"].copy()
-    away, back = history.away, history.returning
+    away, ending, back = history.away, history.ending, history.returning
     at_away = ids.isin(away.index).to_numpy()
     school[at_away] = ids[at_away].map(away["to_school_id"])
-    at_back = ids.isin(back.index).to_numpy()
-    school[at_back] = ids[at_back].map(back["home_school_id"])
+    at_end = ids.isin(ending.index).to_numpy()
+    school[at_end] = ids[at_end].map(ending["home_school_id"])
     t["school_id"] = school
 
     n = needs.copy()
