@@ -212,10 +212,11 @@ def exchange_history(exchanges: pd.DataFrame | None, reference_date: dt.date) ->
     ...                   "start_date": pd.to_datetime(["2021-09-01", "2024-09-01"]),
     ...                   "term_years": [1.0, 2.0], "relation_moved": [False, False]})
     >>> h = exchange_history(e, dt.date(2025, 8, 31))
-    >>> h.exchange_years_in_window(3).loc["T1"], h.years_since_support().loc["T1"]
-    (np.float64(1.0), np.float64(3.0))
-    >>> h.per_teacher(["T1"]).loc[0, ["on_exchange_now", "exchange_school_id", "returns_this_year"]].tolist()
-    [True, 'S3', False]
+    >>> float(h.exchange_years_in_window(3).loc["T1"]), float(h.years_since_support().loc["T1"])
+    (1.0, 3.0)
+    >>> row = h.per_teacher(["T1"]).iloc[0]
+    >>> bool(row["on_exchange_now"]), row["exchange_school_id"], bool(row["returns_this_year"])
+    (True, 'S3', False)
     """
     cols = ["teacher_id", "from_school_id", "to_school_id", "mode", "start_date", "term_years", "relation_moved"]
     if exchanges is None:
