@@ -7,8 +7,9 @@ is pandas and numpy: the history is data, read the same by eligibility, the rule
 
 Definitions (R counts as a whole day: "now" is the instant T = R + 1 day)
 
-* **end** of an exchange: ``end_date`` when given (an early return or an extension), else
-  ``start_date + term_years`` in calendar months (a 1-year term from 2024-09-01 ends 2025-09-01).
+* **end** of an exchange (the first day back): the day after ``end_date`` when given (the last day of the
+  term: an early return or an extension), else ``start_date + term_years`` in calendar months (a 1-year term
+  from 2024-09-01 ends 2025-09-01, as does one written with ``end_date`` 2025-08-31).
 * **on exchange now**: ``start_date ≤ R < end``.
 * **term ends this year**: on exchange now and ``end ≤ R + 1 year`` (the term ends within the plan year).
 * **returns this year**: the term ends this year and the personnel relation (人事关系) did not move. A teacher
@@ -74,11 +75,12 @@ def _add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
 
 
 def exchange_ends(exchanges: pd.DataFrame) -> pd.Series:
-    """The end of each exchange: ``end_date`` when given, else ``start_date + round(12 · term_years)`` months."""
+    """The end (first day back) of each exchange: ``end_date`` + 1 day when given (``end_date`` is the last day
+    of the term), else ``start_date + round(12 · term_years)`` months."""
     term_months = np.round(pd.to_numeric(exchanges["term_years"], errors="coerce").to_numpy(dtype=float) * 12)
     planned = _add_months(exchanges["start_date"], term_months)
     if "end_date" in exchanges.columns:
-        given = pd.to_datetime(exchanges["end_date"])
+        given = pd.to_datetime(exchanges["end_date"]) + pd.Timedelta(days=1)
         return given.where(given.notna(), planned)
     return planned
 
@@ -191,7 +193,7 @@ class ExchangeHistory:
         out["exchange_school_id"] = ids.map(cur["to_school_id"]).to_numpy(dtype=object)
         out["exchange_end_date"] = pd.to_datetime(ids.map(cur["end"]).to_numpy())
         for col in ("term_ends_this_year", "returns_this_year"):
-            out[col] = ids.map(cur[col]).fillna(False).to_numpy(dtype=bool)
+            out[col] = pd.Series(ids.map(cur[col])).eq(True).to_numpy(dtype=bool)  # no exchange (NaN): False
         out["home_school_id"] = ids.map(cur["home_school_id"]).to_numpy(dtype=object)
         out["ever_rotated"] = ids.isin(pd.Index(self.records["teacher_id"]))
         out["years_since_support"] = ids.map(self.years_since_support()).fillna(np.inf).to_numpy(dtype=float)

@@ -654,10 +654,10 @@ def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.
                             f"or plan it instead"))
     if "end_date" in e.columns:
         end_given = pd.to_datetime(e["end_date"])
-        early = (end_given <= start).fillna(False).to_numpy(dtype=bool)
+        early = (end_given < start).fillna(False).to_numpy(dtype=bool)
         for pos in np.flatnonzero(early):
             issues.append(Issue(src, rows[pos], "end_date",
-                                f"the exchange ends on {end_given.iloc[pos]:%Y-%m-%d}, not after it starts "
+                                f"the exchange ends on {end_given.iloc[pos]:%Y-%m-%d}, before it starts "
                                 f"({start.iloc[pos]:%Y-%m-%d}) — correct one of the dates"))
     if issues:
         return issues  # overlaps and current schools need valid rows

@@ -184,7 +184,7 @@ _EXCHANGE = [
     Column("relation_moved", "bool", True, ("人事关系随转", "关系随转", "人事关系转移"),
            doc="the personnel relation (人事关系) moved to the receiving school"),
     Column("end_date", "date", False, ("结束时间", "结束日期", "实际结束时间"),
-           doc="actual end, when it differs from start + term (an early return or an extension)"),
+           doc="last day of the term, when it differs from start + term (an early return or an extension)"),
 ]
 _ROAD = [
     Column("u", "id", True, ("起点",)),
