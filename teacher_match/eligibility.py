@@ -329,8 +329,8 @@ def _decide(t: pd.DataFrame, rule: Eligibility, history: ExchangeHistory | None 
         if hit.any():
             rec = away.loc[ids[hit]]
             note = np.full(n, "", dtype=object)
-            note[hit] = [f"ineligible: on exchange now — {tid} at {to} from {a:%Y-%m-%d}, term until {b:%Y-%m-%d} "
-                         f"(exchange history)" for tid, to, a, b in
+            note[hit] = [f"ineligible: on exchange now — {tid} at {to} from {a:%Y-%m-%d}, term until "
+                         f"{b - pd.Timedelta(days=1):%Y-%m-%d} (exchange history)" for tid, to, a, b in
                          zip(rec.index, rec["to_school_id"], rec["start_date"], rec["end"], strict=True)]
             decide(hit, "ineligible", texts(lambda x: x, note))
 

@@ -671,7 +671,7 @@ def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.
             issues.append(Issue(src, rows[pos], "start_date",
                                 f"teacher {tid}'s exchange from {start.iloc[pos]:%Y-%m-%d} overlaps the one at "
                                 f"row {rows[p]} ({e['from_school_id'].iloc[p]} → {e['to_school_id'].iloc[p]}, "
-                                f"{start.iloc[p]:%Y-%m-%d} to {end.iloc[p]:%Y-%m-%d}) — a teacher is on one "
+                                f"{start.iloc[p]:%Y-%m-%d} to {end.iloc[p] - pd.Timedelta(days=1):%Y-%m-%d}) — a teacher is on one "
                                 f"exchange at a time; correct the dates (an early return goes in end_date)"))
         if tid not in prev or end.iloc[pos] > end.iloc[prev[tid]]:
             prev[tid] = pos

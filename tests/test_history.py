@@ -115,7 +115,7 @@ def test_eligibility_from_the_history():
     e = tm.eligibility(p, make_policy(eligibility=POLICY)).set_index("teacher_id")
     assert e["status"].to_dict() == {"A": "ineligible", "B": "exempt", "C": "exempt", "D": "mandatory",
                                      "E": "exempt", "F": "exempt"}
-    assert e.loc["A", "reason"] == ("ineligible: on exchange now — A at R1 from 2024-09-01, term until 2027-09-01 "
+    assert e.loc["A", "reason"] == ("ineligible: on exchange now — A at R1 from 2024-09-01, term until 2027-08-31 "
                                     "(exchange history)")
     assert e.loc["C", "reason"] == ("exempt: recent_exchange — 1 exchange year in the last 3 ≥ 1 "
                                     "(recent_exchange_max_years; C at R1 from 2021-09-01)")
