@@ -551,8 +551,8 @@ def _history_exemption(t: pd.DataFrame, rule: Eligibility, name: str, history: E
         op = _op(rule.recent_exchange_inclusive, False)
         span = f"in the last {window:g}" if window else "in all"
         return _cmp(v, thr, rule.recent_exchange_inclusive, upper=False), np.array(
-            [f"{x:g} exchange year{'' if x == 1 else 's'} {span} {op} {thr:g} (recent_exchange_max_years; {e})"
-             for x, e in zip(v, seen, strict=True)], dtype=object)
+            [f"{x:g} exchange year{'' if x == 1 else 's'} {span} {op} {thr:g} "
+             f"(recent_exchange_max_years; {e})" for x, e in zip(v, seen, strict=True)], dtype=object)
     if rule.support_lookback_years is None:
         return None, ""
     v = ids.map(history.years_since_support()).fillna(np.inf).to_numpy(dtype=float)

@@ -38,7 +38,8 @@ Plan-year effects on the roster (:func:`plan_year_tables`)
 * the post a returning teacher leaves **re-opens where the receiving school's shortage persists**: the
   receiving school declares a need (``count > 0``) in the teacher's subject this year. The needs table is read
   as the shortage with the current staff, the exchange teacher still in post, so the post they leave adds one
-  to that need. A school that declares no need in the subject has said it needs nobody there: nothing re-opens.
+  to that need. A school that declares no need in the subject has said it needs nobody there: none
+  re-opens.
 """
 
 from __future__ import annotations
@@ -53,10 +54,11 @@ __all__ = ["ExchangeHistory", "exchange_history", "exchange_ends", "exchanges_fr
            "HISTORY_COLUMNS"]
 
 #: per-teacher columns of :meth:`ExchangeHistory.per_teacher`
-HISTORY_COLUMNS = ("teacher_id", "on_exchange_now", "exchange_school_id", "exchange_end_date", "term_ends_this_year",
-                   "returns_this_year", "home_school_id", "ever_rotated", "years_since_support", "last_exchange")
+HISTORY_COLUMNS = ("teacher_id", "on_exchange_now", "exchange_school_id", "exchange_end_date",
+                   "term_ends_this_year", "returns_this_year", "home_school_id", "ever_rotated",
+                   "years_since_support", "last_exchange")
 
-#: rounding of year counts: 1/1000 of a year is under half a day, so a term read from dates is its whole number
+#: rounding of year counts: 1/1000 of a year is under half a day, so a term read from dates is whole
 _DECIMALS = 3
 
 
@@ -75,8 +77,11 @@ def _add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
 
 
 def exchange_ends(exchanges: pd.DataFrame) -> pd.Series:
-    """The end (first day back) of each exchange: ``end_date`` + 1 day when given (``end_date`` is the last day
-    of the term), else ``start_date + round(12 · term_years)`` months."""
+    """The end (first day back) of each exchange.
+
+    ``end_date`` + 1 day when given (``end_date`` is the last day of the term), else
+    ``start_date + round(12 · term_years)`` calendar months.
+    """
     term_months = np.round(pd.to_numeric(exchanges["term_years"], errors="coerce").to_numpy(dtype=float) * 12)
     planned = _add_months(exchanges["start_date"], term_months)
     if "end_date" in exchanges.columns:
@@ -112,13 +117,13 @@ class ExchangeHistory:
 
     @property
     def current(self) -> pd.DataFrame:
-        """The exchanges under way at R, indexed by teacher_id (at most one per teacher: overlaps are refused)."""
+        """The exchanges under way at R, by teacher_id (at most one per teacher: overlaps are refused)."""
         cur = self.records[self.records["on_exchange_now"]]
         return cur.set_index("teacher_id", drop=False)
 
     @property
     def away(self) -> pd.DataFrame:
-        """Current exchanges that continue through the plan year (the teacher is not movable), by teacher_id."""
+        """Current exchanges that go on through the plan year (the teacher is not movable), by teacher_id."""
         cur = self.current
         return cur[~cur["term_ends_this_year"]]
 
@@ -220,7 +225,8 @@ def exchange_history(exchanges: pd.DataFrame | None, reference_date: dt.date) ->
     >>> bool(row["on_exchange_now"]), row["exchange_school_id"], bool(row["returns_this_year"])
     (True, 'S3', False)
     """
-    cols = ["teacher_id", "from_school_id", "to_school_id", "mode", "start_date", "term_years", "relation_moved"]
+    cols = ["teacher_id", "from_school_id", "to_school_id", "mode", "start_date", "term_years",
+            "relation_moved"]
     if exchanges is None:
         exchanges = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     ref = pd.Timestamp(reference_date)
@@ -283,7 +289,8 @@ def plan_year_tables(teachers: pd.DataFrame, needs: pd.DataFrame,
     # the shortage persists where the receiving school still declares a need in the subject
     reopened = reopened.where(pd.to_numeric(declared, errors="coerce").fillna(0) > 0, 0)
     n["reopened"] = reopened.astype(int)
-    n["count"] = (pd.to_numeric(declared, errors="coerce").fillna(0).astype(int) + n["reopened"]).astype("Int64")
+    as_declared = pd.to_numeric(declared, errors="coerce").fillna(0).astype(int)
+    n["count"] = (as_declared + n["reopened"]).astype("Int64")
     return t, n
 
 
@@ -315,7 +322,8 @@ def exchanges_from_plan(assignments: pd.DataFrame, start_date: dt.date | str, te
         "from_school_id": a["from_school_id"].astype(str).to_numpy(),
         "to_school_id": a["to_school_id"].astype(str).to_numpy(),
     })
-    for col, default in (("mode", mode), ("term_years", float(term_years)), ("relation_moved", relation_moved)):
+    defaults = (("mode", mode), ("term_years", float(term_years)), ("relation_moved", relation_moved))
+    for col, default in defaults:
         out[col] = a[col].fillna(default).to_numpy() if col in a.columns else default
     out.insert(4, "start_date", pd.Timestamp(start_date))
     return out[["teacher_id", "from_school_id", "to_school_id", "mode", "start_date", "term_years",

@@ -1,7 +1,8 @@
 """Reading and writing rosters: a directory of csv / xlsx / parquet files, or one Excel workbook.
 
-A directory holds ``teachers.*``, ``schools.*``, ``needs.*`` and optionally ``distances.*`` or ``roads.*`` and
-``exchanges.*`` (交流记录, the exchange history) (file stems in English or Chinese, see ``schema.TABLE_ALIASES``). A workbook holds the same tables as sheets.
+A directory holds ``teachers.*``, ``schools.*``, ``needs.*``, optionally ``distances.*`` or ``roads.*``, and
+optionally ``exchanges.*`` (交流记录, the exchange history); file stems in English or Chinese, see
+``schema.TABLE_ALIASES``. A workbook holds the same tables as sheets.
 A title row above the header (often merged, "某县2025年教师交流轮岗花名册") is found and skipped: the header
 is the first of the top rows that names the most known columns. CSV is read as UTF-8, else GB18030 (GBK).
 Spreadsheets are read as stored values: formulas are not evaluated and macros never run; a formula cell
@@ -321,13 +322,16 @@ def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows
     remember_input(path)  # the library's writers never write over a file read as input
     return Problem.from_frames(
         frames["teachers"], frames["schools"], frames["needs"], frames.get("distances"), frames.get("roads"),
-        reference_date=reference_date, sources=sources, first_rows=first_rows, exchanges=frames.get("exchanges"),
+        reference_date=reference_date, sources=sources, first_rows=first_rows,
+        exchanges=frames.get("exchanges"),
     )
 
 
 def _as_declared(df: pd.DataFrame, column: str, declared: str, drop: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The table as the roster declared it: the exchange history's plan-year values are derived, never written
-    (read back, they would be applied twice)."""
+    """The table as the roster declared it.
+
+    The exchange history's plan-year values are derived, never written: read back, they would apply twice.
+    """
     if declared not in df.columns:
         return df
     out = df.drop(columns=[c for c in drop if c in df.columns])

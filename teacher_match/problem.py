@@ -55,7 +55,7 @@ def full_years(dates: pd.Series, ref: dt.date) -> pd.Series:
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """Validated input: teachers, schools, needs and (optionally) distances or a road graph, and exchange history.
+    """Validated input: teachers, schools, needs, and optionally distances or a road graph and exchanges.
 
     Attributes
     ----------
@@ -109,9 +109,9 @@ class Problem:
     ) -> Problem:
         """Validate raw frames (English or Chinese headers) and build a Problem.
 
-        ``exchanges`` is the optional exchange history (交流记录): its exchanges must name teachers and schools
-        of the roster, start by the reference date, end after they start, not overlap for one teacher, and
-        have a term > 0.
+        ``exchanges`` is the optional exchange history (交流记录): its exchanges must name teachers and
+        schools of the roster, start by the reference date, end after they start, not overlap for one
+        teacher, and have a term > 0.
 
         Every problem in every table is collected and raised together as one :class:`SchemaError`.
 
@@ -617,9 +617,12 @@ def _road_checks(r: pd.DataFrame, ids: np.ndarray, tabled: set, sources: dict) -
 
 def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.date,
                      sources: dict) -> list[Issue]:
-    """Exchange rows that cannot be history: unknown teacher or school, from = to, a term not > 0, a start
-    after the reference date, an end before the start, two exchanges of one teacher at once, and a current
-    exchange of a teacher the roster places at a third school."""
+    """Exchange rows that cannot be history.
+
+    An unknown teacher or school, from = to, a term not > 0, a start after the reference date, an end
+    before the start, two exchanges of one teacher at once, and a current exchange of a teacher the roster
+    places at a third school.
+    """
     src = sources["exchanges"]
     rows = _rows(e)
     issues: list[Issue] = []
@@ -634,12 +637,12 @@ def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.
         for pos, sid in enumerate(e[col]):
             if sid not in schools:
                 issues.append(Issue(src, rows[pos], col,
-                                    f"school '{sid}' is not in the schools table — add it there or correct the "
-                                    f"id{_closest(sid, schools)}"))
+                                    f"school '{sid}' is not in the schools table — add it there or correct "
+                                    f"the id{_closest(sid, schools)}"))
     for pos in np.flatnonzero((e["from_school_id"] == e["to_school_id"]).to_numpy()):
         issues.append(Issue(src, rows[pos], "to_school_id",
-                            f"the exchange goes from {e['from_school_id'].iloc[pos]} to the same school — name "
-                            f"the school the teacher went to"))
+                            f"the exchange goes from {e['from_school_id'].iloc[pos]} to the same school — "
+                            f"name the school the teacher went to"))
     term = pd.to_numeric(e["term_years"], errors="coerce")
     for pos in np.flatnonzero((term <= 0).to_numpy()):
         issues.append(Issue(src, rows[pos], "term_years",
@@ -668,11 +671,13 @@ def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.
         tid = e["teacher_id"].iloc[pos]
         if tid in prev and start.iloc[pos] < end.iloc[prev[tid]]:
             p = prev[tid]
+            last_day = end.iloc[p] - pd.Timedelta(days=1)
             issues.append(Issue(src, rows[pos], "start_date",
-                                f"teacher {tid}'s exchange from {start.iloc[pos]:%Y-%m-%d} overlaps the one at "
-                                f"row {rows[p]} ({e['from_school_id'].iloc[p]} → {e['to_school_id'].iloc[p]}, "
-                                f"{start.iloc[p]:%Y-%m-%d} to {end.iloc[p] - pd.Timedelta(days=1):%Y-%m-%d}) — a teacher is on one "
-                                f"exchange at a time; correct the dates (an early return goes in end_date)"))
+                                f"teacher {tid}'s exchange from {start.iloc[pos]:%Y-%m-%d} overlaps the one "
+                                f"at row {rows[p]} ({e['from_school_id'].iloc[p]} → "
+                                f"{e['to_school_id'].iloc[p]}, {start.iloc[p]:%Y-%m-%d} to "
+                                f"{last_day:%Y-%m-%d}) — a teacher is on one exchange at a time; correct the "
+                                f"dates (an early return goes in end_date)"))
         if tid not in prev or end.iloc[pos] > end.iloc[prev[tid]]:
             prev[tid] = pos
     roster = t.set_index("teacher_id")["school_id"]
@@ -683,20 +688,21 @@ def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.
         if at not in (e["from_school_id"].iloc[pos], e["to_school_id"].iloc[pos]):
             issues.append(Issue(src, rows[pos], "teacher_id",
                                 f"teacher {tid} is on exchange now from {e['from_school_id'].iloc[pos]} to "
-                                f"{e['to_school_id'].iloc[pos]}, but the teachers table has them at {at} — give "
-                                f"the school the teacher belongs to or serves at in the teachers table"))
+                                f"{e['to_school_id'].iloc[pos]}, but the teachers table has them at {at} — "
+                                f"give the school the teacher belongs to or serves at in the teachers table"))
     return issues
 
 
 def _history_column_warnings(t: pd.DataFrame, sources: dict) -> list[Issue]:
     """Hand-filled history columns beside an exchanges table: the table wins, and the planner is told."""
     out = []
-    for col, what in (("exchange_years_recent", "exchange years"), ("years_since_support", "years since "
-                                                                                             "support teaching")):
+    named = (("exchange_years_recent", "exchange years"),
+             ("years_since_support", "years since support teaching"))
+    for col, what in named:
         if col in t.columns and t[col].notna().any():
             out.append(Issue(sources["teachers"], None, col,
-                             f"the exchanges table (交流记录) is given, so {what} are counted from it and this "
-                             f"column is not used — drop the column, or the exchanges table"))
+                             f"the exchanges table (交流记录) is given, so {what} are counted from it and "
+                             f"this column is not used — drop the column, or the exchanges table"))
     return out
 
 

@@ -157,8 +157,8 @@ _DISTANCE = [
     Column("to_school_id", "id", True, ("终点学校", "to")),
     Column("km", "float", True, ("距离", "公里", "距离km"), min=0, max=2000),
 ]
-#: modes of a past or current exchange (交流方式): the modes a policy plans (rotation, support) and the ones it
-#: records under ``[modes.<name>]``; a test keeps this list in step with the shipped models
+#: modes of a past or current exchange (交流方式): the modes a policy plans (rotation, support) and the ones
+#: it records under ``[modes.<name>]``; a test keeps this list in step with the shipped models
 EXCHANGE_MODES = {
     **dict.fromkeys(["rotation", "交流轮岗", "轮岗", "交流", "轮岗交流", "交流轮岗教师"], "rotation"),
     **dict.fromkeys(["support", "支教", "援教", "下乡支教", "轮岗支教"], "support"),
@@ -178,7 +178,8 @@ _EXCHANGE = [
            doc="the school the teacher went to (接收学校)"),
     Column("mode", "choice", True, ("交流方式", "方式", "交流类型"), EXCHANGE_MODES,
            doc="rotation (交流轮岗), support (支教), upward_study (上挂) …"),
-    Column("start_date", "date", True, ("开始时间", "开始日期", "起始时间", "交流时间"), doc="first day of the term"),
+    Column("start_date", "date", True, ("开始时间", "开始日期", "起始时间", "交流时间"),
+           doc="first day of the term"),
     Column("term_years", "float", True, ("期限", "交流期限", "期限年", "服务期限"), max=10,
            doc="length of the term in years (> 0)"),
     Column("relation_moved", "bool", True, ("人事关系随转", "关系随转", "人事关系转移"),

@@ -134,7 +134,8 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     schools = schools.drop(columns=["_staff", "_tw"])
     exchanges = None
     if history:
-        ref = reference_date if isinstance(reference_date, dt.date) else dt.date.fromisoformat(str(reference_date))
+        ref = (reference_date if isinstance(reference_date, dt.date)
+               else dt.date.fromisoformat(str(reference_date)))
         # a stream of its own, so the roster drawn above is the same with and without a history
         exchanges = _exchanges(teachers, schools, ref, np.random.default_rng([seed, 1]))
         teachers = teachers.drop(columns=["years_since_support"])
@@ -162,15 +163,18 @@ def _exchanges(t: pd.DataFrame, s: pd.DataFrame, ref: dt.date, rng: np.random.Ge
     """
     n = len(t)
     now = pd.Timestamp(ref) + pd.Timedelta(days=1)
-    county = s.set_index("school_id")["county"] if "county" in s.columns else pd.Series("c", index=s["school_id"])
+    county = (s.set_index("school_id")["county"] if "county" in s.columns
+              else pd.Series("c", index=s["school_id"]))
     rural = s[s["category"].isin(["rural", "village"])]
-    by_county = {c: g["school_id"].to_numpy() for c, g in rural.groupby(county.reindex(rural["school_id"]).to_numpy())}
+    rural_county = county.reindex(rural["school_id"]).to_numpy()
+    by_county = {c: g["school_id"].to_numpy() for c, g in rural.groupby(rural_county)}
     home = t["school_id"].to_numpy()
     home_county = county.reindex(home).to_numpy()
     cat = s.set_index("school_id")["category"].reindex(home).to_numpy()
     support_done = t["years_since_support"].notna().to_numpy()
     draw = rng.random(n)
-    current = np.isin(cat, ["urban", "town"]) & (t["role"].to_numpy() == "teacher") & ~support_done & (draw < 0.16)
+    teacher = t["role"].to_numpy() == "teacher"
+    current = np.isin(cat, ["urban", "town"]) & teacher & ~support_done & (draw < 0.16)
     past = ~current & ~support_done & (rng.random(n) < 0.08)
     rows = []
 
@@ -186,7 +190,7 @@ def _exchanges(t: pd.DataFrame, s: pd.DataFrame, ref: dt.date, rng: np.random.Ge
         return pd.Timestamp(last_sept - years_ago, 9, 1)
 
     for i in np.flatnonzero(current | past | support_done):
-        to = dest(i)
+        to = dest(int(i))
         if to is None:
             continue
         if current[i]:

@@ -272,8 +272,9 @@ def exchanges(old: str = "", new: str = "", text: str = EXCHANGES) -> dict:
 text_case("exchange_unknown_teacher", exchanges("T02,S1,S4", "T09,S1,S4"))
 text_case("exchange_unknown_school", exchanges("T02,S1,S4", "T02,S1,S9"))
 text_case("exchange_starts_in_future", exchanges("T02,S1,S4,支教,2022-09-01", "T02,S1,S4,支教,2099-09-01"))
-text_case("exchange_ends_before_start", exchanges(text=EXCHANGES.replace("人事关系随转", "人事关系随转,结束时间").replace(
-    ",2,否", ",2,否,2020-07-15").replace(",1,否", ",1,否,")))
+ENDS = EXCHANGES.replace("人事关系随转", "人事关系随转,结束时间")
+text_case("exchange_ends_before_start", exchanges(text=ENDS.replace(",2,否", ",2,否,2020-07-15").replace(
+    ",1,否", ",1,否,")))
 text_case("exchange_overlap", exchanges("T02,S1,S4,支教,2022-09-01,1,否", "T01,S1,S4,支教,2022-09-01,1,否"))
 text_case("exchange_mode_unknown", exchanges("支教", "旅游"))
 text_case("exchange_term_zero", exchanges(",1,否", ",0,否"))
