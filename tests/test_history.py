@@ -421,3 +421,15 @@ def test_exchange_modes_cover_the_policy_modes():
 
     recorded = {name for pid in tm.policy_ids() for name in tm.load_policy(pid).modes}
     assert set(PLANNED_MODES) | recorded <= set(EXCHANGE_MODES.values())
+
+
+def test_generate_writes_the_history_when_asked(tmp_path, capsys):
+    assert main(["generate", "--teachers", "200", "--seed", "3", "--out", str(tmp_path / "plain")]) == 0
+    assert not (tmp_path / "plain" / "exchanges.csv").exists()
+    assert main(["generate", "--teachers", "200", "--seed", "3", "--history", "--out", str(tmp_path / "h")]) == 0
+    capsys.readouterr()
+    back = tm.load_problem(tmp_path / "h", reference_date="2025-08-31")
+    made = tm.make_county(200, seed=3, history=True)
+    assert len(back.exchanges) == len(made.exchanges)
+    assert back.teachers["school_id"].tolist() == made.teachers["school_id"].tolist()
+    assert back.needs["count"].tolist() == made.needs["count"].tolist()
