@@ -426,7 +426,8 @@ def test_exchange_modes_cover_the_policy_modes():
 def test_generate_writes_the_history_when_asked(tmp_path, capsys):
     assert main(["generate", "--teachers", "200", "--seed", "3", "--out", str(tmp_path / "plain")]) == 0
     assert not (tmp_path / "plain" / "exchanges.csv").exists()
-    assert main(["generate", "--teachers", "200", "--seed", "3", "--history", "--out", str(tmp_path / "h")]) == 0
+    argv = ["generate", "--teachers", "200", "--seed", "3", "--history", "--out", str(tmp_path / "h")]
+    assert main(argv) == 0
     capsys.readouterr()
     back = tm.load_problem(tmp_path / "h", reference_date="2025-08-31")
     made = tm.make_county(200, seed=3, history=True)
