@@ -545,8 +545,8 @@ def _history_exemption(t: pd.DataFrame, rule: Eligibility, name: str, history: E
         if rule.recent_exchange_max_years is None:
             return None, ""
         window = rule.recent_exchange_window_years
-        v = ids.map(history.exchange_years_in_window(window)).fillna(0.0).to_numpy(dtype=float)
-        seen = ids.map(history.evidence(window)).fillna("").to_numpy(dtype=object)
+        v = history.exchange_years_in_window(window).reindex(ids).fillna(0.0).to_numpy(dtype=float)
+        seen = history.evidence(window).astype(object).reindex(ids).fillna("").to_numpy(dtype=object)
         thr = rule.recent_exchange_max_years
         op = _op(rule.recent_exchange_inclusive, False)
         span = f"in the last {window:g}" if window else "in all"
@@ -555,8 +555,8 @@ def _history_exemption(t: pd.DataFrame, rule: Eligibility, name: str, history: E
              f"(recent_exchange_max_years; {e})" for x, e in zip(v, seen, strict=True)], dtype=object)
     if rule.support_lookback_years is None:
         return None, ""
-    v = ids.map(history.years_since_support()).fillna(np.inf).to_numpy(dtype=float)
-    seen = ids.map(history.evidence(mode="support")).fillna("").to_numpy(dtype=object)
+    v = history.years_since_support().reindex(ids).fillna(np.inf).to_numpy(dtype=float)
+    seen = history.evidence(mode="support").astype(object).reindex(ids).fillna("").to_numpy(dtype=object)
     thr = rule.support_lookback_years
     op = _op(rule.support_lookback_inclusive, True)
     return _cmp(v, thr, rule.support_lookback_inclusive, upper=True), np.array(

@@ -193,17 +193,22 @@ class ExchangeHistory:
         """
         ids = pd.Index(pd.Series(list(teacher_ids), dtype=object))
         cur = self.current
+
+        def at(values: pd.Series) -> pd.Series:
+            # by label, one per teacher; reindex keeps dtypes that Index.map fails on for an empty history
+            return values.reindex(ids)
+
         out = pd.DataFrame({"teacher_id": ids.to_numpy()})
         out["on_exchange_now"] = ids.isin(cur.index)
-        out["exchange_school_id"] = ids.map(cur["to_school_id"]).to_numpy(dtype=object)
-        out["exchange_end_date"] = pd.to_datetime(ids.map(cur["end"]).to_numpy())
+        out["exchange_school_id"] = at(cur["to_school_id"]).to_numpy(dtype=object)
+        out["exchange_end_date"] = pd.to_datetime(at(cur["end"])).to_numpy()
         for col in ("term_ends_this_year", "returns_this_year"):
-            out[col] = pd.Series(ids.map(cur[col])).eq(True).to_numpy(dtype=bool)  # no exchange (NaN): False
-        out["home_school_id"] = ids.map(cur["home_school_id"]).to_numpy(dtype=object)
+            out[col] = at(cur[col]).eq(True).to_numpy(dtype=bool)  # no exchange (NaN): False
+        out["home_school_id"] = at(cur["home_school_id"]).to_numpy(dtype=object)
         out["ever_rotated"] = ids.isin(pd.Index(self.records["teacher_id"]))
-        out["years_since_support"] = ids.map(self.years_since_support()).fillna(np.inf).to_numpy(dtype=float)
-        out["last_exchange"] = ids.map(self.evidence()).to_numpy(dtype=object)
-        out["exchange_years_in_window"] = ids.map(self.exchange_years_in_window(window_years)).fillna(
+        out["years_since_support"] = at(self.years_since_support()).fillna(np.inf).to_numpy(dtype=float)
+        out["last_exchange"] = at(self.evidence()).to_numpy(dtype=object)
+        out["exchange_years_in_window"] = at(self.exchange_years_in_window(window_years)).fillna(
             0.0).to_numpy(dtype=float)
         return out
 

@@ -434,3 +434,18 @@ def test_generate_writes_the_history_when_asked(tmp_path, capsys):
     assert len(back.exchanges) == len(made.exchanges)
     assert back.teachers["school_id"].tolist() == made.teachers["school_id"].tolist()
     assert back.needs["count"].tolist() == made.needs["count"].tolist()
+
+
+def test_an_empty_history_changes_nothing():
+    p = problem(EXCHANGES.iloc[:0])
+    assert p.needs["count"].tolist() == [1, 1]
+    row = p.history.per_teacher(["A"]).iloc[0]
+    assert not row["on_exchange_now"]
+    assert not row["ever_rotated"]
+    assert row["years_since_support"] == np.inf
+    assert row["exchange_years_in_window"] == 0.0
+    policy = make_policy(eligibility=POLICY)
+    plain = make_problem(SCHOOLS, TEACHERS, NEEDS)
+    pd.testing.assert_frame_equal(tm.eligibility(p, policy), tm.eligibility(plain, policy))
+    plan = solve(p, policy)
+    assert_valid(p, policy, plan)
