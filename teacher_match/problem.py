@@ -639,18 +639,18 @@ def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.
                 issues.append(Issue(src, rows[pos], col,
                                     f"school '{sid}' is not in the schools table — add it there or correct "
                                     f"the id{_closest(sid, schools)}"))
-    for pos in np.flatnonzero((e["from_school_id"] == e["to_school_id"]).to_numpy()):
+    for pos in np.flatnonzero((e["from_school_id"] == e["to_school_id"]).to_numpy()).tolist():
         issues.append(Issue(src, rows[pos], "to_school_id",
                             f"the exchange goes from {e['from_school_id'].iloc[pos]} to the same school — "
                             f"name the school the teacher went to"))
     term = pd.to_numeric(e["term_years"], errors="coerce")
-    for pos in np.flatnonzero((term <= 0).to_numpy()):
+    for pos in np.flatnonzero((term <= 0).to_numpy()).tolist():
         issues.append(Issue(src, rows[pos], "term_years",
                             f"a term of {term.iloc[pos]:g} years — a term is longer than 0 (e.g. 1 for one "
                             f"school year, 0.5 for a semester)"))
     start = pd.to_datetime(e["start_date"])
     late = (start > pd.Timestamp(ref)).fillna(False).to_numpy(dtype=bool)
-    for pos in np.flatnonzero(late):
+    for pos in np.flatnonzero(late).tolist():
         issues.append(Issue(src, rows[pos], "start_date",
                             f"the exchange starts on {start.iloc[pos]:%Y-%m-%d}, after the reference date "
                             f"{ref.isoformat()} — history holds exchanges that have begun; correct the date "
@@ -658,7 +658,7 @@ def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.
     if "end_date" in e.columns:
         end_given = pd.to_datetime(e["end_date"])
         early = (end_given < start).fillna(False).to_numpy(dtype=bool)
-        for pos in np.flatnonzero(early):
+        for pos in np.flatnonzero(early).tolist():
             issues.append(Issue(src, rows[pos], "end_date",
                                 f"the exchange ends on {end_given.iloc[pos]:%Y-%m-%d}, before it starts "
                                 f"({start.iloc[pos]:%Y-%m-%d}) — correct one of the dates"))
@@ -682,7 +682,7 @@ def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.
             prev[tid] = pos
     roster = t.set_index("teacher_id")["school_id"]
     current = ((start <= pd.Timestamp(ref)) & (end > pd.Timestamp(ref))).to_numpy(dtype=bool)
-    for pos in np.flatnonzero(current):
+    for pos in np.flatnonzero(current).tolist():
         tid = e["teacher_id"].iloc[pos]
         at = roster.get(tid)
         if at not in (e["from_school_id"].iloc[pos], e["to_school_id"].iloc[pos]):
