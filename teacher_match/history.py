@@ -212,6 +212,29 @@ class ExchangeHistory:
             0.0).to_numpy(dtype=float)
         return out
 
+    def per_school(self, school_ids) -> pd.DataFrame:
+        """One row per school id given: how the history changes its staff in the plan year.
+
+        ``away_in`` teachers of other schools serving here all year; ``away_out`` teachers who belong here
+        serving elsewhere all year; ``returning_home`` teachers coming back here; ``returning_out`` teachers
+        who served here and go home (their posts re-open where the shortage persists, see
+        :func:`plan_year_tables`); ``staff_change`` = away_in − away_out: the plan-year staff minus that of a
+        roster listing every teacher at the home school (a returning teacher is home in both).
+        """
+        ids = pd.Index(pd.Series(list(school_ids), dtype=object))
+        away, back = self.away, self.returning
+
+        def count(values: pd.Series) -> np.ndarray:
+            return values.value_counts().reindex(ids).fillna(0).to_numpy(dtype=int)
+
+        out = pd.DataFrame({"school_id": ids.to_numpy()})
+        out["away_in"] = count(away["to_school_id"])
+        out["away_out"] = count(away["home_school_id"])
+        out["returning_home"] = count(back["home_school_id"])
+        out["returning_out"] = count(back["to_school_id"])
+        out["staff_change"] = out["away_in"] - out["away_out"]
+        return out
+
 
 def exchange_history(exchanges: pd.DataFrame | None, reference_date: dt.date) -> ExchangeHistory:
     """Read a validated exchanges table at ``reference_date`` (see the module docstring).

@@ -449,3 +449,20 @@ def test_an_empty_history_changes_nothing():
     pd.testing.assert_frame_equal(tm.eligibility(p, policy), tm.eligibility(plain, policy))
     plan = solve(p, policy)
     assert_valid(p, policy, plan)
+
+
+def test_per_school_effects():
+    h = problem().history.per_school(["U1", "U2", "R1", "R2"]).set_index("school_id")
+    # A (U1) away at R1 all year; B back from R1 to U1; F back from R2 to U2; E's relation moved (stays)
+    assert h.to_dict("index") == {
+        "U1": {"away_in": 0, "away_out": 1, "returning_home": 1, "returning_out": 0, "staff_change": -1},
+        "U2": {"away_in": 0, "away_out": 0, "returning_home": 1, "returning_out": 0, "staff_change": 0},
+        "R1": {"away_in": 1, "away_out": 0, "returning_home": 0, "returning_out": 1, "staff_change": 1},
+        "R2": {"away_in": 0, "away_out": 0, "returning_home": 0, "returning_out": 1, "staff_change": 0},
+    }
+    # the plan-year roster: the declared one (every teacher at home here) plus the change
+    p = problem()
+    home = p.teachers["_roster_school_id"].value_counts()
+    now = p.teachers["school_id"].value_counts()
+    for sid in ("U1", "U2", "R1", "R2"):
+        assert now.get(sid, 0) - home.get(sid, 0) == h.loc[sid, "staff_change"]
