@@ -151,6 +151,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=seed, default=0, help=f"random seed, 0 to {SEED_MAX:,} (default 0)")
     g.add_argument("--out", required=True, help="output folder: new or empty (see --force)")
     g.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv")
+    g.add_argument("--history", action="store_true",
+                   help="add an exchange history (exchanges.*: teachers away now, returning, past terms)")
     g.add_argument("--force", action="store_true",
                    help="write into a folder that holds files, replacing the tables of the same names")
 
@@ -337,7 +339,7 @@ def _cmd_generate(args) -> int:
     from .synthetic import make_county
 
     check_output_folder(args.out, force=args.force)  # before generating: a full folder is refused at once
-    problem = make_county(args.teachers, seed=args.seed, preset=args.preset)
+    problem = make_county(args.teachers, seed=args.seed, preset=args.preset, history=args.history)
     out = write_problem(problem, args.out, fmt=args.format, force=args.force)
     print(f"wrote {problem} to {out}/")
     return 0

@@ -2,6 +2,8 @@
 
 Statuses, in the order they are decided (the first that applies wins):
 
+0. ``ineligible`` — away on exchange through the plan year (exchange history, :mod:`teacher_match.history`):
+   a teacher serving a term elsewhere is not eligible again until it ends;
 1. ``ineligible`` — a hard bar: over the age cap (年龄上限), too close to statutory retirement, too few or too
    many teaching years, title/honour condition not met (职称中级以上或县级以上骨干), too much rural experience
    (没有农村任教经历), under a sanction or its cool-down, a leader when leaders are excluded, a leader too
@@ -15,6 +17,11 @@ Statuses, in the order they are decided (the first that applies wins):
 4. ``mandatory`` — meets a trigger: 本校连续任教满 N 年; a principal or vice-principal 同一职务任职满 N 年; a
    new recruit after N full teaching years (新招聘教师任教满 1 年后纳入交流);
 5. ``eligible`` — may rotate (volunteer, or between the lower threshold and the trigger).
+
+With an exchanges table (交流记录) the history decides the ``recent_exchange`` and ``recent_support``
+exemptions: cumulative exchange years in the ``recent_exchange_window_years`` look-back window (the whole
+history when no window is set) and the years since the last support term replace the hand-filled
+``exchange_years_recent`` and ``years_since_support`` columns, and the reason names the exchanges counted.
 
 Every threshold carries its boundary semantics (RULEBOOK §0.2) as an explicit ``*_inclusive`` parameter:
 ``以上 / 以下 / 满 / 不超过`` are inclusive, ``超过 / 不足`` strict.
@@ -35,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import PolicyError
+from .history import ExchangeHistory
 from .params import REQUIRED, by_gender, param
 from .schema import BOOL_VALUES, canon_text
 
@@ -303,13 +311,13 @@ def eligibility(problem, policy, mode: str | None = None) -> pd.DataFrame:
     if pending:
         blank: dict[str, Any] = dict.fromkeys(pending)
         rule = dataclasses.replace(rule, **blank)
-    out = _decide(problem.teachers, rule)
+    out = _decide(problem.teachers, rule, problem.history)
     if pending:
         out["reason"] = out["reason"] + f" (provisional: {', '.join(pending)} still to be supplied)"
     return out
 
 
-def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
+def _decide(t: pd.DataFrame, rule: Eligibility, history: ExchangeHistory | None = None) -> pd.DataFrame:
     """The status cascade of the module docstring, vectorised over the roster."""
     n = len(t)
     status = np.full(n, "", dtype=object)
@@ -337,6 +345,19 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
     bypass = vol & rule.volunteers_bypass_bars
     is_leader = np.isin(role, list(rule.leader_roles))
     new_recruit = roster_flag(t, "new_recruit")
+
+    # 0. away on exchange: the term binds the teacher to the receiving school for the whole plan year
+    if history is not None:
+        away = history.away
+        ids = t["teacher_id"]
+        hit = ids.isin(away.index).to_numpy()
+        if hit.any():
+            rec = away.loc[ids[hit]]
+            note = np.full(n, "", dtype=object)
+            note[hit] = [f"ineligible: on exchange now — {tid} at {to} from {a:%Y-%m-%d}, term until "
+                         f"{b - pd.Timedelta(days=1):%Y-%m-%d} (exchange history)" for tid, to, a, b in
+                         zip(rec.index, rec["to_school_id"], rec["start_date"], rec["end"], strict=True)]
+            decide(hit, "ineligible", texts(lambda x: x, note))
 
     # 1. hard bars
     if rule.requires_application:
@@ -446,7 +467,7 @@ def _decide(t: pd.DataFrame, rule: Eligibility) -> pd.DataFrame:
 
     # 3. exemptions and deferrals
     for name in rule.exempt:
-        hit, desc = _exemption(t, rule, name)
+        hit, desc = _exemption(t, rule, name, history)
         if hit is not None:
             decide(hit, "exempt",
                    texts(lambda d, nm=name: f"exempt: {nm} — {d}", desc) if isinstance(desc, np.ndarray)
@@ -506,9 +527,11 @@ def _title_honour(t: pd.DataFrame, rule: Eligibility, decide, texts) -> None:
         h_rank))
 
 
-def _exemption(t: pd.DataFrame, rule: Eligibility, name: str):
+def _exemption(t: pd.DataFrame, rule: Eligibility, name: str, history: ExchangeHistory | None = None):
     """(hit mask, description) of one exemption; (None, "") when its roster column is absent or it is off."""
     col, desc = EXEMPTIONS[name]
+    if history is not None and name in ("recent_exchange", "recent_support"):
+        return _history_exemption(t, rule, name, history)
     if roster_column(t, col) is None:
         return None, ""
     if name == "family_care":
@@ -543,3 +566,35 @@ def _exemption(t: pd.DataFrame, rule: Eligibility, name: str):
         return _cmp(v, thr, rule.support_lookback_inclusive, upper=True), np.array(
             [f"{desc}, {_n(x, 'year')} ago {op} {thr:g} (support_lookback_years)" for x in v], dtype=object)
     return roster_flag(t, col), desc
+
+
+def _history_exemption(t: pd.DataFrame, rule: Eligibility, name: str, history: ExchangeHistory):
+    """The ``recent_exchange`` / ``recent_support`` exemption counted from the exchange history.
+
+    recent_exchange: Σ exchange years in the last ``recent_exchange_window_years`` (clipped to the window)
+    ≥ ``recent_exchange_max_years``; recent_support: years since the last support term ended
+    < ``support_lookback_years`` (≤ when inclusive; 0 while on one).
+    """
+    ids = t["teacher_id"]
+    if name == "recent_exchange":
+        if rule.recent_exchange_max_years is None:
+            return None, ""
+        window = rule.recent_exchange_window_years
+        v = history.exchange_years_in_window(window).reindex(ids).fillna(0.0).to_numpy(dtype=float)
+        seen = history.evidence(window).astype(object).reindex(ids).fillna("").to_numpy(dtype=object)
+        thr = rule.recent_exchange_max_years
+        op = _op(rule.recent_exchange_inclusive, False)
+        span = f"in the last {window:g}" if window else "in all"
+        return _cmp(v, thr, rule.recent_exchange_inclusive, upper=False), np.array(
+            [f"{x:g} exchange year{'' if x == 1 else 's'} {span} {op} {thr:g} "
+             f"(recent_exchange_max_years; {e})" for x, e in zip(v, seen, strict=True)], dtype=object)
+    if rule.support_lookback_years is None:
+        return None, ""
+    v = history.years_since_support().reindex(ids).fillna(np.inf).to_numpy(dtype=float)
+    seen = history.evidence(mode="support").astype(object).reindex(ids).fillna("").to_numpy(dtype=object)
+    thr = rule.support_lookback_years
+    op = _op(rule.support_lookback_inclusive, True)
+    return _cmp(v, thr, rule.support_lookback_inclusive, upper=True), np.array(
+        [f"support teaching (支教) ended {_n(x, 'year')} ago {op} {thr:g} (support_lookback_years; {e})"
+         if x > 0 else f"on support teaching (支教) now (support_lookback_years; {e})"
+         for x, e in zip(v, seen, strict=True)], dtype=object)

@@ -1,7 +1,8 @@
 """Reading and writing rosters: a directory of csv / xlsx / parquet files, or one Excel workbook.
 
-A directory holds ``teachers.*``, ``schools.*``, ``needs.*`` and optionally ``distances.*`` or ``roads.*``
-(file stems in English or Chinese, see ``schema.TABLE_ALIASES``). A workbook holds the same tables as sheets.
+A directory holds ``teachers.*``, ``schools.*``, ``needs.*``, optionally ``distances.*`` or ``roads.*``, and
+optionally ``exchanges.*`` (交流记录, the exchange history); file stems in English or Chinese, see
+``schema.TABLE_ALIASES``. A workbook holds the same tables as sheets.
 A title row above the header (often merged, "某县2025年教师交流轮岗花名册") is found and skipped: the header
 is the first of the top rows that names the most known columns. CSV is read as UTF-8, else GB18030 (GBK).
 Spreadsheets are read as stored values: formulas are not evaluated and macros never run; a formula cell
@@ -322,7 +323,20 @@ def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows
     return Problem.from_frames(
         frames["teachers"], frames["schools"], frames["needs"], frames.get("distances"), frames.get("roads"),
         reference_date=reference_date, sources=sources, first_rows=first_rows,
+        exchanges=frames.get("exchanges"),
     )
+
+
+def _as_declared(df: pd.DataFrame, column: str, declared: str, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The table as the roster declared it.
+
+    The exchange history's plan-year values are derived, never written: read back, they would apply twice.
+    """
+    if declared not in df.columns:
+        return df
+    out = df.drop(columns=[c for c in drop if c in df.columns])
+    out[column] = df[declared]
+    return out
 
 
 def write_problem(problem: Problem, out: str | Path, fmt: str = "csv", *, force: bool = False) -> Path:
@@ -345,8 +359,10 @@ def write_problem(problem: Problem, out: str | Path, fmt: str = "csv", *, force:
     if fmt not in TABLE_SUFFIXES:
         raise InputError(f"unknown output format {fmt!r} (csv, xlsx or parquet)")
     folder = check_output_folder(out, force=force)
-    tables = {"teachers": problem.teachers, "schools": problem.schools, "needs": problem.needs,
-              "distances": problem.distances, "roads": problem.roads}
+    tables = {"teachers": _as_declared(problem.teachers, "school_id", "_roster_school_id"),
+              "schools": problem.schools,
+              "needs": _as_declared(problem.needs, "count", "_declared_count", drop=("reopened",)),
+              "distances": problem.distances, "roads": problem.roads, "exchanges": problem.exchanges}
     names = {f"{name}{TABLE_SUFFIXES[fmt]}" for name, df in tables.items() if df is not None}
     if folder.is_dir():
         # --force replaces tables; a table it would not replace (another format, a distances table this

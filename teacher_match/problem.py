@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputWarning, SchemaError
+from .history import ExchangeHistory, exchange_ends, exchange_history, plan_year_tables
 from .schema import KNOWN_SUBJECTS, Issue, normalize_table
 from .subjects import SUBJECT_ZH, closest_subject
 
@@ -54,7 +55,7 @@ def full_years(dates: pd.Series, ref: dt.date) -> pd.Series:
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """Validated input: teachers, schools, needs and (optionally) distances or a road graph.
+    """Validated input: teachers, schools, needs, and optionally distances or a road graph and exchanges.
 
     Attributes
     ----------
@@ -64,6 +65,12 @@ class Problem:
         ``from_school_id, to_school_id, km``.
     roads : DataFrame or None
         Road graph edge list ``u, v, km``; school ids are nodes.
+    exchanges : DataFrame or None
+        Exchange history (交流记录), one row per term (see :mod:`teacher_match.history`). When given,
+        ``teachers`` and ``needs`` read as the plan year after the reference date will find them: a teacher
+        away on exchange counts at the receiving school, one returning at the home school, and a post left by
+        a returning teacher re-opens where the receiving school's shortage persists (``needs.reopened``); the
+        roster's own values stay in ``_roster_school_id`` and ``_declared_count``.
     reference_date : datetime.date
         The date at which date columns were turned into years.
     sources : dict
@@ -80,6 +87,7 @@ class Problem:
     needs: pd.DataFrame
     distances: pd.DataFrame | None = None
     roads: pd.DataFrame | None = None
+    exchanges: pd.DataFrame | None = None
     reference_date: dt.date = field(default_factory=default_reference_date)
     sources: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
@@ -97,8 +105,13 @@ class Problem:
         reference_date: dt.date | str | None = None,
         sources: dict | None = None,
         first_rows: dict | None = None,
+        exchanges: pd.DataFrame | None = None,
     ) -> Problem:
         """Validate raw frames (English or Chinese headers) and build a Problem.
+
+        ``exchanges`` is the optional exchange history (交流记录): its exchanges must name teachers and
+        schools of the roster, start by the reference date, end after they start, not overlap for one
+        teacher, and have a term > 0.
 
         Every problem in every table is collected and raised together as one :class:`SchemaError`.
 
@@ -122,7 +135,7 @@ class Problem:
         has_geo = distances is not None or roads is not None
         frames = {}
         for name, df in (("teachers", teachers), ("schools", schools), ("needs", needs),
-                         ("distances", distances), ("roads", roads)):
+                         ("distances", distances), ("roads", roads), ("exchanges", exchanges)):
             if df is None:
                 continue
             src = sources.setdefault(name, f"{name} (DataFrame)")
@@ -136,17 +149,21 @@ class Problem:
             raise SchemaError(_issues_frame(issues))
         t, s, n = frames["teachers"], frames["schools"], frames["needs"]
         issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources)
+        if "exchanges" in frames:
+            issues += _exchange_checks(frames["exchanges"], t, s, ref, sources)
         if not issues:
             issues += _geo_checks(t, s, n, frames.get("distances"), frames.get("roads"), sources)
         if issues:
             raise SchemaError(_issues_frame(issues))
         found = _subject_warnings(t, n, sources) + _protected_warnings(t, s, sources)
+        if "exchanges" in frames:
+            found += _history_column_warnings(t, sources)
         notes = tuple(format_issue(i) for i in found)
         for note in notes:
             _warnings.warn(note, InputWarning, stacklevel=2)
         prob = cls(
             teachers=t, schools=s, needs=n,
-            distances=frames.get("distances"), roads=frames.get("roads"),
+            distances=frames.get("distances"), roads=frames.get("roads"), exchanges=frames.get("exchanges"),
             reference_date=ref, sources=sources, warnings=notes,
         )
         derived = prob._derive(ref)
@@ -156,7 +173,7 @@ class Problem:
         # keep the file row numbers on the Problem, not in DataFrame.attrs: pandas deep-copies attrs on every
         # operation, which made each column access of a 30,000-row roster cost milliseconds
         rows = {}
-        for name in ("teachers", "schools", "needs", "distances", "roads"):
+        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges"):
             df = getattr(derived, name)
             if df is not None:
                 rows[name] = list(df.attrs.get("rows", []))
@@ -201,6 +218,10 @@ class Problem:
         if "priority" not in n.columns:
             n["priority"] = 1.0
         n["priority"] = n["priority"].fillna(1.0)
+        if self.exchanges is not None:
+            # the plan year as the history leaves it: who is away, who is back, which posts re-open
+            t, n = plan_year_tables(t, n, exchange_history(self.exchanges, ref))
+            t.attrs, n.attrs = dict(self.teachers.attrs), dict(self.needs.attrs)
         out = replace(self, teachers=t, schools=s, needs=n, reference_date=ref)
         if "school_km" in self.__dict__:
             # schools and roads are unchanged by a new reference date: keep the (costly) distance matrix
@@ -210,6 +231,13 @@ class Problem:
         return out
 
     # ------------------------------------------------------------------ derived indexes
+    @cached_property
+    def history(self) -> ExchangeHistory | None:
+        """The exchange history read at the reference date; None when no exchanges table is given."""
+        if self.exchanges is None:
+            return None
+        return exchange_history(self.exchanges, self.reference_date)
+
     @property
     def n_teachers(self) -> int:
         """Number of teachers on the roster."""
@@ -590,6 +618,97 @@ def _road_checks(r: pd.DataFrame, ids: np.ndarray, tabled: set, sources: dict) -
                             f"{'them' if len(alone) != 1 else 'it'} to any other school — add the missing "
                             f"road(s), or a distances table row for each"))
     return issues
+
+
+def _exchange_checks(e: pd.DataFrame, t: pd.DataFrame, s: pd.DataFrame, ref: dt.date,
+                     sources: dict) -> list[Issue]:
+    """Exchange rows that cannot be history.
+
+    An unknown teacher or school, from = to, a term not > 0, a start after the reference date, an end
+    before the start, two exchanges of one teacher at once, and a current exchange of a teacher the roster
+    places at a third school.
+    """
+    src = sources["exchanges"]
+    rows = _rows(e)
+    issues: list[Issue] = []
+    teachers = set(t["teacher_id"])
+    schools = set(s["school_id"])
+    for pos, tid in enumerate(e["teacher_id"]):
+        if tid not in teachers:
+            issues.append(Issue(src, rows[pos], "teacher_id",
+                                f"teacher '{tid}' is not in the teachers table — correct the id or add the "
+                                f"teacher{_closest(tid, teachers)}"))
+    for col in ("from_school_id", "to_school_id"):
+        for pos, sid in enumerate(e[col]):
+            if sid not in schools:
+                issues.append(Issue(src, rows[pos], col,
+                                    f"school '{sid}' is not in the schools table — add it there or correct "
+                                    f"the id{_closest(sid, schools)}"))
+    for pos in np.flatnonzero((e["from_school_id"] == e["to_school_id"]).to_numpy()).tolist():
+        issues.append(Issue(src, rows[pos], "to_school_id",
+                            f"the exchange goes from {e['from_school_id'].iloc[pos]} to the same school — "
+                            f"name the school the teacher went to"))
+    term = pd.to_numeric(e["term_years"], errors="coerce")
+    for pos in np.flatnonzero((term <= 0).to_numpy()).tolist():
+        issues.append(Issue(src, rows[pos], "term_years",
+                            f"a term of {term.iloc[pos]:g} years — a term is longer than 0 (e.g. 1 for one "
+                            f"school year, 0.5 for a semester)"))
+    start = pd.to_datetime(e["start_date"])
+    late = (start > pd.Timestamp(ref)).fillna(False).to_numpy(dtype=bool)
+    for pos in np.flatnonzero(late).tolist():
+        issues.append(Issue(src, rows[pos], "start_date",
+                            f"the exchange starts on {start.iloc[pos]:%Y-%m-%d}, after the reference date "
+                            f"{ref.isoformat()} — history holds exchanges that have begun; correct the date "
+                            f"or plan it instead"))
+    if "end_date" in e.columns:
+        end_given = pd.to_datetime(e["end_date"])
+        early = (end_given < start).fillna(False).to_numpy(dtype=bool)
+        for pos in np.flatnonzero(early).tolist():
+            issues.append(Issue(src, rows[pos], "end_date",
+                                f"the exchange ends on {end_given.iloc[pos]:%Y-%m-%d}, before it starts "
+                                f"({start.iloc[pos]:%Y-%m-%d}) — correct one of the dates"))
+    if issues:
+        return issues  # overlaps and current schools need valid rows
+    end = exchange_ends(e)
+    order = np.lexsort((start.to_numpy(), e["teacher_id"].astype(str).to_numpy()))
+    prev: dict = {}
+    for pos in order:
+        tid = e["teacher_id"].iloc[pos]
+        if tid in prev and start.iloc[pos] < end.iloc[prev[tid]]:
+            p = prev[tid]
+            last_day = end.iloc[p] - pd.Timedelta(days=1)
+            issues.append(Issue(src, rows[pos], "start_date",
+                                f"teacher {tid}'s exchange from {start.iloc[pos]:%Y-%m-%d} overlaps the one "
+                                f"at row {rows[p]} ({e['from_school_id'].iloc[p]} → "
+                                f"{e['to_school_id'].iloc[p]}, {start.iloc[p]:%Y-%m-%d} to "
+                                f"{last_day:%Y-%m-%d}) — a teacher is on one exchange at a time; correct the "
+                                f"dates (an early return goes in end_date)"))
+        if tid not in prev or end.iloc[pos] > end.iloc[prev[tid]]:
+            prev[tid] = pos
+    roster = t.set_index("teacher_id")["school_id"]
+    current = ((start <= pd.Timestamp(ref)) & (end > pd.Timestamp(ref))).to_numpy(dtype=bool)
+    for pos in np.flatnonzero(current).tolist():
+        tid = e["teacher_id"].iloc[pos]
+        at = roster.get(tid)
+        if at not in (e["from_school_id"].iloc[pos], e["to_school_id"].iloc[pos]):
+            issues.append(Issue(src, rows[pos], "teacher_id",
+                                f"teacher {tid} is on exchange now from {e['from_school_id'].iloc[pos]} to "
+                                f"{e['to_school_id'].iloc[pos]}, but the teachers table has them at {at} — "
+                                f"give the school the teacher belongs to or serves at in the teachers table"))
+    return issues
+
+
+def _history_column_warnings(t: pd.DataFrame, sources: dict) -> list[Issue]:
+    """Hand-filled history columns beside an exchanges table: the table wins, and the planner is told."""
+    out = []
+    named = (("exchange_years_recent", "exchange years"),
+             ("years_since_support", "years since support teaching"))
+    for col, what in named:
+        if col in t.columns and t[col].notna().any():
+            out.append(Issue(sources["teachers"], None, col,
+                             f"the exchanges table (交流记录) is given, so {what} are counted from it and "
+                             f"this column is not used — drop the column, or the exchanges table"))
+    return out
 
 
 def format_issue(issue: Issue) -> str:

@@ -21,8 +21,9 @@ from .dates import parse_roster_date
 # the subject vocabulary (canonical names, Chinese names, spellings with stages) lives in its own module
 from .subjects import KNOWN_SUBJECTS, SUBJECT_ALIASES, SUBJECT_ZH, normalize_subject
 
-__all__ = ["Column", "TABLES", "TABLE_ALIASES", "TABLE_FILE_SUFFIXES", "table_of_file", "normalize_table",
-           "canon_text", "Issue", "SUBJECT_ALIASES", "KNOWN_SUBJECTS", "SUBJECT_ZH"]
+__all__ = ["Column", "TABLES", "TABLE_ALIASES", "TABLE_FILE_SUFFIXES", "OPTIONAL_TABLES", "EXCHANGE_MODES",
+           "table_of_file", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES", "KNOWN_SUBJECTS",
+           "SUBJECT_ZH"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,36 @@ _DISTANCE = [
     Column("to_school_id", "id", True, ("终点学校", "to")),
     Column("km", "float", True, ("距离", "公里", "距离km"), min=0, max=2000),
 ]
+#: modes of a past or current exchange (交流方式): the modes a policy plans (rotation, support) and the ones
+#: it records under ``[modes.<name>]``; a test keeps this list in step with the shipped models
+EXCHANGE_MODES = {
+    **dict.fromkeys(["rotation", "交流轮岗", "轮岗", "交流", "轮岗交流", "交流轮岗教师"], "rotation"),
+    **dict.fromkeys(["support", "支教", "援教", "下乡支教", "轮岗支教"], "support"),
+    **dict.fromkeys(["upward_study", "upward study", "上挂", "上挂学习", "跟班学习"], "upward_study"),
+    **dict.fromkeys(["shadow_study", "shadow study", "跟岗", "跟岗学习"], "shadow_study"),
+    **dict.fromkeys(["itinerant", "走教", "走课"], "itinerant"),
+    **dict.fromkeys(["paired", "结对", "结对帮扶", "对口帮扶", "捆绑"], "paired"),
+    **dict.fromkeys(["inter_school", "inter school", "校际交流", "校际"], "inter_school"),
+    **dict.fromkeys(["competitive", "竞聘", "竞岗", "竞聘上岗"], "competitive"),
+    **dict.fromkeys(["diversion", "分流"], "diversion"),
+}
+_EXCHANGE = [
+    Column("teacher_id", "id", True, ("教师编号", "工号", "教师id"), doc="a teacher of the roster"),
+    Column("from_school_id", "id", True, ("原学校编号", "派出学校", "原学校", "派出学校编号"),
+           doc="the school the teacher left (派出学校)"),
+    Column("to_school_id", "id", True, ("交流学校编号", "接收学校", "交流学校", "接收学校编号"),
+           doc="the school the teacher went to (接收学校)"),
+    Column("mode", "choice", True, ("交流方式", "方式", "交流类型"), EXCHANGE_MODES,
+           doc="rotation (交流轮岗), support (支教), upward_study (上挂) …"),
+    Column("start_date", "date", True, ("开始时间", "开始日期", "起始时间", "交流时间"),
+           doc="first day of the term"),
+    Column("term_years", "float", True, ("期限", "交流期限", "期限年", "服务期限"), max=10,
+           doc="length of the term in years (> 0)"),
+    Column("relation_moved", "bool", True, ("人事关系随转", "关系随转", "人事关系转移"),
+           doc="the personnel relation (人事关系) moved to the receiving school"),
+    Column("end_date", "date", False, ("结束时间", "结束日期", "实际结束时间"),
+           doc="last day of the term, when it differs from start + term (an early return or an extension)"),
+]
 _ROAD = [
     Column("u", "id", True, ("起点",)),
     Column("v", "id", True, ("终点",)),
@@ -172,7 +203,11 @@ TABLES: dict[str, list[Column]] = {
     "needs": _NEED,
     "distances": _DISTANCE,
     "roads": _ROAD,
+    "exchanges": _EXCHANGE,
 }
+
+#: tables a roster may leave out
+OPTIONAL_TABLES = ("distances", "roads", "exchanges")
 
 #: File stems / sheet names accepted for each table.
 TABLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -181,6 +216,7 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "needs": ("needs", "需求", "缺编需求", "缺编", "学科需求"),
     "distances": ("distances", "距离", "学校距离"),
     "roads": ("roads", "road_graph", "道路", "路网"),
+    "exchanges": ("exchanges", "exchange_history", "交流记录", "交流历史", "交流经历", "交流轮岗记录"),
 }
 
 def _row_label(index, pos: int, first_data_row: int | None):

@@ -79,7 +79,7 @@ _SYLLABLES = list("东西南北新安平永兴和长清石河桥山庄湖龙凤�
 
 
 def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None,
-                reference_date: dt.date | str = "2025-08-31") -> Problem:
+                reference_date: dt.date | str = "2025-08-31", history: bool = False) -> Problem:
     """A synthetic county roster of exactly ``n_teachers`` teachers, with needs and a road graph.
 
     Parameters
@@ -92,6 +92,11 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         Size presets of 500, 10,000, 30,000 and 100,000 teachers.
     reference_date : date or str
         Statistics cut-off of the roster.
+    history : bool
+        Add an exchange history (``exchanges``, see :func:`_exchanges`): about 10 % of teachers away on a
+        1–3 year term now (a third to a half of them returning this year), some past exchanges, and the
+        support teaching behind ``years_since_support`` (the column is then left out: the table replaces it).
+        Off by default, so the tables of every seed stay as they were.
 
     Returns
     -------
@@ -127,11 +132,80 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     needs = _needs(schools, rng)
     roads = _roads(schools, hubs, rng)
     schools = schools.drop(columns=["_staff", "_tw"])
+    exchanges = None
+    if history:
+        ref = (reference_date if isinstance(reference_date, dt.date)
+               else dt.date.fromisoformat(str(reference_date)))
+        # a stream of its own, so the roster drawn above is the same with and without a history
+        exchanges = _exchanges(teachers, schools, ref, np.random.default_rng([seed, 1]))
+        teachers = teachers.drop(columns=["years_since_support"])
     with warnings.catch_warnings():
         # a small county may declare a shortage no teacher of it can fill (the point of 紧缺学科): drawn on
         # purpose, so not warned about; problem.warnings still lists it
         warnings.simplefilter("ignore", InputWarning)
-        return Problem.from_frames(teachers, schools, needs, roads=roads, reference_date=reference_date)
+        return Problem.from_frames(teachers, schools, needs, roads=roads, reference_date=reference_date,
+                                   exchanges=exchanges)
+
+
+def _exchanges(t: pd.DataFrame, s: pd.DataFrame, ref: dt.date, rng: np.random.Generator) -> pd.DataFrame:
+    """An exchange history for the roster (background choices, not from the seeds).
+
+    * **current**: 16 % of the county-town and town teachers who are not leaders and did no support
+      teaching (about 10 % of all teachers), away on a rotation term of 1, 2 or 3 years (equally likely) to a
+      rural or village school of their county, started on 1 September of a year that leaves the term under
+      way at ``ref`` — so about 1/term of them return this year; 5 % of these moved their personnel relation
+      (人事关系随转) and stay;
+    * **past**: 8 % of the other teachers did one rotation term of 1–2 years that ended 1–6 years ago;
+    * **support** (支教): every teacher with ``years_since_support`` did a 1-year support term that ended that
+      many years before ``ref`` + 1 day, at a rural or village school of the county.
+
+    A teacher has at most one of these, so no two exchanges of a teacher overlap.
+    """
+    n = len(t)
+    now = pd.Timestamp(ref) + pd.Timedelta(days=1)
+    county = (s.set_index("school_id")["county"] if "county" in s.columns
+              else pd.Series("c", index=s["school_id"]))
+    rural = s[s["category"].isin(["rural", "village"])]
+    rural_county = county.reindex(rural["school_id"]).to_numpy()
+    by_county = {c: g["school_id"].to_numpy() for c, g in rural.groupby(rural_county)}
+    home = t["school_id"].to_numpy()
+    home_county = county.reindex(home).to_numpy()
+    cat = s.set_index("school_id")["category"].reindex(home).to_numpy()
+    support_done = t["years_since_support"].notna().to_numpy()
+    draw = rng.random(n)
+    teacher = t["role"].to_numpy() == "teacher"
+    current = np.isin(cat, ["urban", "town"]) & teacher & ~support_done & (draw < 0.16)
+    past = ~current & ~support_done & (rng.random(n) < 0.08)
+    rows = []
+
+    def dest(i: int) -> str | None:
+        options = by_county.get(home_county[i], np.array([]))
+        options = options[options != home[i]]
+        return str(rng.choice(options)) if len(options) else None
+
+    # the school year under way at ref began on the last 1 September on or before it
+    last_sept = ref.year if (ref.month, ref.day) >= (9, 1) else ref.year - 1
+
+    def sept(years_ago: int) -> pd.Timestamp:
+        return pd.Timestamp(last_sept - years_ago, 9, 1)
+
+    for i in np.flatnonzero(current | past | support_done):
+        to = dest(int(i))
+        if to is None:
+            continue
+        if current[i]:
+            term = int(rng.integers(1, 4))
+            start, mode, moved = sept(int(rng.integers(0, term))), "rotation", bool(rng.random() < 0.05)
+        elif past[i]:
+            term = int(rng.integers(1, 3))
+            start, mode, moved = sept(term - 1 + int(rng.integers(1, 7))), "rotation", False
+        else:
+            term = 1
+            end = now - pd.DateOffset(years=int(t["years_since_support"].iloc[i]))
+            start, mode, moved = end - pd.DateOffset(years=1), "support", False
+        rows.append((t["teacher_id"].iloc[i], home[i], to, mode, start, float(term), moved))
+    return pd.DataFrame(rows, columns=["teacher_id", "from_school_id", "to_school_id", "mode", "start_date",
+                                       "term_years", "relation_moved"])
 
 
 # ---------------------------------------------------------------------------------------------- geography

@@ -270,6 +270,31 @@ text_case("protected_subject_unknown", {**VALID, "schools.csv": PROTECTED.replac
 text_case("backbone_column_missing", {**VALID, "teachers.csv": "\n".join(
     ",".join(r[:6] + r[7:]) for r in _rows(TEACHERS)) + "\n"})
 
+# ---------------------------------------------------------------- exchange history (交流记录)
+EXCHANGES = """教师编号,派出学校,接收学校,交流方式,开始时间,期限,人事关系随转
+T01,S1,S3,交流轮岗,2021-09-01,2,否
+T02,S1,S4,支教,2022-09-01,1,否
+"""
+
+
+def exchanges(old: str = "", new: str = "", text: str = EXCHANGES) -> dict:
+    """The valid roster with an exchange history (交流记录.csv), edited once."""
+    assert text.count(old) >= 1, old
+    return {**VALID, "交流记录.csv": text.replace(old, new, 1)}
+
+
+text_case("exchange_unknown_teacher", exchanges("T02,S1,S4", "T09,S1,S4"))
+text_case("exchange_unknown_school", exchanges("T02,S1,S4", "T02,S1,S9"))
+text_case("exchange_starts_in_future", exchanges("T02,S1,S4,支教,2022-09-01", "T02,S1,S4,支教,2099-09-01"))
+ENDS = EXCHANGES.replace("人事关系随转", "人事关系随转,结束时间")
+text_case("exchange_ends_before_start", exchanges(text=ENDS.replace(",2,否", ",2,否,2020-07-15").replace(
+    ",1,否", ",1,否,")))
+text_case("exchange_overlap", exchanges("T02,S1,S4,支教,2022-09-01,1,否", "T01,S1,S4,支教,2022-09-01,1,否"))
+text_case("exchange_mode_unknown", exchanges("支教", "旅游"))
+text_case("exchange_term_zero", exchanges(",1,否", ",0,否"))
+text_case("exchange_history_and_columns", {**exchanges(), "teachers.csv": "\n".join(
+    ",".join(r + [("近年交流累计年限" if i == 0 else "1")]) for i, r in enumerate(_rows(TEACHERS))) + "\n"})
+
 # ---------------------------------------------------------------- policies (run against the valid roster)
 POLICIES = {
     "policy_unknown_key": 'id = "mine"\n[rules]\nbackbone_min_shar = 0.2\n',
