@@ -47,6 +47,7 @@ import pandas as pd
 
 from .eligibility import eligibility, years_to_retirement
 from .errors import InputError, PolicyError
+from .history import exchange_ends
 from .objective import Objective
 from .output_files import atomic_write, check_output, text_cells_as_text
 from .plan import Plan
@@ -409,8 +410,10 @@ def plan_cycle(
     years : int, optional
         N, the cycle's length; default the policy's ``years``.
     exchanges : DataFrame, optional
-        The exchange history (交流记录): ``teacher_id, from_school_id, to_school_id, mode, start_date,
-        term_years, relation_moved`` and optional ``end_date``.
+        Exchanges beside the problem's own history (``Problem.exchanges``, read by the problem itself): rows
+        of ``teacher_id, from_school_id, to_school_id, mode, start_date, term_years, relation_moved`` and
+        optional ``end_date`` — typically a previous cycle's year 1 (:meth:`CyclePlan.exchanges`, whose posts
+        count as the cycle's own).
     pins : dict, optional
         ``teacher_id → school_id`` or ``"stay"``: hard fixes of year 1 (signed agreements).
     previous : CyclePlan or DataFrame, optional
@@ -466,6 +469,14 @@ def plan_cycle(
         )
     prev = _previous_moves(previous)
     ex = _exchange_table(exchanges)
+    # the problem's own exchange history (交流记录) is read by Problem.at at each year's date: away teachers
+    # count at the receiving school and are ineligible, returning ones at home, posts re-open. A teacher on
+    # exchange at the cycle's start has done this cycle's rotation
+    history_fixed: set[str] = set()
+    if problem.exchanges is not None and len(problem.exchanges):
+        h = problem.exchanges
+        began = pd.to_datetime(h["start_date"]) <= pd.Timestamp(ref)
+        history_fixed = set(h.loc[began & (exchange_ends(h) > pd.Timestamp(ref)), "teacher_id"].astype(str))
     # the roster of each year as if nobody rotated: who retires, and each teacher's last chance at home
     plain = [_advanced(problem, k) for k in range(n_years)]
     gone = [(years_to_retirement(p.teachers, policy.eligibility).to_numpy(dtype=float) <= 0) for p in plain]
@@ -486,10 +497,12 @@ def plan_cycle(
     first_mandatory: dict[str, int] = {}
     scheduled: dict[str, int] = {}
     notes: list[str] = []
-    declared = problem.needs
     for k in range(1, n_years + 1):
         ref_k = _shift_years(ref, k - 1)
+        # the needs as declared, with the posts the problem's own exchange history re-opens at R_k
+        declared = plain[k - 1].needs
         year_problem, fixed, _ = _year_tables(plain[k - 1], ex, ref_k, gone[k - 1], declared, ref)
+        fixed |= history_fixed
         base_policy = dataclasses.replace(policy, reference_date=None)
         status = eligibility(year_problem, base_policy)["status"].to_numpy()
         ids = year_problem.teachers["teacher_id"].astype(str).to_numpy()

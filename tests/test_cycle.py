@@ -166,3 +166,23 @@ def test_arguments_are_refused_with_their_reason():
     with pytest.raises(tm.InputError, match="from 1 to 20"):
         tm.plan_cycle(problem, cycle_policy(), years=0)
     assert isinstance(tm.plan_cycle(problem, cycle_policy(years=1), time_limit=5).schedule, pd.DataFrame)
+
+
+def test_the_problems_exchange_history_is_read_every_year():
+    """X serves at R1 until 2026-08-31: away in year 1, home in year 2, when X's post re-opens.
+
+    Away, X counts at R1 and is not movable; the post X leaves re-opens beside R1's declared one.
+    """
+    teachers = [*THREE[:2], {"teacher_id": "X", "school_id": "U1"}]
+    history = pd.DataFrame({"teacher_id": ["X"], "from_school_id": ["U1"], "to_school_id": ["R1"],
+                            "mode": ["rotation"], "start_date": ["2024-09-01"], "term_years": [2],
+                            "relation_moved": [False]})
+    problem = make_problem(SCHOOLS, teachers, NEEDS, exchanges=history)
+    cycle = tm.plan_cycle(problem, cycle_policy(years=2), time_limit=10)
+    assert_checked(cycle)
+    assert scheduled(cycle) == [("A", 1, "R1", "planned"), ("B", 2, "R1", "provisional")]
+    y1, y2 = (p.teachers.set_index("teacher_id") for p in cycle.problems)
+    assert y1.loc["X", "school_id"] == "R1"
+    assert y2.loc["X", "school_id"] == "U1"
+    assert [p.rule("cycle_obligation").cycle_fixed for p in cycle.policies] == [["X"], ["A", "X"]]
+    assert [int(p.needs["count"].sum()) for p in cycle.problems] == [1, 2]
