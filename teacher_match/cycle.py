@@ -339,10 +339,8 @@ def _year_tables(
             strict=True,
         )
     )
-    school = t["school_id"].astype(object).copy()
-    for tid, sid in {**home_at, **away_at}.items():
-        school[ids == tid] = sid
-    t["school_id"] = school
+    moved_to = ids.map({**home_at, **away_at})
+    t["school_id"] = moved_to.where(moved_to.notna(), t["school_id"].astype(object))
     # a teacher on exchange, or back from one, starts a new continuous period at the school they count at
     last = started.sort_values("start_date", kind="stable").groupby("teacher_id", sort=False).last()
     since = {
@@ -528,11 +526,12 @@ def plan_cycle(
                 changes["min_rotated_total"] = max(int(current), int(cyc.min_rotated_first_year))
         plan_year = _shift_years(ref_k, 0).year
         if prev is not None:
+            on_roster = set(ids)
             mine = prev[prev["plan_year"] == plan_year]
             changes["cycle_previous"] = [
                 f"{t}:{s}"
                 for t, s in zip(mine["teacher_id"], mine["to_school_id"], strict=True)
-                if t in set(ids)
+                if t in on_roster
             ]
         year_policy = base_policy.with_(**changes)
         start_k = _shift_years(ref_k, 0) + dt.timedelta(days=1)

@@ -23,7 +23,7 @@ def test_default_policy_loads_and_is_complete():
 def test_every_parameter_is_documented_and_unique():
     for key, spec in PARAMETERS.items():
         assert spec.meta["doc"], key
-        assert spec.section in ("eligibility", "flows", "rules", "money")
+        assert spec.section in ("eligibility", "flows", "rules", "money", "cycle")
 
 
 def test_unknown_key_suggests_the_closest(tmp_path):

@@ -19,7 +19,7 @@ is this year (``cycle_due``), the mandatory teachers not yet rotated and the yea
 last year), the teachers on exchange or back from one (``cycle_fixed``: not moved again), the pins of signed
 agreements (``cycle_pins``: ``T1:S2`` or ``T1:stay``) and the previous schedule's moves for this year
 (``cycle_previous``, priced by ``schedule_change``). With these lists empty the rule adds nothing: a
-one-year solve is unchanged.
+one-year solve is unchanged. An id not on the year's roster (a teacher who has retired) asks nothing.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def build(ctx: Any, rule: CycleObligation) -> None:
             short_term.extend([ctx.soft_minimum(RULE_ID, where, r, lo, name)], [1])
 
     # a mandatory teacher whose last chance in the cycle is this year rotates now
-    for tid in sorted(set(map(str, rule.cycle_due))):
+    for tid in sorted(set(map(str, rule.cycle_due)) & set(index)):
         at_least(key("due", teacher=tid), rows(tid), 1, f"cycle_short[{tid}]")
     # the year's share of the mandatory teachers not yet rotated: the cycle is not left to its last year
     if rule.cycle_pool_min:
@@ -178,14 +178,14 @@ def build(ctx: Any, rule: CycleObligation) -> None:
         pool_rows = np.flatnonzero(pool[mp["t"].to_numpy()]) if len(mp) else empty
         at_least(key("pool"), pool_rows, int(rule.cycle_pool_min), "cycle_short[pool]")
     # a teacher whose last chance is next year, deferred now, leaves next year less room: priced, never forced
-    soon = sorted(set(map(str, rule.cycle_soon)))
+    soon = sorted(set(map(str, rule.cycle_soon)) & set(index))
     if soon:
         soon_rows = np.concatenate([rows(t) for t in soon])
         ctx.term("cycle_deferred", *TERMS["cycle_deferred"]).extend(
             ctx.xs(soon_rows), -np.ones(len(soon_rows), dtype=np.int64), const=len(soon)
         )
     # a signed agreement is a fact of the year, never priced
-    for tid, school in sorted(split_pins(rule.cycle_pins).items()):
+    for tid, school in sorted(p for p in split_pins(rule.cycle_pins).items() if p[0] in index):
         r = rows(tid)
         if school == STAY:
             ctx.add(RULE_ID, key("pin", teacher=tid, school=STAY), ctx.xsum(r) == 0)
@@ -225,7 +225,7 @@ def check(chk: CheckData, rule: CycleObligation) -> list[Violation]:
     st = _state(chk, rule)
     out: list[Violation] = []
     if rule.cycle_hard:
-        for tid in sorted(set(map(str, rule.cycle_due))):
+        for tid in sorted(set(map(str, rule.cycle_due)) & set(st["moves"])):
             if not st["moves"].get(tid, False):
                 out.append(
                     (
@@ -243,7 +243,7 @@ def check(chk: CheckData, rule: CycleObligation) -> list[Violation]:
                     f"rotate this year < the year's share {rule.cycle_pool_min}",
                 )
             )
-    for tid, school in sorted(split_pins(rule.cycle_pins).items()):
+    for tid, school in sorted(p for p in split_pins(rule.cycle_pins).items() if p[0] in st["moves"]):
         moved, dest = st["moves"].get(tid, False), st["dest"].get(tid)
         if school == STAY and moved:
             out.append(
@@ -278,14 +278,14 @@ def term_values(chk: CheckData, rule: CycleObligation) -> dict:
     st = _state(chk, rule)
     short = 0
     if not rule.cycle_hard:
-        short = sum(not st["moves"].get(t, False) for t in set(map(str, rule.cycle_due)))
+        short = sum(not st["moves"].get(t, False) for t in set(map(str, rule.cycle_due)) & set(st["moves"]))
         short += max(0, int(rule.cycle_pool_min or 0) - _pool_count(chk, rule, st))
     previous = split_pins(rule.cycle_previous)
     change = 0
     if previous:
         change = sum(not (st["moves"].get(t, False) and st["dest"].get(t) == s) for t, s in previous.items())
         change += sum(bool(m) for t, m in st["moves"].items() if t not in previous)
-    deferred = sum(not st["moves"].get(t, False) for t in set(map(str, rule.cycle_soon)))
+    deferred = sum(not st["moves"].get(t, False) for t in set(map(str, rule.cycle_soon)) & set(st["moves"]))
     return {"cycle_shortfall": short, "cycle_deferred": deferred, "schedule_change": change}
 
 
@@ -305,7 +305,7 @@ def shortfalls(chk: CheckData, rule: CycleObligation) -> list[Shortfall]:
             "teacher",
             "cycle_hard",
         )
-        for t in sorted(set(map(str, rule.cycle_due)))
+        for t in sorted(set(map(str, rule.cycle_due)) & set(st["moves"]))
         if not st["moves"].get(t, False)
     ]
     got = _pool_count(chk, rule, st)
