@@ -18,11 +18,23 @@ from pathlib import Path
 
 #: (label, policy changes) of each run
 CONFIGS = [
-    ("hard, no term (as the default policy)", {"years": 3, "all_mandatory_within_cycle": True}),
+    ("hard, no term", {"years": 3, "all_mandatory_within_cycle": True}),
     ("hard, 1-year terms", {"years": 3, "all_mandatory_within_cycle": True, "term_years": 1}),
     (
         "soft (cycle_hard = false), 1-year terms",
         {"years": 3, "all_mandatory_within_cycle": True, "term_years": 1, "cycle_hard": False},
+    ),
+    (
+        "soft, 1-year terms, exchange of posts with flows everywhere (as Dongcheng, Fujian)",
+        {
+            "years": 3,
+            "all_mandatory_within_cycle": True,
+            "term_years": 1,
+            "cycle_hard": False,
+            "post_exchange": True,
+            "from": {},
+            "to": {},
+        },
     ),
 ]
 OUT = Path(__file__).resolve().parent / "results" / "cycle.md"

@@ -186,3 +186,15 @@ def test_the_problems_exchange_history_is_read_every_year():
     assert y2.loc["X", "school_id"] == "U1"
     assert [p.rule("cycle_obligation").cycle_fixed for p in cycle.policies] == [["X"], ["A", "X"]]
     assert [int(p.needs["count"].sum()) for p in cycle.problems] == [1, 2]
+
+
+def test_a_first_year_floor_rotates_that_many_in_year_one():
+    """``min_rotated_first_year = 2`` (本学年不少于 N 人): two go in year 1, then the cycle's pace."""
+    problem = make_problem(SCHOOLS, THREE, [("R1", "math", 1), ("R2", "math", 1)])
+    # a post is worth less than its commute: without the floor nobody would go
+    pol = cycle_policy(years=2, all_mandatory_within_cycle=False, min_rotated_first_year=2, unmet_need=1)
+    cycle = tm.plan_cycle(problem, pol, time_limit=10)
+    assert_checked(cycle)
+    assert cycle.policies[0].rule("annual_target").min_rotated_total == 2
+    assert cycle.policies[1].rule("annual_target").min_rotated_total is None
+    assert [(t, y) for t, y, *_ in scheduled(cycle)] == [("A", 1), ("B", 1)]
