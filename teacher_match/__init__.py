@@ -21,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .check import check, shortfalls
 from .eligibility import eligibility
 from .errors import (
+    ClusterError,
     InfeasibleError,
     InputError,
     InputWarning,
@@ -46,6 +47,8 @@ _SOLVER_NAMES = {
     "Explanation": ("explanation", "Explanation"),
     "diagnose": ("diagnosis", "diagnose"),
     "Diagnosis": ("diagnosis", "Diagnosis"),
+    "sweep": ("sweep", "sweep"),
+    "Sweep": ("sweep", "Sweep"),
 }
 
 
@@ -88,6 +91,8 @@ __all__ = [
     "Explanation",
     "diagnose",
     "Diagnosis",
+    "sweep",
+    "Sweep",
     "make_county",
     "TeacherMatchError",
     "InputError",
@@ -98,5 +103,6 @@ __all__ = [
     "InputWarning",
     "OutputError",
     "PlanMismatchError",
+    "ClusterError",
     "__version__",
 ]
