@@ -30,6 +30,9 @@ __all__ = ["cluster_client", "run_tasks", "CONNECT_TIMEOUT_S", "RETRIES"]
 
 #: seconds to reach a scheduler before giving up: long enough for a busy network, short enough not to hang
 CONNECT_TIMEOUT_S = 5.0
+#: where a LocalCluster's scheduler serves its status pages: this machine only, on a free port (the usual
+#: 8787 may be taken by another cluster, and the scheduler always serves them)
+LOCAL_HTTP = "127.0.0.1:0"
 #: times a task is run again when its worker is lost (a task's own error is never retried: it is returned)
 RETRIES = 2
 
@@ -58,9 +61,9 @@ def cluster_client(client: Any = None, *, n_workers: int | None = None,
 
     if client is None:
         workers = n_workers or os.cpu_count() or 1
-        # one thread per process: a CP-SAT solve holds the GIL-free core it runs on, and two solves in one
-        # process would share its memory limit; no dashboard, which would need a free port and a web stack
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        # one thread per process: a CP-SAT solve holds the core it runs on, and two solves in one process
+        # would share its memory limit
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=LOCAL_HTTP,
                           silence_logs=40) as cluster, Client(cluster) as local:
             yield local  # leaving the block closes the client first, then the cluster: no warnings at exit
         return

@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import io
 import itertools
-import math
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -299,10 +298,9 @@ def _table(keys: list[str], combos: list[tuple], rows: list[dict]) -> pd.DataFra
     params = pd.DataFrame([list(c) for c in combos], columns=keys)
     res = pd.DataFrame([{c: r.get(c) for c in RESULT_COLUMNS} for r in rows], columns=RESULT_COLUMNS)
     for c in ("rotated", "needs_filled", "needs_unfilled", "shortfalls", "violations"):
-        res[c] = pd.array([None if v is None else int(v) for v in res[c]], dtype="Int64")
+        res[c] = pd.array([None if pd.isna(v) else int(v) for v in res[c]], dtype="Int64")
     for c in ("commute_km_total", "objective", "bound", "gap", "seconds"):
-        res[c] = pd.to_numeric(pd.Series([math.nan if v is None else v for v in res[c]], dtype=object),
-                               errors="coerce").astype(float)
+        res[c] = pd.to_numeric(res[c], errors="coerce").astype(float)
     # a failed scenario has no solver status: the row says ERROR, its error column why
     res["status"] = res["status"].astype(object).where(res["status"].notna(), "ERROR")
     res["error"] = res["error"].astype(object).where(res["error"].notna(), None)
