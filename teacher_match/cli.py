@@ -8,7 +8,7 @@
     teacher-match check county/ plan.xlsx --policy default
     teacher-match explain county/ plan.xlsx --policy default --teacher T000042
     teacher-match report plan.xlsx --html report.html --input county/
-    teacher-match sweep county/ --policy default --grid backbone_min_share=0.1,0.2 --grid max_commute_km=20,30 \
+    teacher-match sweep county/ --grid backbone_min_share=0.1,0.2 --grid max_commute_km=20,30 \
         --out sweep.xlsx --plot sweep.png
 
 Bad input gives one clear message on stderr and exit code 2 — never a traceback. Every output path is
@@ -18,9 +18,10 @@ else that goes wrong is a bug: one line says so and where its traceback was logg
 Exit codes: 0 done (a plan was written and checked, or a check found no violation); 1 the plan violates a
 rule, or no plan satisfies the hard rules (INFEASIBLE); 2 bad input, bad arguments or an output path that
 cannot be used; 3 no plan was found within the time limit (nothing written); 4 the plan is valid but short of
-a minimum the policy made soft (written and said first; ``--allow-shortfall`` accepts it with 0); for ``sweep``,
-0 every scenario ran (one without a plan is a row, not a failure) and 1 a scenario failed or a plan violates a
-rule (the table is written either way); 70 a bug in teacher_match; 130 interrupted by Ctrl-C; 141 the output pipe was closed (``teacher-match solve … | head``).
+a minimum the policy made soft (written and said first; ``--allow-shortfall`` accepts it with 0); for
+``sweep``, 0 every scenario ran (one without a plan is a row, not a failure) and 1 a scenario failed or a plan
+violates a rule (the table is written either way); 70 a bug in teacher_match; 130 interrupted by Ctrl-C; 141
+the output pipe was closed (``teacher-match solve … | head``).
 """
 
 from __future__ import annotations
@@ -444,7 +445,8 @@ def _grid(items: list[str]) -> dict:
         key, sep, values = item.partition("=")
         key = key.strip()
         if not sep or not key or not values.strip():
-            raise PolicyError(f"--grid expects KEY=V1,V2,..., got {item!r} — e.g. --grid max_commute_km=20,30")
+            raise PolicyError(f"--grid expects KEY=V1,V2,..., got {item!r} — "
+                              f"e.g. --grid max_commute_km=20,30")
         if key in grid:
             raise PolicyError(f"--grid {key} is given twice: list all its values in one --grid")
         grid[key] = [parse_cli_value(v) for v in values.split(",")]

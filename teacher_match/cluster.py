@@ -63,8 +63,8 @@ def cluster_client(client: Any = None, *, n_workers: int | None = None,
         workers = n_workers or os.cpu_count() or 1
         # one thread per process: a CP-SAT solve holds the core it runs on, and two solves in one process
         # would share its memory limit
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=LOCAL_HTTP,
-                          silence_logs=40) as cluster, Client(cluster) as local:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=LOCAL_HTTP, silence_logs=40) as cluster, Client(cluster) as local:
             yield local  # leaving the block closes the client first, then the cluster: no warnings at exit
         return
     if isinstance(client, Client):

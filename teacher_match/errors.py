@@ -142,7 +142,7 @@ class OutputError(TeacherMatchError):
 
 
 class ClusterError(TeacherMatchError):
-    """The cluster that runs many solves cannot be used: its scheduler cannot be reached, or its address is bad.
+    """The cluster for many solves cannot be used: its scheduler cannot be reached, or its address is bad.
 
     Raised before any solve, after a connect timeout of a few seconds: never a hang.
     """

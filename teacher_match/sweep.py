@@ -126,8 +126,8 @@ class Sweep:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure
         except ImportError:
-            raise TeacherMatchError("the sweep's plot needs matplotlib: pip install 'teacher_match[report]'") \
-                from None
+            raise TeacherMatchError(
+                "the sweep's plot needs matplotlib: pip install 'teacher_match[report]'") from None
         t = self.table
         filled = pd.to_numeric(t["needs_filled"], errors="coerce").astype(float)
         panels = len(self.params) + 1
@@ -247,7 +247,7 @@ def scenarios(policy: Policy, grid: Mapping[str, Sequence[Any]]) -> tuple[list[s
         if key not in PARAMETERS and key not in TERM_UNITS:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
             problems.append(f"unknown key '{key}'" + (f"; did you mean '{close[0]}'?" if close else ""))
-        elif isinstance(values, (str, bytes, Mapping)) or not isinstance(values, (Sequence, np.ndarray, range)):
+        elif isinstance(values, (str, bytes, Mapping)) or not isinstance(values, (Sequence, np.ndarray)):
             problems.append(f"'{key}': give a list of values, e.g. [{values!r}], got {type(values).__name__}")
         elif len(values) == 0:
             problems.append(f"'{key}': no values — give at least one")
