@@ -47,8 +47,8 @@ _SOLVER_NAMES = {
     "Explanation": ("explanation", "Explanation"),
     "diagnose": ("diagnosis", "diagnose"),
     "Diagnosis": ("diagnosis", "Diagnosis"),
-    "sweep": ("sweep", "sweep"),
-    "Sweep": ("sweep", "Sweep"),
+    "sweep": ("sweeps", "sweep"),
+    "Sweep": ("sweeps", "Sweep"),
 }
 
 

@@ -455,7 +455,7 @@ def _grid(items: list[str]) -> dict:
 
 def _cmd_sweep(args) -> int:
     from .io import load_problem
-    from .sweep import PLOT_SUFFIXES, SWEEP_SUFFIXES, scenarios, sweep
+    from .sweeps import PLOT_SUFFIXES, SWEEP_SUFFIXES, scenarios, sweep
 
     # the outputs first: a sweep of many solves must not fail at its end
     inputs = [args.input, _policy_file(args.policy)]

@@ -9,6 +9,8 @@ the same whatever the number of cluster workers or the order they finish in (``s
 
 A scenario that fails (e.g. a roster column its parameters read holds a bad value) is a row with its error;
 the others finish. A scenario with no plan (INFEASIBLE, or none found in time) is a row with its status.
+
+(The module is ``sweeps``, not ``sweep``: a submodule of that name would hide the function ``tm.sweep``.)
 """
 
 from __future__ import annotations
