@@ -61,6 +61,9 @@ def main() -> None:
     optimal = sum(1 for st, _, _ in seq if st == "OPTIMAL")
     solve_sum = sum(s for _, _, s in seq)
     ratio = sweep_s / sequential_s
+    # what limits the ratio: a solve running beside another is slower than alone (shared cores, caches and
+    # memory bandwidth, other work on the machine); with w workers the ratio is about slowdown / w
+    slowdown = float(t["seconds"].sum()) / solve_sum
     lines = [
         "# Sweep: 20 scenarios on a LocalCluster vs one after another",
         "",
@@ -83,6 +86,12 @@ def main() -> None:
         f"**Ratio sweep / sequential: {ratio:.2f}** (target ≤ {TARGET}: "
         f"{'met' if ratio <= TARGET else 'missed'}); on a running cluster "
         f"{sweep_only_s / sequential_s:.2f}.",
+        "",
+        f"What limits it: the sweep's solves took {float(t['seconds'].sum()):.1f} s in all on the workers "
+        f"(`seconds`, solve and check) against {solve_sum:.1f} s one after another: each solve ran "
+        f"{slowdown:.2f}× slower beside another one, so {args.workers} workers give at best about "
+        f"{slowdown / args.workers:.2f}; the rest is the longest solves finishing last (the scenarios "
+        f"stopped by the time limit) and the cluster's start.",
         "",
         f"Scenarios proven optimal one after another: {optimal} of 20; the sweep gives the same status and "
         f"objective on {same} of them.",
