@@ -17,6 +17,8 @@ fails is a result carrying its error: the others finish.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
 import sys
@@ -75,8 +77,14 @@ def cluster_client(client: Any = None, *, n_workers: int | None = None,
                            f"'tcp://10.0.0.5:8786', got {client!r}")
     address = client.strip()
     try:
+        # reach the scheduler first: a Client that fails to connect is left half made, and closing it
+        # when it is collected waits and then prints a traceback
+        _probe(address, connect_timeout)
         remote = Client(address, timeout=connect_timeout)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except ValueError as exc:
+        raise ClusterError(f"{address!r} is not a scheduler address ({exc}) — give one such as "
+                           f"'tcp://10.0.0.5:8786'") from None
+    except (OSError, TimeoutError) as exc:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ClusterError(f"cannot reach the scheduler at {address} within {connect_timeout:g} s ({why}) — "
                            f"check that it runs (dask scheduler) and that this machine can reach its "
@@ -85,6 +93,21 @@ def cluster_client(client: Any = None, *, n_workers: int | None = None,
         yield remote
     finally:
         remote.close()
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Open and close one connection to the scheduler; raise OSError (or ValueError) when it cannot be done.
+
+    The probe runs its own event loop in a thread of its own, as the caller may already run one (a notebook).
+    """
+    from distributed.comm import connect
+
+    async def once() -> None:
+        comm = await connect(address, timeout=timeout)
+        await comm.close()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, once()).result()
 
 
 def run_tasks(client: Any, func: Callable[..., dict], shared: Any, items: Sequence[tuple],

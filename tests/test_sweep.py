@@ -103,11 +103,16 @@ def test_bad_grid_is_refused_before_any_solve(county, grid, message):
         tm.sweep(problem, policy, grid, client="tcp://127.0.0.1:1", connect_timeout=0.5)
 
 
-def test_unreachable_scheduler_fails_fast(county):
+@pytest.mark.parametrize(("address", "message"), [
+    ("tcp://127.0.0.1:1", "cannot reach the scheduler at tcp://127.0.0.1:1 within 1 s"),
+    ("http://127.0.0.1:1", "is not a scheduler address"),
+    ("localhost", "is not a scheduler address"),
+])
+def test_unreachable_scheduler_fails_fast(county, address, message):
     problem, policy = county
     t0 = time.perf_counter()
-    with pytest.raises(tm.ClusterError, match="cannot reach the scheduler at tcp://127.0.0.1:1"):
-        tm.sweep(problem, policy, {"max_commute_km": [20]}, client="tcp://127.0.0.1:1", connect_timeout=1)
+    with pytest.raises(tm.ClusterError, match=message):
+        tm.sweep(problem, policy, {"max_commute_km": [20]}, client=address, connect_timeout=1)
     assert time.perf_counter() - t0 < 10
 
 
