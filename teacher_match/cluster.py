@@ -28,13 +28,15 @@ from typing import Any
 
 from .errors import ClusterError
 
-__all__ = ["cluster_client", "run_tasks", "CONNECT_TIMEOUT_S", "RETRIES"]
+__all__ = ["cluster_client", "run_tasks", "CONNECT_TIMEOUT_S", "RETRIES", "PROGRESS_AFTER_S"]
 
 #: seconds to reach a scheduler before giving up: long enough for a busy network, short enough not to hang
 CONNECT_TIMEOUT_S = 5.0
 #: where a LocalCluster's scheduler serves its status pages: this machine only, on a free port (the usual
 #: 8787 may be taken by another cluster, and the scheduler always serves them)
 LOCAL_HTTP = "127.0.0.1:0"
+#: seconds before a progress bar shows
+PROGRESS_AFTER_S = 2.0
 #: times a task is run again when its worker is lost (a task's own error is never retried: it is returned)
 RETRIES = 2
 
@@ -125,7 +127,7 @@ def run_tasks(client: Any, func: Callable[..., dict], shared: Any, items: Sequen
     items : sequence of tuples
         The other arguments of each task.
     progress : bool
-        A progress bar on stderr (only when stderr is a terminal).
+        A progress bar on stderr, when it is a terminal and the tasks take over :data:`PROGRESS_AFTER_S`.
     label : str
         The progress bar's label.
 
@@ -148,7 +150,9 @@ def run_tasks(client: Any, func: Callable[..., dict], shared: Any, items: Sequen
     index = {f.key: i for i, f in enumerate(futures)}
     results: list[dict] = [{} for _ in items]
     show = progress and sys.stderr.isatty()
-    with tqdm(total=len(items), desc=label, unit="solve", file=sys.stderr, disable=not show) as bar:
+    # long runs only, as solve's progress lines: a sweep done within PROGRESS_AFTER_S seconds stays silent
+    with tqdm(total=len(items), desc=label, unit="solve", file=sys.stderr, disable=not show,
+              delay=PROGRESS_AFTER_S) as bar:
         for future in as_completed(futures):
             i = index[future.key]
             try:
