@@ -9,10 +9,12 @@
 * a string — a scheduler's address (``tcp://host:8786``): connected with a timeout of a few seconds, so an
   unreachable scheduler is a :class:`~teacher_match.errors.ClusterError` at once, never a hang.
 
-:func:`run_tasks` sends the data every task shares once (``client.scatter``), submits one task per item with
-retries (a worker lost mid-solve — killed, out of memory, its machine gone — is replaced and the task run
-again) and gives the results back in the items' order, whatever order they finish in. A task that still
-fails is a result carrying its error: the others finish.
+:func:`run_tasks` sends the data every task shares once (``client.scatter``), submits one task per item and
+gives the results back in the items' order, whatever order they finish in. A worker lost mid-task (killed,
+out of memory, its machine gone) is replaced by its nanny and the scheduler runs the task elsewhere (up to
+``distributed.scheduler.allowed-failures`` times, 3 by default); a task that raises outside its own work
+(its shared data could not be fetched from a lost worker) is run again :data:`RETRIES` times. A task that
+still fails is a result carrying its error: the others finish.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ CONNECT_TIMEOUT_S = 5.0
 LOCAL_HTTP = "127.0.0.1:0"
 #: seconds before a progress bar shows
 PROGRESS_AFTER_S = 2.0
-#: times a task is run again when its worker is lost (a task's own error is never retried: it is returned)
+#: times a task that raised is run again (a task's own error is never retried: it returns it)
 RETRIES = 2
 
 
@@ -134,8 +136,9 @@ def run_tasks(client: Any, func: Callable[..., dict], shared: Any, items: Sequen
     Returns
     -------
     list of dict
-        One per item, in order. A task whose worker was lost more than :data:`RETRIES` times, or that the
-        cluster cancelled, is ``{"error": "…"}``.
+        One per item, in order. A task whose workers were lost more often than the scheduler allows
+        (``KilledWorker``), that still raised after :data:`RETRIES` runs, or that the cluster cancelled, is
+        ``{"error": "…"}``.
     """
     from distributed import as_completed
     from tqdm import tqdm

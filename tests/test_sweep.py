@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pandas as pd
@@ -116,6 +117,32 @@ def test_unreachable_scheduler_fails_fast(county, address, message):
     assert time.perf_counter() - t0 < 10
 
 
+def _dies_once(shared, marker):
+    """Kill this worker's process the first time (a lost machine); answer the second time."""
+    import os
+    from pathlib import Path
+
+    if not Path(marker).exists():
+        Path(marker).write_text("died once")
+        os._exit(1)
+    return {"shared": shared, "pid": os.getpid()}
+
+
+def test_a_task_whose_worker_is_lost_is_run_again(client, tmp_path):
+    import cloudpickle
+
+    from teacher_match.cluster import run_tasks
+
+    # the workers cannot import this test file: send the function itself
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        out = run_tasks(client, _dies_once, "roster", [(str(tmp_path / "marker"),)], progress=False)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert out[0]["shared"] == "roster"
+    assert (tmp_path / "marker").read_text() == "died once"
+
+
 def test_plot_has_a_panel_per_parameter_and_is_written(swept, tmp_path):
     fig = swept.plot(tmp_path / "sweep.png")
     assert len(fig.axes) == len(GRID) + 1
@@ -160,3 +187,4 @@ def test_cli_bad_sweep_exits_2_with_one_message(tmp_path, capsys, args, message)
     assert message in err
     assert "Traceback" not in err
     assert not (tmp_path / "sweep.xlsx").exists()
+
