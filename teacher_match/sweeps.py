@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .policy import Policy
     from .problem import Problem
 
-__all__ = ["sweep", "Sweep", "RESULT_COLUMNS", "SWEEP_SUFFIXES", "PLOT_SUFFIXES"]
+__all__ = ["sweep", "Sweep", "scenarios", "RESULT_COLUMNS", "SWEEP_SUFFIXES", "PLOT_SUFFIXES"]
 
 #: the columns after the grid's parameters, in order
 RESULT_COLUMNS = ["status", "rotated", "needs_filled", "needs_unfilled", "commute_km_total", "objective",

@@ -188,3 +188,36 @@ def test_cli_bad_sweep_exits_2_with_one_message(tmp_path, capsys, args, message)
     assert "Traceback" not in err
     assert not (tmp_path / "sweep.xlsx").exists()
 
+
+
+def test_sweep_workbook_stores_text_as_text_and_never_over_an_input(swept, tmp_path):
+    from openpyxl import load_workbook
+
+    from teacher_match.output_files import forget_inputs, remember_input
+    from teacher_match.sweeps import Sweep
+
+    table = swept.table.copy()
+    table.loc[0, "error"] = '=HYPERLINK("http://x","y")'  # an error message quoting a roster cell
+    book = Sweep(table, swept.params, "default").to_excel(tmp_path / "s.xlsx")
+    cell = load_workbook(book)["sweep"].cell(row=2, column=len(table.columns))
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","y")'
+    roster = tmp_path / "teachers.xlsx"
+    roster.write_bytes(book.read_bytes())
+    remember_input(roster)
+    try:
+        with pytest.raises(tm.OutputError):
+            swept.to_excel(roster)
+    finally:
+        forget_inputs()
+
+
+def test_cli_sweep_checks_its_outputs_before_reading_the_roster(tmp_path, capsys):
+    # the roster does not exist: an output refused first proves the order
+    missing = str(tmp_path / "no-such-county")
+    for args in (["--out", str(tmp_path / "sweep.csv")],
+                 ["--out", str(tmp_path / "s.xlsx"), "--plot", str(tmp_path)]):
+        code = main(["sweep", missing, "--grid", "max_commute_km=5", *args])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert "no-such-county" not in err
