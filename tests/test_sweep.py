@@ -61,6 +61,16 @@ def test_table_equals_the_same_solves_one_by_one(swept, county):
     assert t["needs_filled"].iloc[0] < t["needs_filled"].iloc[2]
 
 
+def test_an_objective_and_a_weight_in_the_grid(client, county):
+    problem, policy = county
+    objective = tm.Objective(unmet_need=1000, commute_km=1)
+    s = tm.sweep(problem, policy, {"max_commute_km": [15]}, objective, time_limit=LIMIT, client=client,
+                 progress=False)
+    plan = tm.solve(problem, policy.with_(max_commute_km=15), objective, time_limit=LIMIT)
+    assert s.table["objective"].tolist() == [plan.objective]
+    # a weight of the policy's [objective] is a grid key like any parameter
+    w = tm.sweep(problem, policy, {"commute_km": [1, 50]}, time_limit=LIMIT, client=client, progress=False)
+    assert w.table["objective"].iloc[0] < w.table["objective"].iloc[1]
 def test_same_table_on_one_worker_and_on_two(swept, county):
     problem, policy = county
     with distributed.LocalCluster(n_workers=1, **CLUSTER) as cluster, distributed.Client(cluster) as one:
