@@ -21,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .check import check, shortfalls
 from .eligibility import eligibility
 from .errors import (
+    ClusterError,
     InfeasibleError,
     InputError,
     InputWarning,
@@ -48,6 +49,8 @@ _SOLVER_NAMES = {
     "Diagnosis": ("diagnosis", "Diagnosis"),
     "plan_cycle": ("cycle", "plan_cycle"),
     "CyclePlan": ("cycle", "CyclePlan"),
+    "sweep": ("sweeps", "sweep"),
+    "Sweep": ("sweeps", "Sweep"),
 }
 
 
@@ -92,6 +95,8 @@ __all__ = [
     "Diagnosis",
     "plan_cycle",
     "CyclePlan",
+    "sweep",
+    "Sweep",
     "make_county",
     "TeacherMatchError",
     "InputError",
@@ -102,5 +107,6 @@ __all__ = [
     "InputWarning",
     "OutputError",
     "PlanMismatchError",
+    "ClusterError",
     "__version__",
 ]

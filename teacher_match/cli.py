@@ -8,6 +8,8 @@
     teacher-match check county/ plan.xlsx --policy default
     teacher-match explain county/ plan.xlsx --policy default --teacher T000042
     teacher-match report plan.xlsx --html report.html --input county/
+    teacher-match sweep county/ --grid backbone_min_share=0.1,0.2 --grid max_commute_km=20,30 \
+        --out sweep.xlsx --plot sweep.png
 
 Bad input gives one clear message on stderr and exit code 2 — never a traceback. Every output path is
 checked before any work and written whole or not at all (:mod:`teacher_match.output_files`). Anything
@@ -16,8 +18,10 @@ else that goes wrong is a bug: one line says so and where its traceback was logg
 Exit codes: 0 done (a plan was written and checked, or a check found no violation); 1 the plan violates a
 rule, or no plan satisfies the hard rules (INFEASIBLE); 2 bad input, bad arguments or an output path that
 cannot be used; 3 no plan was found within the time limit (nothing written); 4 the plan is valid but short of
-a minimum the policy made soft (written and said first; ``--allow-shortfall`` accepts it with 0); 70 a bug in
-teacher_match; 130 interrupted by Ctrl-C; 141 the output pipe was closed (``teacher-match solve … | head``).
+a minimum the policy made soft (written and said first; ``--allow-shortfall`` accepts it with 0); for
+``sweep``, 0 every scenario ran (one without a plan is a row, not a failure) and 1 a scenario failed or a plan
+violates a rule (the table is written either way); 70 a bug in teacher_match; 130 interrupted by Ctrl-C; 141
+the output pipe was closed (``teacher-match solve … | head``).
 """
 
 from __future__ import annotations
@@ -199,6 +203,23 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("plan", help="plan workbook written by solve (.xlsx)")
     r.add_argument("--html", required=True, help="output .html file (checked first, never an input)")
     r.add_argument("--input", help="the input roster (directory or workbook): school coordinates for the map")
+
+    w = sub.add_parser("sweep", help="solve every combination of policy parameters; one row per scenario")
+    w.add_argument("input", help="directory with teachers/schools/needs files, or one .xlsx workbook")
+    policy_args(w)
+    w.add_argument("--grid", action="append", required=True, metavar="KEY=V1,V2,...",
+                   help="a parameter and its values, e.g. --grid max_commute_km=20,30,40 (repeatable: the "
+                        "scenarios are every combination)")
+    w.add_argument("--out", required=True, help="the table: a workbook (.xlsx), checked before any solve")
+    w.add_argument("--plot", help="a PNG of needs filled against each parameter and commute against needs")
+    w.add_argument("--scheduler", metavar="ADDR",
+                   help="a dask scheduler's address (tcp://host:8786); default: a cluster on this machine, "
+                        "one process per CPU core")
+    w.add_argument("--connect-timeout", type=_seconds, default=5.0,
+                   help="seconds to reach the scheduler, > 0 (default 5)")
+    w.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds per solve, > 0 (default 60)")
+    w.add_argument("--seed", type=seed, default=0, help=f"solver random seed, 0 to {SEED_MAX:,} (default 0)")
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
@@ -467,9 +488,58 @@ def _run(command, args) -> int:
         return command(args)
 
 
+def _grid(items: list[str]) -> dict:
+    """``--grid KEY=V1,V2`` options as a grid: each value read as ``--set`` reads one."""
+    from .params import parse_cli_value
+
+    grid: dict = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        key = key.strip()
+        if not sep or not key or not values.strip():
+            raise PolicyError(f"--grid expects KEY=V1,V2,..., got {item!r} — "
+                              f"e.g. --grid max_commute_km=20,30")
+        if key in grid:
+            raise PolicyError(f"--grid {key} is given twice: list all its values in one --grid")
+        grid[key] = [parse_cli_value(v) for v in values.split(",")]
+    return grid
+
+
+def _cmd_sweep(args) -> int:
+    from .io import load_problem
+    from .sweeps import PLOT_SUFFIXES, SWEEP_SUFFIXES, scenarios, sweep
+
+    # the outputs first: a sweep of many solves must not fail at its end
+    inputs = [args.input, _policy_file(args.policy)]
+    check_output(args.out, SWEEP_SUFFIXES, what="the sweep", inputs=inputs)
+    if args.plot is not None:
+        check_output(args.plot, PLOT_SUFFIXES, what="the sweep's plot", inputs=inputs)
+    policy = _policy(args)
+    grid = _grid(args.grid)
+    scenarios(policy, grid)  # the whole grid, before the roster is read or a cluster started
+    problem = load_problem(args.input)
+    result = sweep(problem, policy, grid, time_limit=args.time_limit, client=args.scheduler, seed=args.seed,
+                   progress=not args.quiet, connect_timeout=args.connect_timeout)
+    # the files first: a closed output pipe (… | head) must not lose them
+    result.to_excel(args.out)
+    if args.plot is not None:
+        result.plot(args.plot)
+    shown = result.table.drop(columns=["error"])
+    print(shown.to_string(index=False))
+    print(f"\nsweep of {len(result)} scenarios written to {args.out}"
+          + (f", plot to {args.plot}" if args.plot else ""))
+    failed = result.failed
+    bad = result.table[result.table["violations"].fillna(0) > 0]
+    for rec in failed.itertuples():
+        print(f"teacher-match: scenario {rec.Index + 1} failed: {rec.error}", file=sys.stderr)
+    if len(bad):
+        print(f"teacher-match: {len(bad)} scenario(s) gave a plan that violates a rule: rows "
+              f"{', '.join(str(i + 1) for i in bad.index)}", file=sys.stderr)
+    return EXIT_INVALID_PLAN if len(failed) or len(bad) else EXIT_OK
+
+
 COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "cycle": _cmd_cycle,
-            "check": _cmd_check,
-            "explain": _cmd_explain, "report": _cmd_report}
+            "check": _cmd_check, "explain": _cmd_explain, "report": _cmd_report, "sweep": _cmd_sweep}
 
 
 def main(argv: list[str] | None = None) -> int:

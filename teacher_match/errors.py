@@ -26,6 +26,7 @@ __all__ = [
     "ModelTooLargeError",
     "InputWarning",
     "OutputError",
+    "ClusterError",
 ]
 
 
@@ -138,3 +139,12 @@ class OutputError(TeacherMatchError):
     """
 
     code = "output"
+
+
+class ClusterError(TeacherMatchError):
+    """The cluster for many solves cannot be used: its scheduler cannot be reached, or its address is bad.
+
+    Raised before any solve, after a connect timeout of a few seconds: never a hang.
+    """
+
+    code = "cluster"

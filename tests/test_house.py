@@ -83,6 +83,13 @@ def test_data_flows_one_way():
         for above in ("teacher_match.model.build", "teacher_match.search", "teacher_match.solving",
                       "teacher_match.explanation", "teacher_match.diagnosis"):
             assert not nx.has_path(g, below, above), f"{below} reaches {above}"
+    # a sweep runs many solves: it sits above solve, and nothing below it knows of sweeps or of the cluster
+    for below in ("teacher_match.solving", "teacher_match.plan", "teacher_match.check",
+                  "teacher_match.policy"):
+        for above in ("teacher_match.sweeps", "teacher_match.cluster"):
+            assert not nx.has_path(g, below, above), f"{below} reaches {above}"
+    # the engine for many solves knows no solver: it runs any task it is given
+    assert not nx.has_path(g, "teacher_match.cluster", "teacher_match.solving")
     # the rules and the checker are pandas only: no path to the formulation layer (it holds OR-Tools)
     model = [n for n in g if n.startswith("teacher_match.model")]
     for below in [n for n in g if n.startswith("teacher_match.rules")] + ["teacher_match.check"]:
