@@ -243,15 +243,6 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     return _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfactual, time_limit)
 
 
-def _local_cost(ctx: Context, weights: dict, row: int, per_row: np.ndarray | None = None) -> float:
-    """Direct objective cost of one candidate pair (plan units).
-
-    Σ over the terms of weight × its coefficient.
-    """
-    costs = per_row if per_row is not None else _row_costs(ctx, weights)
-    return float(costs[row])
-
-
 def _row_costs(ctx: Context, weights: dict) -> np.ndarray:
     """Each candidate row's own coefficient in the weighted objective, in plan units."""
     out = np.zeros(len(ctx.x))
@@ -294,10 +285,10 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
         details.append(f"{sid} is not a valid destination for this teacher under this policy "
                        f"(plan out of date?)")
     costs = _row_costs(ctx, weights)
-    alts = sorted((_local_cost(ctx, weights, r, costs), f.sid[f.cs[r]],
+    alts = sorted((float(costs[r]), f.sid[f.cs[r]],
                     ctx.model_pairs["dkm"].iat[r] / KM_UNITS) for r in rows if f.cs[r] != s)
     if alts:
-        here = _local_cost(ctx, weights, mine[0], costs) if mine else float("nan")
+        here = float(costs[mine[0]]) if mine else float("nan")
         shown = ", ".join(f"{a} ({km:.1f} km, direct cost {c - here:+.1f})" for c, a, km in alts[:3])
         details.append(f"other schools this teacher could fill: {shown}")
     else:

@@ -22,7 +22,7 @@ import pandas as pd
 from .errors import InputError, OutputError
 from .output_files import remember_input
 from .problem import Problem
-from .schema import TABLE_ALIASES, TABLE_FILE_SUFFIXES, TABLES, canon_text, table_of_file
+from .schema import TABLE_ALIASES, TABLES, canon_text, table_of_file, table_of_path
 
 __all__ = ["load_problem", "write_problem", "read_table", "MAX_FILE_MB", "MAX_ROWS"]
 
@@ -30,11 +30,9 @@ __all__ = ["load_problem", "write_problem", "read_table", "MAX_FILE_MB", "MAX_RO
 MAX_FILE_MB = 200
 #: default cap on the rows of one table: far above any county or city roster, far below what exhausts memory
 MAX_ROWS = 1_000_000
-_EXTS = TABLE_FILE_SUFFIXES
 _HEADER_SCAN_ROWS = 6
 
 
-_table_of = table_of_file
 
 
 def _known_headers(table: str) -> set[str]:
@@ -180,7 +178,7 @@ def _pick_sheet(path: Path, table: str, label: str) -> str | int:
         names = book.sheet_names
         if len(names) == 1:
             return names[0]
-        named = [s for s in names if _table_of(s) == table]
+        named = [s for s in names if table_of_file(s) == table]
         if len(named) == 1:
             return named[0]
         hits = [s for s in (named or names)
@@ -280,9 +278,7 @@ def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows
     first_rows: dict[str, int] = {}
     if path.is_dir():
         for f in sorted(path.iterdir()):
-            if f.suffix.lower() not in _EXTS or f.name.startswith((".", "~$")):
-                continue
-            table = _table_of(f.stem)
+            table = table_of_path(f)
             if table is None:
                 continue
             if table in frames:
@@ -299,7 +295,7 @@ def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows
         except Exception as exc:  # noqa: BLE001
             raise InputError(f"{path.name}: cannot open the workbook ({exc})") from None
         for sheet in sheets:
-            table = _table_of(sheet)
+            table = table_of_file(sheet)
             if table is None:
                 continue
             if table in frames:
@@ -368,8 +364,7 @@ def write_problem(problem: Problem, out: str | Path, fmt: str = "csv", *, force:
         # --force replaces tables; a table it would not replace (another format, a distances table this
         # roster has not) would be read with the new ones next time: two rosters mixed in one folder
         stale = sorted(f.name for f in folder.iterdir() if f.is_file() and f.name not in names
-                       and f.suffix.lower() in _EXTS and not f.name.startswith((".", "~$"))
-                       and _table_of(f.stem) is not None)
+                       and table_of_path(f) is not None)
         if stale:
             raise OutputError(f"{out}: holds {', '.join(stale)}, a table this roster would not replace — the "
                               f"folder would mix two rosters; remove it or write to a new folder")

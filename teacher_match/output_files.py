@@ -40,7 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import OutputError
-from .schema import TABLE_FILE_SUFFIXES, table_of_file
+from .schema import table_of_path
 
 __all__ = [
     "PLAN_SUFFIXES",
@@ -219,16 +219,10 @@ def _check_not_an_input(given: str, target: Path, inputs) -> None:
     with _LOCK:
         folders = folders | _INPUT_FOLDERS
     parent = _key(target.parent)
-    if parent in folders and _reads_as_table(target):
+    if parent in folders and table_of_path(target) is not None:
         raise OutputError(f"{given}: inside the input folder {target.parent}, a file of this name would be "
                           f"read as a roster table next time — write it to another folder or give another "
                           f"name")
-
-
-def _reads_as_table(target: Path) -> bool:
-    # the roster reader's own rule: a known extension and a stem naming a table (teachers, 教师, needs …)
-    return target.suffix.lower() in TABLE_FILE_SUFFIXES and not target.name.startswith((".", "~$")) and \
-        table_of_file(target.stem) is not None
 
 
 def _check_writable(given: str, target: Path, what: str) -> None:

@@ -12,6 +12,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -494,3 +495,14 @@ def table_of_file(stem: str) -> str | None:
         if key in (canon_text(a) for a in aliases):
             return table
     return None
+
+
+def table_of_path(path: Path) -> str | None:
+    """The table a file of a roster folder would be read as, or None.
+
+    A table extension, not hidden (``.x``, Excel's ``~$x`` lock files), and a name :func:`table_of_file`
+    knows.
+    """
+    if path.suffix.lower() not in TABLE_FILE_SUFFIXES or path.name.startswith((".", "~$")):
+        return None
+    return table_of_file(path.stem)
