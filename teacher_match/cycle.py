@@ -54,6 +54,7 @@ from .plan import Plan
 from .publicity import write_publicity_sheet
 from .reproducible import make_reproducible
 from .rules.cycle_obligation import STAY
+from .schema import TABLES
 from .solving import solve
 
 if TYPE_CHECKING:
@@ -76,15 +77,7 @@ SCHEDULE_COLUMNS = (
     "status",
 )
 #: columns of an exchanges table (交流记录), as the exchange history reads it
-EXCHANGE_COLUMNS = (
-    "teacher_id",
-    "from_school_id",
-    "to_school_id",
-    "mode",
-    "start_date",
-    "term_years",
-    "relation_moved",
-)
+EXCHANGE_COLUMNS = tuple(c.name for c in TABLES["exchanges"] if c.required)
 #: years columns that grow with the calendar
 _GROWING = ("age", "years_at_school", "teaching_years", "years_in_post")
 #: term of a rotation without one: the teacher serves beyond any cycle
@@ -288,7 +281,9 @@ def _with_tables(p: Problem, teachers: pd.DataFrame, needs: pd.DataFrame) -> Pro
 def _exchange_table(exchanges: pd.DataFrame | None) -> pd.DataFrame:
     """The exchanges given, in the columns this module reads (``end``: the first day back)."""
     if exchanges is None or not len(exchanges):
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in (*EXCHANGE_COLUMNS, "end", "cycle")})
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in (*EXCHANGE_COLUMNS, "end", "cycle")})
+        # typed as a history with rows: its dates compare with dates, its flag is a flag
+        return empty.astype({"start_date": "datetime64[ns]", "end": "datetime64[ns]", "cycle": bool})
     missing = [
         c
         for c in ("teacher_id", "from_school_id", "to_school_id", "start_date", "term_years")
@@ -305,13 +300,8 @@ def _exchange_table(exchanges: pd.DataFrame | None) -> pd.DataFrame:
     e["relation_moved"] = (
         e["relation_moved"].fillna(False).astype(bool) if "relation_moved" in e.columns else False
     )
-    e["end"] = [
-        s + pd.DateOffset(months=int(round(12 * float(y))))
-        for s, y in zip(e["start_date"], e["term_years"], strict=True)
-    ]
-    if "end_date" in e.columns:
-        given = pd.to_datetime(e["end_date"]) + pd.Timedelta(days=1)
-        e["end"] = given.where(given.notna(), e["end"])
+    # the history's own reading of a term's end (end_date + 1 day, else start + term): also for no rows
+    e["end"] = pd.to_datetime(exchange_ends(e))
     # rows of a cycle plan (CyclePlan.exchanges) hold posts of the declared needs, as the cycle's own moves
     e["cycle"] = e["from_cycle_plan"].fillna(False).astype(bool) if "from_cycle_plan" in e.columns else False
     return e[[*EXCHANGE_COLUMNS, "end", "cycle"]]
@@ -562,7 +552,7 @@ def plan_cycle(
                 "relation_moved": False,
             }
         )
-        new["end"] = [start + pd.DateOffset(months=int(round(12 * float(y)))) for y in new["term_years"]]
+        new["end"] = pd.to_datetime(exchange_ends(new))
         new["cycle"] = True
         ex = pd.concat([ex, new], ignore_index=True) if len(ex) else new
         for r in moved.itertuples(index=False):
