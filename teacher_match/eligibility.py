@@ -359,6 +359,10 @@ def _decide(t: pd.DataFrame, rule: Eligibility, history: ExchangeHistory | None 
                          zip(rec.index, rec["to_school_id"], rec["start_date"], rec["end"], strict=True)]
             decide(hit, "ineligible", texts(lambda x: x, note))
 
+    # 0b. in the diversion pool (分流人员): placed by the diversion (teacher_match.diversion), never rotated
+    decide(roster_flag(t, "diversion"), "ineligible",
+           "ineligible: in the diversion pool (分流人员) — placed by the diversion, not rotated")
+
     # 1. hard bars
     if rule.requires_application:
         decide(~vol, "ineligible", "ineligible: did not apply (本人申请 required: requires_application)")
