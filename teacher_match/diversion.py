@@ -390,7 +390,8 @@ def divert(problem: Problem, policy: Policy, mode: str = "diversion") -> Diversi
             status[i] = "returned"
         reason[i], reason_zh[i] = _reason(k, g, inp, holders, tid, words)
     a = pd.DataFrame({
-        "teacher_id": tid, "from_school_id": t["school_id"].to_numpy(), "to_school_id": to,
+        "teacher_id": tid, "from_school_id": t["school_id"].to_numpy(),
+        "to_school_id": pd.array(to, dtype="object"),
         "moves": np.array([x is not None for x in to]) & (to != t["school_id"].to_numpy()),
         "mode": mode_col, "subject": t["subject"].to_numpy(), "origin_school_id": origin,
         "wish_rank": wish_rank, "order": order, "status": status, "reason": reason, "reason_zh": reason_zh,
