@@ -278,3 +278,22 @@ def test_divert_on_random_micro_rosters_checks(inst, seed):
     got = d.assignments["to_school_id"].tolist()
     origin = [r["origin_school_id"] for r in teachers]
     assert got == [origin[i] if g is None else g.upper() for i, g in enumerate(want)]
+
+
+# ---------------------------------------------------------------------- the command
+def test_cli_divert_and_stable_solve(tmp_path, capsys):
+    from teacher_match.cli import main
+
+    roster = tmp_path / "r"
+    assert main(["generate", "--teachers", "300", "--seed", "4", "--diversion", "20", "--wishes",
+                 "--out", str(roster)]) == 0
+    assert main(["divert", str(roster), "--policy", "devzone-fenliu-34", "--out", str(tmp_path / "d.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "pool (分流人员)              20" in out and "checker: stable, within the seats" in out
+    d = pd.read_csv(tmp_path / "d.csv", encoding="utf-8-sig")
+    assert len(d) == 300 and (d["mode"] == "diversion").sum() == 20
+    assert main(["solve", str(roster), "--policy", "devzone-fenliu-34", "--stable", "--set",
+                 "priority_keys=youngest_first", "--time-limit", "20", "--quiet"]) == 0
+    assert "checker: no violations" in capsys.readouterr().out
+    assert main(["divert", str(roster), "--policy", "default"]) == 2
+    assert "no [modes.diversion]" in capsys.readouterr().err
