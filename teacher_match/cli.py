@@ -161,7 +161,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="write into a folder that holds files, replacing the tables of the same names")
     g.add_argument("--wishes", action="store_true", help="add ranked wishes (志愿, column preferences)")
     g.add_argument("--diversion", type=_whole_in(0, 10_000, "--diversion"), default=0, metavar="N",
-                   help="flag N teachers as a diversion pool (分流人员) with origin schools and an options table")
+                   help="flag N teachers as a diversion pool (分流人员) with origin schools and an options "
+                        "table")
 
     s = sub.add_parser("solve", help="plan the rotation for a roster")
     s.add_argument("input", help="directory with teachers/schools/needs files, or one .xlsx workbook")
@@ -580,7 +581,8 @@ def _cmd_sweep(args) -> int:
 
 
 COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "cycle": _cmd_cycle,
-            "check": _cmd_check, "divert": _cmd_divert, "explain": _cmd_explain, "report": _cmd_report, "sweep": _cmd_sweep}
+            "check": _cmd_check, "divert": _cmd_divert, "explain": _cmd_explain, "report": _cmd_report,
+            "sweep": _cmd_sweep}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,12 +39,11 @@ The result: teacher-proposing deferred acceptance (Gale–Shapley)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import re
 
 import numpy as np
 import pandas as pd
@@ -202,8 +201,9 @@ def diversion_input(problem: Problem, policy: Policy, mode: str = "diversion") -
     if missing:
         raise SchemaError(pd.DataFrame(
             [(src, rows[i], "origin_school_id",
-              f"teacher {t['teacher_id'].iat[i]} is in the diversion pool (分流人员) but has no origin school "
-              f"(原单位) — fill it in: a teacher without an option returns there (哪来回哪)") for i in missing],
+              f"teacher {t['teacher_id'].iat[i]} is in the diversion pool (分流人员) but has no origin "
+              f"school (原单位) — fill it in: a teacher without an option returns there (哪来回哪)")
+             for i in missing],
             columns=["file", "row", "column", "problem"]))
     opts = problem.options
     opt_cap = ({str(o): int(c) for o, c in zip(opts["option_id"], opts["capacity"], strict=True)}
@@ -440,7 +440,8 @@ def _reason(k: int, g, inp: DiversionInput, holders: dict, tid: np.ndarray,
         ks = holders.get(h, [])
         en.append(f"wish {rank} {h[0]}: its {cap} seat{'s' if cap != 1 else ''}{seat} went to "
                   f"{_names(ks, inp, tid, ', ')}, before {me} in the order ({words[0]})")
-        zh.append(f"第{rank}志愿 {h[0]} 的{cap}个岗位已由{_names(ks, inp, tid, '、')}获得（排序在前：{words[1]}）")
+        zh.append(f"第{rank}志愿 {h[0]} 的{cap}个岗位已由{_names(ks, inp, tid, '、')}获得"
+                  f"（排序在前：{words[1]}）")
     if g is not None:
         rank = inp.listed[k].index(g[0]) + 1
         head_en = f"diverted to {g[0]} (wish {rank} of {len(inp.listed[k])})"

@@ -200,7 +200,8 @@ _EXCHANGE = [
 _OPTION = [
     Column("option_id", "id", True, ("岗位编号", "单位编号", "分流岗位", "分流单位", "选项编号"),
            doc="a school id, or the id of a non-school institution that teachers may name in their wishes"),
-    Column("capacity", "int", True, ("岗位数", "编制空额数", "编制空额", "空额", "名额", "容量"), min=0, max=10000,
+    Column("capacity", "int", True, ("岗位数", "编制空额数", "编制空额", "空额", "名额", "容量"), min=0,
+           max=10000,
            doc="seats of the option (any subject)"),
     Column("name", "str", False, ("单位名称", "名称", "岗位名称")),
 ]

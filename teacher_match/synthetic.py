@@ -200,7 +200,8 @@ def _diversion(t: pd.DataFrame, s: pd.DataFrame, size: int,
 
     ``size`` teachers drawn at random from the largest town school (the overstaffed central school; the
     largest schools after it when it is too small) are flagged ``diversion``; each came from one
-    of two rural or village schools of the county (the Mudanfeng and Datuan of the source: ``origin_school_id``).
+    of two rural or village schools of the county (the Mudanfeng and Datuan of the source:
+    ``origin_school_id``).
     The options (``options`` table): :data:`INSTITUTIONS` with 2–6 seats each and the urban primary schools
     with 1–3 seats each; the two origin schools offer their needs. Each pool teacher lists 1–4 options in a
     random order (10 % list none, 10 % list their origin school among them).

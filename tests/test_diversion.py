@@ -55,7 +55,8 @@ def test_youngest_first_and_back_where_they_came_from():
     assert a.loc[["A", "B", "C3", "E"], "status"].tolist() == ["diverted", "diverted", "returned", "returned"]
     assert a.loc[["A", "B"], "wish_rank"].tolist() == [2, 1]
     assert a.loc[["B", "A", "C3", "E"], "order"].tolist() == [1, 2, 3, 4]
-    assert a.loc["X", "status"] == "not in pool" and not a.loc["X", "moves"]
+    assert a.loc["X", "status"] == "not in pool"
+    assert not a.loc["X", "moves"]
     assert "wish 1 U1: its 1 seat went to A, before C3 in the order (youngest first)" in why["C3"]
     assert "wish 2 INST: its 1 seat went to B" in why["C3"]
     assert "returns to origin school M (哪来回哪)" in why["C3"]
@@ -67,8 +68,10 @@ def test_youngest_first_and_back_where_they_came_from():
 def test_ties_by_birth_date_then_teacher_id_never_row_order():
     # same age; with birth dates the later-born (younger) wins, whatever the row order
     rows = pool(
-        {"teacher_id": "P", "age": 30, "birth_date": "1995-01-10", "preferences": "INST", "origin_school_id": "M"},
-        {"teacher_id": "Q", "age": 30, "birth_date": "1995-03-01", "preferences": "INST", "origin_school_id": "M"},
+        {"teacher_id": "P", "age": 30, "birth_date": "1995-01-10", "preferences": "INST",
+         "origin_school_id": "M"},
+        {"teacher_id": "Q", "age": 30, "birth_date": "1995-03-01", "preferences": "INST",
+         "origin_school_id": "M"},
     )
     for order in (rows, rows[::-1]):
         _, to, why = divert(order)
@@ -191,7 +194,9 @@ def test_fenliu_diverts_its_synthetic_pool(seed):
     d = tm.divert(problem, FENLIU)
     assert tm.check(problem, FENLIU, d).empty
     t = d.totals()
-    assert t["pool"] == 34 and t["diverted"] + t["returned"] == 34 and t["diverted"] > 0
+    assert t["pool"] == 34
+    assert t["diverted"] + t["returned"] == 34
+    assert t["diverted"] > 0
     assert (d.assignments["mode"] == "diversion").sum() == 34
     # the pool is never rotated: the rotation plan of the same county keeps them and checks
     plan = tm.solve(problem, FENLIU, time_limit=20, workers=1)
@@ -208,7 +213,8 @@ def test_synthetic_opt_ins_leave_the_default_tables_unchanged():
     pd.testing.assert_frame_equal(base.teachers, opted.teachers.drop(
         columns=["preferences", "diversion", "origin_school_id"]))
     pd.testing.assert_frame_equal(base.needs, opted.needs)
-    assert base.options is None and opted.options is not None
+    assert base.options is None
+    assert opted.options is not None
 
 
 # ---------------------------------------------------------------------- the algorithm, independently
@@ -287,11 +293,14 @@ def test_cli_divert_and_stable_solve(tmp_path, capsys):
     roster = tmp_path / "r"
     assert main(["generate", "--teachers", "300", "--seed", "4", "--diversion", "20", "--wishes",
                  "--out", str(roster)]) == 0
-    assert main(["divert", str(roster), "--policy", "devzone-fenliu-34", "--out", str(tmp_path / "d.csv")]) == 0
+    out = str(tmp_path / "d.csv")
+    assert main(["divert", str(roster), "--policy", "devzone-fenliu-34", "--out", out]) == 0
     out = capsys.readouterr().out
-    assert "pool (分流人员)              20" in out and "checker: stable, within the seats" in out
+    assert "pool (分流人员)              20" in out
+    assert "checker: stable, within the seats" in out
     d = pd.read_csv(tmp_path / "d.csv", encoding="utf-8-sig")
-    assert len(d) == 300 and (d["mode"] == "diversion").sum() == 20
+    assert len(d) == 300
+    assert (d["mode"] == "diversion").sum() == 20
     assert main(["solve", str(roster), "--policy", "devzone-fenliu-34", "--stable", "--set",
                  "priority_keys=youngest_first", "--time-limit", "20", "--quiet"]) == 0
     assert "checker: no violations" in capsys.readouterr().out

@@ -85,8 +85,11 @@ def _wish_lists(teachers: pd.DataFrame) -> list[list[str]]:
 
 
 def class_key(teachers, schools, rule: Stability) -> list:
-    """Nothing beyond the base key: teachers with wishes are classes of one, and the priority rule keys the
-    others by their rank (the chains sum whole classes of one rank)."""
+    """Nothing beyond the base key.
+
+    Teachers with wishes are classes of one, and the priority rule keys the others by their rank (the chains
+    sum whole classes of one rank).
+    """
     return []
 
 
@@ -143,10 +146,7 @@ def build(ctx: Any, rule: Stability) -> None:
             r = rank(";".join(wishes[t_]), sid[s])
             r_of = np.array([rank(";".join(wishes[t_]), sid[x]) for x in rows_s[own]])
             r_home = rank(";".join(wishes[t_]), sid[home[t_]])
-            if r_home <= r:
-                g = 1 - ctx.xsum(own[r_of > r])
-            else:
-                g = ctx.xsum(own[r_of <= r])
+            g = 1 - ctx.xsum(own[r_of > r]) if r_home <= r else ctx.xsum(own[r_of <= r])
             ctx.add(RULE_ID, key(teacher=tid[t_], school=sid[s], subject=subj), zt <= g)
 
 
@@ -181,7 +181,7 @@ def candidate(chk: CheckData, t_pos: np.ndarray, s_pos: np.ndarray) -> np.ndarra
 
 
 def check(chk: CheckData, rule: Stability) -> list[Violation]:
-    """No justified envy: for each wish (t, s) better than t's outcome, no one after t took t's subject at s."""
+    """No justified envy: for each wish (t, s) above t's outcome, no one after t took t's subject at s."""
     if not rule.stable:
         return []
     keys = chk.policy.rule(priority.RULE_ID).priority_keys
@@ -197,30 +197,32 @@ def check(chk: CheckData, rule: Stability) -> list[Violation]:
     to = t["to_school_id"].where(t["moves"], None).to_numpy()
     # the latest-ranked teacher each (school, subject) took
     taken: dict = {}
-    for i in np.flatnonzero(t["moves"].to_numpy()):
-        k = (str(to[i]), subj[i])
-        if k not in taken or pr[i] > pr[taken[k]]:
-            taken[k] = i
-    tt, ss, ii = [], [], []
+    for m in np.flatnonzero(t["moves"].to_numpy()).tolist():
+        k = (str(to[m]), subj[m])
+        if k not in taken or pr[m] > pr[taken[k]]:
+            taken[k] = m
+    tt: list[int] = []
+    ss: list[int] = []
+    ii: list[int] = []
     for i, w in enumerate(wishes):
         if not w:
             continue
         out_rank = rank(";".join(w), str(to[i]) if t["moves"].iat[i] else home[i])
-        for r, s in enumerate(w[:out_rank]):
-            j = taken.get((s, subj[i]))
-            if j is not None and pr[j] > pr[i] and s in p.school_index:
+        for wish in w[:out_rank]:
+            j = taken.get((wish, subj[i]))
+            if j is not None and pr[j] > pr[i] and wish in p.school_index:
                 tt.append(i)
-                ss.append(p.school_index[s])
-                ii.append(j)
+                ss.append(p.school_index[wish])
+                ii.append(int(j))
     if not tt:
         return []
     ok = candidate(chk, np.asarray(tt, dtype=np.int64), np.asarray(ss, dtype=np.int64))
     out = []
     sid = p.schools["school_id"].astype(str).to_numpy()
-    for a, s, j, c in zip(tt, ss, ii, ok, strict=True):
+    for a, b, j, c in zip(tt, ss, ii, ok, strict=True):
         if c:
-            out.append((RULE_ID, key(teacher=tid[a], school=sid[s], subject=subj[a]),
-                        f"justified envy: {tid[a]} wishes for {sid[s]} over their outcome, and {sid[s]} took "
+            out.append((RULE_ID, key(teacher=tid[a], school=sid[b], subject=subj[a]),
+                        f"justified envy: {tid[a]} wishes for {sid[b]} over their outcome, and {sid[b]} took "
                         f"{tid[j]} ({subj[a]}), after {tid[a]} in the order"))
     return out
 
@@ -235,7 +237,8 @@ def binding_words(f: Facts, rule: Stability, k: Key, usage: Usage | None) -> tup
     who, sch, subj = k.get("teacher"), k.get("school"), k.get("subject")
     return (f"{who} wishes for {sch}: no {subj} teacher after {who} in the order may go there unless {who} "
             f"gets {sch} or a school {who} likes better (stable rotation)",
-            f"{who} 志愿 {sch}：除非 {who} 去 {sch} 或更靠前的志愿，排序在其后的{subj}教师不得派往 {sch}（稳定匹配）")
+            f"{who} 志愿 {sch}：除非 {who} 去 {sch} 或更靠前的志愿，排序在其后的{subj}教师不得派往 {sch}"
+            f"（稳定匹配）")
 
 
 def stays(state: PlanState, rule: Stability) -> list[StayTest]:

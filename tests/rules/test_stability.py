@@ -1,6 +1,6 @@
 """stability: with stable = true, no teacher is denied a wished-for school that a teacher after them takes.
 
-    Z[s, j, > ρ(t)] ≤ G[t, s]   for every wish (t, s)   (see teacher_match.rules.stability)
+Z[s, j, > ρ(t)] ≤ G[t, s]   for every wish (t, s)   (see teacher_match.rules.stability)
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ NEEDS = [("R1", "math", 1), ("R2", "math", 1)]
 
 
 def policy(stable: bool, keys=("youngest_first",)) -> tm.Policy:
-    return make_policy(rules={"stable": stable, "priority_keys": list(keys)}, objective={"preference_rank": 0})
+    return make_policy(rules={"stable": stable, "priority_keys": list(keys)},
+                       objective={"preference_rank": 0})
 
 
 def test_off_envy_is_allowed():
@@ -38,7 +39,8 @@ def test_off_envy_is_allowed():
     # the same plan under stable = true: Y (younger, first) wishes for R2, which took O (after Y)
     found = tm.check(problem, policy(True), plan.assignments)
     assert list(found["rule"]) == ["stability"]
-    assert "Y wishes for R2" in found["message"].iat[0] and "took O" in found["message"].iat[0]
+    assert "Y wishes for R2" in found["message"].iat[0]
+    assert "took O" in found["message"].iat[0]
     assert violations(problem, policy(True), plan.assignments) == {("stability",
                                                                     "teacher=Y,school=R2,subject=math")}
 
