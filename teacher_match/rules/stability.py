@@ -7,7 +7,10 @@ subject there.
 
 Outcomes a teacher ranks. ``r_t(s)`` is the position of school ``s`` in teacher t's wishes (0 = first; an
 unlisted school ranks after every listed one). Staying ranks as the home school: its position when t lists
-it, else with the unlisted schools — a teacher who lists schools would rather go to any of them than stay.
+it, else with the unlisted schools — a teacher who lists schools would rather go to any of them than stay
+(``stable_scope = "all"``, the default). With ``stable_scope = "rotated"`` staying ranks first: only a
+teacher who rotates can envy, so the order decides who gets which wished-for school among those sent, not
+who is sent (the rules and the objective decide that, as without stability).
 
 Who may envy. A teacher ``t`` with wishes and a candidate pair ``(t, s)`` (movable, ``s`` needs t's
 subject, allowed by every rule that forbids pairs: flows, commute cap, protected subjects …). Seats are
@@ -21,7 +24,7 @@ The constraint, for every wish pair ``(t, s)`` with ``r = r_t(s)``:
     Z[s, j, > ρ(t)] ≤ G[t, s]
 
     G[t, s] = Σ_{s' : r_t(s') ≤ r} x[t, s']                         if r_t(home) > r
-            = 1 − Σ_{s' : r_t(s') > r} x[t, s']                     if r_t(home) ≤ r
+            = 1 − Σ_{s' : r_t(s') > r} x[t, s']                     if r_t(home) ≤ r or scope = rotated
 
     Z[s, j, > ρ] ≥ x[t', s] / ub   for every candidate (t', s) of subject j with ρ(t') > ρ
 
@@ -30,6 +33,11 @@ The constraint, for every wish pair ``(t, s)`` with ``r = r_t(s)``:
 (school, subject) over the distinct ranks present, ``Z_ℓ ≥ Z_ℓ'`` for ``ℓ < ℓ'`` and
 ``Σ_{ρ(t') = ℓ} x[t', s] ≤ ub_ℓ · Z_ℓ``: one Boolean and two constraints per rank level instead of one
 constraint per pair of teachers.
+
+Staying and the other rules. With scope ``all`` a teacher the other hard rules keep home (a school that
+must keep a teacher of the subject, an outflow cap, a backbone share) still has a claim: a school they wish
+for then stays short rather than take a teacher after them — no envy, at the price of unfilled needs (see the
+benchmark). Scope ``rotated`` never asks a stayer's claim.
 
 What it does not require. A free seat (an unfilled need at a school t wishes for) is no envy here: sending
 t there would leave t's present destination (or staff at home) short, which the objective prices
@@ -72,6 +80,9 @@ class Stability:
 
     stable: bool = param(False, "bool", "no teacher is denied a wished-for school that a teacher after them "
                                         "in the order (priority_keys) takes in their subject")
+    stable_scope: str = param("all", "choice", "who may claim a wished-for school under stable = true: every "
+                                               "movable teacher (all), or only those who rotate (rotated)",
+                              choices=("all", "rotated"))
 
 
 #: the rule's parameters (a policy section's keys)
@@ -146,7 +157,8 @@ def build(ctx: Any, rule: Stability) -> None:
             r = rank(";".join(wishes[t_]), sid[s])
             r_of = np.array([rank(";".join(wishes[t_]), sid[x]) for x in rows_s[own]])
             r_home = rank(";".join(wishes[t_]), sid[home[t_]])
-            g = 1 - ctx.xsum(own[r_of > r]) if r_home <= r else ctx.xsum(own[r_of <= r])
+            stay_ok = r_home <= r or rule.stable_scope == "rotated"
+            g = 1 - ctx.xsum(own[r_of > r]) if stay_ok else ctx.xsum(own[r_of <= r])
             ctx.add(RULE_ID, key(teacher=tid[t_], school=sid[s], subject=subj), zt <= g)
 
 
@@ -205,7 +217,7 @@ def check(chk: CheckData, rule: Stability) -> list[Violation]:
     ss: list[int] = []
     ii: list[int] = []
     for i, w in enumerate(wishes):
-        if not w:
+        if not w or (rule.stable_scope == "rotated" and not t["moves"].iat[i]):
             continue
         out_rank = rank(";".join(w), str(to[i]) if t["moves"].iat[i] else home[i])
         for wish in w[:out_rank]:

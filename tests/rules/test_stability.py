@@ -108,3 +108,23 @@ def test_synthetic_county_stable_plan_checks(seed):
     assert plan.status == "OPTIMAL"
     found = tm.check(problem, p, plan)
     assert found.empty, found.to_string()
+
+
+def test_scope_rotated_lets_a_stayer_pass():
+    # Y stays (nothing else forces a move) while O takes R2, which Y wishes for: envy under scope "all",
+    # none under "rotated" (only a teacher who rotates has a claim)
+    problem = make_problem(SCHOOLS, [{**TEACHERS[0], "preferences": "R2"}, TEACHERS[1]], [("R2", "math", 1)])
+    crafted_plan = crafted(problem, policy(True), {"O": "R2"})
+    assert violations(problem, policy(True), crafted_plan) == {
+        ("stability", "teacher=Y,school=R2,subject=math")}
+    rotated = make_policy(rules={"stable": True, "stable_scope": "rotated",
+                                 "priority_keys": ["youngest_first"]}, objective={"preference_rank": 0})
+    assert violations(problem, rotated, crafted_plan) == set()
+    plan = solve(problem, rotated)
+    assert moves(plan) == {"Y": None, "O": "R2"}  # O lives at R2: the cheaper one goes
+    assert_valid(problem, rotated, plan)
+    # a rotating Y still has its claim: both needed, Y wishes for R2 → Y gets R2
+    problem2 = make_problem(SCHOOLS, TEACHERS, NEEDS)
+    plan2 = solve(problem2, rotated)
+    assert moves(plan2) == {"Y": "R2", "O": "R1"}
+    assert_valid(problem2, rotated, plan2)
