@@ -83,13 +83,13 @@ def render(rows: list[dict], n: int, seed: int, time_limit: float, load: tuple) 
     lines = [
         f"# The price of stability: `make_county({n}, seed={seed}, wishes=True)`",
         "",
-        f"`python -m benchmarks.stability --teachers {n} --seed {seed} --time-limit {time_limit:g}`: "
-        "each "
+        f"`python -m benchmarks.stability --teachers {n} --seed {seed} --time-limit {time_limit:g}`: each "
         "policy solved plain (*stable* no) and with `stable = true` (no justified envy under the policy's "
         "ordering principles, `teacher_match/rules/stability.py`) in both scopes: *all* (a teacher kept "
         "home has a claim too) and *rotated* (only a teacher who rotates has one); one CP-SAT worker, the "
         "same time limit. "
-        f"{rows[0]['with_wishes'] if rows else 0:,} teachers list 1–3 wished-for schools (40 % of the roster, "
+        f"{rows[0]['with_wishes'] if rows else 0:,} teachers list 1–3 wished-for schools (40 % of the "
+        "roster, "
         "schools of their county that need their subject). *envy* = justified envies of the plan under "
         "`stable = true`, scope all (the checker's count); *violations* = `tm.check` under the policy the "
         "plan was solved with. *price* = objective with stability − without, relative to without.",
