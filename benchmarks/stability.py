@@ -12,6 +12,7 @@ was solved with (the stable one with ``stable = true``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import time
@@ -114,7 +115,13 @@ def render(rows: list[dict], n: int, seed: int, time_limit: float, load: tuple) 
             f"{gap} | {price} | {r['seconds']:.1f} | {r['rotated']:,} | "
             f"{r['needs_filled']:,} / {r['needs_declared']:,} | {r['wishers_rotated']:,} | {r['listed']:,} | "
             f"{r['first']:,} | {r['preference_rank']:,.0f} | {r['envy']} | {r['violations']} |")
-    lines += ["", "Model size (variables / constraints), plain → stable (all): " + "; ".join(
+    lines += ["", "Reading: with scope *all* a teacher whom another hard rule keeps home (a school that must "
+              "keep a teacher of the subject, an outflow cap, a backbone share) still has a claim on the "
+              "schools they wish for, so those schools stay short rather than take a teacher after them: the "
+              "price is unfilled needs, large when the order is fine-grained (youngest first ranks nearly "
+              "every teacher apart) and the sending rules are tight. With scope *rotated* only teachers who "
+              "rotate claim, and the price is a reshuffle of destinations among them.", ""]
+    lines += ["Model size (variables / constraints), plain → stable (all): " + "; ".join(
         f"{a['policy']} {a['variables']:,} / {a['constraints']:,} → {b['variables']:,} / {b['constraints']:,}"
         for a, b in zip(rows[::3], rows[1::3], strict=True)), ""]
     return "\n".join(lines)
@@ -126,9 +133,16 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--render", type=Path, default=None,
+                    help="write the Markdown again from a saved run (the .json beside the .md)")
     args = ap.parse_args(argv)
-    rows = run(args.teachers, args.seed, args.time_limit)
-    text = render(rows, args.teachers, args.seed, args.time_limit, os.getloadavg())
+    if args.render is not None:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+    else:
+        saved = {"rows": run(args.teachers, args.seed, args.time_limit), "teachers": args.teachers,
+                 "seed": args.seed, "time_limit": args.time_limit, "load": list(os.getloadavg())}
+        args.out.with_suffix(".json").write_text(json.dumps(saved, indent=1), encoding="utf-8")
+    text = render(saved["rows"], saved["teachers"], saved["seed"], saved["time_limit"], tuple(saved["load"]))
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0

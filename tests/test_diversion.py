@@ -63,6 +63,10 @@ def test_youngest_first_and_back_where_they_came_from():
     assert "第1志愿 U1 的1个岗位已由A获得（排序在前：按年龄从小到大）" in a.loc["C3", "reason_zh"]
     assert why["E"].startswith("listed no option: returns to origin school D")
     assert d.totals() == {"pool": 4, "diverted": 2, "returned": 2, "seats": 2, "seats_left": 0}
+    # the policy's figure against the roster's pool, and fewer seats than teachers: said, not hidden
+    assert d.notes[0].startswith("the policy's diversion names 34 persons; the roster flags 4")
+    assert "at least 2 return to their origin school" in d.notes[1]
+    assert "NOTE: the policy's diversion names 34 persons" in d.summary()
 
 
 def test_ties_by_birth_date_then_teacher_id_never_row_order():
@@ -268,6 +272,46 @@ def test_deferred_acceptance_is_the_teacher_optimal_stable_matching(inst):
         assert all(rank(i, got[i]) <= rank(i, m[i]) for i in range(len(wishes)))
 
 
+def _simultaneous_rounds(wishes, position, capacity):
+    """Deferred acceptance written another way, in simultaneous rounds.
+
+    In each round every unplaced teacher with a wish left applies at once; each group keeps its best
+    applicants and holders up to its seats, by priority.
+    """
+    nxt = [0] * len(wishes)
+    held = {g: [] for g in capacity}
+    while True:
+        placed = {i for h in held.values() for i in h}
+        apply = [i for i in range(len(wishes)) if i not in placed and nxt[i] < len(wishes[i])]
+        if not apply:
+            break
+        for i in apply:
+            held.setdefault(wishes[i][nxt[i]], []).append(i)
+            nxt[i] += 1
+        held = {g: sorted(h, key=lambda i: position[i])[: capacity.get(g, 0)] for g, h in held.items()}
+    out = [None] * len(wishes)
+    for g, h in held.items():
+        for i in h:
+            out[i] = g
+    return out
+
+
+@st.composite
+def larger_instances(draw):
+    n = draw(st.integers(1, 25))
+    groups = [f"g{k}" for k in range(draw(st.integers(1, 6)))]
+    capacity = {g: draw(st.integers(0, 4)) for g in groups}
+    wishes = [list(draw(st.permutations(groups))[: draw(st.integers(0, len(groups)))]) for _ in range(n)]
+    return wishes, list(draw(st.permutations(list(range(n))))), capacity
+
+
+@settings(max_examples=150, deadline=None)
+@given(larger_instances())
+def test_deferred_acceptance_agrees_with_simultaneous_rounds(inst):
+    wishes, position, capacity = inst
+    assert deferred_acceptance(wishes, position, capacity) == _simultaneous_rounds(wishes, position, capacity)
+
+
 @settings(max_examples=40, deadline=None)
 @given(instances(), st.integers(0, 2**31 - 1))
 def test_divert_on_random_micro_rosters_checks(inst, seed):
@@ -299,6 +343,11 @@ def test_cli_divert_and_stable_solve(tmp_path, capsys):
     assert "pool (分流人员)              20" in out
     assert "checker: stable, within the seats" in out
     d = pd.read_csv(tmp_path / "d.csv", encoding="utf-8-sig")
+    assert tm.check_diversion(tm.load_problem(roster), tm.load_policy("devzone-fenliu-34"), d).empty
+    book = str(tmp_path / "d.xlsx")
+    assert main(["divert", str(roster), "--policy", "devzone-fenliu-34", "--out", book]) == 0
+    with pd.ExcelFile(tmp_path / "d.xlsx") as book:
+        assert book.sheet_names == ["assignments", "seats"]
     assert len(d) == 300
     assert (d["mode"] == "diversion").sum() == 20
     assert main(["solve", str(roster), "--policy", "devzone-fenliu-34", "--stable", "--set",
