@@ -90,8 +90,11 @@ def deferred_acceptance(wishes: Sequence[Sequence[Hashable]], position: Sequence
 
     Examples
     --------
+    Teacher 1 comes first and keeps A; teacher 2 is turned away at A and takes B; teacher 0, last, finds
+    both held:
+
     >>> deferred_acceptance([["A", "B"], ["A"], ["A", "B"]], [2, 0, 1], {"A": 1, "B": 1})
-    ['B', 'A', None]
+    [None, 'A', 'B']
     """
     if len(set(position)) != len(position):
         raise ValueError("the priority must be a strict order (no two teachers at one position)")
