@@ -54,6 +54,8 @@ from .plan import Plan
 from .publicity import write_publicity_sheet
 from .reproducible import make_reproducible
 from .rules.cycle_obligation import STAY
+from .rules.flows import selects
+from .rules.outflow_limit import protected_mask
 from .schema import TABLES
 from .solving import solve
 
@@ -476,6 +478,9 @@ def plan_cycle(
         t: max(k + 1 for k in range(n_years) if t in mandatory_at_home[k])
         for t in set().union(*mandatory_at_home)
     }
+    # the obligation is to rotate the way the policy plans: a teacher of a school that sends no one under
+    # its direction (flows ``from``, or no counterpart when only counterparts receive) has none in the cycle
+    no_sender = _not_sending_ids(problem, policy)
 
     plans: list[Plan] = []
     problems: list[Problem] = []
@@ -497,6 +502,7 @@ def plan_cycle(
         mandatory = [t for t in ids[status == "mandatory"] if t not in fixed]
         for t in mandatory:
             first_mandatory.setdefault(t, k)
+        mandatory = [t for t in mandatory if t not in no_sender]
         changes: dict = {"cycle_fixed": sorted(fixed & set(ids))}
         if cyc.all_mandatory_within_cycle:
             pool = sorted(t for t in mandatory if t not in scheduled)
@@ -583,11 +589,16 @@ def plan_cycle(
     mand["note"] = np.where(
         mand["scheduled_year"].notna(),
         "",
-        "not scheduled: "
-        + (
-            "the cycle stopped before their last chance"
-            if len(plans) < n_years
-            else "no obligation (all_mandatory_within_cycle = false) or priced shortfall"
+        np.where(
+            mand["teacher_id"].isin(no_sender),
+            "no obligation in the cycle: the policy never sends them (their school is not a sending "
+            "school of its flows, has no counterpart, or keeps their subject as protected)",
+            "not scheduled: "
+            + (
+                "the cycle stopped before their last chance"
+                if len(plans) < n_years
+                else "no obligation (all_mandatory_within_cycle = false) or priced shortfall"
+            ),
         ),
     )
     return CyclePlan(
@@ -602,6 +613,23 @@ def plan_cycle(
         seconds=tuple(seconds),
         notes=tuple(notes),
     )
+
+
+def _not_sending_ids(problem: Problem, policy: Policy) -> set[str]:
+    """Teachers the policy never sends: of a school not in ``from`` of ``[flows]``, or, when teachers go only
+    to their counterpart (``to_pair_only``), of a school without one; or of their school's protected subject
+    while ``keep_protected_subjects`` holds."""
+    schools = problem.schools
+    sends = selects(schools, policy.rule("flows").from_)
+    if policy.rule("pairing").to_pair_only:
+        pair = schools["pair_id"] if "pair_id" in schools.columns else pd.Series(None, index=schools.index)
+        sends &= pair.map(lambda p: isinstance(p, str) and p in problem.school_index).to_numpy(dtype=bool)
+    t = problem.teachers
+    out = ~sends[t["school_id"].map(problem.school_index).to_numpy(dtype=int)]
+    # a teacher of their school's protected subject (特色学科) is never sent while the policy keeps them
+    if policy.rule("outflow_limit").keep_protected_subjects and "protected_subjects" in schools.columns:
+        out |= protected_mask(schools, problem.teacher_school_pos, t["subject"].to_numpy())
+    return set(t["teacher_id"].astype(str)[out])
 
 
 def term_columns(
