@@ -107,7 +107,9 @@ class CyclePlan:
         after.
     mandatory : DataFrame
         One row per teacher mandatory in some year of the cycle: ``teacher_id, first_mandatory_year,
-        last_chance_year, scheduled_year`` (NA: not scheduled) and ``note`` (why not, when not).
+        last_chance_year, scheduled_year`` (NA: not scheduled), ``obliged`` (false: the policy never sends
+        them — not a sending school of its flows, no counterpart, a protected subject) and ``note`` (why not,
+        when not).
     seconds : tuple of float
         Wall time of each year's solve.
     """
@@ -125,11 +127,11 @@ class CyclePlan:
 
     @property
     def complete(self) -> bool:
-        """Every year has a plan and every mandatory teacher of the cycle is scheduled."""
+        """Every year has a plan and every mandatory teacher the cycle obliges (``obliged``) is scheduled."""
         return (
             len(self.plans) == self.years
             and all(p.has_plan for p in self.plans)
-            and bool(self.mandatory["scheduled_year"].notna().all())
+            and bool(self.mandatory.loc[self.mandatory["obliged"], "scheduled_year"].notna().all())
         )
 
     def exchanges(self, years: int = 1) -> pd.DataFrame:
@@ -234,6 +236,12 @@ class CyclePlan:
         m = self.mandatory
         done = int(m["scheduled_year"].notna().sum())
         lines.append(f"  mandatory in the cycle: {len(m)}, scheduled {done}, not scheduled {len(m) - done}")
+        never = int((~m["obliged"]).sum())
+        if never:
+            lines.append(
+                f"  of them {never} the policy never sends (not a sending school of its flows, no counterpart, "
+                f"or a protected subject): no obligation in the cycle"
+            )
         lines += [f"  {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -586,6 +594,7 @@ def plan_cycle(
         mand["teacher_id"].map(lambda t: last_chance.get(t, first_mandatory[t])).astype("Int64")
     )
     mand["scheduled_year"] = mand["teacher_id"].map(scheduled).astype("Int64")
+    mand["obliged"] = ~mand["teacher_id"].isin(no_sender)
     mand["note"] = np.where(
         mand["scheduled_year"].notna(),
         "",

@@ -65,3 +65,53 @@ def test_soft_cycle_plans_every_year_and_says_who_is_not_scheduled(pid):
     assert m["scheduled_year"].notna().sum() > len(m) / 2
     # every teacher scheduled was mandatory no later than the year they go, and goes once
     assert cycle.schedule["teacher_id"].is_unique
+
+
+#: the seven "must rotate" systems, each with the [cycle] table its model file sets, on a 150-teacher county
+#: with rotation posts (make_county(rotation_posts=0.35)): (seed) where the whole cycle is scheduled
+SCHEDULED = {"dongcheng-school-plan": 2, "fujian-minhou": 3, "lechang": 1}
+#: where it is not yet: the year without a plan, and the diagnosis names who cannot go and why
+DIAGNOSED = ["xiamen-proposals", "devzone-fenliu-34", "fangchenggang-gangkou", "zhalute-no5-2014"]
+
+
+def own_cycle(pid: str) -> tm.Policy:
+    """The shipped model with its own [cycle] table and the tests' supplied values."""
+    pol = tm.load_policy(pid).with_(**SUPPLY.get(pid, {}))
+    rule = pol.rule("cycle_obligation")
+    assert rule.years == 3 and rule.all_mandatory_within_cycle and rule.cycle_hard
+    return pol
+
+
+@pytest.mark.parametrize("pid", sorted(SCHEDULED))
+def test_model_cycle_schedules_every_obliged_teacher(pid):
+    problem = tm.make_county(150, seed=SCHEDULED[pid], rotation_posts=0.35)
+    cycle = tm.plan_cycle(problem, own_cycle(pid), time_limit=10)
+    assert [p.status for p in cycle.plans] == ["OPTIMAL"] * 3
+    assert_years_check(cycle)
+    assert cycle.complete
+    m = cycle.mandatory
+    obliged = m[m["obliged"]]
+    assert len(obliged) >= 10
+    # every obliged teacher goes once, within the cycle, no earlier than the year they are mandatory
+    assert obliged["scheduled_year"].notna().all()
+    assert (obliged["scheduled_year"] >= obliged["first_mandatory_year"]).all()
+    assert (obliged["scheduled_year"] <= obliged["last_chance_year"]).all()
+    assert cycle.schedule["teacher_id"].is_unique
+    term = own_cycle(pid).rule("cycle_obligation").term_years
+    assert cycle.schedule["term_years"].isna().all() if term is None else (cycle.schedule["term_years"] == term).all()
+    # a teacher the policy never sends is said, not silently dropped
+    never = m[~m["obliged"]]
+    assert never["scheduled_year"].isna().all()
+    assert never["note"].str.startswith("no obligation in the cycle").all()
+
+
+@pytest.mark.parametrize("pid", DIAGNOSED)
+def test_model_cycle_not_yet_schedulable_is_diagnosed(pid):
+    problem = tm.make_county(150, seed=1, rotation_posts=0.35)
+    cycle = tm.plan_cycle(problem, own_cycle(pid), time_limit=4)
+    assert_years_check(cycle)
+    assert not cycle.complete
+    last = cycle.plans[-1]
+    assert last.status == "INFEASIBLE"
+    assert last.diagnosis is not None and len(last.diagnosis)
+    assert "year" in cycle.summary() and "no plan" in cycle.summary()
