@@ -47,7 +47,7 @@ import pandas as pd
 
 from .eligibility import eligibility, years_to_retirement
 from .errors import InputError, PolicyError
-from .history import exchange_ends
+from .history import exchange_ends, term_columns
 from .objective import Objective
 from .output_files import atomic_write, check_output, text_cells_as_text
 from .plan import Plan
@@ -239,8 +239,8 @@ class CyclePlan:
         never = int((~m["obliged"]).sum())
         if never:
             lines.append(
-                f"  of them {never} the policy never sends (not a sending school of its flows, no counterpart, "
-                f"or a protected subject): no obligation in the cycle"
+                f"  of them {never} the policy never sends (not a sending school of its flows, no "
+                f"counterpart, or a protected subject): no obligation in the cycle"
             )
         lines += [f"  {n}" for n in self.notes]
         return "\n".join(lines)
@@ -395,6 +395,7 @@ def plan_cycle(
     workers: int = 1,
     seed: int = 0,
     soon_first: bool = True,
+    lookahead: int = 3,
 ) -> CyclePlan:
     """Plan a rotation cycle year by year (see the module docstring for the method).
 
@@ -426,6 +427,10 @@ def plan_cycle(
     soon_first : bool
         Price deferring a teacher whose last chance is next year (``cycle_deferred``): a rolling horizon does
         not see later years, and such a teacher is the one most likely to find no school left.
+    lookahead : int
+        How many times a year without a plan sends its due teachers back to an earlier year of their pool
+        (the latest one where they were mandatory; hard there) before the cycle is planned again; the attempt
+        that plans most years, then schedules most teachers, is kept. 0: one pass.
 
     Returns
     -------
@@ -490,101 +495,143 @@ def plan_cycle(
     # its direction (flows ``from``, or no counterpart when only counterparts receive) has none in the cycle
     no_sender = _not_sending_ids(problem, policy)
 
-    plans: list[Plan] = []
-    problems: list[Problem] = []
-    policies: list[Policy] = []
-    seconds: list[float] = []
-    rows: list[dict] = []
-    first_mandatory: dict[str, int] = {}
-    scheduled: dict[str, int] = {}
-    notes: list[str] = []
-    for k in range(1, n_years + 1):
-        ref_k = _shift_years(ref, k - 1)
-        # the needs as declared, with the posts the problem's own exchange history re-opens at R_k
-        declared = plain[k - 1].needs
-        year_problem, fixed, _ = _year_tables(plain[k - 1], ex, ref_k, gone[k - 1], declared, ref)
-        fixed |= history_fixed
-        base_policy = dataclasses.replace(policy, reference_date=None)
-        status = eligibility(year_problem, base_policy)["status"].to_numpy()
-        ids = year_problem.teachers["teacher_id"].astype(str).to_numpy()
-        mandatory = [t for t in ids[status == "mandatory"] if t not in fixed]
-        for t in mandatory:
-            first_mandatory.setdefault(t, k)
-        mandatory = [t for t in mandatory if t not in no_sender]
-        changes: dict = {"cycle_fixed": sorted(fixed & set(ids))}
-        if cyc.all_mandatory_within_cycle:
-            pool = sorted(t for t in mandatory if t not in scheduled)
-            left = n_years - k + 1
-            due = sorted(t for t in pool if k == n_years or last_chance.get(t, k) <= k)
-            if soon_first:
-                changes["cycle_soon"] = sorted(
-                    t for t in pool if k < n_years and last_chance.get(t, k) == k + 1
+    # the lookahead: when a year has no plan, its due teachers who were in an earlier year's pool go in the
+    # latest such year instead (hard there), and the cycle is planned again; the best attempt is kept
+    ex_given = ex
+    forced: dict[int, set[str]] = {}
+    best: tuple | None = None
+    for _attempt in range(max(0, int(lookahead)) + 1):
+        ex = ex_given
+        plans: list[Plan] = []
+        problems: list[Problem] = []
+        policies: list[Policy] = []
+        seconds: list[float] = []
+        rows: list[dict] = []
+        first_mandatory: dict[str, int] = {}
+        scheduled: dict[str, int] = {}
+        notes: list[str] = []
+        pools: list[set[str]] = []
+        for k in range(1, n_years + 1):
+            ref_k = _shift_years(ref, k - 1)
+            # the needs as declared, with the posts the problem's own exchange history re-opens at R_k
+            declared = plain[k - 1].needs
+            year_problem, fixed, _ = _year_tables(plain[k - 1], ex, ref_k, gone[k - 1], declared, ref)
+            fixed |= history_fixed
+            base_policy = dataclasses.replace(policy, reference_date=None)
+            status = eligibility(year_problem, base_policy)["status"].to_numpy()
+            ids = year_problem.teachers["teacher_id"].astype(str).to_numpy()
+            mandatory = [t for t in ids[status == "mandatory"] if t not in fixed]
+            for t in mandatory:
+                first_mandatory.setdefault(t, k)
+            mandatory = [t for t in mandatory if t not in no_sender]
+            changes: dict = {"cycle_fixed": sorted(fixed & set(ids))}
+            if cyc.all_mandatory_within_cycle:
+                pool = sorted(t for t in mandatory if t not in scheduled)
+                left = n_years - k + 1
+                due = sorted(
+                    t for t in pool if k == n_years or last_chance.get(t, k) <= k or t in forced.get(k, ())
                 )
-            changes.update(
-                cycle_pool=pool, cycle_pool_min=math.ceil(len(pool) / left) if pool else None, cycle_due=due
+                pools.append(set(pool))
+                if soon_first:
+                    changes["cycle_soon"] = sorted(
+                        t for t in pool if k < n_years and last_chance.get(t, k) == k + 1
+                    )
+                changes.update(
+                    cycle_pool=pool,
+                    cycle_pool_min=math.ceil(len(pool) / left) if pool else None,
+                    cycle_due=due,
+                )
+            if k == 1:
+                changes["cycle_pins"] = [f"{t}:{s}" for t, s in sorted(pins.items())]
+                if cyc.min_rotated_first_year:
+                    current = policy.rule("annual_target").min_rotated_total or 0
+                    changes["min_rotated_total"] = max(int(current), int(cyc.min_rotated_first_year))
+            plan_year = _shift_years(ref_k, 0).year
+            if prev is not None:
+                on_roster = set(ids)
+                mine = prev[prev["plan_year"] == plan_year]
+                changes["cycle_previous"] = [
+                    f"{t}:{s}"
+                    for t, s in zip(mine["teacher_id"], mine["to_school_id"], strict=True)
+                    if t in on_roster
+                ]
+            year_policy = base_policy.with_(**changes)
+            start_k = _shift_years(ref_k, 0) + dt.timedelta(days=1)
+            t0 = time.perf_counter()
+            plan = solve(
+                year_problem, year_policy, objective, time_limit=time_limit, workers=workers, seed=seed
             )
-        if k == 1:
-            changes["cycle_pins"] = [f"{t}:{s}" for t, s in sorted(pins.items())]
-            if cyc.min_rotated_first_year:
-                current = policy.rule("annual_target").min_rotated_total or 0
-                changes["min_rotated_total"] = max(int(current), int(cyc.min_rotated_first_year))
-        plan_year = _shift_years(ref_k, 0).year
-        if prev is not None:
-            on_roster = set(ids)
-            mine = prev[prev["plan_year"] == plan_year]
-            changes["cycle_previous"] = [
-                f"{t}:{s}"
-                for t, s in zip(mine["teacher_id"], mine["to_school_id"], strict=True)
-                if t in on_roster
-            ]
-        year_policy = base_policy.with_(**changes)
-        start_k = _shift_years(ref_k, 0) + dt.timedelta(days=1)
-        t0 = time.perf_counter()
-        plan = solve(year_problem, year_policy, objective, time_limit=time_limit, workers=workers, seed=seed)
-        seconds.append(time.perf_counter() - t0)
-        if plan.has_plan and term is not None:
-            plan.assignments = term_columns(plan.assignments, start_k, term, _relation_moved(policy))
-        plans.append(plan)
-        problems.append(year_problem)
-        policies.append(year_policy)
-        if not plan.has_plan:
-            notes.append(
-                f"year {k} has no plan ({plan.status}); the cycle stops there"
-                + (" — see the year's diagnosis" if plan.status == "INFEASIBLE" else "")
-            )
-            break
-        moved = plan.assignments[plan.assignments["moves"]]
-        start = pd.Timestamp(ref_k) + pd.Timedelta(days=1)
-        new = pd.DataFrame(
-            {
-                "teacher_id": moved["teacher_id"].astype(str).to_numpy(),
-                "from_school_id": moved["from_school_id"].to_numpy(),
-                "to_school_id": moved["to_school_id"].to_numpy(),
-                "mode": moved["mode"].to_numpy() if "mode" in moved.columns else policy.mode,
-                "start_date": start,
-                "term_years": term if term is not None else _OPEN_TERM,
-                "relation_moved": False,
-            }
-        )
-        new["end"] = pd.to_datetime(exchange_ends(new))
-        new["cycle"] = True
-        ex = pd.concat([ex, new], ignore_index=True) if len(ex) else new
-        for r in moved.itertuples(index=False):
-            scheduled.setdefault(str(r.teacher_id), k)
-            rows.append(
+            seconds.append(time.perf_counter() - t0)
+            if plan.has_plan and term is not None:
+                plan.assignments = term_columns(plan.assignments, start_k, term, _relation_moved(policy))
+            plans.append(plan)
+            problems.append(year_problem)
+            policies.append(year_policy)
+            if not plan.has_plan:
+                notes.append(
+                    f"year {k} has no plan ({plan.status}); the cycle stops there"
+                    + (" — see the year's diagnosis" if plan.status == "INFEASIBLE" else "")
+                )
+                break
+            moved = plan.assignments[plan.assignments["moves"]]
+            start = pd.Timestamp(ref_k) + pd.Timedelta(days=1)
+            new = pd.DataFrame(
                 {
-                    "teacher_id": str(r.teacher_id),
-                    "year": k,
-                    "plan_year": plan_year,
-                    "from_school_id": r.from_school_id,
-                    "to_school_id": r.to_school_id,
-                    "subject": r.subject,
-                    "mode": getattr(r, "mode", policy.mode),
-                    "term_years": term,
-                    "return_year": (plan_year + math.ceil(term)) if term is not None else None,
-                    "status": "planned" if k == 1 else "provisional",
+                    "teacher_id": moved["teacher_id"].astype(str).to_numpy(),
+                    "from_school_id": moved["from_school_id"].to_numpy(),
+                    "to_school_id": moved["to_school_id"].to_numpy(),
+                    "mode": moved["mode"].to_numpy() if "mode" in moved.columns else policy.mode,
+                    "start_date": start,
+                    "term_years": term if term is not None else _OPEN_TERM,
+                    "relation_moved": False,
                 }
             )
+            new["end"] = pd.to_datetime(exchange_ends(new))
+            new["cycle"] = True
+            ex = pd.concat([ex, new], ignore_index=True) if len(ex) else new
+            for r in moved.itertuples(index=False):
+                scheduled.setdefault(str(r.teacher_id), k)
+                rows.append(
+                    {
+                        "teacher_id": str(r.teacher_id),
+                        "year": k,
+                        "plan_year": plan_year,
+                        "from_school_id": r.from_school_id,
+                        "to_school_id": r.to_school_id,
+                        "subject": r.subject,
+                        "mode": getattr(r, "mode", policy.mode),
+                        "term_years": term,
+                        "return_year": (plan_year + math.ceil(term)) if term is not None else None,
+                        "status": "planned" if k == 1 else "provisional",
+                    }
+                )
+        used = {j: set(v) for j, v in forced.items()}
+        outcome = (plans, problems, policies, seconds, rows, first_mandatory, scheduled, notes, used)
+        score = (sum(p.has_plan for p in plans), len(scheduled))
+        if best is None or score > best[0]:
+            best = (score, outcome)
+        failed = plans[-1] if plans and not plans[-1].has_plan else None
+        if failed is None or failed.status != "INFEASIBLE" or not cyc.all_mandatory_within_cycle:
+            break
+        k = len(plans)
+        moved_up = 0
+        for t in policies[-1].rule("cycle_obligation").cycle_due:
+            earlier = [j for j in range(1, k) if t in pools[j - 1] and t not in forced.get(j, set())]
+            if earlier:
+                forced.setdefault(earlier[-1], set()).add(t)
+                moved_up += 1
+        if not moved_up:
+            break
+    assert best is not None
+    plans, problems, policies, seconds, rows, first_mandatory, scheduled, notes, forced = best[1]
+    if forced:
+        notes = [
+            *notes,
+            "lookahead: "
+            + "; ".join(
+                f"{len(v)} due teacher(s) brought forward to year {j}" for j, v in sorted(forced.items())
+            ),
+        ]
     schedule = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
     schedule["term_years"] = schedule["term_years"].astype(float)
     schedule["return_year"] = schedule["return_year"].astype("Int64")
@@ -625,9 +672,12 @@ def plan_cycle(
 
 
 def _not_sending_ids(problem: Problem, policy: Policy) -> set[str]:
-    """Teachers the policy never sends: of a school not in ``from`` of ``[flows]``, or, when teachers go only
-    to their counterpart (``to_pair_only``), of a school without one; or of their school's protected subject
-    while ``keep_protected_subjects`` holds."""
+    """Teachers the policy never sends, who have no obligation in its cycle.
+
+    Of a school not in ``from`` of ``[flows]``, or, when teachers go only to their counterpart
+    (``to_pair_only``), of a school without one; or of their school's protected subject while
+    ``keep_protected_subjects`` holds.
+    """
     schools = problem.schools
     sends = selects(schools, policy.rule("flows").from_)
     if policy.rule("pairing").to_pair_only:
@@ -639,34 +689,6 @@ def _not_sending_ids(problem: Problem, policy: Policy) -> set[str]:
     if policy.rule("outflow_limit").keep_protected_subjects and "protected_subjects" in schools.columns:
         out |= protected_mask(schools, problem.teacher_school_pos, t["subject"].to_numpy())
     return set(t["teacher_id"].astype(str)[out])
-
-
-def term_columns(
-    assignments: pd.DataFrame, start: dt.date, term_years: float | None, relation_moved: bool = False
-) -> pd.DataFrame:
-    """The assignments with each move's term (``term_years, end_date, return_year, relation_moved``).
-
-    A move starts on ``start`` (1 September of the plan year) and its last day is
-    ``end_date = start + 12 · term_years months − 1 day``; the teacher is home again from ``return_year``
-    (the year of ``end_date + 1 day``) unless the personnel relation moved (人事关系随转): then they stay at
-    the receiving school. Teachers who stay get empty cells; without a term (``term_years = None``) the table
-    is returned unchanged.
-    """
-    if term_years is None:
-        return assignments
-    a = assignments.copy()
-    moved = a["moves"].astype(bool).to_numpy()
-    first = pd.Timestamp(start)
-    back = first + pd.DateOffset(months=int(round(12 * float(term_years))))
-    a["term_years"] = np.where(moved, float(term_years), np.nan)
-    a["end_date"] = pd.Series(
-        np.where(moved, (back - pd.Timedelta(days=1)).date(), None), dtype=object
-    ).to_numpy()
-    a["return_year"] = pd.array(
-        [back.year if m and not relation_moved else None for m in moved], dtype="Int64"
-    )
-    a["relation_moved"] = pd.array([relation_moved if m else None for m in moved], dtype="boolean")
-    return a
 
 
 def _relation_moved(policy: Policy) -> bool:

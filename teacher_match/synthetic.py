@@ -231,7 +231,8 @@ def _rotation_posts(t: pd.DataFrame, s: pd.DataFrame, needs: pd.DataFrame, share
     rotation: a rural, village or weak school for a county-town or town school's teacher, a county-town or
     town school that is not weak for a rural or village school's teacher; with probability 0.7 the post is at
     the school's counterpart (结对) when it has one — instead when the counterpart is on the other side, as
-    well when not (a weak town school paired with a county-town school). A
+    well when not (a weak town school paired with a county-town school). Every subject taught at a
+    county-town or town school of a county has at least one post at a receiving school of it. A
     post taken for a 1-year term re-opens the next year, so a post serves several teachers of a cycle.
     """
     townside = s["category"].isin(["urban", "town"]).to_numpy()
@@ -260,6 +261,15 @@ def _rotation_posts(t: pd.DataFrame, s: pd.DataFrame, needs: pd.DataFrame, share
         for b in dest:
             k = (str(s["school_id"].iat[b]), str(t["subject"].iat[i]))
             rows[k] = rows.get(k, 0) + 1
+    # every subject taught in a county's town schools has a post on the receiving side of the county
+    subj = t["subject"].to_numpy()
+    for c in sorted(set(county)):
+        down = np.flatnonzero(receiving & (county == c))
+        if not len(down):
+            continue
+        have = {j for (sid, j) in rows if pos[sid] in set(down)}
+        for j in sorted(set(subj[townside[home] & (county[home] == c)]) - have):
+            rows[(str(s["school_id"].iat[int(rng.choice(down))]), str(j))] = 1
     n = needs.set_index(["school_id", "subject"])
     for (sid, subj), c in rows.items():
         if (sid, subj) in n.index:

@@ -56,7 +56,7 @@ TERMS = {
     "cycle_shortfall": (1, "mandatory teachers of the cycle not rotated in the year they are due"),
     "cycle_deferred": (1, "mandatory teachers whose last chance is next year, not rotated this year"),
     "schedule_change": (1, "teachers whose move differs from the previous schedule for this year"),
-    "cycle_pace": (1, "mandatory teachers not yet rotated short of the year's share (cycle_pace_hard = false)"),
+    "cycle_pace": (1, "mandatory teachers not yet rotated short of the year's share (pace priced)"),
 }
 
 #: the pin that keeps a teacher at their school
@@ -302,7 +302,12 @@ def term_values(chk: CheckData, rule: CycleObligation) -> dict:
     pace = 0
     if rule.cycle_hard and not rule.cycle_pace_hard and rule.cycle_pool_min:
         pace = max(0, int(rule.cycle_pool_min) - _pool_count(chk, rule, st))
-    return {"cycle_shortfall": short, "cycle_deferred": deferred, "schedule_change": change, "cycle_pace": pace}
+    return {
+        "cycle_shortfall": short,
+        "cycle_deferred": deferred,
+        "schedule_change": change,
+        "cycle_pace": pace,
+    }
 
 
 def shortfalls(chk: CheckData, rule: CycleObligation) -> list[Shortfall]:
