@@ -198,3 +198,20 @@ def test_a_first_year_floor_rotates_that_many_in_year_one():
     assert cycle.policies[0].rule("annual_target").min_rotated_total == 2
     assert cycle.policies[1].rule("annual_target").min_rotated_total is None
     assert [(t, y) for t, y, *_ in scheduled(cycle)] == [("A", 1), ("B", 1)]
+
+
+def test_a_one_year_plan_states_the_term():
+    """solve under a policy with a term gives each move its term, end date and return year, and 公示 too."""
+    problem = make_problem(SCHOOLS, THREE, NEEDS)
+    plan = tm.solve(problem, cycle_policy(), time_limit=10)
+    assert tm.check(problem, cycle_policy(), plan).empty
+    a = plan.assignments.set_index("teacher_id")
+    assert a.loc["A", "to_school_id"] == "R1"
+    assert a.loc["A", "term_years"] == 1.0
+    assert str(a.loc["A", "end_date"]) == "2026-08-31"
+    assert a.loc["A", "return_year"] == 2026
+    assert not a.loc["A", "relation_moved"]
+    assert a.loc[["B", "C"], "term_years"].isna().all()
+    assert plan.publicity()["交流期限"].tolist() == ["1 年（至 2026-08-31）"]
+    # without a term the columns are not added
+    assert "term_years" not in tm.solve(problem, make_policy(), time_limit=10).assignments.columns
