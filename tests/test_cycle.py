@@ -201,7 +201,7 @@ def test_a_first_year_floor_rotates_that_many_in_year_one():
 
 
 def test_a_one_year_plan_states_the_term():
-    """solve under a policy with a term gives each move its term, end date and return year, and 公示 too."""
+    """A one-year solve under a policy with a term gives each move its term, end date, return year, 公示."""
     problem = make_problem(SCHOOLS, THREE, NEEDS)
     plan = tm.solve(problem, cycle_policy(), time_limit=10)
     assert tm.check(problem, cycle_policy(), plan).empty
