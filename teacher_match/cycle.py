@@ -21,10 +21,17 @@ planned by a rolling horizon: for year k = 1 … N, with R_k = R + (k − 1) yea
    mandatory (retired, over an age cap) from year k + 1 on — is due (hard, or priced when ``cycle_hard =
    false``); and at least ⌈|P_k| / (N − k + 1)⌉ of P_k rotate, so the cycle does not push everyone to its
    last year;
+   A mandatory teacher the policy never sends (a school outside its flows' ``from``, no counterpart under
+   ``to_pair_only``, a protected subject) has no obligation (``CyclePlan.mandatory.obliged``); with
+   ``cycle_pace_hard = false`` the year's share is priced (``cycle_pace``) instead of hard;
 4. **the year is solved** by :func:`teacher_match.solve` with every rule of the policy, so the outflow cap,
    leadership cap, backbone share, commute, staffing balance and exchange of posts hold in every year. When a
    year has no plan (INFEASIBLE), its plan carries the diagnosis — which rules keep a due teacher from
    rotating — and the cycle stops there.
+
+**Lookahead**: when a year has no plan, its due teachers who were in an earlier year's pool are made due in
+the latest such year and the cycle is planned again (``lookahead`` times at most); the attempt that plans most
+years, then schedules most teachers, is kept, and its notes say who was brought forward.
 
 Year 1 honours ``pins`` (signed agreements: a school, or ``"stay"``) as hard fixes; a pin that contradicts a
 hard rule is a conflict of the diagnosis. Re-planning a year later: the previous cycle's year-1 moves enter as
