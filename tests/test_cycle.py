@@ -220,9 +220,10 @@ def test_a_one_year_plan_states_the_term():
 def test_lookahead_brings_a_due_teacher_forward():
     """Year 2 of a 2-year cycle has one post and two due teachers: A, mandatory since year 1, goes in year 1.
 
-    A lives 410 km from R1, so a first pass prefers sending E (eligible from 2 years) in year 1 (non_mandatory_moved 50
-    + the priced pace 100 + deferring A 100 < 410); in year 2 both A and B (6 years at the school from year 2)
-    are due for R1's one post, and the year has no plan. The lookahead makes A due in year 1 and plans again.
+    A lives 410 km from R1, so a first pass prefers sending E (eligible from 2 years) in year 1
+    (non_mandatory_moved 50 + the priced pace 100 + deferring A 100 < 410); in year 2 both A and B (6 years at
+    the school from year 2) are due for R1's one post, and the year has no plan. The lookahead makes A due in
+    year 1 and plans again.
     """
     teachers = [
         {"teacher_id": "A", "school_id": "U1", "home_x": -400.0},
