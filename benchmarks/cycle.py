@@ -1,8 +1,9 @@
 """A 3-year rotation cycle of a synthetic county: seconds, status and gap per year, peak memory, scheduled.
 
 ``python -m benchmarks.cycle`` plans ``make_county(10000, seed=0)`` under the default policy with
-``years = 3`` and ``all_mandatory_within_cycle = true`` (each configuration of :data:`CONFIGS` in its own
-process, so the peak resident memory is that run's) and writes ``benchmarks/results/cycle.md``.
+``years = 3`` and ``all_mandatory_within_cycle = true``, and a must-rotate model with its own ``[cycle]`` on
+the county with rotation posts (each configuration of :data:`CONFIGS` in its own process, so the peak
+resident memory is that run's) and writes ``benchmarks/results/cycle.md``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ CONFIGS = [
             "to": {},
         },
     ),
+    (
+        "Dongcheng's own [cycle] (3 years, hard, pace priced, exchange of posts), rotation posts 0.5",
+        {"model": "dongcheng-school-plan", "rotation_posts": 0.5},
+    ),
 ]
 OUT = Path(__file__).resolve().parent / "results" / "cycle.md"
 
@@ -44,8 +49,10 @@ def _run(n: int, seed: int, changes: dict, time_limit: float, queue) -> None:
     import teacher_match as tm
 
     t0 = time.perf_counter()
-    problem = tm.make_county(n, seed=seed)
-    policy = tm.load_policy("default").with_(**changes)
+    changes = dict(changes)
+    model = changes.pop("model", "default")
+    problem = tm.make_county(n, seed=seed, rotation_posts=changes.pop("rotation_posts", 0.0))
+    policy = tm.load_policy(model).with_(**changes)
     cycle = tm.plan_cycle(problem, policy, time_limit=time_limit)
     total = time.perf_counter() - t0
     years = []
@@ -80,7 +87,10 @@ def _run(n: int, seed: int, changes: dict, time_limit: float, queue) -> None:
             "years": years,
             "total_s": total,
             "mandatory": len(m),
+            "obliged": int(m["obliged"].sum()),
             "scheduled": int(m["scheduled_year"].notna().sum()),
+            "complete": cycle.complete,
+            "notes": list(cycle.notes),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
     )
@@ -119,9 +129,10 @@ def main() -> None:
         lines += [
             f"## {label}",
             "",
-            f"`{changes}` — mandatory teachers in the cycle {res['mandatory']:,}, "
-            f"scheduled {res['scheduled']:,}; whole run {res['total_s']:.1f} s (county, 3 years, "
-            f"diagnosis); peak memory {res['peak_mb']:,.0f} MB.",
+            f"`{changes}` — mandatory teachers in the cycle {res['mandatory']:,} (obliged "
+            f"{res['obliged']:,}), scheduled {res['scheduled']:,}; complete: {res['complete']}; whole run "
+            f"{res['total_s']:.1f} s (county, 3 years, lookahead re-plans, diagnosis); peak memory "
+            f"{res['peak_mb']:,.0f} MB. {' '.join(res['notes'])}",
             "",
             "| year | status | gap | seconds | variables | pool (floor) | due | rotated | violations | "
             "shortfalls | diagnosis (first rows) |",

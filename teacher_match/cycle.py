@@ -21,10 +21,17 @@ planned by a rolling horizon: for year k = 1 … N, with R_k = R + (k − 1) yea
    mandatory (retired, over an age cap) from year k + 1 on — is due (hard, or priced when ``cycle_hard =
    false``); and at least ⌈|P_k| / (N − k + 1)⌉ of P_k rotate, so the cycle does not push everyone to its
    last year;
+   A mandatory teacher the policy never sends (a school outside its flows' ``from``, no counterpart under
+   ``to_pair_only``, a protected subject) has no obligation (``CyclePlan.mandatory.obliged``); with
+   ``cycle_pace_hard = false`` the year's share is priced (``cycle_pace``) instead of hard;
 4. **the year is solved** by :func:`teacher_match.solve` with every rule of the policy, so the outflow cap,
    leadership cap, backbone share, commute, staffing balance and exchange of posts hold in every year. When a
    year has no plan (INFEASIBLE), its plan carries the diagnosis — which rules keep a due teacher from
    rotating — and the cycle stops there.
+
+**Lookahead**: when a year has no plan, its due teachers who were in an earlier year's pool are made due in
+the latest such year and the cycle is planned again (``lookahead`` times at most); the attempt that plans most
+years, then schedules most teachers, is kept, and its notes say who was brought forward.
 
 Year 1 honours ``pins`` (signed agreements: a school, or ``"stay"``) as hard fixes; a pin that contradicts a
 hard rule is a conflict of the diagnosis. Re-planning a year later: the previous cycle's year-1 moves enter as
@@ -47,13 +54,15 @@ import pandas as pd
 
 from .eligibility import eligibility, years_to_retirement
 from .errors import InputError, PolicyError
-from .history import exchange_ends
+from .history import exchange_ends, term_columns
 from .objective import Objective
 from .output_files import atomic_write, check_output, text_cells_as_text
 from .plan import Plan
 from .publicity import write_publicity_sheet
 from .reproducible import make_reproducible
 from .rules.cycle_obligation import STAY
+from .rules.flows import selects
+from .rules.outflow_limit import protected_mask
 from .schema import TABLES
 from .solving import solve
 
@@ -105,7 +114,9 @@ class CyclePlan:
         after.
     mandatory : DataFrame
         One row per teacher mandatory in some year of the cycle: ``teacher_id, first_mandatory_year,
-        last_chance_year, scheduled_year`` (NA: not scheduled) and ``note`` (why not, when not).
+        last_chance_year, scheduled_year`` (NA: not scheduled), ``obliged`` (false: the policy never sends
+        them — not a sending school of its flows, no counterpart, a protected subject) and ``note`` (why not,
+        when not).
     seconds : tuple of float
         Wall time of each year's solve.
     """
@@ -123,11 +134,11 @@ class CyclePlan:
 
     @property
     def complete(self) -> bool:
-        """Every year has a plan and every mandatory teacher of the cycle is scheduled."""
+        """Every year has a plan and every mandatory teacher the cycle obliges (``obliged``) is scheduled."""
         return (
             len(self.plans) == self.years
             and all(p.has_plan for p in self.plans)
-            and bool(self.mandatory["scheduled_year"].notna().all())
+            and bool(self.mandatory.loc[self.mandatory["obliged"], "scheduled_year"].notna().all())
         )
 
     def exchanges(self, years: int = 1) -> pd.DataFrame:
@@ -232,6 +243,12 @@ class CyclePlan:
         m = self.mandatory
         done = int(m["scheduled_year"].notna().sum())
         lines.append(f"  mandatory in the cycle: {len(m)}, scheduled {done}, not scheduled {len(m) - done}")
+        never = int((~m["obliged"]).sum())
+        if never:
+            lines.append(
+                f"  of them {never} the policy never sends (not a sending school of its flows, no "
+                f"counterpart, or a protected subject): no obligation in the cycle"
+            )
         lines += [f"  {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -385,6 +402,7 @@ def plan_cycle(
     workers: int = 1,
     seed: int = 0,
     soon_first: bool = True,
+    lookahead: int = 3,
 ) -> CyclePlan:
     """Plan a rotation cycle year by year (see the module docstring for the method).
 
@@ -416,6 +434,10 @@ def plan_cycle(
     soon_first : bool
         Price deferring a teacher whose last chance is next year (``cycle_deferred``): a rolling horizon does
         not see later years, and such a teacher is the one most likely to find no school left.
+    lookahead : int
+        How many times a year without a plan sends its due teachers back to an earlier year of their pool
+        (the latest one where they were mandatory; hard there) before the cycle is planned again; the attempt
+        that plans most years, then schedules most teachers, is kept. 0: one pass.
 
     Returns
     -------
@@ -476,101 +498,147 @@ def plan_cycle(
         t: max(k + 1 for k in range(n_years) if t in mandatory_at_home[k])
         for t in set().union(*mandatory_at_home)
     }
+    # the obligation is to rotate the way the policy plans: a teacher of a school that sends no one under
+    # its direction (flows ``from``, or no counterpart when only counterparts receive) has none in the cycle
+    no_sender = _not_sending_ids(problem, policy)
 
-    plans: list[Plan] = []
-    problems: list[Problem] = []
-    policies: list[Policy] = []
-    seconds: list[float] = []
-    rows: list[dict] = []
-    first_mandatory: dict[str, int] = {}
-    scheduled: dict[str, int] = {}
-    notes: list[str] = []
-    for k in range(1, n_years + 1):
-        ref_k = _shift_years(ref, k - 1)
-        # the needs as declared, with the posts the problem's own exchange history re-opens at R_k
-        declared = plain[k - 1].needs
-        year_problem, fixed, _ = _year_tables(plain[k - 1], ex, ref_k, gone[k - 1], declared, ref)
-        fixed |= history_fixed
-        base_policy = dataclasses.replace(policy, reference_date=None)
-        status = eligibility(year_problem, base_policy)["status"].to_numpy()
-        ids = year_problem.teachers["teacher_id"].astype(str).to_numpy()
-        mandatory = [t for t in ids[status == "mandatory"] if t not in fixed]
-        for t in mandatory:
-            first_mandatory.setdefault(t, k)
-        changes: dict = {"cycle_fixed": sorted(fixed & set(ids))}
-        if cyc.all_mandatory_within_cycle:
-            pool = sorted(t for t in mandatory if t not in scheduled)
-            left = n_years - k + 1
-            due = sorted(t for t in pool if k == n_years or last_chance.get(t, k) <= k)
-            if soon_first:
-                changes["cycle_soon"] = sorted(
-                    t for t in pool if k < n_years and last_chance.get(t, k) == k + 1
+    # the lookahead: when a year has no plan, its due teachers who were in an earlier year's pool go in the
+    # latest such year instead (hard there), and the cycle is planned again; the best attempt is kept
+    ex_given = ex
+    forced: dict[int, set[str]] = {}
+    best: tuple | None = None
+    for _attempt in range(max(0, int(lookahead)) + 1):
+        ex = ex_given
+        plans: list[Plan] = []
+        problems: list[Problem] = []
+        policies: list[Policy] = []
+        seconds: list[float] = []
+        rows: list[dict] = []
+        first_mandatory: dict[str, int] = {}
+        scheduled: dict[str, int] = {}
+        notes: list[str] = []
+        pools: list[set[str]] = []
+        for k in range(1, n_years + 1):
+            ref_k = _shift_years(ref, k - 1)
+            # the needs as declared, with the posts the problem's own exchange history re-opens at R_k
+            declared = plain[k - 1].needs
+            year_problem, fixed, _ = _year_tables(plain[k - 1], ex, ref_k, gone[k - 1], declared, ref)
+            fixed |= history_fixed
+            base_policy = dataclasses.replace(policy, reference_date=None)
+            status = eligibility(year_problem, base_policy)["status"].to_numpy()
+            ids = year_problem.teachers["teacher_id"].astype(str).to_numpy()
+            mandatory = [t for t in ids[status == "mandatory"] if t not in fixed]
+            for t in mandatory:
+                first_mandatory.setdefault(t, k)
+            mandatory = [t for t in mandatory if t not in no_sender]
+            changes: dict = {"cycle_fixed": sorted(fixed & set(ids))}
+            if cyc.all_mandatory_within_cycle:
+                pool = sorted(t for t in mandatory if t not in scheduled)
+                left = n_years - k + 1
+                due = sorted(
+                    t for t in pool if k == n_years or last_chance.get(t, k) <= k or t in forced.get(k, ())
                 )
-            changes.update(
-                cycle_pool=pool, cycle_pool_min=math.ceil(len(pool) / left) if pool else None, cycle_due=due
+                pools.append(set(pool))
+                if soon_first:
+                    changes["cycle_soon"] = sorted(
+                        t for t in pool if k < n_years and last_chance.get(t, k) == k + 1
+                    )
+                changes.update(
+                    cycle_pool=pool,
+                    cycle_pool_min=math.ceil(len(pool) / left) if pool else None,
+                    cycle_due=due,
+                )
+            if k == 1:
+                changes["cycle_pins"] = [f"{t}:{s}" for t, s in sorted(pins.items())]
+                if cyc.min_rotated_first_year:
+                    current = policy.rule("annual_target").min_rotated_total or 0
+                    changes["min_rotated_total"] = max(int(current), int(cyc.min_rotated_first_year))
+            plan_year = _shift_years(ref_k, 0).year
+            if prev is not None:
+                on_roster = set(ids)
+                mine = prev[prev["plan_year"] == plan_year]
+                changes["cycle_previous"] = [
+                    f"{t}:{s}"
+                    for t, s in zip(mine["teacher_id"], mine["to_school_id"], strict=True)
+                    if t in on_roster
+                ]
+            year_policy = base_policy.with_(**changes)
+            start_k = _shift_years(ref_k, 0) + dt.timedelta(days=1)
+            t0 = time.perf_counter()
+            plan = solve(
+                year_problem, year_policy, objective, time_limit=time_limit, workers=workers, seed=seed
             )
-        if k == 1:
-            changes["cycle_pins"] = [f"{t}:{s}" for t, s in sorted(pins.items())]
-            if cyc.min_rotated_first_year:
-                current = policy.rule("annual_target").min_rotated_total or 0
-                changes["min_rotated_total"] = max(int(current), int(cyc.min_rotated_first_year))
-        plan_year = _shift_years(ref_k, 0).year
-        if prev is not None:
-            on_roster = set(ids)
-            mine = prev[prev["plan_year"] == plan_year]
-            changes["cycle_previous"] = [
-                f"{t}:{s}"
-                for t, s in zip(mine["teacher_id"], mine["to_school_id"], strict=True)
-                if t in on_roster
-            ]
-        year_policy = base_policy.with_(**changes)
-        start_k = _shift_years(ref_k, 0) + dt.timedelta(days=1)
-        t0 = time.perf_counter()
-        plan = solve(year_problem, year_policy, objective, time_limit=time_limit, workers=workers, seed=seed)
-        seconds.append(time.perf_counter() - t0)
-        if plan.has_plan and term is not None:
-            plan.assignments = term_columns(plan.assignments, start_k, term, _relation_moved(policy))
-        plans.append(plan)
-        problems.append(year_problem)
-        policies.append(year_policy)
-        if not plan.has_plan:
-            notes.append(
-                f"year {k} has no plan ({plan.status}); the cycle stops there"
-                + (" — see the year's diagnosis" if plan.status == "INFEASIBLE" else "")
-            )
-            break
-        moved = plan.assignments[plan.assignments["moves"]]
-        start = pd.Timestamp(ref_k) + pd.Timedelta(days=1)
-        new = pd.DataFrame(
-            {
-                "teacher_id": moved["teacher_id"].astype(str).to_numpy(),
-                "from_school_id": moved["from_school_id"].to_numpy(),
-                "to_school_id": moved["to_school_id"].to_numpy(),
-                "mode": moved["mode"].to_numpy() if "mode" in moved.columns else policy.mode,
-                "start_date": start,
-                "term_years": term if term is not None else _OPEN_TERM,
-                "relation_moved": False,
-            }
-        )
-        new["end"] = pd.to_datetime(exchange_ends(new))
-        new["cycle"] = True
-        ex = pd.concat([ex, new], ignore_index=True) if len(ex) else new
-        for r in moved.itertuples(index=False):
-            scheduled.setdefault(str(r.teacher_id), k)
-            rows.append(
+            seconds.append(time.perf_counter() - t0)
+            if plan.has_plan and term is not None:
+                plan.assignments = term_columns(plan.assignments, start_k, term, _relation_moved(policy))
+            plans.append(plan)
+            problems.append(year_problem)
+            policies.append(year_policy)
+            if not plan.has_plan:
+                notes.append(
+                    f"year {k} has no plan ({plan.status}); the cycle stops there"
+                    + (" — see the year's diagnosis" if plan.status == "INFEASIBLE" else "")
+                )
+                break
+            moved = plan.assignments[plan.assignments["moves"]]
+            start = pd.Timestamp(ref_k) + pd.Timedelta(days=1)
+            new = pd.DataFrame(
                 {
-                    "teacher_id": str(r.teacher_id),
-                    "year": k,
-                    "plan_year": plan_year,
-                    "from_school_id": r.from_school_id,
-                    "to_school_id": r.to_school_id,
-                    "subject": r.subject,
-                    "mode": getattr(r, "mode", policy.mode),
-                    "term_years": term,
-                    "return_year": (plan_year + math.ceil(term)) if term is not None else None,
-                    "status": "planned" if k == 1 else "provisional",
+                    "teacher_id": moved["teacher_id"].astype(str).to_numpy(),
+                    "from_school_id": moved["from_school_id"].to_numpy(),
+                    "to_school_id": moved["to_school_id"].to_numpy(),
+                    "mode": moved["mode"].to_numpy() if "mode" in moved.columns else policy.mode,
+                    "start_date": start,
+                    "term_years": term if term is not None else _OPEN_TERM,
+                    "relation_moved": False,
                 }
             )
+            new["end"] = pd.to_datetime(exchange_ends(new))
+            new["cycle"] = True
+            ex = pd.concat([ex, new], ignore_index=True) if len(ex) else new
+            for r in moved.itertuples(index=False):
+                scheduled.setdefault(str(r.teacher_id), k)
+                rows.append(
+                    {
+                        "teacher_id": str(r.teacher_id),
+                        "year": k,
+                        "plan_year": plan_year,
+                        "from_school_id": r.from_school_id,
+                        "to_school_id": r.to_school_id,
+                        "subject": r.subject,
+                        "mode": getattr(r, "mode", policy.mode),
+                        "term_years": term,
+                        "return_year": (plan_year + math.ceil(term)) if term is not None else None,
+                        "status": "planned" if k == 1 else "provisional",
+                    }
+                )
+        used = {j: set(v) for j, v in forced.items()}
+        outcome = (plans, problems, policies, seconds, rows, first_mandatory, scheduled, notes, used)
+        score = (sum(p.has_plan for p in plans), len(scheduled))
+        if best is None or score > best[0]:
+            best = (score, outcome)
+        failed = plans[-1] if plans and not plans[-1].has_plan else None
+        if failed is None or failed.status != "INFEASIBLE" or not cyc.all_mandatory_within_cycle:
+            break
+        k = len(plans)
+        moved_up = 0
+        for t in policies[-1].rule("cycle_obligation").cycle_due:
+            earlier = [j for j in range(1, k) if t in pools[j - 1] and t not in forced.get(j, set())]
+            if earlier:
+                forced.setdefault(earlier[-1], set()).add(t)
+                moved_up += 1
+        if not moved_up:
+            break
+    assert best is not None
+    plans, problems, policies, seconds, rows, first_mandatory, scheduled, notes, forced = best[1]
+    if forced:
+        notes = [
+            *notes,
+            "lookahead: "
+            + "; ".join(
+                f"{len(v)} due teacher(s) brought forward to year {j}" for j, v in sorted(forced.items())
+            ),
+        ]
     schedule = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
     schedule["term_years"] = schedule["term_years"].astype(float)
     schedule["return_year"] = schedule["return_year"].astype("Int64")
@@ -580,14 +648,20 @@ def plan_cycle(
         mand["teacher_id"].map(lambda t: last_chance.get(t, first_mandatory[t])).astype("Int64")
     )
     mand["scheduled_year"] = mand["teacher_id"].map(scheduled).astype("Int64")
+    mand["obliged"] = ~mand["teacher_id"].isin(no_sender)
     mand["note"] = np.where(
         mand["scheduled_year"].notna(),
         "",
-        "not scheduled: "
-        + (
-            "the cycle stopped before their last chance"
-            if len(plans) < n_years
-            else "no obligation (all_mandatory_within_cycle = false) or priced shortfall"
+        np.where(
+            mand["teacher_id"].isin(no_sender),
+            "no obligation in the cycle: the policy never sends them (their school is not a sending "
+            "school of its flows, has no counterpart, or keeps their subject as protected)",
+            "not scheduled: "
+            + (
+                "the cycle stopped before their last chance"
+                if len(plans) < n_years
+                else "no obligation (all_mandatory_within_cycle = false) or priced shortfall"
+            ),
         ),
     )
     return CyclePlan(
@@ -604,32 +678,24 @@ def plan_cycle(
     )
 
 
-def term_columns(
-    assignments: pd.DataFrame, start: dt.date, term_years: float | None, relation_moved: bool = False
-) -> pd.DataFrame:
-    """The assignments with each move's term (``term_years, end_date, return_year, relation_moved``).
+def _not_sending_ids(problem: Problem, policy: Policy) -> set[str]:
+    """Teachers the policy never sends, who have no obligation in its cycle.
 
-    A move starts on ``start`` (1 September of the plan year) and its last day is
-    ``end_date = start + 12 · term_years months − 1 day``; the teacher is home again from ``return_year``
-    (the year of ``end_date + 1 day``) unless the personnel relation moved (人事关系随转): then they stay at
-    the receiving school. Teachers who stay get empty cells; without a term (``term_years = None``) the table
-    is returned unchanged.
+    Of a school not in ``from`` of ``[flows]``, or, when teachers go only to their counterpart
+    (``to_pair_only``), of a school without one; or of their school's protected subject while
+    ``keep_protected_subjects`` holds.
     """
-    if term_years is None:
-        return assignments
-    a = assignments.copy()
-    moved = a["moves"].astype(bool).to_numpy()
-    first = pd.Timestamp(start)
-    back = first + pd.DateOffset(months=int(round(12 * float(term_years))))
-    a["term_years"] = np.where(moved, float(term_years), np.nan)
-    a["end_date"] = pd.Series(
-        np.where(moved, (back - pd.Timedelta(days=1)).date(), None), dtype=object
-    ).to_numpy()
-    a["return_year"] = pd.array(
-        [back.year if m and not relation_moved else None for m in moved], dtype="Int64"
-    )
-    a["relation_moved"] = pd.array([relation_moved if m else None for m in moved], dtype="boolean")
-    return a
+    schools = problem.schools
+    sends = selects(schools, policy.rule("flows").from_)
+    if policy.rule("pairing").to_pair_only:
+        pair = schools["pair_id"] if "pair_id" in schools.columns else pd.Series(None, index=schools.index)
+        sends &= pair.map(lambda p: isinstance(p, str) and p in problem.school_index).to_numpy(dtype=bool)
+    t = problem.teachers
+    out = ~sends[t["school_id"].map(problem.school_index).to_numpy(dtype=int)]
+    # a teacher of their school's protected subject (特色学科) is never sent while the policy keeps them
+    if policy.rule("outflow_limit").keep_protected_subjects and "protected_subjects" in schools.columns:
+        out |= protected_mask(schools, problem.teacher_school_pos, t["subject"].to_numpy())
+    return set(t["teacher_id"].astype(str)[out])
 
 
 def _relation_moved(policy: Policy) -> bool:

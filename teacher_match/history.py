@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ExchangeHistory", "exchange_history", "exchange_ends", "exchanges_from_plan", "plan_year_tables",
-           "HISTORY_COLUMNS"]
+           "term_columns", "HISTORY_COLUMNS"]
 
 #: per-teacher columns of :meth:`ExchangeHistory.per_teacher`
 HISTORY_COLUMNS = ("teacher_id", "on_exchange_now", "exchange_school_id", "exchange_end_date",
@@ -356,3 +356,31 @@ def exchanges_from_plan(assignments: pd.DataFrame, start_date: dt.date | str, te
     out.insert(4, "start_date", pd.Timestamp(start_date))
     return out[["teacher_id", "from_school_id", "to_school_id", "mode", "start_date", "term_years",
                 "relation_moved"]]
+
+
+def term_columns(
+    assignments: pd.DataFrame, start: dt.date, term_years: float | None, relation_moved: bool = False
+) -> pd.DataFrame:
+    """The assignments with each move's term (``term_years, end_date, return_year, relation_moved``).
+
+    A move starts on ``start`` (1 September of the plan year) and its last day is
+    ``end_date = start + 12 · term_years months − 1 day``; the teacher is home again from ``return_year``
+    (the year of ``end_date + 1 day``) unless the personnel relation moved (人事关系随转): then they stay at
+    the receiving school. Teachers who stay get empty cells; without a term (``term_years = None``) the table
+    is returned unchanged.
+    """
+    if term_years is None:
+        return assignments
+    a = assignments.copy()
+    moved = a["moves"].astype(bool).to_numpy()
+    first = pd.Timestamp(start)
+    back = first + pd.DateOffset(months=int(round(12 * float(term_years))))
+    a["term_years"] = np.where(moved, float(term_years), np.nan)
+    a["end_date"] = pd.Series(
+        np.where(moved, (back - pd.Timedelta(days=1)).date(), None), dtype=object
+    ).to_numpy()
+    a["return_year"] = pd.array(
+        [back.year if m and not relation_moved else None for m in moved], dtype="Int64"
+    )
+    a["relation_moved"] = pd.array([relation_moved if m else None for m in moved], dtype="boolean")
+    return a

@@ -30,6 +30,7 @@ DEFAULT_WEIGHTS = {
     "priority_order": 0.0,
     "cycle_shortfall": 500.0,
     "cycle_deferred": 100.0,
+    "cycle_pace": 100.0,
     "schedule_change": 0.0,
 }
 #: term -> description

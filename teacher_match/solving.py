@@ -7,6 +7,7 @@ the diagnosis (:func:`teacher_match.diagnose.diagnose`) is made before the Plan,
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 import time
@@ -17,6 +18,7 @@ import numpy as np
 
 from .diagnosis import diagnose
 from .errors import InfeasibleError, InputError, PolicyError
+from .history import term_columns
 from .model.aggregation import disaggregate
 from .model.build import build_model
 from .model.context import Context
@@ -104,6 +106,13 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
                      "searched_constraints": found.searched_constraints},
         diagnosis=diagnosis,
     )
+    term = ctx.policy.rule("cycle_obligation").term_years
+    if plan.has_plan and term is not None:
+        # a one-year plan states each move's term as a cycle's year does (term_years, end_date, return_year,
+        # relation_moved): the move starts the day after the reference date
+        mode = ctx.policy.modes.get(ctx.policy.mode)
+        plan.assignments = term_columns(plan.assignments, ctx.problem.reference_date + dt.timedelta(days=1),
+                                        float(term), bool(mode is not None and mode.relation == "move"))
     if strict and status == "INFEASIBLE":
         raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
     return plan

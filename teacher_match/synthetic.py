@@ -80,7 +80,7 @@ _SYLLABLES = list("东西南北新安平永兴和长清石河桥山庄湖龙凤�
 
 def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None,
                 reference_date: dt.date | str = "2025-08-31", history: bool = False, wishes: bool = False,
-                diversion: int = 0) -> Problem:
+                diversion: int = 0, rotation_posts: float = 0.0) -> Problem:
     """A synthetic county roster of exactly ``n_teachers`` teachers, with needs and a road graph.
 
     Parameters
@@ -104,6 +104,10 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         Flag this many teachers of the largest town school as a diversion pool (分流人员, see
         :func:`_diversion`) with their origin schools and an ``options`` table (分流岗位). 0 (default): none,
         and the tables stay as they were.
+    rotation_posts : float
+        Share of teachers for whom the bureau declares a rotation post (交流岗位, see :func:`_rotation_posts`)
+        beside the shortage needs, so that a rotation cycle has somewhere to send every mandatory teacher;
+        0 (the default) keeps the tables of every seed as they were.
 
     Returns
     -------
@@ -138,6 +142,12 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     teachers = _teachers(schools, rng)
     needs = _needs(schools, rng)
     roads = _roads(schools, hubs, rng)
+    if rotation_posts:
+        if not 0 < rotation_posts <= 1:
+            raise InputError(f"rotation_posts is a share of teachers from 0 to 1, got {rotation_posts!r}")
+        # a stream of its own, so the roster drawn above is the same with and without the posts
+        needs = _rotation_posts(teachers, schools, needs, float(rotation_posts),
+                                np.random.default_rng([seed, 2]))
     schools = schools.drop(columns=["_staff", "_tw"])
     exchanges = None
     if history:
@@ -305,6 +315,69 @@ def _exchanges(t: pd.DataFrame, s: pd.DataFrame, ref: dt.date, rng: np.random.Ge
         rows.append((t["teacher_id"].iloc[i], home[i], to, mode, start, float(term), moved))
     return pd.DataFrame(rows, columns=["teacher_id", "from_school_id", "to_school_id", "mode", "start_date",
                                        "term_years", "relation_moved"])
+
+
+def _rotation_posts(t: pd.DataFrame, s: pd.DataFrame, needs: pd.DataFrame, share: float,
+                    rng: np.random.Generator) -> pd.DataFrame:
+    """Declared needs plus the rotation posts (交流岗位) a county reserves for its rotation (background).
+
+    A rotation cycle sends every mandatory teacher once, and the shortage needs alone (about 6 % of teachers,
+    mostly in music, PE and art) cannot take the Chinese and mathematics teachers who are most of them. A
+    county that rotates declares posts for them: for the ``share`` of teachers longest at their school (ties
+    drawn), a post of the
+    teacher's subject at a school of the same township (else of the county) on the other side of the
+    rotation: a rural, village or weak school for a county-town or town school's teacher, a county-town or
+    town school that is not weak for a rural or village school's teacher; with probability 0.7 the post is at
+    the school's counterpart (结对) when it has one — instead when the counterpart is on the other side, as
+    well when not (a weak town school paired with a county-town school). Every subject taught at a
+    county-town or town school of a county has at least one post at a receiving school of it. A
+    post taken for a 1-year term re-opens the next year, so a post serves several teachers of a cycle.
+    """
+    townside = s["category"].isin(["urban", "town"]).to_numpy()
+    receiving = ~townside | (s["strength"] == "weak").to_numpy()
+    pos = pd.Series(np.arange(len(s)), index=s["school_id"])
+    county = s["county"].to_numpy()
+    township = s["township"].to_numpy()
+    pair = s["pair_id"].to_numpy()
+    home = pos.reindex(t["school_id"]).to_numpy()
+    tie = rng.random(len(t))
+    side = rng.random(len(t))
+    # the longest-serving teachers first: they are the ones a cycle makes mandatory
+    order = np.lexsort((tie, -t["years_at_school"].to_numpy(dtype=float)))
+    rows: dict[tuple[str, str], int] = {}
+    for i in np.sort(order[: int(round(share * len(t)))]):
+        a = int(home[i])
+        # a county-town or town school's teacher goes down, a village school's teacher up
+        other = (receiving if townside[a] else ~receiving) & (county == county[a]) & (np.arange(len(s)) != a)
+        near = other & (township == township[a])
+        options = np.flatnonzero(near if near.any() else other)
+        dest = [int(rng.choice(options))] if len(options) else []
+        if isinstance(pair[a], str) and side[i] < 0.7:
+            b = int(pos[pair[a]])
+            # the counterpart instead when it is on the other side, else beside it
+            dest = [b] if other[b] else [*dest, b]
+        for b in dest:
+            k = (str(s["school_id"].iat[b]), str(t["subject"].iat[i]))
+            rows[k] = rows.get(k, 0) + 1
+    # every subject taught in a county's town schools has a post on the receiving side of the county
+    subj = t["subject"].to_numpy()
+    for c in sorted(set(county)):
+        down = np.flatnonzero(receiving & (county == c))
+        if not len(down):
+            continue
+        have = {j for (sid, j) in rows if pos[sid] in set(down)}
+        for j in sorted(set(subj[townside[home] & (county[home] == c)]) - have):
+            rows[(str(s["school_id"].iat[int(rng.choice(down))]), str(j))] = 1
+    n = needs.set_index(["school_id", "subject"])
+    for (sid, subj), c in rows.items():
+        if (sid, subj) in n.index:
+            n.loc[(sid, subj), "count"] = int(n.loc[(sid, subj), "count"]) + c
+        else:
+            n.loc[(sid, subj), ["count", "priority"]] = [c, 1]
+    out = n.reset_index()
+    out["count"] = out["count"].astype(int)
+    out["priority"] = out["priority"].astype(int)
+    return out.sort_values(["school_id", "subject"], kind="stable").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------- geography

@@ -198,3 +198,48 @@ def test_a_first_year_floor_rotates_that_many_in_year_one():
     assert cycle.policies[0].rule("annual_target").min_rotated_total == 2
     assert cycle.policies[1].rule("annual_target").min_rotated_total is None
     assert [(t, y) for t, y, *_ in scheduled(cycle)] == [("A", 1), ("B", 1)]
+
+
+def test_a_one_year_plan_states_the_term():
+    """A one-year solve under a policy with a term gives each move its term, end date, return year, 公示."""
+    problem = make_problem(SCHOOLS, THREE, NEEDS)
+    plan = tm.solve(problem, cycle_policy(), time_limit=10)
+    assert tm.check(problem, cycle_policy(), plan).empty
+    a = plan.assignments.set_index("teacher_id")
+    assert a.loc["A", "to_school_id"] == "R1"
+    assert a.loc["A", "term_years"] == 1.0
+    assert str(a.loc["A", "end_date"]) == "2026-08-31"
+    assert a.loc["A", "return_year"] == 2026
+    assert not a.loc["A", "relation_moved"]
+    assert a.loc[["B", "C"], "term_years"].isna().all()
+    assert plan.publicity()["交流期限"].tolist() == ["1 年（至 2026-08-31）"]
+    # without a term the columns are not added
+    assert "term_years" not in tm.solve(problem, make_policy(), time_limit=10).assignments.columns
+
+
+def test_lookahead_brings_a_due_teacher_forward():
+    """Year 2 of a 2-year cycle has one post and two due teachers: A, mandatory since year 1, goes in year 1.
+
+    A lives 410 km from R1, so a first pass prefers sending E (eligible from 2 years) in year 1
+    (non_mandatory_moved 50 + the priced pace 100 + deferring A 100 < 410); in year 2 both A and B (6 years at
+    the school from year 2) are due for R1's one post, and the year has no plan. The lookahead makes A due in
+    year 1 and plans again.
+    """
+    teachers = [
+        {"teacher_id": "A", "school_id": "U1", "home_x": -400.0},
+        {"teacher_id": "B", "school_id": "U1", "home_x": 9.0, "years_at_school": 5},
+        {"teacher_id": "E", "school_id": "U1", "home_x": 9.5, "years_at_school": 2},
+    ]
+    problem = make_problem(SCHOOLS, teachers, NEEDS)
+    policy = make_policy(eligibility={"min_years_eligible": 2}).with_(
+        years=2, all_mandatory_within_cycle=True, term_years=1, cycle_pace_hard=False
+    )
+    first = tm.plan_cycle(problem, policy, time_limit=10, lookahead=0)
+    assert [p.status for p in first.plans] == ["OPTIMAL", "INFEASIBLE"]
+    assert scheduled(first) == [("E", 1, "R1", "planned")]
+    cycle = tm.plan_cycle(problem, policy, time_limit=10)
+    assert_checked(cycle)
+    assert scheduled(cycle) == [("A", 1, "R1", "planned"), ("B", 2, "R1", "provisional")]
+    assert cycle.complete
+    assert cycle.policies[0].rule("cycle_obligation").cycle_due == ["A"]
+    assert any("1 due teacher(s) brought forward to year 1" in n for n in cycle.notes)

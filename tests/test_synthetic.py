@@ -118,3 +118,27 @@ def test_several_counties_for_city_sized_rosters():
     p = make_county(22_000, seed=0)
     assert p.schools["county"].nunique() == 2
     assert p.n_teachers == 22_000
+
+
+def test_rotation_posts_add_posts_on_the_other_side_and_change_nothing_else():
+    plain, posts = make_county(400, seed=4), make_county(400, seed=4, rotation_posts=0.5)
+    for x, y in zip(_frames(plain)[:2], _frames(posts)[:2], strict=True):
+        pd.testing.assert_frame_equal(x, y)
+    pd.testing.assert_frame_equal(plain.roads, posts.roads)
+    pd.testing.assert_frame_equal(
+        posts.needs, make_county(400, seed=4, rotation_posts=0.5).needs
+    )
+    before = plain.needs.set_index(["school_id", "subject"])["count"]
+    after = posts.needs.set_index(["school_id", "subject"])["count"]
+    # every declared need is still there, at least as large; the posts add about one per two teachers
+    assert (after.reindex(before.index) >= before).all()
+    added = int(after.sum() - before.sum())
+    assert 0.45 * 400 <= added <= 0.75 * 400
+    # every subject taught at a county-town or town school has a post at a rural, village or weak school
+    s = posts.schools.set_index("school_id")
+    down = set(s.index[s["category"].isin(["rural", "village"]) | (s["strength"] == "weak")])
+    town = posts.teachers["school_id"].map(s["category"]).isin(["urban", "town"])
+    need = posts.needs[posts.needs["count"] > 0]
+    assert set(posts.teachers.loc[town, "subject"]) <= set(need.loc[need["school_id"].isin(down), "subject"])
+    with pytest.raises(tm.InputError, match="rotation_posts"):
+        make_county(400, seed=4, rotation_posts=1.5)

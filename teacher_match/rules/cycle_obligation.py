@@ -7,6 +7,7 @@
 
     soft (cycle_hard = false):  short[t] ≥ 1 − Σ_s x[t, s],  short ≥ cycle_pool_min − Σ_pool x,
                                 cycle_shortfall = Σ short
+    pace priced (cycle_pace_hard = false): cycle_pace = max(0, cycle_pool_min − Σ_{t ∈ pool, s} x[t, s])
     cycle_deferred = Σ_{t ∈ cycle_soon} (1 − Σ_s x[t, s])     (last chance next year, priced if not now)
     schedule_change = Σ_{(t, S) ∈ previous} (1 − x[t, S]) + Σ_{t ∉ previous, s} x[t, s]
 
@@ -55,6 +56,7 @@ TERMS = {
     "cycle_shortfall": (1, "mandatory teachers of the cycle not rotated in the year they are due"),
     "cycle_deferred": (1, "mandatory teachers whose last chance is next year, not rotated this year"),
     "schedule_change": (1, "teachers whose move differs from the previous schedule for this year"),
+    "cycle_pace": (1, "mandatory teachers not yet rotated short of the year's share (pace priced)"),
 }
 
 #: the pin that keeps a teacher at their school
@@ -79,6 +81,12 @@ class CycleObligation:
     )
     cycle_hard: bool = param(
         True, "bool", "true: the year's obligations are hard; false: each teacher short costs cycle_shortfall"
+    )
+    cycle_pace_hard: bool = param(
+        True,
+        "bool",
+        "true: the year's share of the pool (cycle_pool_min) is hard; false: each teacher short of it costs "
+        "cycle_pace — the pace is the planner's, the obligation is the due teachers",
     )
     cycle_due: list = param([], "strlist", "set by the cycle planner: teachers who must rotate this year")
     cycle_pool: list = param([], "strlist", "set by the cycle planner: mandatory teachers not yet rotated")
@@ -176,7 +184,12 @@ def build(ctx: Any, rule: CycleObligation) -> None:
     if rule.cycle_pool_min:
         pool = np.isin(ids, np.asarray(list(map(str, rule.cycle_pool)), dtype=object))
         pool_rows = np.flatnonzero(pool[mp["t"].to_numpy()]) if len(mp) else empty
-        at_least(key("pool"), pool_rows, int(rule.cycle_pool_min), "cycle_short[pool]")
+        if rule.cycle_pace_hard or not rule.cycle_hard:
+            at_least(key("pool"), pool_rows, int(rule.cycle_pool_min), "cycle_short[pool]")
+        else:
+            # the pace priced: as many of the year's share as the rules let go, never a reason for no plan
+            pace = ctx.soft_minimum(RULE_ID, key("pool"), pool_rows, int(rule.cycle_pool_min), "cycle_pace")
+            ctx.term("cycle_pace", *TERMS["cycle_pace"]).extend([pace], [1])
     # a teacher whose last chance is next year, deferred now, leaves next year less room: priced, never forced
     soon = sorted(set(map(str, rule.cycle_soon)) & set(index))
     if soon:
@@ -234,7 +247,7 @@ def check(chk: CheckData, rule: CycleObligation) -> list[Violation]:
                         f"{tid} is due to rotate this year (last chance in the cycle) and stays",
                     )
                 )
-        if rule.cycle_pool_min and _pool_count(chk, rule, st) < rule.cycle_pool_min:
+        if rule.cycle_pace_hard and rule.cycle_pool_min and _pool_count(chk, rule, st) < rule.cycle_pool_min:
             out.append(
                 (
                     RULE_ID,
@@ -286,7 +299,15 @@ def term_values(chk: CheckData, rule: CycleObligation) -> dict:
         change = sum(not (st["moves"].get(t, False) and st["dest"].get(t) == s) for t, s in previous.items())
         change += sum(bool(m) for t, m in st["moves"].items() if t not in previous)
     deferred = sum(not st["moves"].get(t, False) for t in set(map(str, rule.cycle_soon)) & set(st["moves"]))
-    return {"cycle_shortfall": short, "cycle_deferred": deferred, "schedule_change": change}
+    pace = 0
+    if rule.cycle_hard and not rule.cycle_pace_hard and rule.cycle_pool_min:
+        pace = max(0, int(rule.cycle_pool_min) - _pool_count(chk, rule, st))
+    return {
+        "cycle_shortfall": short,
+        "cycle_deferred": deferred,
+        "schedule_change": change,
+        "cycle_pace": pace,
+    }
 
 
 def shortfalls(chk: CheckData, rule: CycleObligation) -> list[Shortfall]:

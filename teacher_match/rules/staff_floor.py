@@ -50,7 +50,10 @@ PARAMS = StaffFloor
 
 def floors(problem: Any, rule: StaffFloor) -> dict[int, tuple[int, int]]:
     """School position -> (floor, staff) for every school the rule covers."""
-    if rule.students_per_teacher_floor is None or "students" not in problem.schools.columns:
+    # no ratio (or none above zero, as a relaxation may try) asks for no teacher
+    if not rule.students_per_teacher_floor or rule.students_per_teacher_floor <= 0:
+        return {}
+    if "students" not in problem.schools.columns:
         return {}
     staff = np.bincount(problem.teacher_school_pos, minlength=len(problem.schools))
     out = {}
