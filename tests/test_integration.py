@@ -60,10 +60,10 @@ def test_determinism_two_solves_identical(county3000, policy):
 
 
 def test_timed_out_solve_returns_best_plan(policy):
-    # this county has a first plan in about 0.2 s and is proven optimal in about 4 s: 1.5 s times out with a
-    # plan, also on a loaded machine
+    # this county has a first plan in about 0.2 s and is proven optimal in about 4 s: 3 s times out with a
+    # plan on a quiet machine, and still has one when a loaded machine runs the search several times slower
     problem = tm.make_county(1500, seed=7)
-    plan = tm.solve(problem, policy, time_limit=1.5)
+    plan = tm.solve(problem, policy, time_limit=3)
     assert plan.status in ("OPTIMAL", "FEASIBLE")
     _assert_valid(problem, policy, plan)
     assert plan.assignments["moves"].any()
