@@ -26,6 +26,7 @@ from .model.aggregation import disaggregate
 from .model.assumptions import OK, assume, enforce_ledger, one_worker_solver, shrink
 from .model.build import build_model
 from .model.context import Context, LedgerEntry, Term
+from .model.linear import linear_arrays, solve_lp
 from .model.objective import weighted_expr
 from .model.restriction import Restriction
 from .model.strengthen import strengthen
@@ -142,6 +143,17 @@ def _term_arrays(ctx: Context) -> dict:
 #: plan, which counts when its objective equals the proven optimum (so the same answer on any machine)
 LOCAL_WORK = 2.0
 
+#: reduced costs within this share of the LP's objective of the gap are not trusted to fix a row (GLOP's
+#: tolerances)
+RC_MARGIN = 1e-7
+
+#: a residual model keeping more than this share of the candidate rows is not searched (the whole aggregated
+#: model is searched instead)
+RESIDUAL_MAX_SHARE = 0.3
+
+#: … unless it keeps at most this many rows (a small model is searched in milliseconds whatever its share)
+RESIDUAL_MIN_ROWS = 2000
+
 #: CP-SAT status names (run_search's) → codes
 _CODES = {"OPTIMAL": cp_model.OPTIMAL, "FEASIBLE": cp_model.FEASIBLE, "INFEASIBLE": cp_model.INFEASIBLE,
           "UNKNOWN": cp_model.UNKNOWN, "MODEL_INVALID": cp_model.MODEL_INVALID}
@@ -205,8 +217,12 @@ class Explainer:
         self._opt: int | None = None
         self._opt_done = False
         self._agg: Context | None = None
+        self._obj_model: cp_model.CpModel | None = None
+        self._lp: tuple | None = None
+        self._lp_done = False
         self._classes: np.ndarray | None = None
         self._local: dict = {}
+        self._residual: dict = {}
         #: whole-model searches already made, by question (kind, class, school)
         self.resolved: dict = {}
         self._lock = threading.Lock()
@@ -226,14 +242,35 @@ class Explainer:
         return str(self.ctx.elig["status"].iat[i]) in ("mandatory", "eligible")
 
     def obj_view(self) -> Restriction:
-        """The teacher-level model with the plan's objective, read once."""
+        """The teacher-level model with the plan's objective and the implied inequalities, read once."""
         if self._obj_view is None:
-            m = self.ctx.model.clone()
-            m.clear_assumptions()
-            m.minimize(weighted_expr(_TermsOn(self.ctx, m), self.weights))
-            self._offset = int(round(m.proto.objective.offset))
-            self._obj_view = Restriction(m, self.n_rows)
+            q = _ctx_on(self.ctx, self.ctx.model.clone())
+            q.model.clear_assumptions()
+            q.strengthened = None
+            strengthen(q)  # valid for every plan: a tighter LP (never in the core's model, see binding)
+            q.model.minimize(weighted_expr(q, self.weights))
+            self._offset = int(round(q.model.proto.objective.offset))
+            self._obj_model = q.model
+            self._obj_view = Restriction(q.model, self.n_rows)
         return self._obj_view
+
+    def reduced_costs(self) -> tuple[float, np.ndarray] | None:
+        """The LP relaxation's optimum (integer units) and each candidate row's reduced cost, or None.
+
+        For every plan ``x``: objective(x) ≥ lp + Σ_j |d_j| · |x_j − x̄_j| over the rows at a bound ``x̄_j`` of
+        the LP optimum (LP duality; the plan satisfies every row of the relaxation).
+        """
+        if not self._lp_done:
+            self._lp_done = True
+            self.obj_view()
+            try:
+                lp = linear_arrays(self._obj_model.proto)
+            except ValueError:
+                return None
+            sol = solve_lp(lp) if lp.n_cols else None
+            if sol is not None:
+                self._lp = (sol.objective, sol.reduced_costs[: self.n_rows], sol.values[: self.n_rows])
+        return self._lp
 
     def units(self, values: np.ndarray) -> int:
         """Objective of a complete solution in integer model units."""
@@ -402,12 +439,7 @@ class Explainer:
         counts = sent.reindex(pc * len(self.f.sid) + ps).fillna(0).to_numpy(dtype=np.int64)
         for r, v in enumerate(x):
             m.add_hint(v, int(min(counts[r], int(agg.model_pairs["ub"].iat[r]))))
-        q = copy.copy(agg)
-        q.model = m
-        q.x = x
-        q.terms = _TermsOn(agg, m).terms
-        q._xarr = np.empty(len(x), dtype=object)
-        q._xarr[:] = x
+        q = _ctx_on(agg, m)
         found = run_search(q, Objective(**{k: v for k, v in self.weights.items() if k in TERMS}),
                            SolveParams(time_limit=self.time_limit, workers=1, seed=0))
         if found.values is None:
@@ -453,7 +485,47 @@ class Explainer:
             # the optimum is at most the plan's objective: only then can the neighbourhood's plan be a best one
             if u <= self.units(base) and u == self.optimum():
                 return None
+            if self.residual(i, kind, s) is not None:
+                return None
         return self.key(i, kind, s)
+
+    def residual(self, i: int, kind: str, s: int | None) -> np.ndarray | None:
+        """The best counterfactual proven on the rows reduced costs leave open, or None.
+
+        With the neighbourhood's plan of objective ``u``, a better plan ``x`` has
+        Σ_j |d_j| · |x_j − x̄_j| ≤ u − lp, so every row with |d_j| > u − lp keeps its LP value (which is the
+        plan's: the plan is such an ``x`` itself). The model with those rows fixed holds every plan at least as
+        good as ``u``: its proven optimum is the counterfactual's (exact).
+        """
+        key = (i, kind, s)
+        if key in self._residual:
+            return self._residual[key]
+        self._residual[key] = None
+        near = self.local(i, kind, s)
+        rc = self.reduced_costs()
+        base = self.base()
+        if near is None or rc is None or base is None:
+            return None
+        lp, d, v = rc
+        gap = self.units(near) - lp
+        at_bound = np.abs(v - np.round(v)) <= 1e-9
+        fixed = (np.abs(d) > gap + RC_MARGIN * (1 + abs(lp))) & at_bound & (np.round(v) == base[: self.n_rows])
+        free = np.flatnonzero(~fixed)
+        if len(free) > max(RESIDUAL_MAX_SHARE * self.n_rows, RESIDUAL_MIN_ROWS):
+            return None
+        view = self.obj_view()
+        sub = view.restrict(free, base, objective=True)
+        sm = sub.model
+        self._query(sm, lambda r: sm.get_int_var_from_proto_index(sub.new_index[r]), i, kind, s)
+        sm.proto.solution_hint.vars.extend(range(len(sub.variables)))
+        sm.proto.solution_hint.values.extend(near[sub.variables].tolist())
+        solver = one_worker_solver(self.time_limit)
+        solver.parameters.linearization_level = 2
+        if solver.solve(sm) == cp_model.OPTIMAL:
+            out = sub.expand(base, solver.response_proto.solution)
+            # (the neighbourhood's plan is in the restricted model: never worse)
+            self._residual[key] = out if self.units(out) <= self.units(near) else near
+        return self._residual[key]
 
     def counterfactual(self, i: int, kind: str, s: int | None = None) -> tuple[int, np.ndarray | None]:
         """The best plan forcing teacher ``i`` to rotate (``force``) or without ``i`` → ``s`` (``forbid``).
@@ -461,8 +533,8 @@ class Explainer:
         Returns the CP-SAT status code and the plan's complete solution (None without one).
         """
         if self.needs_search(i, kind, s) is None:
-            near = self.local(i, kind, s)
-            return cp_model.OPTIMAL, near
+            proven = self.residual(i, kind, s) if (i, kind, s) in self._residual else None
+            return cp_model.OPTIMAL, proven if proven is not None else self.local(i, kind, s)
         status, dest = self.resolve(i, kind, s)
         if dest is None:
             return _CODES[status], None
@@ -500,6 +572,17 @@ class Explainer:
         if self.dest[i] >= 0:
             return _explain_rotated(self, i, base, counterfactual)
         return _explain_stays(self, i, base, counterfactual)
+
+
+def _ctx_on(ctx: Context, model: cp_model.CpModel) -> Context:
+    """A shallow copy of ``ctx`` whose variables and terms are those of ``model`` (a clone of ``ctx.model``)."""
+    q = copy.copy(ctx)
+    q.model = model
+    q.x = [model.get_int_var_from_proto_index(v.index) for v in ctx.x]
+    q.terms = _TermsOn(ctx, model).terms
+    q._xarr = np.empty(len(q.x), dtype=object)
+    q._xarr[:] = q.x
+    return q
 
 
 class _TermsOn:
