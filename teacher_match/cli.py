@@ -197,10 +197,11 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--teacher")
     who.add_argument("--all", action="store_true",
                      help="every teacher of the plan, written with --out (one pass, a progress bar)")
-    e.add_argument("--out", help="with --all: the workbook (.xlsx) of every reason, the 公示名单 and the reasons "
-                                 "as published (交流说明); checked first, never an input file")
+    e.add_argument("--out", help="with --all: the workbook (.xlsx) of every reason, the 公示名单 and the "
+                                 "reasons as published (交流说明); checked first, never an input file")
     e.add_argument("--time-limit", type=_seconds, default=None,
-                   help="seconds per counterfactual search of the whole model, > 0 (default 10; 60 with --all)")
+                   help="seconds per counterfactual search of the whole model, > 0 (default 10; 60 with "
+                        "--all)")
     e.add_argument("--no-verify", action="store_true", help="skip the counterfactual re-solves")
     policy_args(e)
 
@@ -491,7 +492,7 @@ def _explain_all(args) -> int:
     unproven = int((t["counterfactual_status"] == "FEASIBLE").sum())
     print(f"{len(t)} teachers explained ({int(t['decision'].eq('rotates').sum())} rotate, "
           f"{int(t['decision'].eq('stays').sum())} stay, {int(t['decision'].eq('not movable').sum())} not "
-          f"movable) in {every.timings['total']:.0f} s; {every.timings['searches']} whole-model searches"
+          f"movable) in {every.timings['total']:.0f} s; {every.timings['questions']} whole-model searches"
           + (f"; {unproven} counterfactuals not proven optimal within {args.time_limit or 60.0:g} s"
              if unproven else ""))
     print(f"reasons written to {args.out}")

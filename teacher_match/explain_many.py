@@ -58,8 +58,8 @@ class Explanations:
     assignments : DataFrame
         The plan's assignments (what the publicity list is made of).
     timings : dict
-        Seconds per phase (``build``, ``optimum``, ``triage``, ``searches``, ``answers``, ``total``) and counts
-        (``teachers``, ``movable``, ``searches``: whole-model searches made).
+        Seconds per phase (``build``, ``optimum``, ``triage``, ``searches``, ``answers``, ``total``) and
+        counts (``teachers``, ``movable``, ``questions``: whole-model searches made).
     """
 
     explanations: list
@@ -68,6 +68,7 @@ class Explanations:
     timings: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
+        """Teachers explained."""
         return len(self.explanations)
 
     def __getitem__(self, teacher_id: str) -> Explanation:
@@ -161,7 +162,7 @@ def explain_all(problem, policy, plan, *, counterfactual: bool = True, time_limi
                                                                    disable=not progress)]
     timings["answers"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    timings.update(teachers=len(ids), movable=len(movable), searches=len(ex.resolved))
+    timings.update(teachers=len(ids), movable=len(movable), questions=len(ex.resolved))
     return Explanations(explanations, _table(explanations, ex), ex.assignments, timings)
 
 
@@ -174,7 +175,8 @@ def _table(explanations: list, ex: Explainer) -> pd.DataFrame:
             "teacher_id": e.teacher_id,
             "from_school_id": ex.f.sid[ex.f.pos[ex.f.t_index[e.teacher_id]]],
             "status": e.status, "decision": e.decision, "to_school_id": e.to_school_id,
-            "binding": "; ".join(f"{r}[{k}]" for r, k in zip(e.binding["rule"], e.binding["key"], strict=True)),
+            "binding": "; ".join(f"{r}[{k}]"
+                                 for r, k in zip(e.binding["rule"], e.binding["key"], strict=True)),
             "counterfactual_to": alt.get("to_school_id"),
             "objective_delta": None if delta is None or math.isinf(delta) else round(float(delta), 3),
             "counterfactual_status": alt.get("status"),

@@ -140,8 +140,10 @@ def _term_arrays(ctx: Context) -> dict:
 
 
 #: deterministic work (CP-SAT's deterministic seconds) a neighbourhood re-solve may spend: it only proposes a
-#: plan, which counts when its objective equals the proven optimum (so the same answer on any machine)
-LOCAL_WORK = 2.0
+#: plan, which counts when its objective equals the proven optimum (so the same answer on any machine).
+#: Measured on the 10,000-teacher county (loaded machine): 2.0 cost 17–21 s of wall time on neighbourhoods
+#: of 100–500 teachers, while ties were found within a second
+LOCAL_WORK = 0.3
 
 #: reduced costs within this share of the LP's objective of the gap are not trusted to fix a row (GLOP's
 #: tolerances)
@@ -218,7 +220,7 @@ class Explainer:
         self._opt_done = False
         self._agg: Context | None = None
         self._obj_model: cp_model.CpModel | None = None
-        self._lp: tuple | None = None
+        self._lp: tuple[float, np.ndarray, np.ndarray] | None = None
         self._lp_done = False
         self._classes: np.ndarray | None = None
         self._local: dict = {}
@@ -254,7 +256,7 @@ class Explainer:
             self._obj_view = Restriction(q.model, self.n_rows)
         return self._obj_view
 
-    def reduced_costs(self) -> tuple[float, np.ndarray] | None:
+    def reduced_costs(self) -> tuple[float, np.ndarray, np.ndarray] | None:
         """The LP relaxation's optimum (integer units) and each candidate row's reduced cost, or None.
 
         For every plan ``x``: objective(x) ≥ lp + Σ_j |d_j| · |x_j − x̄_j| over the rows at a bound ``x̄_j`` of
@@ -264,7 +266,7 @@ class Explainer:
             self._lp_done = True
             self.obj_view()
             try:
-                lp = linear_arrays(self._obj_model.proto)
+                lp = linear_arrays(cast(cp_model.CpModel, self._obj_model).proto)
             except ValueError:
                 return None
             sol = solve_lp(lp) if lp.n_cols else None
@@ -286,8 +288,11 @@ class Explainer:
                 for name, (units, const, idx, coefs) in self.terms.items()}
 
     def complete(self, dest: np.ndarray) -> np.ndarray | None:
-        """The complete solution of a plan (destination per teacher): rows set, every other variable at its
-        best value for them (shortfalls at their least); None when the plan breaks a hard rule."""
+        """The complete solution of a plan (destination per teacher), or None when it breaks a hard rule.
+
+        The rows are set from the destinations, every other variable at its best value for them (shortfalls at
+        their least).
+        """
         view = self.obj_view()
         f = self.f
         values = np.zeros(view.n_vars, dtype=np.int64)
@@ -314,9 +319,12 @@ class Explainer:
         return self._base
 
     # ---------------------------------------------------------------- binding rule instances
-    def binding(self, i: int) -> tuple[int, list[LedgerEntry]]:
-        """Everyone else as in the plan, teacher ``i`` forced to rotate: status, and the rule instances that
-        forbid it (a minimal core of the ledger's assumption literals; empty unless INFEASIBLE)."""
+    def binding(self, i: int) -> tuple[Any, list[LedgerEntry]]:
+        """Everyone else as in the plan, teacher ``i`` forced to rotate: status, and what forbids it.
+
+        What forbids it: the rule instances of a minimal core of the ledger's assumption literals (empty
+        unless INFEASIBLE), found on the model restricted to the teacher's rows.
+        """
         if self._core is None:
             m = self.ctx.model.clone()
             m.clear_assumptions()
@@ -346,15 +354,18 @@ class Explainer:
         if kind == "force":
             model.add(cp_model.LinearExpr.sum([var(int(r)) for r in rows]) == 1)
         else:
-            model.add(var(int(self._row(i, s))) == 0)
+            model.add(var(self._row(i, cast(int, s))) == 0)
 
     def _row(self, i: int, s: int) -> int:
         rows = self.rows_of[i]
         return int(rows[self.f.cs[rows] == s][0])
 
     def neighbourhood(self, i: int, kind: str, s: int | None) -> np.ndarray:
-        """Teachers a counterfactual of teacher ``i`` most likely changes: ``i``, those sent to the schools
-        ``i`` could go to, those ``i``'s school sends, and (``forbid``) those who could take ``i``'s post."""
+        """Teachers a counterfactual of teacher ``i`` most likely changes.
+
+        ``i``, those sent to the schools ``i`` could go to, those ``i``'s school sends, and (``forbid``) those
+        who could take ``i``'s post.
+        """
         f = self.f
         schools = np.unique(f.cs[self.rows_of[i]])
         near = np.isin(self.dest, schools) | ((self.dest >= 0) & (f.pos == f.pos[i]))
@@ -411,8 +422,11 @@ class Explainer:
         return (kind, int(cls[i]), s)
 
     def representative(self, i: int, kind: str, s: int | None) -> int:
-        """The first teacher (roster order) of ``i``'s class in ``i``'s place in the plan: whose neighbourhood
-        plan hints the class's search, so that the search is the same whoever is asked about."""
+        """The first teacher (roster order) of ``i``'s class in ``i``'s place in the plan.
+
+        Their neighbourhood's plan hints the class's search, so that the search is the same whoever is asked
+        about.
+        """
         _, cls = self.aggregated()
         same = (cls == cls[i]) & ((self.dest < 0) if kind == "force" else (self.dest == s))
         return int(np.flatnonzero(same)[0])
@@ -474,15 +488,18 @@ class Explainer:
         return dest
 
     def needs_search(self, i: int, kind: str, s: int | None) -> tuple | None:
-        """The question of the aggregated model teacher ``i``'s counterfactual needs, or None when the
-        neighbourhood's plan is proven best (or there is no plan to compare with)."""
+        """The question of the aggregated model teacher ``i``'s counterfactual needs, or None.
+
+        None when the neighbourhood's plan (or the residual model's) is proven best, or there is no plan to
+        compare with.
+        """
         base = self.base()
         if base is None:
             return None
         near = self.local(i, kind, s)
         if near is not None:
             u = self.units(near)
-            # the optimum is at most the plan's objective: only then can the neighbourhood's plan be a best one
+            # the optimum is at most the plan's objective: only then can the neighbourhood's plan be best
             if u <= self.units(base) and u == self.optimum():
                 return None
             if self.residual(i, kind, s) is not None:
@@ -494,8 +511,8 @@ class Explainer:
 
         With the neighbourhood's plan of objective ``u``, a better plan ``x`` has
         Σ_j |d_j| · |x_j − x̄_j| ≤ u − lp, so every row with |d_j| > u − lp keeps its LP value (which is the
-        plan's: the plan is such an ``x`` itself). The model with those rows fixed holds every plan at least as
-        good as ``u``: its proven optimum is the counterfactual's (exact).
+        plan's: the plan is such an ``x`` itself). The model with those rows fixed holds every plan at least
+        as good as ``u``: its proven optimum is the counterfactual's (exact).
         """
         key = (i, kind, s)
         if key in self._residual:
@@ -509,7 +526,9 @@ class Explainer:
         lp, d, v = rc
         gap = self.units(near) - lp
         at_bound = np.abs(v - np.round(v)) <= 1e-9
-        fixed = (np.abs(d) > gap + RC_MARGIN * (1 + abs(lp))) & at_bound & (np.round(v) == base[: self.n_rows])
+        fixed = ((np.abs(d) > gap + RC_MARGIN * (1 + abs(lp))) & at_bound
+                 & (np.round(v) == base[: self.n_rows]))
+        fixed[self.rows_of[i]] = False  # the question's own rows stay free (fixing fewer is always valid)
         free = np.flatnonzero(~fixed)
         if len(free) > max(RESIDUAL_MAX_SHARE * self.n_rows, RESIDUAL_MIN_ROWS):
             return None
@@ -527,7 +546,7 @@ class Explainer:
             self._residual[key] = out if self.units(out) <= self.units(near) else near
         return self._residual[key]
 
-    def counterfactual(self, i: int, kind: str, s: int | None = None) -> tuple[int, np.ndarray | None]:
+    def counterfactual(self, i: int, kind: str, s: int | None = None) -> tuple[Any, np.ndarray | None]:
         """The best plan forcing teacher ``i`` to rotate (``force``) or without ``i`` → ``s`` (``forbid``).
 
         Returns the CP-SAT status code and the plan's complete solution (None without one).
@@ -575,7 +594,7 @@ class Explainer:
 
 
 def _ctx_on(ctx: Context, model: cp_model.CpModel) -> Context:
-    """A shallow copy of ``ctx`` whose variables and terms are those of ``model`` (a clone of ``ctx.model``)."""
+    """A shallow copy of ``ctx`` whose variables and terms are those of ``model`` (a clone of its model)."""
     q = copy.copy(ctx)
     q.model = model
     q.x = [model.get_int_var_from_proto_index(v.index) for v in ctx.x]

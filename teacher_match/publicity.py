@@ -127,7 +127,8 @@ def reasons_table(assignments: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFr
     >>> a = pd.DataFrame({"teacher_id": ["T1", "T2"], "from_school_id": ["S1", "S1"],
     ...                   "status": ["eligible", "exempt"], "reason": ["", "exempt: serious_illness — x"]})
     >>> r = pd.DataFrame({"teacher_id": ["T1", "T2"], "decision": ["rotates", "not movable"],
-    ...                   "to_school_id": ["R1", None], "reason_zh": ["交流至 R1", "不参与本轮交流 — exempt: x"]})
+    ...                   "to_school_id": ["R1", None],
+    ...                   "reason_zh": ["交流至 R1", "不参与本轮交流 — exempt: x"]})
     >>> reasons_table(a, r)["说明"].tolist()
     ['交流至 R1', '暂缓交流 — 个人或家庭特殊情况']
     """

@@ -165,8 +165,11 @@ class Restriction:
                           np.asarray(kept, dtype=np.int64))
 
     def violated(self, values: np.ndarray, skip_free: bool = False) -> bool:
-        """Whether ``values`` break a constraint (with ``skip_free``: only constraints on candidate rows alone,
-        without enforcement literals — the others are left to a restricted solve)."""
+        """Whether ``values`` break a constraint.
+
+        With ``skip_free`` only constraints on candidate rows alone, without enforcement literals, are read
+        (the others are left to a restricted solve).
+        """
         values = np.asarray(values, dtype=np.int64)
         for refs, coefs, dom, enf in self.cons:
             idx = _refs(refs)
