@@ -7,6 +7,7 @@
     teacher-match solve county/ --policy default --set backbone_min_share=0.2 --out plan.xlsx
     teacher-match check county/ plan.xlsx --policy default
     teacher-match explain county/ plan.xlsx --policy default --teacher T000042
+    teacher-match explain county/ plan.xlsx --policy default --all --out reasons.xlsx
     teacher-match report plan.xlsx --html report.html --input county/
     teacher-match sweep county/ --grid backbone_min_share=0.1,0.2 --grid max_commute_km=20,30 \
         --out sweep.xlsx --plot sweep.png
