@@ -163,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(1, 5, 15 min) {tuple(round(x, 2) for x in load_start)} at the start, "
         f"{tuple(round(x, 2) for x in load_end)} at the end.",
         "",
-        "| size | teachers | movable (whole run) / with candidates (projected) | explain_all s | target | build "
-        "| optimum | triage | searches | answers | whole-model questions | how |",
+        "| size | teachers | movable (whole run) / with candidates (projected) | explain_all s | target "
+        "| build | optimum | triage | searches | answers | whole-model questions | how |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
