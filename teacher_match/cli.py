@@ -7,6 +7,7 @@
     teacher-match solve county/ --policy default --set backbone_min_share=0.2 --out plan.xlsx
     teacher-match check county/ plan.xlsx --policy default
     teacher-match explain county/ plan.xlsx --policy default --teacher T000042
+    teacher-match explain county/ plan.xlsx --policy default --all --out reasons.xlsx
     teacher-match report plan.xlsx --html report.html --input county/
     teacher-match sweep county/ --grid backbone_min_share=0.1,0.2 --grid max_commute_km=20,30 \
         --out sweep.xlsx --plot sweep.png
@@ -206,9 +207,15 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="why a teacher rotates or stays")
     e.add_argument("input")
     e.add_argument("plan")
-    e.add_argument("--teacher", required=True)
-    e.add_argument("--time-limit", type=_seconds, default=10.0,
-                   help="seconds per counterfactual re-solve, > 0 (default 10)")
+    who = e.add_mutually_exclusive_group(required=True)
+    who.add_argument("--teacher")
+    who.add_argument("--all", action="store_true",
+                     help="every teacher of the plan, written with --out (one pass, a progress bar)")
+    e.add_argument("--out", help="with --all: the workbook (.xlsx) of every reason, the 公示名单 and the "
+                                 "reasons as published (交流说明); checked first, never an input file")
+    e.add_argument("--time-limit", type=_seconds, default=None,
+                   help="seconds per counterfactual search of the whole model, > 0 (default 10; 60 with "
+                        "--all)")
     e.add_argument("--no-verify", action="store_true", help="skip the counterfactual re-solves")
     policy_args(e)
 
@@ -495,13 +502,43 @@ def _cmd_explain(args) -> int:
     from .io import load_problem
     from .plan import Plan
 
+    if args.all:
+        return _explain_all(args)
+    if args.out:
+        raise TeacherMatchError("--out writes every teacher's reasons: use it with --all")
     policy = _policy(args)
     problem = load_problem(args.input)
     a = Plan.read_assignments(args.plan)
     if not (a["teacher_id"].astype(str) == args.teacher).any():
         raise TeacherMatchError(f"teacher {args.teacher!r} is not in {args.plan}")
     print(explain(problem, policy, a, args.teacher, counterfactual=not args.no_verify,
-                  time_limit=args.time_limit))
+                  time_limit=args.time_limit or 10.0))
+    return 0
+
+
+def _explain_all(args) -> int:
+    from .explain_many import REASONS_SUFFIXES, explain_all
+    from .io import load_problem
+    from .plan import Plan
+
+    if not args.out:
+        raise TeacherMatchError("--all needs --out reasons.xlsx (the workbook every reason is written to)")
+    out = check_output(args.out, REASONS_SUFFIXES, what="the reasons",
+                       inputs=[args.input, args.plan, _policy_file(args.policy)])
+    policy = _policy(args)
+    problem = load_problem(args.input)
+    a = Plan.read_assignments(args.plan)
+    every = explain_all(problem, policy, a, counterfactual=not args.no_verify,
+                        time_limit=args.time_limit or 60.0, progress=True)
+    every.to_excel(out)
+    t = every.table
+    unproven = int((t["counterfactual_status"] == "FEASIBLE").sum())
+    print(f"{len(t)} teachers explained ({int(t['decision'].eq('rotates').sum())} rotate, "
+          f"{int(t['decision'].eq('stays').sum())} stay, {int(t['decision'].eq('not movable').sum())} not "
+          f"movable) in {every.timings['total']:.0f} s; {every.timings['questions']} whole-model searches"
+          + (f"; {unproven} counterfactuals not proven optimal within {args.time_limit or 60.0:g} s"
+             if unproven else ""))
+    print(f"reasons written to {args.out}")
     return 0
 
 

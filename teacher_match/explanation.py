@@ -10,29 +10,35 @@ verifies the reason and prices it. Objective values are in the plan's units (``o
 
 from __future__ import annotations
 
+import copy
 import math
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
 from .errors import TeacherMatchError
+from .model.aggregation import disaggregate
 from .model.assumptions import OK, assume, enforce_ledger, one_worker_solver, shrink
 from .model.build import build_model
-from .model.context import Context, Term
+from .model.context import Context, LedgerEntry, Term
+from .model.linear import linear_arrays, solve_lp
 from .model.objective import weighted_expr
-from .objective import Objective
+from .model.restriction import Restriction
+from .model.strengthen import strengthen
+from .objective import TERMS, Objective
 from .plan_match import match_plan
 from .rule_sentences import describe_entry, pruned_reasons
 from .rules import RULES
 from .rules.contract import Facts, Usage
-from .scaling import KM_UNITS, OBJ_SCALE, weight_coef
+from .scaling import KM_UNITS, OBJ_SCALE
 from .vocabulary import zh_subject
 
-__all__ = ["explain", "Explanation"]
+__all__ = ["explain", "Explanation", "Explainer"]
 
 
 @dataclass
@@ -124,43 +130,478 @@ def _plan_dest(f: Facts, assignments: pd.DataFrame) -> np.ndarray:
                     dtype=np.int64)
 
 
-def _objective_of(ctx, weights, values) -> float:
-    """Objective (plan units) of a raw solution vector of ``model`` (indices shared with ctx.model)."""
-    total = 0
-    for name, term in ctx.terms.items():
-        w = weights.get(name, 0.0)
-        if not w:
-            continue
-        v = term.const + sum(c * int(values[x.index]) for x, c in zip(term.vars, term.coefs, strict=False))
-        total += weight_coef(w, term.units) * v
-    return total / OBJ_SCALE
+def _term_arrays(ctx: Context) -> dict:
+    """Each objective term as ``(units, const, variable indices, coefficients)`` arrays (read once)."""
+    out = {}
+    for name, t in ctx.terms.items():
+        idx = np.fromiter((v.index for v in t.vars), dtype=np.int64, count=len(t.vars))
+        out[name] = (t.units, t.const, idx, np.asarray(t.coefs, dtype=np.int64))
+    return out
 
 
-def _term_values(ctx, values) -> dict:
-    return {name: (term.const
-                   + sum(c * int(values[x.index]) for x, c in zip(term.vars, term.coefs, strict=False)))
-            / term.units
-            for name, term in ctx.terms.items()}
+#: deterministic work (CP-SAT's deterministic seconds) a neighbourhood re-solve may spend: it only proposes a
+#: plan, which counts when its objective equals the proven optimum (so the same answer on any machine).
+#: Measured on the 10,000-teacher county (loaded machine): 2.0 cost 17–21 s of wall time on neighbourhoods
+#: of 100–500 teachers, while ties were found within a second
+LOCAL_WORK = 0.3
+
+#: reduced costs within this share of the LP's objective of the gap are not trusted to fix a row (GLOP's
+#: tolerances)
+RC_MARGIN = 1e-7
+
+#: a residual model keeping more than this share of the candidate rows is not searched (the whole aggregated
+#: model is searched instead)
+RESIDUAL_MAX_SHARE = 0.3
+
+#: … unless it keeps at most this many rows (a small model is searched in milliseconds whatever its share)
+RESIDUAL_MIN_ROWS = 2000
+
+#: CP-SAT status names (run_search's) → codes
+_CODES = {"OPTIMAL": cp_model.OPTIMAL, "FEASIBLE": cp_model.FEASIBLE, "INFEASIBLE": cp_model.INFEASIBLE,
+          "UNKNOWN": cp_model.UNKNOWN, "MODEL_INVALID": cp_model.MODEL_INVALID}
 
 
-def _counterfactual(ctx, weights, chosen_rows: np.ndarray, constrain, seconds: float):
-    """Solve ctx's model with the plan's objective plus ``constrain(model)``; hint = the plan.
+class Explainer:
+    """One plan's explanations: the models built once, one teacher's answer per :meth:`answer`.
 
-    Returns ``(status, values or None)``.
+    ``explain`` asks it about one teacher and :func:`teacher_match.explain_all.explain_all` about every
+    teacher: both get the same answer from the same code. What is shared between questions:
+
+    * the teacher-level model (one Boolean per teacher and school), read once into a
+      :class:`~teacher_match.model.restriction.Restriction`: the binding rule instances of a stayer are the
+      assumption core of the model with everyone else fixed at the plan, restricted to what that teacher's
+      rows touch (milliseconds instead of a load of the whole model);
+    * the plan's complete solution and objective (computed once, not once per question);
+    * the counterfactual (the best plan without this assignment, or forcing this teacher to rotate):
+      first a re-solve of the teacher's neighbourhood (the teachers sent where they could go, those their
+      school sends, those who could replace them) with everyone else fixed: when its objective equals the
+      proven optimum of the whole model (one search, :meth:`optimum`), it is a best counterfactual — no
+      valid plan is cheaper than the optimum, and it satisfies the question's constraint. Otherwise the whole
+      aggregated model is searched with the question's constraint (as ``solve`` searches, hinted with the
+      neighbourhood's plan). Interchangeable teachers (:mod:`teacher_match.model.aggregation`) ask the same
+      question of the aggregated model ("class c sends at least one" / "class c sends at most |c| − 1 to
+      s"), so that search is made once per class and stated per teacher: the member the plan keeps (or sends)
+      is swapped with the one asked about, which changes neither feasibility nor cost.
+
+    Parameters
+    ----------
+    problem, policy, plan
+        As for :func:`explain`.
+    time_limit : float
+        Seconds for each search of the whole model (the core's deletion filter has as many).
     """
-    m = ctx.model.clone()
-    m.clear_assumptions()
-    x = [m.get_bool_var_from_proto_index(v.index) for v in ctx.x]
-    m.minimize(weighted_expr(_TermsOn(ctx, m), weights))
-    for i, v in enumerate(x):
-        m.add_hint(v, int(chosen_rows[i]))
-    constrain(m, x)
-    s = one_worker_solver(seconds)
-    # linearization level 2 proves this assignment core fastest (see search.py)
-    s.parameters.linearization_level = 2
-    status = s.solve(m)
-    vals = np.asarray(s.response_proto.solution, dtype=np.int64) if status in OK else None
-    return status, vals, s
+
+    def __init__(self, problem, policy, plan, *, time_limit: float = 10.0):
+        self.problem, self.policy = problem, policy
+        self.assignments = match_plan(problem, _assignments_of(plan))  # another roster's plan is refused
+        self.plan_ids = set(self.assignments["teacher_id"].astype(str))
+        self.plan_status = "FEASIBLE" if isinstance(plan, pd.DataFrame) else plan.status
+        self.time_limit = float(time_limit)
+        ctx = build_model(problem, policy)
+        self.ctx = ctx
+        self.f = f = Facts(ctx)
+        self.dest = _plan_dest(f, self.assignments)
+        self.chosen_rows = (self.dest[f.ct] == f.cs) if len(ctx.model_pairs) else np.zeros(0, dtype=bool)
+        self.weights = _weights(plan, policy)
+        self.usage = Usage(self.dest)
+        order = np.argsort(f.ct, kind="stable")
+        bounds = np.searchsorted(f.ct[order], np.arange(len(f.tid) + 1))
+        #: candidate rows of each teacher (roster order)
+        self.rows_of = [order[bounds[t]:bounds[t + 1]] for t in range(len(f.tid))]
+        self.costs = _row_costs(ctx, self.weights)
+        self.terms = _term_arrays(ctx)
+        self.n_rows = len(ctx.x)
+        self._obj_view: Restriction | None = None
+        self._offset = 0
+        self._core: tuple | None = None
+        self._base: np.ndarray | None = None
+        self._base_done = False
+        self._opt: int | None = None
+        self._opt_done = False
+        self._agg: Context | None = None
+        self._obj_model: cp_model.CpModel | None = None
+        self._lp: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._lp_done = False
+        self._classes: np.ndarray | None = None
+        self._local: dict = {}
+        self._residual: dict = {}
+        #: whole-model searches already made, by question (kind, class, school)
+        self.resolved: dict = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- the plan
+    def index(self, teacher_id: str) -> int:
+        """Roster position of a teacher of the plan (else a clear error)."""
+        teacher_id = str(teacher_id)
+        if teacher_id not in self.plan_ids:
+            raise TeacherMatchError(f"teacher {teacher_id!r} is not in the plan")
+        if teacher_id not in self.f.t_index:
+            raise TeacherMatchError(f"teacher {teacher_id!r} is in the plan but not on the roster")
+        return self.f.t_index[teacher_id]
+
+    def movable(self, i: int) -> bool:
+        """Mandatory or eligible."""
+        return str(self.ctx.elig["status"].iat[i]) in ("mandatory", "eligible")
+
+    def obj_view(self) -> Restriction:
+        """The teacher-level model with the plan's objective and the implied inequalities, read once."""
+        if self._obj_view is None:
+            q = _ctx_on(self.ctx, self.ctx.model.clone())
+            q.model.clear_assumptions()
+            q.strengthened = None
+            strengthen(q)  # valid for every plan: a tighter LP (never in the core's model, see binding)
+            q.model.minimize(weighted_expr(q, self.weights))
+            self._offset = int(round(q.model.proto.objective.offset))
+            self._obj_model = q.model
+            self._obj_view = Restriction(q.model, self.n_rows)
+        return self._obj_view
+
+    def reduced_costs(self) -> tuple[float, np.ndarray, np.ndarray] | None:
+        """The LP relaxation's optimum (integer units) and each candidate row's reduced cost, or None.
+
+        For every plan ``x``: objective(x) ≥ lp + Σ_j |d_j| · |x_j − x̄_j| over the rows at a bound ``x̄_j`` of
+        the LP optimum (LP duality; the plan satisfies every row of the relaxation).
+        """
+        if not self._lp_done:
+            self._lp_done = True
+            self.obj_view()
+            try:
+                lp = linear_arrays(cast(cp_model.CpModel, self._obj_model).proto)
+            except ValueError:
+                return None
+            sol = solve_lp(lp) if lp.n_cols else None
+            if sol is not None:
+                self._lp = (sol.objective, sol.reduced_costs[: self.n_rows], sol.values[: self.n_rows])
+        return self._lp
+
+    def units(self, values: np.ndarray) -> int:
+        """Objective of a complete solution in integer model units."""
+        return self.obj_view().objective_units(values) + self._offset
+
+    def objective(self, values: np.ndarray) -> float:
+        """Objective of a complete solution in the plan's units."""
+        return self.units(values) / OBJ_SCALE
+
+    def term_values(self, values: np.ndarray) -> dict:
+        """Each term's value (its own units) for a complete solution."""
+        return {name: (const + int(coefs @ values[idx])) / units
+                for name, (units, const, idx, coefs) in self.terms.items()}
+
+    def complete(self, dest: np.ndarray) -> np.ndarray | None:
+        """The complete solution of a plan (destination per teacher), or None when it breaks a hard rule.
+
+        The rows are set from the destinations, every other variable at its best value for them (shortfalls at
+        their least).
+        """
+        view = self.obj_view()
+        f = self.f
+        values = np.zeros(view.n_vars, dtype=np.int64)
+        x = (dest[f.ct] == f.cs) if self.n_rows else np.zeros(0, dtype=bool)
+        if int(x.sum()) != int((dest >= 0).sum()):
+            return None  # a destination that is no candidate of its teacher
+        values[: self.n_rows] = x
+        if view.violated(values, skip_free=True):
+            return None
+        sub = view.restrict(np.arange(self.n_rows, view.n_vars), values, objective=True)
+        if not len(sub.variables):
+            return values
+        s = one_worker_solver(self.time_limit)
+        st = s.solve(sub.model)
+        if st not in OK:
+            return None
+        return sub.expand(values, s.response_proto.solution)
+
+    def base(self) -> np.ndarray | None:
+        """The plan's complete solution (None when the plan breaks a hard rule of the model)."""
+        if not self._base_done:
+            self._base = self.complete(self.dest)
+            self._base_done = True
+        return self._base
+
+    # ---------------------------------------------------------------- binding rule instances
+    def binding(self, i: int) -> tuple[Any, list[LedgerEntry]]:
+        """Everyone else as in the plan, teacher ``i`` forced to rotate: status, and what forbids it.
+
+        What forbids it: the rule instances of a minimal core of the ledger's assumption literals (empty
+        unless INFEASIBLE), found on the model restricted to the teacher's rows.
+        """
+        if self._core is None:
+            m = self.ctx.model.clone()
+            m.clear_assumptions()
+            lits = enforce_ledger(self.ctx.ledger, m)
+            self._core = (Restriction(m, self.n_rows), lits)
+        view, lits = self._core
+        values = np.zeros(view.n_vars, dtype=np.int64)
+        values[: self.n_rows] = self.chosen_rows
+        values[list(lits)] = 1
+        rows = self.rows_of[i]
+        sub = view.restrict(rows, values)
+        sm = sub.model
+        sm.add(cp_model.LinearExpr.sum([sm.get_bool_var_from_proto_index(sub.new_index[int(r)])
+                                        for r in rows]) == 1)
+        sub_lits = {sub.new_index[c]: c for c in lits if c in sub.new_index}
+        st, s = assume(sm, list(sub_lits), self.time_limit)
+        if st != cp_model.INFEASIBLE:
+            return st, []
+        core = [c for c in s.sufficient_assumptions_for_infeasibility() if c in sub_lits]
+        core = shrink(sm, core, time.perf_counter() + self.time_limit)
+        return st, [lits[sub_lits[c]] for c in core]
+
+    # ---------------------------------------------------------------- counterfactuals
+    def _query(self, model: cp_model.CpModel, var, i: int, kind: str, s: int | None) -> None:
+        """Add the question's constraint: ``force`` teacher i to rotate, or ``forbid`` i → s."""
+        rows = self.rows_of[i]
+        if kind == "force":
+            model.add(cp_model.LinearExpr.sum([var(int(r)) for r in rows]) == 1)
+        else:
+            model.add(var(self._row(i, cast(int, s))) == 0)
+
+    def _row(self, i: int, s: int) -> int:
+        rows = self.rows_of[i]
+        return int(rows[self.f.cs[rows] == s][0])
+
+    def neighbourhood(self, i: int, kind: str, s: int | None) -> np.ndarray:
+        """Teachers a counterfactual of teacher ``i`` most likely changes.
+
+        ``i``, those sent to the schools ``i`` could go to, those ``i``'s school sends, and (``forbid``) those
+        who could take ``i``'s post.
+        """
+        f = self.f
+        schools = np.unique(f.cs[self.rows_of[i]])
+        near = np.isin(self.dest, schools) | ((self.dest >= 0) & (f.pos == f.pos[i]))
+        if kind == "forbid":
+            near[np.unique(f.ct[(f.cs == s) & (f.subj[f.ct] == f.subj[i])])] = True
+        near[i] = True
+        return np.flatnonzero(near)
+
+    def local(self, i: int, kind: str, s: int | None = None) -> np.ndarray | None:
+        """The best plan of the neighbourhood that answers the question (complete solution), or None."""
+        key = (i, kind, s)
+        if key in self._local:
+            return self._local[key]
+        base = self.base()
+        out = None
+        if base is not None:
+            view = self.obj_view()
+            teachers = self.neighbourhood(i, kind, s)
+            rows = np.concatenate([self.rows_of[t] for t in teachers])
+            sub = view.restrict(rows, base, objective=True)
+            sm = sub.model
+            self._query(sm, lambda r: sm.get_int_var_from_proto_index(sub.new_index[r]), i, kind, s)
+            sm.proto.solution_hint.vars.extend(range(len(sub.variables)))
+            sm.proto.solution_hint.values.extend(base[sub.variables].tolist())
+            solver = one_worker_solver(self.time_limit)
+            solver.parameters.max_deterministic_time = LOCAL_WORK
+            if solver.solve(sm) in OK:
+                out = sub.expand(base, solver.response_proto.solution)
+        self._local[key] = out
+        return out
+
+    def optimum(self) -> int | None:
+        """The proven optimum of the whole model (integer units), or None when it is not proven."""
+        if not self._opt_done:
+            status, dest = self.search(None, None, None, self.dest)
+            vals = self.complete(dest) if dest is not None and status == "OPTIMAL" else None
+            self._opt = self.units(vals) if vals is not None else None
+            self._opt_done = True
+        return self._opt
+
+    def aggregated(self) -> tuple[Context, np.ndarray]:
+        """The aggregated model (strengthened as ``solve`` searches it) and each teacher's class."""
+        if self._agg is None:
+            agg = build_model(self.problem, self.policy, aggregate=True)
+            strengthen(agg)
+            self._classes = (agg.classes if agg.classes is not None
+                             else np.arange(len(self.f.tid), dtype=np.int64))
+            self._agg = agg
+        return self._agg, cast(np.ndarray, self._classes)
+
+    def key(self, i: int, kind: str, s: int | None) -> tuple:
+        """The question asked of the aggregated model (the same for interchangeable teachers)."""
+        _, cls = self.aggregated()
+        return (kind, int(cls[i]), s)
+
+    def representative(self, i: int, kind: str, s: int | None) -> int:
+        """The first teacher (roster order) of ``i``'s class in ``i``'s place in the plan.
+
+        Their neighbourhood's plan hints the class's search, so that the search is the same whoever is asked
+        about.
+        """
+        _, cls = self.aggregated()
+        same = (cls == cls[i]) & ((self.dest < 0) if kind == "force" else (self.dest == s))
+        return int(np.flatnonzero(same)[0])
+
+    def search(self, kind: str | None, c: int | None, s: int | None,
+               hint: np.ndarray) -> tuple[str, np.ndarray | None]:
+        """Search the whole (aggregated) model with the question's constraint; status and the plan found."""
+        from .search import SolveParams, run_search
+
+        agg, cls = self.aggregated()
+        m = agg.model.clone()
+        m.clear_hints()
+        get = m.get_int_var_from_proto_index
+        x = [get(v.index) for v in agg.x]
+        pc, ps = agg.model_pairs["c"].to_numpy(), agg.model_pairs["s"].to_numpy()
+        if kind == "force":
+            m.add(cp_model.LinearExpr.sum([x[r] for r in np.flatnonzero(pc == c)]) >= 1)
+        elif kind == "forbid":
+            r = int(np.flatnonzero((pc == c) & (ps == s))[0])
+            m.add(x[r] <= int(agg.model_pairs["n"].iat[r]) - 1)
+        # the hint: how many of each class go to each school
+        key = cls * len(self.f.sid) + np.where(hint >= 0, hint, 0)
+        sent = pd.Series(1, index=key[hint >= 0]).groupby(level=0).sum()
+        counts = sent.reindex(pc * len(self.f.sid) + ps).fillna(0).to_numpy(dtype=np.int64)
+        for r, v in enumerate(x):
+            m.add_hint(v, int(min(counts[r], int(agg.model_pairs["ub"].iat[r]))))
+        q = _ctx_on(agg, m)
+        found = run_search(q, Objective(**{k: v for k, v in self.weights.items() if k in TERMS}),
+                           SolveParams(time_limit=self.time_limit, workers=1, seed=0))
+        if found.values is None:
+            return found.status, None
+        counts = np.asarray(found.values, dtype=np.int64)[agg.x_index]
+        movable = agg.elig["status"].isin(["mandatory", "eligible"]).to_numpy()
+        pairs = disaggregate(agg.model_pairs.assign(c=pc), counts, cls, movable)
+        dest = np.full(len(self.f.tid), -1, dtype=np.int64)
+        dest[pairs["t"].to_numpy()] = pairs["s"].to_numpy()
+        return found.status, dest
+
+    def resolve(self, i: int, kind: str, s: int | None) -> tuple[str, np.ndarray | None]:
+        """The whole-model search of ``i``'s question (made once per class and question)."""
+        key = self.key(i, kind, s)
+        with self._lock:
+            done = self.resolved.get(key)
+        if done is not None:
+            return done
+        rep = self.representative(i, kind, s)
+        near = self.local(rep, kind, s)
+        hint = self.dest if near is None else self._dest_of(near)
+        out = self.search(kind, key[1], s, hint)
+        with self._lock:
+            self.resolved.setdefault(key, out)
+        return self.resolved[key]
+
+    def _dest_of(self, values: np.ndarray) -> np.ndarray:
+        f = self.f
+        dest = np.full(len(f.tid), -1, dtype=np.int64)
+        on = np.flatnonzero(values[: self.n_rows] > 0)
+        dest[f.ct[on]] = f.cs[on]
+        return dest
+
+    def needs_search(self, i: int, kind: str, s: int | None) -> tuple | None:
+        """The question of the aggregated model teacher ``i``'s counterfactual needs, or None.
+
+        None when the neighbourhood's plan (or the residual model's) is proven best, or there is no plan to
+        compare with.
+        """
+        base = self.base()
+        if base is None:
+            return None
+        near = self.local(i, kind, s)
+        if near is not None:
+            u = self.units(near)
+            # the optimum is at most the plan's objective: only then can the neighbourhood's plan be best
+            if u <= self.units(base) and u == self.optimum():
+                return None
+            if self.residual(i, kind, s) is not None:
+                return None
+        return self.key(i, kind, s)
+
+    def residual(self, i: int, kind: str, s: int | None) -> np.ndarray | None:
+        """The best counterfactual proven on the rows reduced costs leave open, or None.
+
+        With the neighbourhood's plan of objective ``u``, a better plan ``x`` has
+        Σ_j |d_j| · |x_j − x̄_j| ≤ u − lp, so every row with |d_j| > u − lp keeps its LP value (which is the
+        plan's: the plan is such an ``x`` itself). The model with those rows fixed holds every plan at least
+        as good as ``u``: its proven optimum is the counterfactual's (exact).
+        """
+        key = (i, kind, s)
+        if key in self._residual:
+            return self._residual[key]
+        self._residual[key] = None
+        near = self.local(i, kind, s)
+        rc = self.reduced_costs()
+        base = self.base()
+        if near is None or rc is None or base is None:
+            return None
+        lp, d, v = rc
+        gap = self.units(near) - lp
+        at_bound = np.abs(v - np.round(v)) <= 1e-9
+        fixed = ((np.abs(d) > gap + RC_MARGIN * (1 + abs(lp))) & at_bound
+                 & (np.round(v) == base[: self.n_rows]))
+        fixed[self.rows_of[i]] = False  # the question's own rows stay free (fixing fewer is always valid)
+        free = np.flatnonzero(~fixed)
+        if len(free) > max(RESIDUAL_MAX_SHARE * self.n_rows, RESIDUAL_MIN_ROWS):
+            return None
+        view = self.obj_view()
+        sub = view.restrict(free, base, objective=True)
+        sm = sub.model
+        self._query(sm, lambda r: sm.get_int_var_from_proto_index(sub.new_index[r]), i, kind, s)
+        sm.proto.solution_hint.vars.extend(range(len(sub.variables)))
+        sm.proto.solution_hint.values.extend(near[sub.variables].tolist())
+        solver = one_worker_solver(self.time_limit)
+        solver.parameters.linearization_level = 2
+        if solver.solve(sm) == cp_model.OPTIMAL:
+            out = sub.expand(base, solver.response_proto.solution)
+            # (the neighbourhood's plan is in the restricted model: never worse)
+            self._residual[key] = out if self.units(out) <= self.units(near) else near
+        return self._residual[key]
+
+    def counterfactual(self, i: int, kind: str, s: int | None = None) -> tuple[Any, np.ndarray | None]:
+        """The best plan forcing teacher ``i`` to rotate (``force``) or without ``i`` → ``s`` (``forbid``).
+
+        Returns the CP-SAT status code and the plan's complete solution (None without one).
+        """
+        if self.needs_search(i, kind, s) is None:
+            proven = self.residual(i, kind, s) if (i, kind, s) in self._residual else None
+            return cp_model.OPTIMAL, proven if proven is not None else self.local(i, kind, s)
+        status, dest = self.resolve(i, kind, s)
+        if dest is None:
+            return _CODES[status], None
+        dest = dest.copy()
+        _, cls = self.aggregated()
+        mates = np.flatnonzero(cls == cls[i])
+        # the class's plan, stated for teacher i: i changes places with an interchangeable teacher
+        if kind == "force" and dest[i] < 0:
+            j = int(mates[dest[mates] >= 0][0])
+            dest[i], dest[j] = dest[j], -1
+        elif kind == "forbid" and dest[i] == s:
+            j = int(mates[dest[mates] != s][0])
+            dest[i], dest[j] = dest[j], s
+        vals = self.complete(dest)
+        return (_CODES[status], vals) if vals is not None else (cp_model.UNKNOWN, None)
+
+    # ---------------------------------------------------------------- the answer
+    def answer(self, teacher_id: str, counterfactual: bool = True) -> Explanation:
+        """Why this teacher rotates to this school, or stays, or is not movable (see :func:`explain`)."""
+        i = self.index(teacher_id)
+        ctx, f = self.ctx, self.f
+        e = ctx.elig.iloc[i]
+        values = _teacher_values(ctx.teachers.iloc[i])
+        status, elig_reason = str(e["status"]), str(e["reason"])
+        base: dict[str, Any] = {"teacher_id": f.tid[i], "status": status, "eligibility": elig_reason,
+                                "values": values}
+        if status not in ("mandatory", "eligible"):
+            return Explanation(**base, decision="not movable", to_school_id=None,
+                               reason=f"not movable — {elig_reason}",
+                               reason_zh=f"不参与本轮交流 — {elig_reason}")
+        if self.plan_status in ("INFEASIBLE", "UNKNOWN", "MODEL_INVALID"):
+            return Explanation(**base, decision="no plan", to_school_id=None,
+                               reason=f"stays — no plan ({self.plan_status}); see the plan's diagnosis",
+                               reason_zh=f"留任 — 无可行方案（{self.plan_status}），见方案诊断")
+        if self.dest[i] >= 0:
+            return _explain_rotated(self, i, base, counterfactual)
+        return _explain_stays(self, i, base, counterfactual)
+
+
+def _ctx_on(ctx: Context, model: cp_model.CpModel) -> Context:
+    """A shallow copy of ``ctx`` whose variables and terms are those of ``model`` (a clone of its model)."""
+    q = copy.copy(ctx)
+    q.model = model
+    q.x = [model.get_int_var_from_proto_index(v.index) for v in ctx.x]
+    q.terms = _TermsOn(ctx, model).terms
+    q._xarr = np.empty(len(q.x), dtype=object)
+    q._xarr[:] = q.x
+    return q
 
 
 class _TermsOn:
@@ -187,12 +628,13 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     teacher_id : str
     counterfactual : bool
         Verify by re-solving (the best plan without this assignment / forcing this teacher to rotate). Each
-        re-solve has ``time_limit`` seconds.
+        search of the whole model has ``time_limit`` seconds.
 
     Returns
     -------
     Explanation
-        ``str(explanation)`` is readable text.
+        ``str(explanation)`` is readable text. Every teacher at once: :func:`teacher_match.explain_all`
+        (the same answers, from the same :class:`Explainer`).
 
     Examples
     --------
@@ -210,37 +652,10 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     'stays — no school declares a need for music'
     """
     teacher_id = str(teacher_id)
-    assignments = match_plan(problem, _assignments_of(plan))  # another roster's plan is refused
-    ids = assignments["teacher_id"].astype(str)
-    if teacher_id not in set(ids):
+    assignments = match_plan(problem, _assignments_of(plan))
+    if teacher_id not in set(assignments["teacher_id"].astype(str)):
         raise TeacherMatchError(f"teacher {teacher_id!r} is not in the plan")
-    ctx = build_model(problem, policy)
-    f = Facts(ctx)
-    if teacher_id not in f.t_index:
-        raise TeacherMatchError(f"teacher {teacher_id!r} is in the plan but not on the roster")
-    i = f.t_index[teacher_id]
-    e = ctx.elig.iloc[i]
-    values = _teacher_values(ctx.teachers.iloc[i])
-    status, elig_reason = str(e["status"]), str(e["reason"])
-    base: dict[str, Any] = {"teacher_id": teacher_id, "status": status, "eligibility": elig_reason,
-                            "values": values}
-    plan_status = "FEASIBLE" if isinstance(plan, pd.DataFrame) else plan.status
-    if status not in ("mandatory", "eligible"):
-        return Explanation(**base, decision="not movable", to_school_id=None,
-                           reason=f"not movable — {elig_reason}",
-                           reason_zh=f"不参与本轮交流 — {elig_reason}")
-    if plan_status in ("INFEASIBLE", "UNKNOWN", "MODEL_INVALID"):
-        return Explanation(**base, decision="no plan", to_school_id=None,
-                           reason=f"stays — no plan ({plan_status}); see the plan's diagnosis",
-                           reason_zh=f"留任 — 无可行方案（{plan_status}），见方案诊断")
-    dest = _plan_dest(f, assignments)
-    model_pairs = ctx.model_pairs
-    chosen_rows = (dest[f.ct] == f.cs) if len(model_pairs) else np.zeros(0, dtype=bool)
-    weights = _weights(plan, policy)
-    usage = Usage(dest)
-    if dest[i] >= 0:
-        return _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual, time_limit)
-    return _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfactual, time_limit)
+    return Explainer(problem, policy, plan, time_limit=time_limit).answer(teacher_id, counterfactual)
 
 
 def _row_costs(ctx: Context, weights: dict) -> np.ndarray:
@@ -260,10 +675,11 @@ def _row_costs(ctx: Context, weights: dict) -> np.ndarray:
     return out
 
 
-def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual, seconds):
+def _explain_rotated(ex: Explainer, i: int, base: dict, counterfactual: bool) -> Explanation:
+    ctx, f, dest = ex.ctx, ex.f, ex.dest
     s = int(dest[i])
     sid, subj = f.sid[s], f.subj[i]
-    rows = np.flatnonzero(f.ct == i)
+    rows = ex.rows_of[i]
     mine = [r for r in rows if f.cs[r] == s]
     details = []
     need = f.need.get((s, subj), 0)
@@ -284,7 +700,7 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
     else:
         details.append(f"{sid} is not a valid destination for this teacher under this policy "
                        f"(plan out of date?)")
-    costs = _row_costs(ctx, weights)
+    costs = ex.costs
     alts = sorted((float(costs[r]), f.sid[f.cs[r]],
                     ctx.model_pairs["dkm"].iat[r] / KM_UNITS) for r in rows if f.cs[r] != s)
     if alts:
@@ -297,44 +713,41 @@ def _explain_rotated(ctx, f, i, dest, chosen_rows, weights, base, counterfactual
               else f"rotates to {sid} ({cat}, {strength}) to take an exchanged {subj} post")
     reason_zh = f"交流至 {sid}，补充该校{zh_subject(subj)}学科缺员"
     alternative = None
-    if counterfactual and mine:
-        base_status, base_vals, _ = _counterfactual(
-            ctx, weights, chosen_rows, lambda m, x: [m.add(x[r] == int(chosen_rows[r]))
-                                                     for r in range(len(x))],
-            seconds)
-        st, vals, _ = _counterfactual(ctx, weights, chosen_rows, lambda m, x: m.add(x[mine[0]] == 0), seconds)
-        if base_vals is not None:
-            base_obj = _objective_of(ctx, weights, base_vals)
-            if st in OK:
-                obj = _objective_of(ctx, weights, vals)
-                goes = [f.sid[f.cs[r]] for r in rows if vals[ctx.x[r].index]]
-                where = f"sends this teacher to {goes[0]}" if goes else "keeps this teacher at their school"
-                moved_now = {int(f.ct[r]) for r in np.flatnonzero(chosen_rows)}
-                instead = sorted({f.tid[f.ct[r]] for r in range(len(ctx.x))
-                                  if vals[ctx.x[r].index] and int(f.ct[r]) not in moved_now})
-                if instead:
-                    where += f" and rotates {', '.join(instead)} instead"
-                delta = obj - base_obj
-                proven = "" if st == cp_model.OPTIMAL else " (not proven optimal)"
-                details.append(f"next best (re-solved without this assignment): the best plan {where}, "
-                               f"objective {delta:+,.1f}{proven}")
-                alternative = {"to_school_id": goes[0] if goes else None, "objective_delta": delta,
-                               "status": "OPTIMAL" if st == cp_model.OPTIMAL else "FEASIBLE"}
-                reason += f"; the next best plan {where} (objective {delta:+,.1f})"
-                reason_zh += (f"；次优方案{'改派至 ' + goes[0] if goes else '该教师留任'}，"
-                              f"目标值 {delta:+,.1f}")
-            elif st == cp_model.INFEASIBLE:
-                details.append("next best (re-solved without this assignment): "
-                               "no valid plan exists without it")
-                alternative = {"to_school_id": None, "objective_delta": float("inf"), "status": "INFEASIBLE"}
-                reason += "; no valid plan exists without this assignment"
-                reason_zh += "；不作此安排则无可行方案"
+    base_vals = ex.base() if counterfactual and mine else None
+    if base_vals is not None:
+        st, vals = ex.counterfactual(i, "forbid", s)
+        base_obj = ex.objective(base_vals)
+        if st in OK and vals is not None:
+            obj = ex.objective(vals)
+            goes = [f.sid[f.cs[r]] for r in rows if vals[r]]
+            where = f"sends this teacher to {goes[0]}" if goes else "keeps this teacher at their school"
+            moved_now = {int(f.ct[r]) for r in np.flatnonzero(ex.chosen_rows)}
+            instead = sorted({f.tid[f.ct[r]] for r in np.flatnonzero(vals[: ex.n_rows])
+                              if int(f.ct[r]) not in moved_now})
+            if instead:
+                where += f" and rotates {', '.join(instead)} instead"
+            delta = obj - base_obj
+            proven = "" if st == cp_model.OPTIMAL else " (not proven optimal)"
+            details.append(f"next best (re-solved without this assignment): the best plan {where}, "
+                           f"objective {delta:+,.1f}{proven}")
+            alternative = {"to_school_id": goes[0] if goes else None, "objective_delta": delta,
+                           "status": "OPTIMAL" if st == cp_model.OPTIMAL else "FEASIBLE"}
+            reason += f"; the next best plan {where} (objective {delta:+,.1f})"
+            reason_zh += (f"；次优方案{'改派至 ' + goes[0] if goes else '该教师留任'}，"
+                          f"目标值 {delta:+,.1f}")
+        elif st == cp_model.INFEASIBLE:
+            details.append("next best (re-solved without this assignment): "
+                           "no valid plan exists without it")
+            alternative = {"to_school_id": None, "objective_delta": float("inf"), "status": "INFEASIBLE"}
+            reason += "; no valid plan exists without this assignment"
+            reason_zh += "；不作此安排则无可行方案"
     return Explanation(**base, decision="rotates", to_school_id=sid, reason=reason, reason_zh=reason_zh,
                        details=details, alternative=alternative)
 
 
-def _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfactual, seconds):
-    rows = np.flatnonzero(f.ct == i)
+def _explain_stays(ex: Explainer, i: int, base: dict, counterfactual: bool) -> Explanation:
+    ctx, f = ex.ctx, ex.f
+    rows = ex.rows_of[i]
     empty = pd.DataFrame(columns=["rule", "key", "sentence_en", "sentence_zh"])
     if not len(rows):
         en, zh, details = pruned_reasons(ctx, f, i)
@@ -342,22 +755,11 @@ def _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfa
                            reason_zh=f"留任 — {zh}", details=details, binding=empty)
     details = [f"could fill: {', '.join(f.sid[f.cs[r]] for r in rows)}"]
     # (a) everyone else as in the plan, this teacher forced to rotate: which rule instances forbid it?
-    m = ctx.model.clone()
-    lits = enforce_ledger(ctx.ledger, m)
-    x = [m.get_bool_var_from_proto_index(v.index) for v in ctx.x]
-    for r in range(len(x)):
-        if f.ct[r] != i:
-            m.add(x[r] == int(chosen_rows[r]))
-    m.add(cp_model.LinearExpr.sum([x[r] for r in rows]) == 1)
-    st, s = assume(m, list(lits), seconds)
+    st, core = ex.binding(i)
     binding_rows = []
-    if st == cp_model.INFEASIBLE:
-        core = [c for c in s.sufficient_assumptions_for_infeasibility() if c in lits]
-        core = shrink(m, core, time.perf_counter() + seconds)
-        for c in core:
-            en, zh = describe_entry(ctx, lits[c], usage=usage, facts=f)
-            binding_rows.append({"rule": lits[c].rule, "key": lits[c].key, "sentence_en": en,
-                                 "sentence_zh": zh})
+    for entry in core:
+        en, zh = describe_entry(ctx, entry, usage=ex.usage, facts=f)
+        binding_rows.append({"rule": entry.rule, "key": entry.key, "sentence_en": en, "sentence_zh": zh})
     binding = pd.DataFrame(binding_rows, columns=["rule", "key", "sentence_en", "sentence_zh"])
     if len(binding):
         reason = "stays — " + "; ".join(binding["sentence_en"])
@@ -368,24 +770,19 @@ def _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfa
     else:
         reason, reason_zh = "stays", "留任"
     alternative = None
+    base_vals = ex.base() if counterfactual else None
     if counterfactual:
-        _, base_vals, _ = _counterfactual(
-            ctx, weights, chosen_rows, lambda m, x: [m.add(x[r] == int(chosen_rows[r]))
-                                                     for r in range(len(x))],
-            seconds)
-        st2, vals, _ = _counterfactual(
-            ctx, weights, chosen_rows, lambda m, x: m.add(cp_model.LinearExpr.sum([x[r] for r in rows]) == 1),
-            seconds)
+        st2, vals = ex.counterfactual(i, "force")
         if st2 == cp_model.INFEASIBLE:
             details.append("verified: no valid plan rotates this teacher at all")
             alternative = {"to_school_id": None, "objective_delta": float("inf"), "status": "INFEASIBLE"}
             reason += " (verified: no valid plan rotates this teacher)"
             reason_zh += "（已验证：任何可行方案都无法让其交流）"
-        elif st2 in OK and base_vals is not None:
-            delta = _objective_of(ctx, weights, vals) - _objective_of(ctx, weights, base_vals)
-            goes = [f.sid[f.cs[r]] for r in rows if vals[ctx.x[r].index]]
-            moved_then = {f.ct[r] for r in range(len(ctx.x)) if vals[ctx.x[r].index]}
-            moved_now = {f.ct[r] for r in np.flatnonzero(chosen_rows)}
+        elif st2 in OK and vals is not None and base_vals is not None:
+            delta = ex.objective(vals) - ex.objective(base_vals)
+            goes = [f.sid[f.cs[r]] for r in rows if vals[r]]
+            moved_then = {int(f.ct[r]) for r in np.flatnonzero(vals[: ex.n_rows])}
+            moved_now = {int(f.ct[r]) for r in np.flatnonzero(ex.chosen_rows)}
             displaced = sorted(f.tid[t] for t in moved_now - moved_then)
             d = (f"verified: the best plan that rotates this teacher sends them to {goes[0]}"
                  + (f" and keeps {', '.join(displaced)} in place" if displaced else "")
@@ -395,14 +792,12 @@ def _explain_stays(ctx, f, i, dest, chosen_rows, weights, usage, base, counterfa
             alternative = {"to_school_id": goes[0] if goes else None, "objective_delta": delta,
                            "status": "OPTIMAL" if st2 == cp_model.OPTIMAL else "FEASIBLE"}
             if not len(binding):
-                terms_then = _term_values(ctx, vals)
-                terms_now = _term_values(ctx, base_vals)
+                terms_then = ex.term_values(vals)
+                terms_now = ex.term_values(base_vals)
                 moved_terms = ", ".join(f"{k} {terms_then[k] - terms_now[k]:+g}" for k in sorted(terms_then)
-                                        if terms_then[k] != terms_now[k] and weights.get(k, 0))
+                                        if terms_then[k] != terms_now[k] and ex.weights.get(k, 0))
                 reason = (f"stays — rotating this teacher is allowed but costs {delta:+,.1f} "
                           f"({moved_terms or 'no term changes'})")
                 reason_zh = f"留任 — 可以交流，但会使目标值变化 {delta:+,.1f}"
     return Explanation(**base, decision="stays", to_school_id=None, reason=reason, reason_zh=reason_zh,
                        details=details, binding=binding, alternative=alternative)
-
-

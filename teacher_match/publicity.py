@@ -15,7 +15,7 @@ import pandas as pd
 from .errors import InputError
 from .vocabulary import zh_subject
 
-__all__ = ["publicity_table", "write_publicity_sheet", "PUBLIC_CATEGORY", "MODE_ZH"]
+__all__ = ["publicity_table", "write_publicity_sheet", "reasons_table", "PUBLIC_CATEGORY", "MODE_ZH"]
 
 MODE_ZH = {"rotation": "交流轮岗", "support": "支教", "itinerant": "走教", "upward_study": "跟岗学习",
            "paired": "结对交流", "diversion": "分流"}
@@ -108,3 +108,40 @@ def write_publicity_sheet(xw: pd.ExcelWriter, assignments: pd.DataFrame, sheet: 
         pd.DataFrame({title: []}).to_excel(xw, sheet_name=sheet, index=False, startrow=row)
         table.to_excel(xw, sheet_name=sheet, index=False, startrow=row + 1)
         row += len(table) + 3
+
+
+#: a decision of an explanation, as published
+DECISION_ZH = {"rotates": "交流", "stays": "留任", "not movable": "不参与本轮交流", "no plan": "留任"}
+
+
+def reasons_table(assignments: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
+    """The reasons as published (sheet ``交流说明``): every teacher of the plan with the decision and why.
+
+    ``reasons`` is the table of :func:`teacher_match.explain_all` (``teacher_id, decision, to_school_id,
+    reason_zh``). A teacher whose rotation is deferred is given the public category of the exemption only
+    (as in the publicity list), never the roster's detail.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"teacher_id": ["T1", "T2"], "from_school_id": ["S1", "S1"],
+    ...                   "status": ["eligible", "exempt"], "reason": ["", "exempt: serious_illness — x"]})
+    >>> r = pd.DataFrame({"teacher_id": ["T1", "T2"], "decision": ["rotates", "not movable"],
+    ...                   "to_school_id": ["R1", None],
+    ...                   "reason_zh": ["交流至 R1", "不参与本轮交流 — exempt: x"]})
+    >>> reasons_table(a, r)["说明"].tolist()
+    ['交流至 R1', '暂缓交流 — 个人或家庭特殊情况']
+    """
+    a = assignments.assign(teacher_id=assignments["teacher_id"].astype(str))
+    r = reasons.assign(teacher_id=reasons["teacher_id"].astype(str)).set_index("teacher_id")
+    r = r.reindex(a["teacher_id"])
+    exempt = (a["status"] == "exempt").to_numpy()
+    said = [f"暂缓交流 — {_category(why)}" if ex else str(zh)
+            for ex, why, zh in zip(exempt, a["reason"], r["reason_zh"], strict=True)]
+    out = pd.DataFrame({"教师编号": a["teacher_id"].to_numpy(), "原学校": a["from_school_id"].to_numpy(),
+                        "决定": ["暂缓交流" if ex else DECISION_ZH.get(str(d), str(d))
+                                 for ex, d in zip(exempt, r["decision"], strict=True)],
+                        "交流学校": r["to_school_id"].to_numpy(), "说明": said})
+    if "name" in a.columns:
+        out.insert(1, "姓名", a["name"].to_numpy())
+    return out.sort_values(["原学校", "教师编号"]).reset_index(drop=True)
