@@ -438,10 +438,10 @@ def _split_roads(u: pd.Series, v: pd.Series, county_of_school: dict) -> dict[str
     out: dict[str, list] = {}
     for row in u.index:
         a, b = cu[row], cv[row]
-        if a is not None and b is not None:
+        if pd.notna(a) and pd.notna(b):
             owners = {a} if a == b else set()
-        elif a is not None or b is not None:
-            owners = {a if a is not None else b}
+        elif pd.notna(a) or pd.notna(b):
+            owners = {a if pd.notna(a) else b}
         else:
             owners = counties_of_net.get(net.get(u[row], -1), set())
         for c in owners:
@@ -634,6 +634,12 @@ def _with_county(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return out
 
 
+def _one_line(text: object, width: int = 160) -> str:
+    """An error on one line: its lines joined, cut at ``width`` characters."""
+    line = " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 def _peak_rss_mb() -> float:
     """This process's peak resident memory, MB (NaN where the system does not say)."""
     try:
@@ -757,7 +763,7 @@ class ProvincePlan:
         lines = []
         if t["failed"]:
             lines.append(f"NOT PLANNED: {t['failed']} of {t['counties']} counties failed — "
-                         + "; ".join(f"{r.county}: {str(r.error).splitlines()[0]}"
+                         + "; ".join(f"{r.county}: {_one_line(r.error)}"
                                      for r in c[c["error"].notna()].head(5).itertuples())
                          + (" …" if t["failed"] > 5 else ""))
         if t["no_plan"]:
