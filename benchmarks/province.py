@@ -1,4 +1,4 @@
-"""A province on a LocalCluster against the same counties one after another, and an estimate for 1,000 counties.
+"""A province on a LocalCluster against the same counties one after another; an estimate for 1,000 counties.
 
 ``python -m benchmarks.province --counties 100 --teachers 10000`` (the full row: a million teachers) writes
 ``benchmarks/results/province.md``; ``--counties 20`` is the row that fits in a few minutes.
@@ -54,7 +54,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=RESULTS / "province.md")
     args = ap.parse_args()
-    province, policy = tm.make_province(args.counties, args.teachers, seed=args.seed), tm.load_policy("default")
+    province = tm.make_province(args.counties, args.teachers, seed=args.seed)
+    policy = tm.load_policy("default")
     shared = {"policy": policy, "objective": None, "time_limit": args.time_limit, "workers": 1, "seed": 0}
     load0, up0 = os.getloadavg(), _uptime()
 
@@ -64,7 +65,8 @@ def main() -> None:
     for name in province.names:
         r = plan_county(shared, name, province.recipe(name))
         seq.append({"county": name, "status": r.get("status", "ERROR"), "objective": r.get("objective"),
-                    "digest": _digest(r.get("assignments")), "seconds": r["seconds"], "error": r.get("error")})
+                    "digest": _digest(r.get("assignments")), "seconds": r["seconds"],
+                    "error": r.get("error")})
         print(f"sequential {name}: {seq[-1]['status']} {r['seconds']:.1f} s", flush=True)
     sequential_s = time.perf_counter() - t0
     seq_rss = _rss_mb()
@@ -127,8 +129,8 @@ def main() -> None:
                   f"measured {mean_s:.1f} s per county).", ""]
     lines += [
         f"`make_province({args.counties}, {args.teachers}, seed={args.seed})`: {teachers:,} teachers; policy "
-        f"`default`; {args.time_limit:g} s per county, one CP-SAT worker and seed 0 per county. Each county is "
-        f"drawn from its seed on the process that plans it, then solved and checked.",
+        f"`default`; {args.time_limit:g} s per county, one CP-SAT worker and seed 0 per county. Each county "
+        f"is drawn from its seed on the process that plans it, then solved and checked.",
         "",
         "| run | seconds |",
         "|---|---:|",
@@ -170,15 +172,16 @@ def main() -> None:
         "",
         f"## Estimate: {EST_COUNTIES:,} counties of {args.teachers:,} teachers on {EST_MACHINES} machines",
         "",
-        f"Assuming {EST_MACHINES} machines like this one ({cores} cores, one worker per core: {slots} workers) "
-        "and counties like these:",
+        f"Assuming {EST_MACHINES} machines like this one ({cores} cores, one worker per core: {slots} "
+        "workers) and counties like these:",
         "",
         f"* counties per worker: ⌈{EST_COUNTIES:,} / {slots}⌉ = {waves} waves;",
         f"* one county: {mean_s:.1f} s alone (mean of the sequential run) × {slowdown:.2f} (measured "
         f"slowdown beside another solve) = {mean_s * slowdown:.1f} s;",
         f"* total ≈ {waves} × {mean_s * slowdown:.1f} s + {started_s:.1f} s to start the cluster = "
-        f"**{est_s / 60:.1f} min** (the longest county here took {longest_s:.1f} s alone: a wave lasts as long "
-        f"as its slowest county, so plan for up to {(waves * longest_s * slowdown + started_s) / 60:.1f} min "
+        f"**{est_s / 60:.1f} min** (the longest county here took {longest_s:.1f} s alone: a wave lasts as "
+        f"long as its slowest county, so plan for up to "
+        f"{(waves * longest_s * slowdown + started_s) / 60:.1f} min "
         f"if the slow counties come together — the scheduler hands out counties as workers free up, which "
         f"evens this out);",
         f"* memory: each worker holds one county at a time: {per_worker.max():.0f} MB peak per worker here, "

@@ -23,8 +23,8 @@ cannot be used; 3 no plan was found within the time limit (nothing written); 4 t
 a minimum the policy made soft (written and said first; ``--allow-shortfall`` accepts it with 0); for
 ``sweep``, 0 every scenario ran (one without a plan is a row, not a failure) and 1 a scenario failed or a plan
 violates a rule (the table is written either way); for ``province``, 0 every county has a valid plan and 1 a
-county failed, has no plan or violates a rule (the workbook is written either way); 70 a bug in teacher_match; 130 interrupted by Ctrl-C; 141
-the output pipe was closed (``teacher-match solve … | head``).
+county failed, has no plan or violates a rule (the workbook is written either way); 70 a bug in
+teacher_match; 130 interrupted by Ctrl-C; 141 the output pipe was closed (``teacher-match solve … | head``).
 """
 
 from __future__ import annotations
@@ -228,11 +228,12 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--quiet", action="store_true", help="no progress bar")
 
     v = sub.add_parser("province", help="plan a province county by county (县域内) on a cluster; one plan")
-    v.add_argument("input", help="a roster with a county column (县区), or a folder with one roster per county "
-                                 "(a sub-folder or a workbook each)")
+    v.add_argument("input", help="a roster with a county column (县区), or a folder with one roster per "
+                                 "county (a sub-folder or a workbook each)")
     policy_args(v)
-    v.add_argument("--out", required=True, help="the province plan: a workbook (.xlsx: per-county totals, "
-                                                "assignments, needs, 公示名单, errors), checked before any solve")
+    v.add_argument("--out", required=True,
+                   help="the province plan: a workbook (.xlsx: per-county totals, assignments, needs, "
+                        "公示名单, errors), checked before any solve")
     v.add_argument("--html", help="an HTML report: province and per-county totals, needs per subject")
     v.add_argument("--scheduler", metavar="ADDR",
                    help="a dask scheduler's address (tcp://host:8786); default: a cluster on this machine")

@@ -67,8 +67,9 @@ MAX_COUNTIES = 10_000
 _COUNT_COLUMNS = ["teachers", "eligible", "rotated", "needs_declared", "needs_filled", "needs_unfilled",
                   "shortfalls", "violations", "warnings"]
 _FLOAT_COLUMNS = ["commute_km_total", "objective", "bound", "gap", "seconds"]
-_ID_COLUMNS = {"teachers": ["teacher_id", "school_id"], "schools": ["school_id", "pair_id", "central_school_id"],
-               "needs": ["school_id"], "roads": ["u", "v"], "distances": ["from_school_id", "to_school_id"],
+_ID_COLUMNS = {"teachers": ["teacher_id", "school_id"],
+               "schools": ["school_id", "pair_id", "central_school_id"], "needs": ["school_id"],
+               "roads": ["u", "v"], "distances": ["from_school_id", "to_school_id"],
                "exchanges": ["teacher_id", "from_school_id", "to_school_id"]}
 
 
@@ -105,8 +106,8 @@ class Province:
     def recipe(self, name: str) -> tuple:
         """The recipe of a county (what is sent to the worker)."""
         if name not in self._recipes:
-            raise InputError(f"no county {name!r} in this province; its counties are {', '.join(self.names[:10])}"
-                             + (" …" if len(self) > 10 else ""))
+            raise InputError(f"no county {name!r} in this province; its counties are "
+                             f"{', '.join(self.names[:10])}" + (" …" if len(self) > 10 else ""))
         return self._recipes[name]
 
     def county(self, name: str) -> Problem:
@@ -201,8 +202,8 @@ def _synthetic_county(name: str, seed: int, n_teachers: int, reference_date: str
     first = str(p.schools[COUNTY_COLUMN].iloc[0])
     schools["name"] = schools["name"].str.replace(first, name, n=1, regex=False)
     schools[COUNTY_COLUMN] = name
-    return replace(p, teachers=prefix(p.teachers, "teachers"), schools=schools, needs=prefix(p.needs, "needs"),
-                   roads=prefix(p.roads, "roads"))
+    return replace(p, teachers=prefix(p.teachers, "teachers"), schools=schools,
+                   needs=prefix(p.needs, "needs"), roads=prefix(p.roads, "roads"))
 
 
 def _county_problem(recipe: tuple) -> Problem:
@@ -265,8 +266,8 @@ def as_province(source: Any, reference_date: Any = None, *, max_file_mb: float |
             names = [f.stem if f.is_file() else f.name for f in counties]
             twice = sorted({n for n in names if names.count(n) > 1})
             if twice:
-                raise InputError(f"{path}: county {twice[0]!r} is given twice (a folder and a workbook of one "
-                                 f"name) — keep one")
+                raise InputError(f"{path}: county {twice[0]!r} is given twice (a folder and a workbook "
+                                 f"of one name) — keep one")
             return Province({n: ("path", str(f), ref, max_file_mb, max_rows)
                              for n, f in zip(names, counties, strict=True)}, source=str(path))
         from .io import read_tables
@@ -327,22 +328,31 @@ def _split_frames(frames: dict, sources: dict, first_rows: dict, reference_date,
     Each table's rows keep their file row numbers (as the index), so a county's error names the row of the
     file the planner sees.
     """
+    from .schema import _is_blank
+
     frames = {name: df.set_axis(np.arange(len(df)) + int(first_rows.get(name, 2)), axis=0)
               for name, df in frames.items()}
-    src = lambda t: sources.get(t, t)  # noqa: E731
+    # rows left entirely empty (an artefact of Excel exports) are skipped, as the roster reader skips them
+    frames = {name: df[~df.apply(lambda col: col.map(_is_blank)).all(axis=1)] if len(df) else df
+              for name, df in frames.items()}
+
+    def src(table: str) -> str:
+        return str(sources.get(table, table))
+
     t, s = frames["teachers"], frames["schools"]
     s_head, t_head = _county_header(s, "schools"), _county_header(t, "teachers")
     if s_head is None and t_head is None:
-        raise InputError(f"{source}: no county column (县区) in the schools or the teachers table — a province "
-                         f"roster names each school's county; or give a folder with one roster per county")
+        raise InputError(f"{source}: no county column (县区) in the schools or the teachers table — a "
+                         f"province roster names each school's county; or give a folder with one roster per "
+                         f"county")
     school_ids, teacher_school = _id_of("schools", "school_id", s), _id_of("teachers", "school_id", t)
     issues: list[Issue] = []
     t_county = _county_text(t, t_head)
     if s_head is not None:
         s_county = _county_text(s, s_head)
         for row in s.index[s_county.isna()]:
-            issues.append(Issue(src("schools"), int(row), s_head, "the county is empty — every school belongs "
-                                                                  "to a county (县区)"))
+            issues.append(Issue(src("schools"), int(row), s_head,
+                                "the county is empty — every school belongs to a county (县区)"))
     else:
         # the county of a school is its teachers' county
         pairs = pd.DataFrame({"school": teacher_school, "county": t_county}).dropna()
@@ -350,54 +360,67 @@ def _split_frames(frames: dict, sources: dict, first_rows: dict, reference_date,
         s_county = school_ids.map(lambda i: named[i][0] if i in named.index and len(named[i]) == 1 else None)
         for row, sid in school_ids.items():
             if sid in named.index and len(named[sid]) > 1:
-                issues.append(Issue(src("schools"), int(row), "school_id", f"the teachers of school {sid} name "
-                                    f"{len(named[sid])} counties ({', '.join(named[sid])}) — one school, one "
-                                    f"county"))
+                issues.append(Issue(src("schools"), int(row), "school_id",
+                                    f"the teachers of school {sid} name {len(named[sid])} counties "
+                                    f"({', '.join(named[sid])}) — one school, one county"))
             elif sid not in named.index:
-                issues.append(Issue(src("schools"), int(row), "school_id", f"no teacher of school {sid} names "
-                                    f"its county — add a county column (县区) to the schools table"))
+                issues.append(Issue(src("schools"), int(row), "school_id",
+                                    f"no teacher of school {sid} names its county — add a county column "
+                                    f"(县区) to the schools table"))
     county_of_school = dict(zip(school_ids, s_county, strict=True))
     from_school = teacher_school.map(lambda i: county_of_school.get(i))
     if t_head is not None:
         for row in t.index[t_county.notna() & from_school.notna() & (t_county != from_school)]:
-            issues.append(Issue(src("teachers"), int(row), t_head, f"county {t_county[row]} but the teacher's "
-                                f"school {teacher_school[row]} is in county {from_school[row]}"))
+            issues.append(Issue(src("teachers"), int(row), t_head,
+                                f"county {t_county[row]} but the teacher's school {teacher_school[row]} is "
+                                f"in county {from_school[row]}"))
     county_t = t_county.where(t_county.notna(), from_school)
-    for row in t.index[county_t.isna()]:
-        issues.append(Issue(src("teachers"), int(row), "school_id", f"school {teacher_school[row]} is in no "
-                            f"county: it is not in the schools table" + (" and the teacher's county is empty"
-                                                                           if t_head else "")))
+    known_schools = set(school_ids.dropna())
+    # a teacher of a school whose county is empty is named by that school's row: reported once, not twice
+    for row in t.index[county_t.isna() & ~teacher_school.isin(known_schools)]:
+        issues.append(Issue(src("teachers"), int(row), "school_id", f"school {teacher_school[row]} is not in "
+                            f"the schools table, so the teacher is in no county"
+                            + (" (and the teacher's county is empty)" if t_head else "")))
     parts: dict[str, dict[str, list]] = {}
 
-    def put(table: str, county_series: pd.Series, what: str, col: str, skip: pd.Series | None = None) -> None:
+    def put(table: str, county_series: pd.Series, unknown: pd.Series | None = None, col: str = "",
+            what: str = "", skip: pd.Series | None = None) -> None:
+        """Give each row to its county; ``unknown`` rows (in no county's table) are issues."""
+        if unknown is not None:
+            for row in county_series.index[unknown & county_series.isna()]:
+                issues.append(Issue(src(table), int(row), col, what))
         if skip is not None:
             county_series = county_series[~skip]
-        for row in county_series.index[county_series.isna()]:
-            issues.append(Issue(src(table), int(row), col, f"{what} is in no county's table"))
         for c, g in county_series.dropna().groupby(county_series.dropna(), sort=True):
             parts.setdefault(str(c), {}).setdefault(table, []).append(g.index)
 
-    put("schools", s_county, "the school", s_head or "school_id")
-    put("teachers", county_t, "the teacher's school", "school_id")
+    put("schools", s_county)
+    put("teachers", county_t)
     needs = frames["needs"]
-    put("needs", _id_of("needs", "school_id", needs).map(lambda i: county_of_school.get(i)), "the school",
-        "school_id")
+    need_school = _id_of("needs", "school_id", needs)
+    put("needs", need_school.map(lambda i: county_of_school.get(i)), ~need_school.isin(known_schools),
+        "school_id", "the school is not in the schools table, so the need is in no county")
     if "exchanges" in frames:
-        county_of_teacher = dict(zip(_id_of("teachers", "teacher_id", t), county_t, strict=True))
+        teacher_ids = _id_of("teachers", "teacher_id", t)
+        county_of_teacher = dict(zip(teacher_ids, county_t, strict=True))
         e = frames["exchanges"]
-        put("exchanges", _id_of("exchanges", "teacher_id", e).map(lambda i: county_of_teacher.get(i)),
-            "the teacher", "teacher_id")
+        who = _id_of("exchanges", "teacher_id", e)
+        put("exchanges", who.map(lambda i: county_of_teacher.get(i)), ~who.isin(set(teacher_ids.dropna())),
+            "teacher_id", "the teacher is not in the teachers table, so the exchange is in no county")
     if "distances" in frames:
         d = frames["distances"]
-        a = _id_of("distances", "from_school_id", d).map(lambda i: county_of_school.get(i))
-        b = _id_of("distances", "to_school_id", d).map(lambda i: county_of_school.get(i))
+        fa, fb = _id_of("distances", "from_school_id", d), _id_of("distances", "to_school_id", d)
+        a, b = fa.map(lambda i: county_of_school.get(i)), fb.map(lambda i: county_of_school.get(i))
         # a distance across a county's border is not needed (no rotation crosses it): left out; one end of
         # an unknown school stays with the other end's county, whose validation names it
         cross = a.notna() & b.notna() & (a != b)
-        put("distances", a.where(a.notna(), b), "neither school", "from_school_id", skip=cross)
+        put("distances", a.where(a.notna(), b), ~fa.isin(known_schools) & ~fb.isin(known_schools),
+            "from_school_id", "neither school is in the schools table, so the distance is in no county",
+            skip=cross)
     if "roads" in frames:
         r = frames["roads"]
-        for c, idx in _split_roads(_id_of("roads", "u", r), _id_of("roads", "v", r), county_of_school).items():
+        road_rows = _split_roads(_id_of("roads", "u", r), _id_of("roads", "v", r), county_of_school)
+        for c, idx in road_rows.items():
             parts.setdefault(c, {}).setdefault("roads", []).append(idx)
     if issues:
         from .problem import _issues_frame
@@ -453,8 +476,9 @@ def _split_problem(problem: Problem) -> Province:
     """A Problem with a county column → one validated sub-Problem per county (its rows, nothing re-read)."""
     s, t = problem.schools, problem.teachers
     if COUNTY_COLUMN not in s.columns and COUNTY_COLUMN not in t.columns:
-        raise InputError("the problem has no county column (县区) on its schools or teachers — a province names "
-                         "each school's county; or use make_province / a folder with one roster per county")
+        raise InputError("the problem has no county column (县区) on its schools or teachers — a province "
+                         "names each school's county; or use make_province / a folder with one roster per "
+                         "county")
     if COUNTY_COLUMN in s.columns:
         s_county = s[COUNTY_COLUMN].astype(object)
     else:
@@ -470,7 +494,8 @@ def _split_problem(problem: Problem) -> Province:
         raise SchemaError(_issues_frame(issues))
     county_of_school = dict(zip(s["school_id"], s_county.astype(str).str.strip(), strict=True))
     tables = {"schools": s["school_id"], "teachers": t["school_id"], "needs": problem.needs["school_id"]}
-    cols = {name: pd.Series(ids.map(county_of_school).to_numpy(), dtype=object) for name, ids in tables.items()}
+    cols = {name: pd.Series(ids.map(county_of_school).to_numpy(), dtype=object)
+            for name, ids in tables.items()}
     if problem.exchanges is not None:
         county_of_teacher = dict(zip(t["teacher_id"], cols["teachers"], strict=True))
         cols["exchanges"] = pd.Series(problem.exchanges["teacher_id"].map(county_of_teacher).to_numpy(),
@@ -495,7 +520,8 @@ def _split_problem(problem: Problem) -> Province:
             return (df.iloc[pos].reset_index(drop=True),
                     [rows[i] for i in pos] if rows is not None and len(rows) == len(df) else None)
 
-        own, rows = {}, {}
+        own: dict[str, Any] = {}
+        rows: dict[str, list] = {}
         for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges"):
             own[name], r = part(name, getattr(problem, name))
             if r is not None:
@@ -641,7 +667,7 @@ def _one_line(text: object, width: int = 160) -> str:
 
 
 def _peak_rss_mb() -> float:
-    """This process's peak resident memory, MB (NaN where the system does not say)."""
+    """The peak resident memory of this process, MB (NaN where the system does not say)."""
     try:
         import resource
     except ImportError:  # pragma: no cover - Windows
@@ -737,8 +763,10 @@ class ProvincePlan:
         return self.counties.loc[self.counties["error"].notna(), ["county", "error"]].reset_index(drop=True)
 
     def check(self) -> pd.DataFrame:
-        """Every county's :func:`teacher_match.check` rows, aggregated (run on the workers, against each
-        county's own roster); empty when every plan is valid."""
+        """Every county's :func:`teacher_match.check` rows, aggregated; empty when every plan is valid.
+
+        The checker ran on the workers, each county's plan against the county's own roster.
+        """
         return self.violations
 
     def totals(self) -> dict:
@@ -795,11 +823,11 @@ class ProvincePlan:
         return publicity_table(self.assignments, view)
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write the province workbook: counties (per-county totals), assignments, needs, 公示名单, and the
-        errors, violations, shortfalls and warnings when there are any.
+        """Write the province workbook (per-county totals, assignments, needs, 公示名单 …).
 
-        Checked first, replaced whole, text cells as text; reproducible: the same plans give the same bytes
-        (no timing in the sheets).
+        Sheets: counties (per-county totals), province (totals), assignments, needs, 公示名单, and errors,
+        violations, shortfalls and warnings when there are any. Checked first, replaced whole, text cells as
+        text; reproducible: the same plans give the same bytes (no timing in the sheets).
 
         Raises
         ------

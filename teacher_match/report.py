@@ -246,16 +246,21 @@ def write_report(plan, path: str | Path, problem=None) -> Path:
 
 
 def render_province_html(province) -> str:
-    """The report page of a :class:`~teacher_match.province.ProvincePlan`: province totals, a row of totals
-    per county, needs per subject, and the counties that failed or have no plan (said first)."""
+    """The report page of a :class:`~teacher_match.province.ProvincePlan`.
+
+    Province totals, the counties that failed or have no plan (said first), needs per subject, and a row of
+    totals per county.
+    """
     t = province.totals()
     c = province.counties
-    cards = [("counties 县区", f"{t['planned']:,} / {t['counties']:,} planned"), ("teachers", f"{t['teachers']:,}"),
+    cards = [("counties 县区", f"{t['planned']:,} / {t['counties']:,} planned"),
+             ("teachers", f"{t['teachers']:,}"),
              ("rotated 交流", f"{t['rotated']:,}"),
              ("needs filled 需求满足", f"{t['needs_filled']:,} / {t['needs_declared']:,}"),
              ("mean commute 平均通勤",
               f"{t['commute_km_total'] / t['rotated']:.1f} km" if t["rotated"] else "—")]
-    parts = [f"<h1>Province rotation plan 全省教师交流轮岗方案 — policy {html.escape(province.policy_id)}</h1>",
+    title = f"Province rotation plan 全省教师交流轮岗方案 — policy {html.escape(province.policy_id)}"
+    parts = [f"<h1>{title}</h1>",
              "<div class='cards'>"
              + "".join(f"<div class='card'><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>"
                        for k, v in cards)
@@ -266,8 +271,9 @@ def render_province_html(province) -> str:
                   _table(failed[["county", "status", "error"]])]
     per = c[["county", "status", "teachers", "eligible", "rotated", "needs_declared", "needs_filled",
              "needs_unfilled", "commute_km_total", "gap", "shortfalls", "violations"]].copy()
-    per.columns = ["county 县区", "status", "teachers 教师", "eligible 可交流", "rotated 交流", "declared 申报",
-                   "filled 满足", "unfilled 未满足", "commute km 通勤", "gap", "shortfalls", "violations"]
+    per.columns = ["county 县区", "status", "teachers 教师", "eligible 可交流", "rotated 交流",
+                   "declared 申报", "filled 满足", "unfilled 未满足", "commute km 通勤", "gap", "shortfalls",
+                   "violations"]
     needs = province.needs
     if len(needs):
         g = needs.groupby("subject", sort=True)[["count", "filled", "unmet"]].sum().reset_index()
