@@ -268,6 +268,9 @@ def as_province(source: Any, reference_date: Any = None, *, max_file_mb: float |
             if twice:
                 raise InputError(f"{path}: county {twice[0]!r} is given twice (a folder and a workbook "
                                  f"of one name) — keep one")
+            from .output_files import remember_input
+
+            remember_input(path)  # the writers never write over a county's roster
             return Province({n: ("path", str(f), ref, max_file_mb, max_rows)
                              for n, f in zip(names, counties, strict=True)}, source=str(path))
         from .io import read_tables
@@ -637,19 +640,46 @@ def plan_county(shared: dict, name: str, recipe: tuple) -> dict:
         row["error"] = str(exc)
     except Exception as exc:  # noqa: BLE001 - any other failure is this county's, reported in its row
         row["error"] = f"{type(exc).__name__}: {exc}"
-    if "error" in row and problem is not None:
-        # the county was read but not planned: its teachers are listed, every one staying, with the reason
-        t = problem.teachers
-        row["assignments"] = _with_county(pd.DataFrame({
-            "teacher_id": t["teacher_id"].to_numpy(), "from_school_id": t["school_id"].to_numpy(),
-            "to_school_id": None, "moves": False, "mode": None, "subject": t["subject"].to_numpy(),
-            "commute_km": np.nan, "status": "not planned", "reason": f"not planned: {row['error']}"}), name)
-        row["teachers"] = len(t)
+    if "error" in row:
+        # the county was not planned: its teachers are listed as far as they can be read, every one staying,
+        # with the reason — nobody of the roster is lost from the province's plan
+        t = problem.teachers if problem is not None else _raw_teachers(recipe)
+        if t is not None:
+            reason = ("not planned: " + _one_line(row["error"], 300) if problem is not None else
+                      "not planned: the county's data has errors (see its error)")
+            row["assignments"] = _with_county(pd.DataFrame({
+                "teacher_id": t["teacher_id"].to_numpy(), "from_school_id": t["school_id"].to_numpy(),
+                "to_school_id": None, "moves": False, "mode": None, "subject": t["subject"].to_numpy(),
+                "commute_km": np.nan, "status": "not planned", "reason": reason}), name)
+            row["teachers"] = len(t)
     row["warnings"] = len(row.get("warnings_list", []))
     row["seconds"] = time.perf_counter() - t0
     row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     row["peak_rss_mb"] = _peak_rss_mb()
     return row
+
+
+def _raw_teachers(recipe: tuple) -> pd.DataFrame | None:
+    """``teacher_id, school_id, subject`` of a county's teachers table as written (its data may be broken).
+
+    None when the table cannot be read at all.
+    """
+    try:
+        if recipe[0] == "frames":
+            raw = recipe[1]["teachers"]
+        elif recipe[0] == "path":
+            from .io import read_tables
+
+            raw = read_tables(recipe[1], recipe[3], recipe[4])[0]["teachers"]
+        else:
+            return None
+        from .schema import _is_blank
+
+        raw = raw[~raw.apply(lambda col: col.map(_is_blank)).all(axis=1)] if len(raw) else raw
+        return pd.DataFrame({c: _id_of("teachers", c, raw).to_numpy()
+                             for c in ("teacher_id", "school_id", "subject")})
+    except (TeacherMatchError, OSError, ValueError, KeyError):
+        return None
 
 
 def _with_county(df: pd.DataFrame, name: str) -> pd.DataFrame:
