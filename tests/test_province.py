@@ -229,3 +229,22 @@ def test_cli_generate_and_province(client, tmp_path, capsys):
     assert code == 2
     assert "cannot reach the scheduler" in printed.err
     assert "Traceback" not in printed.err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((0, 200), "number of counties must be a whole number from 1"),
+    ((2, 10), "number of teachers per county must be a whole number from 20"),
+    ((2.5, 200), "number of counties"),
+])
+def test_make_province_refuses_bad_sizes(args, message):
+    with pytest.raises(tm.InputError, match=message):
+        tm.make_province(*args)
+
+
+def test_bad_arguments_are_refused_before_a_cluster_starts(province, policy):
+    with pytest.raises(tm.TeacherMatchError, match="time_limit must be a number of seconds > 0"):
+        tm.solve_province(province, policy, time_limit=0, client="tcp://127.0.0.1:9")
+    with pytest.raises(tm.InputError, match="a province is a Province"):
+        tm.solve_province(42, policy, client="tcp://127.0.0.1:9")
+    with pytest.raises(tm.InputError, match="n_workers"):
+        tm.solve_province(province, policy, n_workers=0)
