@@ -61,6 +61,8 @@ SUMMARY_COLUMNS = ["county", "status", "teachers", "eligible", "rotated", "needs
                    "violations", "warnings", "seconds", "error"]
 #: what a province plan is written as: one workbook
 PROVINCE_SUFFIXES = (".xlsx",)
+#: data rows per assignments sheet (an Excel sheet holds 1,048,576 rows, the header included)
+SHEET_ROWS = 1_000_000
 #: counties make_province draws at most (a national plan is several provinces)
 MAX_COUNTIES = 10_000
 #: measures of a county's plan: missing (NA) in a row without a plan
@@ -879,7 +881,10 @@ class ProvincePlan:
                 self.counties.drop(columns=["seconds"]).to_excel(xw, sheet_name="counties", index=False)
                 pd.DataFrame(list(totals.items()) + [("policy", self.policy_id)],
                              columns=["total", "value"]).to_excel(xw, sheet_name="province", index=False)
-                self.assignments.to_excel(xw, sheet_name="assignments", index=False)
+                # a sheet holds at most 1,048,576 rows: a larger province continues on "assignments 2" …
+                for i, start in enumerate(range(0, max(1, len(self.assignments)), SHEET_ROWS)):
+                    self.assignments.iloc[start:start + SHEET_ROWS].to_excel(
+                        xw, sheet_name="assignments" + (f" {i + 1}" if i else ""), index=False)
                 self.needs.to_excel(xw, sheet_name="needs", index=False)
                 if len(self.assignments):
                     write_publicity_sheet(xw, self.assignments)
