@@ -141,7 +141,7 @@ def make_province(n_counties: int = 3, teachers_per_county: int = 3000, seed: in
     """A synthetic province of ``n_counties`` counties of ``teachers_per_county`` teachers each.
 
     County ``i`` is :func:`teacher_match.make_county` with a seed of its own (drawn from ``seed`` and ``i``,
-    so the counties differ), named ``C001``, ``C002`` …; its ids are prefixed with its name (``C001-T00001``,
+    so the counties differ), named ``C001``, ``C002`` …; its ids are prefixed with its name (``C001-T000001``,
     ``C001-S00001``), unique across the province. Nothing is drawn here: each county is drawn when asked
     for (:meth:`Province.county`), on the worker that plans it. Same arguments → identical counties.
 
@@ -165,7 +165,7 @@ def make_province(n_counties: int = 3, teachers_per_county: int = 3000, seed: in
     >>> p.names
     ['C001', 'C002', 'C003']
     >>> p.county("C002").teachers["teacher_id"].iloc[0]
-    'C002-T00001'
+    'C002-T000001'
     """
     from .synthetic import MIN_TEACHERS
 
