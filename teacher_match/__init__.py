@@ -54,6 +54,10 @@ _SOLVER_NAMES = {
     "CyclePlan": ("cycle", "CyclePlan"),
     "sweep": ("sweeps", "sweep"),
     "Sweep": ("sweeps", "Sweep"),
+    "make_province": ("province", "make_province"),
+    "solve_province": ("province", "solve_province"),
+    "Province": ("province", "Province"),
+    "ProvincePlan": ("province", "ProvincePlan"),
 }
 
 
@@ -105,6 +109,10 @@ __all__ = [
     "CyclePlan",
     "sweep",
     "Sweep",
+    "make_province",
+    "solve_province",
+    "Province",
+    "ProvincePlan",
     "make_county",
     "TeacherMatchError",
     "InputError",

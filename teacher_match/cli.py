@@ -11,6 +11,8 @@
     teacher-match report plan.xlsx --html report.html --input county/
     teacher-match sweep county/ --grid backbone_min_share=0.1,0.2 --grid max_commute_km=20,30 \
         --out sweep.xlsx --plot sweep.png
+    teacher-match generate --counties 3 --teachers 2000 --seed 7 --out province/
+    teacher-match province province/ --policy default --out province.xlsx --html province.html
 
 Bad input gives one clear message on stderr and exit code 2 — never a traceback. Every output path is
 checked before any work and written whole or not at all (:mod:`teacher_match.output_files`). Anything
@@ -21,8 +23,9 @@ rule, or no plan satisfies the hard rules (INFEASIBLE); 2 bad input, bad argumen
 cannot be used; 3 no plan was found within the time limit (nothing written); 4 the plan is valid but short of
 a minimum the policy made soft (written and said first; ``--allow-shortfall`` accepts it with 0); for
 ``sweep``, 0 every scenario ran (one without a plan is a row, not a failure) and 1 a scenario failed or a plan
-violates a rule (the table is written either way); 70 a bug in teacher_match; 130 interrupted by Ctrl-C; 141
-the output pipe was closed (``teacher-match solve … | head``).
+violates a rule (the table is written either way); for ``province``, 0 every county has a valid plan and 1 a
+county failed, has no plan or violates a rule (the workbook is written either way); 70 a bug in
+teacher_match; 130 interrupted by Ctrl-C; 141 the output pipe was closed (``teacher-match solve … | head``).
 """
 
 from __future__ import annotations
@@ -164,6 +167,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--diversion", type=_whole_in(0, 10_000, "--diversion"), default=0, metavar="N",
                    help="flag N teachers as a diversion pool (分流人员) with origin schools and an options "
                         "table")
+    g.add_argument("--counties", type=_whole_in(1, 10_000, "--counties"), default=None,
+                   help="a province: this many counties of --teachers teachers each, one roster folder per "
+                        "county under --out (read by 'teacher-match province')")
 
     s = sub.add_parser("solve", help="plan the rotation for a roster")
     s.add_argument("input", help="directory with teachers/schools/needs files, or one .xlsx workbook")
@@ -240,6 +246,25 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds per solve, > 0 (default 60)")
     w.add_argument("--seed", type=seed, default=0, help=f"solver random seed, 0 to {SEED_MAX:,} (default 0)")
     w.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    v = sub.add_parser("province", help="plan a province county by county (县域内) on a cluster; one plan")
+    v.add_argument("input", help="a roster with a county column (县区), or a folder with one roster per "
+                                 "county (a sub-folder or a workbook each)")
+    policy_args(v)
+    v.add_argument("--out", required=True,
+                   help="the province plan: a workbook (.xlsx: per-county totals, assignments, needs, "
+                        "公示名单, errors), checked before any solve")
+    v.add_argument("--html", help="an HTML report: province and per-county totals, needs per subject")
+    v.add_argument("--scheduler", metavar="ADDR",
+                   help="a dask scheduler's address (tcp://host:8786); default: a cluster on this machine")
+    v.add_argument("--workers", type=_whole_in(1, 4096, "--workers"), default=None,
+                   help="processes of the cluster on this machine (default: one per CPU core, "
+                        f"{_cpus()} here); ignored with --scheduler")
+    v.add_argument("--connect-timeout", type=_seconds, default=5.0,
+                   help="seconds to reach the scheduler, > 0 (default 5)")
+    v.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds per county, > 0 (default 60)")
+    v.add_argument("--seed", type=seed, default=0, help=f"solver random seed, 0 to {SEED_MAX:,} (default 0)")
+    v.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
@@ -380,6 +405,16 @@ def _cmd_generate(args) -> int:
     from .synthetic import make_county
 
     check_output_folder(args.out, force=args.force)  # before generating: a full folder is refused at once
+    if args.counties is not None:
+        if args.preset is not None or args.history or args.wishes or args.diversion:
+            raise PolicyError("--counties draws counties of --teachers teachers each: give no --preset, "
+                              "--history, --wishes or --diversion with it")
+        from .province import make_province
+
+        province = make_province(args.counties, args.teachers, seed=args.seed)
+        out = province.write(args.out, fmt=args.format, force=args.force)
+        print(f"wrote {len(province)} counties of {args.teachers:,} teachers to {out}/ (one folder each)")
+        return 0
     problem = make_county(args.teachers, seed=args.seed, preset=args.preset, history=args.history,
                           wishes=args.wishes, diversion=args.diversion)
     out = write_problem(problem, args.out, fmt=args.format, force=args.force)
@@ -617,9 +652,36 @@ def _cmd_sweep(args) -> int:
     return EXIT_INVALID_PLAN if len(failed) or len(bad) else EXIT_OK
 
 
+def _cmd_province(args) -> int:
+    from .output_files import REPORT_SUFFIXES
+    from .province import PROVINCE_SUFFIXES, as_province, solve_province
+
+    # the outputs first: a province of many solves must not fail at its end
+    inputs = [args.input, _policy_file(args.policy)]
+    check_output(args.out, PROVINCE_SUFFIXES, what="the province plan", inputs=inputs)
+    if args.html is not None:
+        check_output(args.html, REPORT_SUFFIXES, what="the province report", inputs=inputs + [args.out])
+    policy = _policy(args)
+    province = as_province(args.input)  # its counties found, every row placed in one, before any solve
+    result = solve_province(province, policy, time_limit=args.time_limit, client=args.scheduler,
+                            n_workers=args.workers, seed=args.seed, progress=not args.quiet,
+                            connect_timeout=args.connect_timeout)
+    # the files first: a closed output pipe (… | head) must not lose them
+    result.to_excel(args.out)
+    if args.html is not None:
+        result.write_report(args.html)
+    print(result.summary())
+    print(f"\nprovince plan of {len(result)} counties written to {args.out}"
+          + (f", report to {args.html}" if args.html else ""))
+    for rec in result.errors.itertuples():
+        print(f"teacher-match: county {rec.county} failed: {rec.error}", file=sys.stderr)
+    t = result.totals()
+    return EXIT_INVALID_PLAN if t["failed"] or t["no_plan"] or t["violations"] else EXIT_OK
+
+
 COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "cycle": _cmd_cycle,
             "check": _cmd_check, "divert": _cmd_divert, "explain": _cmd_explain, "report": _cmd_report,
-            "sweep": _cmd_sweep}
+            "sweep": _cmd_sweep, "province": _cmd_province}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from .output_files import remember_input
 from .problem import Problem
 from .schema import TABLE_ALIASES, TABLES, canon_text, table_of_file, table_of_path
 
-__all__ = ["load_problem", "write_problem", "read_table", "MAX_FILE_MB", "MAX_ROWS"]
+__all__ = ["load_problem", "write_problem", "read_table", "read_tables", "MAX_FILE_MB", "MAX_ROWS"]
 
 #: default cap on one input file's size; a county roster of 100,000 teachers is about 20 MB as csv
 MAX_FILE_MB = 200
@@ -272,6 +272,29 @@ def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX
 
 
 def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows: int) -> Problem:
+    frames, sources, first_rows = read_tables(path, max_file_mb, max_rows)
+    remember_input(Path(path))  # the library's writers never write over a file read as input
+    return Problem.from_frames(
+        frames["teachers"], frames["schools"], frames["needs"], frames.get("distances"), frames.get("roads"),
+        reference_date=reference_date, sources=sources, first_rows=first_rows,
+        exchanges=frames.get("exchanges"), options=frames.get("options"),
+    )
+
+
+def read_tables(path: str | Path, max_file_mb: float = MAX_FILE_MB, max_rows: int = MAX_ROWS,
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, int]]:
+    """The raw tables of a roster (a directory of table files or one workbook), not yet validated.
+
+    Returns
+    -------
+    (frames, sources, first_rows)
+        Table name → raw frame, → file (and sheet) name, → file row of its first data row.
+
+    Raises
+    ------
+    InputError
+        A file is missing, unreadable or not a roster, or a required table is missing.
+    """
     path = Path(path)
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
@@ -315,12 +338,7 @@ def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows
         names = "; ".join(f"{t}: {' / '.join(TABLE_ALIASES[t][:3])}" for t in missing)
         raise InputError(f"{path}: missing table(s) {', '.join(missing)} — expected files or sheets named "
                          f"{names}")
-    remember_input(path)  # the library's writers never write over a file read as input
-    return Problem.from_frames(
-        frames["teachers"], frames["schools"], frames["needs"], frames.get("distances"), frames.get("roads"),
-        reference_date=reference_date, sources=sources, first_rows=first_rows,
-        exchanges=frames.get("exchanges"), options=frames.get("options"),
-    )
+    return frames, sources, first_rows
 
 
 def _as_declared(df: pd.DataFrame, column: str, declared: str, drop: tuple[str, ...] = ()) -> pd.DataFrame:

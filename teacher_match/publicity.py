@@ -49,6 +49,9 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
                     duration: str | None = None) -> pd.DataFrame:
     """One view of the publicity list (see the module docstring).
 
+    The assignments of a province (with a ``county`` column) give each county's list in turn, under a
+    first column 县区.
+
     Examples
     --------
     >>> import pandas as pd
@@ -63,6 +66,12 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
     """
     a = assignments
     has_name = "name" in a.columns
+    if "county" in a.columns:
+        # a province's list: each county's view, the county (县区) first
+        parts = [_with_county(publicity_table(g.drop(columns="county"), view, duration), c)
+                 for c, g in a.groupby("county", sort=True)]
+        return (pd.concat(parts, ignore_index=True) if parts else
+                _with_county(publicity_table(a.drop(columns="county"), view, duration), ""))
     if view == "exempt":
         e = a[a["status"] == "exempt"]
         out = pd.DataFrame({"学校": e["from_school_id"].to_numpy(), "教师编号": e["teacher_id"].to_numpy(),
@@ -96,6 +105,11 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
     first = ["原学校", "教师编号"] + (["姓名"] if has_name else []) + ["交流学校"]
     out = out[first + [c for c in out.columns if c not in first]]
     return out.sort_values(["原学校", "交流学校", "教师编号"]).reset_index(drop=True)
+
+
+def _with_county(table: pd.DataFrame, county: str) -> pd.DataFrame:
+    table.insert(0, "县区", county)
+    return table
 
 
 def write_publicity_sheet(xw: pd.ExcelWriter, assignments: pd.DataFrame, sheet: str = "公示名单") -> None:

@@ -22,7 +22,8 @@ import pandas as pd
 from .errors import InputError, TeacherMatchError
 from .output_files import REPORT_SUFFIXES, atomic_write, check_output, remember_input
 
-__all__ = ["plan_tables", "flow_figure", "render_html", "write_report"]
+__all__ = ["plan_tables", "flow_figure", "render_html", "write_report", "render_province_html",
+           "write_province_report"]
 
 _SHEETS = ("assignments", "needs", "schools", "objective")
 
@@ -240,5 +241,60 @@ def write_report(plan, path: str | Path, problem=None) -> Path:
                           inputs=[plan] if isinstance(plan, (str, Path)) else [])
     page = render_html(plan, problem)
     with atomic_write(target, "the report") as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return Path(path)
+
+
+def render_province_html(province) -> str:
+    """The report page of a :class:`~teacher_match.province.ProvincePlan`.
+
+    Province totals, the counties that failed or have no plan (said first), needs per subject, and a row of
+    totals per county.
+    """
+    t = province.totals()
+    c = province.counties
+    cards = [("counties 县区", f"{t['planned']:,} / {t['counties']:,} planned"),
+             ("teachers", f"{t['teachers']:,}"),
+             ("rotated 交流", f"{t['rotated']:,}"),
+             ("needs filled 需求满足", f"{t['needs_filled']:,} / {t['needs_declared']:,}"),
+             ("mean commute 平均通勤",
+              f"{t['commute_km_total'] / t['rotated']:.1f} km" if t["rotated"] else "—")]
+    title = f"Province rotation plan 全省教师交流轮岗方案 — policy {html.escape(province.policy_id)}"
+    parts = [f"<h1>{title}</h1>",
+             "<div class='cards'>"
+             + "".join(f"<div class='card'><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>"
+                       for k, v in cards)
+             + "</div>"]
+    failed = c[c["error"].notna() | ~c["status"].isin(["OPTIMAL", "FEASIBLE"])]
+    if len(failed):
+        parts += [f"<h2 class='bad'>Counties not planned 未完成编排的县区（{len(failed)}）</h2>",
+                  _table(failed[["county", "status", "error"]])]
+    per = c[["county", "status", "teachers", "eligible", "rotated", "needs_declared", "needs_filled",
+             "needs_unfilled", "commute_km_total", "gap", "shortfalls", "violations"]].copy()
+    per.columns = ["county 县区", "status", "teachers 教师", "eligible 可交流", "rotated 交流",
+                   "declared 申报", "filled 满足", "unfilled 未满足", "commute km 通勤", "gap", "shortfalls",
+                   "violations"]
+    needs = province.needs
+    if len(needs):
+        g = needs.groupby("subject", sort=True)[["count", "filled", "unmet"]].sum().reset_index()
+        g["filled %"] = (100 * g["filled"] / g["count"].clip(lower=1)).round(0).astype(int)
+        g.columns = ["subject 学科", "declared 申报", "filled 满足", "unfilled 未满足", "filled %"]
+        parts += ["<h2>Needs per subject 各学科需求（全省）</h2>", _table(g)]
+    parts += [f"<h2>Per-county totals 各县区合计（{len(per)}）</h2>", _table(per, floatfmt="{:,.3f}")]
+    return ("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>teacher_match province report"
+            f"</title><style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")
+
+
+def write_province_report(province, path: str | Path) -> Path:
+    """Write :func:`render_province_html` to ``path`` (checked first, replaced whole); returns the path.
+
+    Raises
+    ------
+    OutputError
+        The path cannot take the report, or the write failed (the old file is kept).
+    """
+    target = check_output(path, REPORT_SUFFIXES, what="the province report")
+    page = render_province_html(province)
+    with atomic_write(target, "the province report") as tmp:
         tmp.write_text(page, encoding="utf-8")
     return Path(path)

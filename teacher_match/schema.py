@@ -24,7 +24,7 @@ from .subjects import KNOWN_SUBJECTS, SUBJECT_ALIASES, SUBJECT_ZH, normalize_sub
 
 __all__ = ["Column", "TABLES", "TABLE_ALIASES", "TABLE_FILE_SUFFIXES", "OPTIONAL_TABLES", "EXCHANGE_MODES",
            "table_of_file", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES", "KNOWN_SUBJECTS",
-           "SUBJECT_ZH"]
+           "SUBJECT_ZH", "COUNTY_ALIASES"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,9 @@ STAGE = {
     **dict.fromkeys(["nine_year", "九年一贯", "九年一贯制", "九年制"], "nine_year"),
 }
 
+#: headers of the county column (县区) of a province roster
+COUNTY_ALIASES = ("县区", "县", "区县", "县市区", "所属县区", "县(区)", "县（区）")
+
 _TEACHER = [
     Column("teacher_id", "id", True, ("教师编号", "工号", "教师id", "编号", "id"), doc="unique"),
     Column("school_id", "id", True, ("学校编号", "学校代码", "学校id", "所在学校编号"), doc="current school"),
@@ -139,6 +142,7 @@ _TEACHER = [
     Column("origin_school_id", "id", False, ("原单位", "原单位编号", "原工作单位"),
            doc="where a diverted teacher came from: where one without an option returns (哪来回哪)"),
     Column("name", "str", False, ("姓名",)),
+    Column("county", "str", False, COUNTY_ALIASES, doc="county (县区) of a province roster; as its school's"),
 ]
 _SCHOOL = [
     Column("school_id", "id", True, ("学校编号", "学校代码", "学校id", "编号", "id")),
@@ -154,6 +158,8 @@ _SCHOOL = [
     Column("pair_id", "str", False, ("结对学校", "对口学校")),
     Column("protected_subjects", "subjectlist", False, ("特色学科", "保护学科")),
     Column("students", "int", False, ("学生数", "在校生数"), min=0, max=20000),
+    Column("county", "str", False, COUNTY_ALIASES, doc="county (县区): a province roster is planned county "
+                                                      "by county (rotation is within a county)"),
 ]
 _NEED = [
     Column("school_id", "id", True, ("学校编号", "学校代码", "学校id")),
