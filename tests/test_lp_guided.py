@@ -187,10 +187,10 @@ def test_guided_search_beside_each_part_of_a_decomposed_model(policy, guided_alw
 
 
 def test_timed_out_guided_solve_still_returns_a_valid_plan(policy, guided_always):
-    # this county has a first plan in about 0.2 s and is proven optimal in about 4 s: 1.5 s times out with a
-    # plan, also on a loaded machine
+    # this county has a first plan in about 0.2 s and is proven optimal in about 4 s: 3 s times out with a
+    # plan on a quiet machine, and still has one when a loaded machine runs the search several times slower
     problem = tm.make_county(1500, seed=7)
-    plan = tm.solve(problem, policy, time_limit=1.5)
+    plan = tm.solve(problem, policy, time_limit=3)
     assert plan.status in ("OPTIMAL", "FEASIBLE")
     assert tm.check(problem, policy, plan).empty
     assert plan.assignments["moves"].any()
