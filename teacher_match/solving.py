@@ -24,6 +24,7 @@ from .objective import Objective
 from .plan import Plan, build_plan
 from .scaling import OBJ_SCALE
 from .search import SolveParams, run_search
+from .unmet import unmet_needs
 
 if TYPE_CHECKING:
     from .policy import Policy
@@ -95,6 +96,9 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
                      "searched_constraints": found.searched_constraints},
         diagnosis=diagnosis,
     )
+    if plan.has_plan and int(plan.needs["unmet"].sum()):
+        # per unfilled need, the rule that blocks it (the summary's first lines; see teacher_match.unmet)
+        plan.unmet = unmet_needs(ctx, plan)
     if strict and status == "INFEASIBLE":
         raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
     return plan
