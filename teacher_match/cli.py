@@ -146,8 +146,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def strict_input_arg(sp):
         sp.add_argument("--strict-input", action="store_true",
-                        help="refuse, as errors, what otherwise loads with a warning and the conservative value "
-                             "(years at school one above the teaching years from month-level rounding)")
+                        help="refuse, as errors, what otherwise loads with a warning and the conservative "
+                             "value (years at school one above the teaching years from month-level "
+                             "rounding)")
 
     def policy_args(sp):
         sp.add_argument("--policy", default="default", help="policy id (see models/) or path to a .toml file")

@@ -142,8 +142,9 @@ class Plan:
         width = max(len(k) for k, _ in rows)
         # a soft minimum the plan falls short of comes first: an OPTIMAL plan short of a minimum the policy
         # states must never read as a clean one
-        lines = [f"  {line}" for line in self.unmet_lines()]
-        lines += [f"  {line}" for line in self.shortfall_lines()]
+        lines = [f"  {line}" for line in self.shortfall_lines()]
+        # then the needs left unfilled: the rule that blocks them and what change would fill them
+        lines += [f"  {line}" for line in self.unmet_lines()]
         # then what makes the plan say less than expected (see teacher_match.column_rules)
         lines += [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
         lines += [""] if lines else []
@@ -174,8 +175,8 @@ class Plan:
     def unmet_lines(self, per_rule: int = 3) -> list[str]:
         """The unfilled needs, by the rule that blocks them, and the changes that would fill more.
 
-        ``UNMET: 43 of 43 needs unfilled — backbone_ratio blocks 43 (20 needs) …``, a few needs per rule with
-        the rule's own sentence, then each verified change (``plan.what_if``). Empty when every need is filled.
+        ``UNMET: 43 of 43 needs unfilled — backbone_ratio blocks 43``, a few needs per rule with the rule's
+        own sentence, then each verified change (``plan.what_if``). Empty when every need is filled.
         """
         u = self.unmet
         if u is None or not len(u):

@@ -221,7 +221,8 @@ class Problem:
         if "_years_at_school_rounded" in t.columns:
             rounded |= t["_years_at_school_rounded"].to_numpy(dtype=bool)
         t["_years_at_school_rounded"] = rounded
-        lower = np.minimum(t["years_at_school"].to_numpy(dtype=float), t["teaching_years"].to_numpy(dtype=float))
+        lower = np.minimum(t["years_at_school"].to_numpy(dtype=float),
+                           t["teaching_years"].to_numpy(dtype=float))
         t.loc[rounded, "years_at_school"] = lower[rounded].astype(np.int64)
         for col, default in TEACHER_DEFAULTS.items():
             t[col] = t[col].fillna(default) if col in t.columns else default
@@ -842,7 +843,8 @@ def rounding_only(t: pd.DataFrame) -> np.ndarray:
     if out.any() and set(dated) <= set(t.columns):
         both = (t[dated[0]] & t[dated[1]]).to_numpy(dtype=bool)
         arrive, work = pd.to_datetime(t["school_start_date"]), pd.to_datetime(t["work_start_date"])
-        months = ((work.dt.year - arrive.dt.year) * 12 + work.dt.month - arrive.dt.month).to_numpy(dtype=float)
+        months = ((work.dt.year - arrive.dt.year) * 12
+                  + work.dt.month - arrive.dt.month).to_numpy(dtype=float)
         out &= ~(both & ~(months < ROUNDING_MONTHS))
     return out
 

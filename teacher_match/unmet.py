@@ -1,7 +1,7 @@
 """Why needs stay unfilled: per need, the rule that blocks it, in that rule's own words.
 
-A plan can be OPTIMAL and still leave every need unfilled (one rule costs them all). :func:`unmet_needs` names,
-per unfilled need, the rule that blocks it, in that rule's own words:
+A plan can be OPTIMAL and still leave every need unfilled (one rule costs them all). :func:`unmet_needs`
+names, per unfilled need, the rule that blocks it, in that rule's own words:
 
 * teachers of the subject can reach the school but stay: the rule that keeps most of them home, read off the
   plan by the rules' stay reasons (the ladder of :mod:`teacher_match.reasons`);
@@ -9,15 +9,14 @@ per unfilled need, the rule that blocks it, in that rule's own words:
   subjects …), in its ``pair_words``;
 * nobody who teaches the subject may rotate at all: eligibility.
 
-:func:`teacher_match.what_if.what_would_fill` then tries the parameters of those rules one at a time (the nearest value that fills
-more needs, and the value that fills the most, along each direction of each parameter), re-solving the whole
-instance for each value and checking each plan with the independent checker; the changes that fill the most
-come first.
+:func:`teacher_match.what_if.what_would_fill` then tries the parameters of those rules one at a time (the
+nearest value that fills more needs, and the value that fills the most, along each direction of each
+parameter), re-solving the whole instance for each value and checking each plan with the independent checker;
+the changes that fill the most come first.
 """
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,7 +40,7 @@ ELIGIBILITY = "eligibility"
 
 
 def _stay_ladder(state: PlanState) -> list[tuple[str, Any]]:
-    """``(rule_id, test)`` for every stay reason, in the order :func:`teacher_match.reasons.stay_tests` asks."""
+    """``(rule_id, test)`` of every stay reason, in the order of :func:`teacher_match.reasons.stay_tests`."""
     found = [(test.stage, k, j, m.RULE_ID, test.test) for k, m in enumerate(RULES)
              for j, test in enumerate(m.stays(state, state.policy.rule(m.RULE_ID)))]
     return [(rid, fn) for *_, rid, fn in sorted(found, key=lambda x: x[:3])]
@@ -69,7 +68,6 @@ def unmet_needs(ctx: Any, plan: Plan) -> pd.DataFrame:
         return pd.DataFrame(columns=UNMET_COLUMNS)
     problem = ctx.problem
     a = plan.assignments
-    sid = problem.schools["school_id"].to_numpy()
     to_pos = a["to_school_id"].map(problem.school_index).fillna(-1).to_numpy(dtype=np.int64)
     state = PlanState.of(problem, ctx.policy, ctx.elig["status"].to_numpy(), ctx.teacher_pairs, to_pos,
                          ctx.sending, ctx.receiving)
@@ -101,9 +99,9 @@ def unmet_needs(ctx: Any, plan: Plan) -> pd.DataFrame:
             rid = str(counts.idxmax())
             sentence = next(w for r, w in found if r == rid)
             n = int(counts[rid])
+            whom = f"for {n} of them" if n < len(ts) else "each"
             text = (f"{len(ts)} movable {subject} teacher{'s' if len(ts) != 1 else ''} could go there and "
-                    f"stay{'s' if len(ts) == 1 else ''}; {'for ' + str(n) + ' of them' if n < len(ts) else 'each'}"
-                    f": {sentence}")
+                    f"stay{'s' if len(ts) == 1 else ''}; {whom}: {sentence}")
             rows.append((school, subject, int(unmet), rid, len(ts), text))
             continue
         if not (movable & (subj == subject)).any():

@@ -135,8 +135,8 @@ def _change_row(key: str, rule: str, cur, value, r: dict, now: int, declared: in
     return {"parameter": key, "rule": rule, "current": old, "suggested": new, "value": value,
             "needs_filled": r["needs_filled"], "needs_filled_now": now, "needs_declared": declared,
             "rotated": r["rotated"], "status": r["status"],
-            "sentence_en": f"{key} {old} → {new}: {r['needs_filled']} of {declared} needs filled (now {now}), "
-                           f"{r['rotated']} rotated",
+            "sentence_en": f"{key} {old} → {new}: {r['needs_filled']} of {declared} needs filled "
+                           f"(now {now}), {r['rotated']} rotated",
             "sentence_zh": f"将 {key} 由 {old} 调整为 {new}：可补缺 {r['needs_filled']}/{declared} 人（现为 "
                            f"{now}），交流 {r['rotated']} 人",
             "verified": True}

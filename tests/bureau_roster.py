@@ -1,14 +1,14 @@
-"""A county roster as a bureau keeps it: one Excel workbook, Chinese headers, dates as ``1985.09``, 是/否.
+"""A county roster as a bureau keeps it: one Excel workbook, Chinese headers, dates as ``1985.09``.
 
-:func:`write_bureau_workbook` turns a synthetic county (:func:`teacher_match.make_county`) into the workbook an
-education bureau sends: a merged title row above the header (某县2025年教师交流轮岗花名册), birth, start of work
-and arrival at the school as month text (出生年月 / 参加工作时间 / 调入本校时间 = ``1985.09``), 骨干教师 and
-the other yes/no columns as 是/否, and ``rounding_rows`` teachers whose arrival at the school is recorded a
-month before their start of work (2010.08 and 2010.09: at 31 August 2025, 15 years at the school but 14
-teaching years) — the contradiction that comes only from the order of recording. Backbone teachers (骨干教师)
-are only teachers who arrived at their school this year, so under the default policy's backbone share (20 % of
-those a school sends) no school can send anyone: the roster on which the plan must say, first, which rule
-costs every need and what change would fill them.
+:func:`write_bureau_workbook` turns a synthetic county (:func:`teacher_match.make_county`) into the
+workbook an education bureau sends: a title row merged above the header, birth, start of work and
+arrival at the school as month text (出生年月 / 参加工作时间 / 调入本校时间 = ``1985.09``), yes/no
+columns as 是/否, and ``rounding_rows`` teachers whose arrival at the school is recorded a month before
+their start of work (2010.08 and 2010.09: at 31 August 2025, 15 years at the school but 14 teaching
+years) — a contradiction that comes only from the order of recording. Backbone teachers (骨干教师) are
+only teachers who arrived at their school this year, so under the default policy's backbone share (20 %
+of those a school sends) no school can send anyone: the roster on which the plan must say, first, which
+rule costs every need and what change would fill them.
 """
 
 from __future__ import annotations
@@ -26,19 +26,14 @@ from teacher_match.problem import default_reference_date
 #: the command line reads the workbook as the library does
 REFERENCE_DATE = default_reference_date()
 
-TEACHER_HEADERS = {
-    "teacher_id": "教师编号", "name": "姓名", "school_id": "学校编号", "subject": "任教学科", "gender": "性别",
-    "birth": "出生年月", "work": "参加工作时间", "arrival": "调入本校时间", "title": "职称",
-    "backbone": "骨干教师", "role": "职务", "pregnant_or_nursing": "孕期哺乳期", "serious_illness": "重病",
-    "volunteer": "自愿申请",
-}
 SCHOOL_HEADERS = {"school_id": "学校编号", "name": "学校名称", "category": "类别", "strength": "办学水平",
                   "stage": "学段", "x": "横坐标", "y": "纵坐标", "township": "乡镇"}
 NEED_HEADERS = {"school_id": "学校编号", "subject": "紧缺学科", "count": "缺编人数"}
-ZH = {"urban": "城区", "town": "镇区", "rural": "乡村", "village": "村小", "strong": "优质", "normal": "一般",
-      "weak": "薄弱", "primary": "小学", "junior": "初中", "nine_year": "九年一贯制", "senior": "高级",
-      "intermediate": "一级", "junior_title": "二级", "none": "未定级", "teacher": "教师", "principal": "校长",
-      "vice_principal": "副校长", "middle_leader": "中层", "M": "男", "F": "女"}
+ZH = {"urban": "城区", "town": "镇区", "rural": "乡村", "village": "村小", "strong": "优质",
+      "normal": "一般", "weak": "薄弱", "primary": "小学", "junior": "初中", "nine_year": "九年一贯制",
+      "senior": "高级", "intermediate": "一级", "junior_title": "二级", "none": "未定级", "teacher": "教师",
+      "principal": "校长", "vice_principal": "副校长", "middle_leader": "中层", "M": "男", "F": "女"}
+SUBJECT_ZH = {"math": "数学", "chinese": "语文", "english": "英语"}
 
 
 def _month_text(years: np.ndarray, month: np.ndarray) -> list[str]:
@@ -72,8 +67,8 @@ def bureau_tables(n_teachers: int = 800, seed: int = 1, rounding_rows: int = 16)
     title = t["title"].map(lambda v: ZH["junior_title"] if v == "junior" else ZH.get(v, v))
     yes_no = {True: "是", False: "否"}
     teachers = pd.DataFrame({
-        "教师编号": t["teacher_id"], "姓名": [f"教师{i + 1:04d}" for i in range(n)], "学校编号": t["school_id"],
-        "任教学科": t["subject"].map(lambda v: {"math": "数学", "chinese": "语文", "english": "英语"}.get(v, v)),
+        "教师编号": t["teacher_id"], "姓名": [f"教师{i + 1:04d}" for i in range(n)],
+        "学校编号": t["school_id"], "任教学科": t["subject"].map(lambda v: SUBJECT_ZH.get(v, v)),
         "性别": t["gender"].map(ZH), "出生年月": _month_text(t["age"].to_numpy(dtype=int), months[0]),
         "参加工作时间": work, "调入本校时间": arrival, "职称": title,
         "骨干教师": [yes_no[bool(b)] for b in backbone], "职务": t["role"].map(ZH),
