@@ -173,6 +173,11 @@ class Problem:
             reference_date=ref, sources=sources, warnings=notes,
         )
         derived = prob._derive(ref)
+        # years at school one above the teaching years, from month-level rounding or recording order only:
+        # read as the lower value (nobody is at a school before they start work), and said as a warning
+        rounded_rows = rounding_only(derived.teachers)
+        derived.teachers["_years_at_school_rounded"] = rounded_rows
+        _lower_years_at_school(derived.teachers, rounded_rows)
         late = _plausibility(derived.teachers, sources["teachers"])
         rounded = _rounding_issues(derived.teachers, sources["teachers"], strict_input)
         if late or (strict_input and rounded):
@@ -215,15 +220,9 @@ class Problem:
         if "teaching_years" not in t.columns:
             t["teaching_years"] = t["years_at_school"]
         t["teaching_years"] = t["teaching_years"].fillna(t["years_at_school"]).astype("Int64")
-        # years at school one above the teaching years, from month-level rounding or recording order only:
-        # read as the lower value (nobody is at a school before they start work); said as a warning
-        rounded = rounding_only(t)
         if "_years_at_school_rounded" in t.columns:
-            rounded |= t["_years_at_school_rounded"].to_numpy(dtype=bool)
-        t["_years_at_school_rounded"] = rounded
-        lower = np.minimum(t["years_at_school"].to_numpy(dtype=float),
-                           t["teaching_years"].to_numpy(dtype=float))
-        t.loc[rounded, "years_at_school"] = lower[rounded].astype(np.int64)
+            # read at load as the lower value (see from_frames): kept so at every reference date
+            _lower_years_at_school(t, t["_years_at_school_rounded"].to_numpy(dtype=bool))
         for col, default in TEACHER_DEFAULTS.items():
             t[col] = t[col].fillna(default) if col in t.columns else default
         t["backbone"] = t["backbone"].astype(bool)
@@ -847,6 +846,14 @@ def rounding_only(t: pd.DataFrame) -> np.ndarray:
                   + work.dt.month - arrive.dt.month).to_numpy(dtype=float)
         out &= ~(both & ~(months < ROUNDING_MONTHS))
     return out
+
+
+def _lower_years_at_school(t: pd.DataFrame, rows: np.ndarray) -> None:
+    """Years at school of ``rows`` lowered to the teaching years where above them (in place)."""
+    if rows.any():
+        lower = np.minimum(t["years_at_school"].to_numpy(dtype=float),
+                           t["teaching_years"].to_numpy(dtype=float))
+        t.loc[rows, "years_at_school"] = lower[rows].astype(np.int64)
 
 
 def _rounding_issues(t: pd.DataFrame, source: str, strict: bool) -> list[Issue]:
