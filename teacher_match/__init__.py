@@ -50,6 +50,7 @@ _SOLVER_NAMES = {
     "plan_cycle": ("cycle", "plan_cycle"),
     "CyclePlan": ("cycle", "CyclePlan"),
     "sweep": ("sweeps", "sweep"),
+    "what_would_fill": ("what_if", "what_would_fill"),
     "Sweep": ("sweeps", "Sweep"),
 }
 
@@ -97,6 +98,7 @@ __all__ = [
     "CyclePlan",
     "sweep",
     "Sweep",
+    "what_would_fill",
     "make_county",
     "TeacherMatchError",
     "InputError",
