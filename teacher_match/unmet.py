@@ -74,11 +74,19 @@ def unmet_needs(ctx: Any, plan: Plan) -> pd.DataFrame:
     ladder = _stay_ladder(state)
     subj = state.subj
     movable = np.isin(state.status, ["mandatory", "eligible"])
+    # the staying movable teachers with a candidate pair to a school with an unfilled need of their subject,
+    # found with whole-array operations (a city has millions of candidate pairs)
+    pairs = ctx.teacher_pairs
     reach: dict[tuple[int, str], list[int]] = {}
-    for t, dests in state.dests.items():
-        if movable[t] and not state.moved[t]:
-            for j in dests:
-                reach.setdefault((int(j), str(subj[t])), []).append(int(t))
+    if len(pairs):
+        pt, ps = pairs["t"].to_numpy(), pairs["s"].to_numpy()
+        open_ = pd.MultiIndex.from_arrays([needs["school_id"].map(problem.school_index).to_numpy(),
+                                           needs["subject"].astype(str).to_numpy()])
+        keep = (movable[pt] & ~state.moved[pt]
+                & pd.MultiIndex.from_arrays([ps, subj[pt].astype(str)]).isin(open_))
+        for (j, u), g in pd.DataFrame({"s": ps[keep], "u": subj[pt[keep]].astype(str),
+                                       "t": pt[keep]}).groupby(["s", "u"], sort=False)["t"]:
+            reach[(int(j), str(u))] = sorted(set(g.tolist()))
     why: dict[int, tuple[str, str]] = {}
 
     def blocker(t: int) -> tuple[str, str]:
