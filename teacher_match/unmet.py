@@ -123,8 +123,11 @@ def unmet_needs(ctx: Any, plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=UNMET_COLUMNS)
 
 
-def _pruned_pairs(ctx: Any) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Every (movable teacher, school with a need) pair before pruning, and each rule's keep mask on them."""
+def _pruned_pairs(ctx: Any) -> tuple[pd.DataFrame, dict[str, np.ndarray], Facts]:
+    """The pairs before pruning, each rule's keep mask on them, and the facts the rules' words read.
+
+    The pairs are every (movable teacher, school with a need of their subject); all three are built once.
+    """
     exchange = ctx.policy.rule(post_exchange.RULE_ID)
     status = ctx.elig["status"].to_numpy()
     posts = (post_exchange.posts(ctx.problem, status, ctx.sending, ctx.receiving, exchange)
@@ -133,13 +136,13 @@ def _pruned_pairs(ctx: Any) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     data = PruneData(problem=ctx.problem, sending=ctx.sending, receiving=ctx.receiving)
     keep = {m.RULE_ID: np.asarray(m.prune(raw, rule=ctx.policy.rule(m.RULE_ID), data=data), dtype=bool)
             for m in RULES if m.prune is not None} if len(raw) else {}
-    return raw, keep
+    return raw, keep, Facts(ctx)
 
 
-def _pair_blocker(ctx: Any, pruned: tuple[pd.DataFrame, dict[str, np.ndarray]], j: int,
+def _pair_blocker(ctx: Any, pruned: tuple[pd.DataFrame, dict[str, np.ndarray], Facts], j: int,
                   subject: str) -> tuple[str, str]:
     """The rule that removes most of the pairs into school ``j`` for ``subject``, in its ``pair_words``."""
-    raw, keep = pruned
+    raw, keep, facts = pruned
     if not len(raw):
         return "reach", f"no movable {subject} teacher can be placed there"
     subj = ctx.problem.teachers["subject"].to_numpy()
@@ -157,7 +160,7 @@ def _pair_blocker(ctx: Any, pruned: tuple[pd.DataFrame, dict[str, np.ndarray]], 
     if mod.pair_words is not None:
         km = float(raw["km"].iat[first]) if "km" in raw.columns else float("nan")
         try:
-            words = mod.pair_words(Facts(ctx), ctx.policy.rule(rid), t, s, km)
+            words = mod.pair_words(facts, ctx.policy.rule(rid), t, s, km)
         except Exception:  # noqa: BLE001 - the words are a courtesy; the count below is the finding
             words = ""
     n = removed[rid]
