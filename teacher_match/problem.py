@@ -893,6 +893,12 @@ def _rounding_issues(t: pd.DataFrame, source: str, strict: bool) -> list[Issue]:
     return out
 
 
+def _both_dated(rec: pd.Series) -> bool:
+    """Whether a teacher's years at school and teaching years were both read from dates."""
+    flags = ("_years_at_school_from_date", "_teaching_years_from_date")
+    return all(bool(rec.get(f, False)) for f in flags)
+
+
 def _plausibility(t: pd.DataFrame, source: str) -> list[Issue]:
     """Values that are each plausible but impossible together (or derived from dates)."""
     issues: list[Issue] = []
@@ -913,6 +919,14 @@ def _plausibility(t: pd.DataFrame, source: str) -> list[Issue]:
         mask = mask.fillna(False).to_numpy(dtype=bool)
         for pos in np.flatnonzero(mask):
             rec = t.iloc[pos]
+            if col == "teaching_years" and _both_dated(rec):
+                # both counts come from dates: the dates are what to check, and they say it at any date
+                arrive, work = rec["school_start_date"], rec["work_start_date"]
+                issues.append(Issue(source, rows[pos], "school_start_date",
+                                    f"arrival at the school (调入本校时间) {arrive:%Y-%m} is before the "
+                                    f"start of work (参加工作时间) {work:%Y-%m} by a year or more — check "
+                                    f"both dates"))
+                continue
             issues.append(Issue(source, rows[pos], col, msg.format(**{k: rec[k] for k in
                                 ("age", "years_at_school", "teaching_years")})))
     if t["age"].isna().any():
