@@ -57,6 +57,8 @@ LOG_DIR_ENV = "TEACHER_MATCH_LOG_DIR"
 
 #: CP-SAT takes a 32-bit random seed; numpy takes any seed ≥ 0 — one range for both
 SEED_MAX = 2**31 - 1
+#: seconds ``solve`` spends by default on the changes that would fill unfilled needs (``--what-if``)
+WHAT_IF_SECONDS = 30.0
 #: make_county's smallest county (``generate`` and ``demo`` refuse fewer teachers at parse time)
 MIN_TEACHERS = 20
 #: a generated roster must be readable again: the row cap of one table (io.MAX_ROWS)
@@ -183,9 +185,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--strict", action="store_true",
                    help="exit non-zero when no plan satisfies the hard rules")
     shortfall_arg(s)
-    s.add_argument("--what-if", type=_seconds_or_off, default=30.0, metavar="SECONDS",
+    s.add_argument("--what-if", type=_seconds_or_off, default=None, metavar="SECONDS",
                    help="when needs stay unfilled, search this long for single changes of the policy that "
-                        "fill more, each verified by re-solving (default 30; 0 = off)")
+                        "fill more, each verified by re-solving (default: 30, or the time limit when "
+                        "shorter; 0 = off)")
     strict_input_arg(s)
     s.add_argument("--max-file-mb", type=_positive, default=None,
                    help="refuse input files larger than this (default 200)")
@@ -292,12 +295,15 @@ def _solve_and_report(problem, policy, args, out: Path | None = None) -> int:
                  max_memory_mb=args.max_memory_mb)
     if plan.solver_info.get("interrupted"):
         return _write_interrupted(plan, out)
-    if getattr(args, "what_if", 0) and plan.unmet is not None and len(plan.unmet):
+    budget = getattr(args, "what_if", 0)
+    if budget is None:
+        budget = min(WHAT_IF_SECONDS, args.time_limit)  # a quick solve is not followed by a long search
+    if budget and plan.unmet is not None and len(plan.unmet):
         from .what_if import what_would_fill
 
         # the summary's first lines then say which single change fills the most, each verified
-        plan.what_if = what_would_fill(problem, policy, plan, time_limit=args.what_if,
-                                       solve_seconds=min(args.time_limit, args.what_if), seed=args.seed)
+        plan.what_if = what_would_fill(problem, policy, plan, time_limit=budget,
+                                       solve_seconds=min(args.time_limit, budget), seed=args.seed)
     if plan.status == "UNKNOWN":
         # a plan where every teacher stays is no plan: write nothing, and say so
         print(plan.summary())
