@@ -3,7 +3,7 @@
 Scripts run as a reader runs them (``python examples/x.py``, a fresh process). Notebooks run cell by cell
 through a real Jupyter kernel (nbclient + ipykernel); the kernel is this interpreter (the .venv's python)
 through a kernel spec written for the test, so a machine with another ``python3`` kernel registered (or none)
-runs the same code. A notebook is committed without outputs unless listed in ``KEEP_OUTPUTS``.
+runs the same code. A notebook is committed without outputs unless a reader needs them (``KEEP_OUTPUTS``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
-#: notebooks whose outputs a reader needs to see in the repository (none yet: every output is made by running)
-KEEP_OUTPUTS: set[str] = set()
+#: notebooks whose outputs a reader needs to see in the repository: the sweep's table and plot
+KEEP_OUTPUTS = {"scenario_sweep.ipynb"}
+#: a committed notebook stays small (the sweep's plot is about 60 KB)
+MAX_NOTEBOOK_BYTES = 150_000
 
 
 def test_examples_are_there():
@@ -63,6 +65,7 @@ def kernel_specs(tmp_path_factory):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs_in_a_real_kernel(notebook, kernel_specs, tmp_path):
     nb = nbformat.read(notebook, as_version=4)
+    assert notebook.stat().st_size < MAX_NOTEBOOK_BYTES
     if notebook.name not in KEEP_OUTPUTS:
         kept = [c for c in nb.cells if c.cell_type == "code" and (c.outputs or c.execution_count)]
         assert not kept, f"{notebook.name}: outputs committed — clear them (Jupyter: Clear All Outputs)"
