@@ -8,13 +8,14 @@ independent checker confirms.
 from __future__ import annotations
 
 import time
+import warnings
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .check import check
 from .diagnosis import _candidates
-from .errors import TeacherMatchError
+from .errors import InputWarning, TeacherMatchError
 from .policy import PARAMETERS
 from .solving import solve
 from .unmet import ELIGIBILITY
@@ -84,8 +85,11 @@ def what_would_fill(problem: Problem, policy: Policy, plan: Plan, *, time_limit:
                 return None
             try:
                 pol = policy.with_(**{key: value})
-                p = solve(problem, pol, time_limit=max(0.5, min(solve_seconds, t_end - time.perf_counter())),
-                          seed=seed)
+                with warnings.catch_warnings():
+                    # what the first solve warned about (a column a rule needs …) is not said again per value
+                    warnings.simplefilter("ignore", InputWarning)
+                    p = solve(problem, pol, seed=seed,
+                              time_limit=max(0.5, min(solve_seconds, t_end - time.perf_counter())))
             except TeacherMatchError:
                 tried[marker] = None
                 return None

@@ -195,3 +195,18 @@ def test_a_need_nobody_can_reach_names_the_rule_that_keeps_them_out(km, years, r
     assert tm.check(problem, policy, plan).empty
     assert list(plan.unmet["rule"]) == [rule]
     assert words in plan.unmet["sentence"].iat[0]
+
+
+def test_what_if_re_solves_say_no_warning_again():
+    # no backbone column under a backbone share: the first solve warns (once); the re-solves do not repeat it
+    t = pd.DataFrame({"teacher_id": ["A", "B", "C"], "school_id": "U1", "subject": ["math", "music", "math"],
+                      "gender": "F", "age": 40, "years_at_school": 8})
+    s = pd.DataFrame({"school_id": ["U1", "R1"], "category": ["urban", "rural"], "x": [0.0, 10.0], "y": 0.0})
+    n = pd.DataFrame({"school_id": ["R1"], "subject": ["math"], "count": [2]})
+    problem, policy = tm.Problem.from_frames(t, s, n), tm.load_policy("default")
+    with pytest.warns(tm.InputWarning, match="no backbone teacher"):
+        plan = tm.solve(problem, policy, time_limit=5)
+    assert list(plan.unmet["rule"]) == ["backbone_ratio"]
+    changes = tm.what_would_fill(problem, policy, plan, time_limit=20, solve_seconds=5)
+    assert changes["parameter"].iat[0] == "backbone_min_share"
+    assert changes["needs_filled"].iat[0] == 2
