@@ -209,4 +209,4 @@ def test_what_if_re_solves_say_no_warning_again():
     assert list(plan.unmet["rule"]) == ["backbone_ratio"]
     changes = tm.what_would_fill(problem, policy, plan, time_limit=20, solve_seconds=5)
     assert changes["parameter"].iat[0] == "backbone_min_share"
-    assert changes["needs_filled"].iat[0] == 2
+    assert changes["needs_filled"].iat[0] > plan.totals()["needs_filled"] == 0
