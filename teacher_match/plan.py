@@ -143,10 +143,10 @@ class Plan:
         # a soft minimum the plan falls short of comes first: an OPTIMAL plan short of a minimum the policy
         # states must never read as a clean one
         lines = [f"  {line}" for line in self.shortfall_lines()]
-        # then the needs left unfilled: the rule that blocks them and what change would fill them
-        lines += [f"  {line}" for line in self.unmet_lines()]
         # then what makes the plan say less than expected (see teacher_match.column_rules)
         lines += [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
+        # then the needs left unfilled: the rule that blocks them and what change would fill them
+        lines += [f"  {line}" for line in self.unmet_lines()]
         lines += [""] if lines else []
         lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
         b = self.objective_breakdown

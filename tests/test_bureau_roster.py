@@ -122,12 +122,15 @@ def test_the_plan_says_first_which_rule_costs_every_need_and_what_fills_them(loa
     assert int(u["unmet"].sum()) == t["needs_unfilled"]
     assert set(u["rule"]) == {"backbone_ratio"}
     assert u["sentence"].str.contains("backbone share below 20%").all()
-    # the first lines: the soft minimum the plan falls short of, then the unfilled needs and their rule
+    # the first lines: the soft minimum the plan falls short of, the warning it was made with, then the
+    # unfilled needs and the rule that blocks them
     first = plan.summary().split("\n\n")[0].splitlines()
     assert first[0].strip().startswith("SHORTFALL: min_rotation")
+    assert first[1].strip().startswith("WARNING: ")
+    assert "for 16 teachers" in first[1]
     head = f"UNMET: {t['needs_unfilled']} of {t['needs_declared']} needs unfilled"
-    assert first[1].strip().startswith(head)
-    assert "backbone_ratio blocks" in first[1]
+    assert first[2].strip().startswith(head)
+    assert "backbone_ratio blocks" in first[2]
 
     changes = what_would_fill(problem, policy, plan, time_limit=60, solve_seconds=10)
     assert len(changes)
@@ -159,7 +162,7 @@ def test_cli_prints_warnings_first_and_writes_them_to_the_plan(workbook, tmp_pat
     assert code == 0, captured.err
     assert captured.err.startswith("teacher-match: warning: ")
     assert "for 16 teachers" in captured.err
-    assert captured.out.splitlines()[1].lstrip().startswith("UNMET: ")
+    assert captured.out.splitlines()[2].lstrip().startswith("UNMET: ")
     assert "backbone_min_share 0.2 →" in captured.out
     sheets = openpyxl.load_workbook(out, read_only=True).sheetnames
     assert {"warnings", "unmet_needs", "what_if"} <= set(sheets)

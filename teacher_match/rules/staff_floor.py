@@ -60,7 +60,10 @@ def floors(problem: Any, rule: StaffFloor) -> dict[int, tuple[int, int]]:
         st = int(st)
         if rule.staff_floor_max_students is not None and st > rule.staff_floor_max_students:
             continue
-        out[a] = (math.ceil(st / rule.students_per_teacher_floor), int(staff[a]))
+        per = rule.students_per_teacher_floor
+        # 0 students per teacher is the limit of an ever smaller number: a school with students keeps them all
+        fl = math.ceil(st / per) if per > 0 else (int(staff[a]) if st > 0 else 0)
+        out[a] = (fl, int(staff[a]))
     return out
 
 
