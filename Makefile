@@ -22,7 +22,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.report
 
 lint: $(STAMP)
-	$(PY) -m ruff check teacher_match tests benchmarks
+	$(PY) -m ruff check teacher_match tests benchmarks examples docs
 	$(PY) -m mypy
 
 clean:

@@ -61,6 +61,8 @@ LOG_DIR_ENV = "TEACHER_MATCH_LOG_DIR"
 
 #: CP-SAT takes a 32-bit random seed; numpy takes any seed ≥ 0 — one range for both
 SEED_MAX = 2**31 - 1
+#: seconds ``solve`` spends by default on the changes that would fill unfilled needs (``--what-if``)
+WHAT_IF_SECONDS = 30.0
 #: make_county's smallest county (``generate`` and ``demo`` refuse fewer teachers at parse time)
 MIN_TEACHERS = 20
 #: a generated roster must be readable again: the row cap of one table (io.MAX_ROWS)
@@ -84,6 +86,14 @@ def _seconds(text: str) -> float:
     if value <= 0:
         # 0 and negative values would reach CP-SAT as "no limit": a limit must be a positive time
         raise argparse.ArgumentTypeError(f"the time limit must be a number of seconds > 0, got {text!r}")
+    return value
+
+
+def _seconds_or_off(text: str) -> float:
+    """Seconds ≥ 0, where 0 turns the search off."""
+    value = _number(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected seconds ≥ 0 (0 = off), got {text!r}")
     return value
 
 
@@ -140,6 +150,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="exit 0 when the plan is valid but short of a minimum the policy made soft "
                              "(default: exit 4; the shortfall is printed either way)")
 
+    def strict_input_arg(sp):
+        sp.add_argument("--strict-input", action="store_true",
+                        help="refuse, as errors, what otherwise loads with a warning and the conservative "
+                             "value (years at school one above the teaching years from month-level "
+                             "rounding)")
+
     def policy_args(sp):
         sp.add_argument("--policy", default="default", help="policy id (see models/) or path to a .toml file")
         sp.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -183,6 +199,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="a stable rotation: no teacher denied a wished-for school that a teacher after them "
                         "in the policy's order takes (same as --set stable=true)")
     shortfall_arg(s)
+    s.add_argument("--what-if", type=_seconds_or_off, default=None, metavar="SECONDS",
+                   help="when needs stay unfilled, search this long for single changes of the policy that "
+                        "fill more, each verified by re-solving (default: 30, or the time limit when "
+                        "shorter; 0 = off)")
+    strict_input_arg(s)
     s.add_argument("--max-file-mb", type=_positive, default=None,
                    help="refuse input files larger than this (default 200)")
     s.add_argument("--max-rows", type=_whole_in(1, 10**9, "--max-rows"), default=None,
@@ -192,6 +213,7 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("input", help="directory with teachers/schools/needs files, or one .xlsx workbook")
     policy_args(y)
     solver_args(y)
+    strict_input_arg(y)
     y.add_argument("--years", type=_whole_in(1, 20, "--years"), default=None,
                    help="length of the cycle in years, 1 to 20 (default: the policy's [cycle] years)")
     y.add_argument("--out", help="write the cycle: a workbook (.xlsx: schedule, summary, one sheet per year, "
@@ -318,6 +340,15 @@ def _solve_and_report(problem, policy, args, out: Path | None = None) -> int:
                  max_memory_mb=args.max_memory_mb)
     if plan.solver_info.get("interrupted"):
         return _write_interrupted(plan, out)
+    budget = getattr(args, "what_if", 0)
+    if budget is None:
+        budget = min(WHAT_IF_SECONDS, args.time_limit)  # a quick solve is not followed by a long search
+    if budget and plan.unmet is not None and len(plan.unmet):
+        from .what_if import what_would_fill
+
+        # the summary's first lines then say which single change fills the most, each verified
+        plan.what_if = what_would_fill(problem, policy, plan, time_limit=budget,
+                                       solve_seconds=min(args.time_limit, budget), seed=args.seed)
     if plan.status == "UNKNOWN":
         # a plan where every teacher stays is no plan: write nothing, and say so
         print(plan.summary())
@@ -436,7 +467,7 @@ def _cmd_solve(args) -> int:
     policy.require_complete()
     limits = {k: v for k, v in (("max_file_mb", args.max_file_mb), ("max_rows", args.max_rows))
               if v is not None}
-    problem = load_problem(args.input, **limits)
+    problem = load_problem(args.input, strict_input=args.strict_input, **limits)
     return _solve_and_report(problem, policy, args, out=Path(args.out) if out is not None else None)
 
 
@@ -454,7 +485,7 @@ def _cmd_cycle(args) -> int:
                            inputs=[args.input, _policy_file(args.policy)])
     policy = _policy(args)
     policy.require_complete()
-    problem = load_problem(args.input)
+    problem = load_problem(args.input, strict_input=args.strict_input)
     cycle = plan_cycle(problem, policy, years=args.years, time_limit=args.time_limit, workers=args.workers,
                        seed=args.seed)
     last = cycle.plans[-1]

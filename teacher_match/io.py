@@ -241,7 +241,7 @@ def _read_csv(path: Path, label: str, nrows: int) -> pd.DataFrame:
 
 
 def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX_FILE_MB,
-                 max_rows: int = MAX_ROWS) -> Problem:
+                 max_rows: int = MAX_ROWS, strict_input: bool = False) -> Problem:
     """Load a Problem from a directory of table files or from one Excel workbook.
 
     Parameters
@@ -254,6 +254,10 @@ def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX
         Refuse any input file larger than this (default :data:`MAX_FILE_MB`).
     max_rows : int
         Refuse any table with more rows than this (default :data:`MAX_ROWS`).
+    strict_input : bool
+        Refuse, as errors, the contradictions that otherwise load as warnings with the conservative value
+        (years at school one above the teaching years from month-level rounding, see
+        :meth:`Problem.from_frames`); ``--strict-input`` on the command line.
 
     Raises
     ------
@@ -263,7 +267,7 @@ def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX
         The tables were read but their content is invalid (every problem listed, with file, row, column).
     """
     try:
-        return _load_problem(path, reference_date, max_file_mb, max_rows)
+        return _load_problem(path, reference_date, max_file_mb, max_rows, strict_input)
     except OSError as exc:
         # a file or folder the system refuses (permissions, a file where a folder is expected …): the user's
         # to fix, named as such — not a traceback
@@ -271,13 +275,14 @@ def load_problem(path: str | Path, reference_date=None, max_file_mb: float = MAX
         raise InputError(f"{where}: {exc.strerror or exc} — check the path and its permissions") from None
 
 
-def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows: int) -> Problem:
+def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows: int,
+                  strict_input: bool = False) -> Problem:
     frames, sources, first_rows = read_tables(path, max_file_mb, max_rows)
     remember_input(Path(path))  # the library's writers never write over a file read as input
     return Problem.from_frames(
         frames["teachers"], frames["schools"], frames["needs"], frames.get("distances"), frames.get("roads"),
         reference_date=reference_date, sources=sources, first_rows=first_rows,
-        exchanges=frames.get("exchanges"), options=frames.get("options"),
+        exchanges=frames.get("exchanges"), options=frames.get("options"), strict_input=strict_input,
     )
 
 

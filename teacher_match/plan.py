@@ -79,6 +79,12 @@ class Plan:
     relaxations: pd.DataFrame | None = None
     #: the soft minima the plan falls short of (:func:`teacher_match.check.shortfalls`; None without a plan)
     shortfalls: pd.DataFrame | None = None
+    #: per unfilled need, the rule that blocks it: ``school_id, subject, unmet, rule, teachers, sentence``
+    #: (:func:`teacher_match.unmet.unmet_needs`; None when every need is filled or there is no plan)
+    unmet: pd.DataFrame | None = None
+    #: single-parameter changes that fill more needs, each verified by re-solving
+    #: (:func:`teacher_match.what_if.what_would_fill`, run by ``teacher-match solve``); None until searched
+    what_if: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -139,6 +145,8 @@ class Plan:
         lines = [f"  {line}" for line in self.shortfall_lines()]
         # then what makes the plan say less than expected (see teacher_match.column_rules)
         lines += [f"  WARNING: {w}" for w in self.solver_info.get("input_warnings", [])]
+        # then the needs left unfilled: the rule that blocks them and what change would fill them
+        lines += [f"  {line}" for line in self.unmet_lines()]
         lines += [""] if lines else []
         lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
         b = self.objective_breakdown
@@ -163,6 +171,36 @@ class Plan:
         soft in this policy (min_rotation_hard = false)``. Empty when nothing is short.
         """
         return shortfall_lines(self.shortfalls) if self.shortfalls is not None else []
+
+    def unmet_lines(self, per_rule: int = 3) -> list[str]:
+        """The unfilled needs, by the rule that blocks them, and the changes that would fill more.
+
+        ``UNMET: 43 of 43 needs unfilled — backbone_ratio blocks 43``, a few needs per rule with the rule's
+        own sentence, then each verified change (``plan.what_if``). Empty when every need is filled.
+        """
+        u = self.unmet
+        if u is None or not len(u):
+            return []
+        t = self.totals()
+        by_rule = u.groupby("rule", sort=False)["unmet"].agg(["sum", "size"]).sort_values(
+            "sum", ascending=False, kind="stable")
+        parts = [f"{rid} blocks {int(r['sum'])}" for rid, r in by_rule.iterrows()]
+        out = [f"UNMET: {t['needs_unfilled']} of {t['needs_declared']} needs unfilled — {', '.join(parts)}"]
+        for rid in by_rule.index:
+            g = u[u["rule"] == rid]
+            for r in g.head(per_rule).itertuples(index=False):
+                out.append(f"  {r.school_id} {r.subject} ×{r.unmet}: {rid} — {r.sentence}")
+            if len(g) > per_rule:
+                out.append(f"  … and {len(g) - per_rule} more needs blocked by {rid} (the unmet_needs sheet)")
+        w = self.what_if
+        if w is not None:
+            if len(w):
+                out.append("changes that would fill more needs (each verified by re-solving and checking):")
+                out += [f"  • {s}" for s in w["sentence_en"]]
+            else:
+                out.append("no single change of a blocking rule's parameters fills more needs (searched by "
+                           "re-solving)")
+        return out
 
     def _summary_needs_and_diagnosis(self) -> list[str]:
         """Needs filled per subject; for an INFEASIBLE plan, the diagnosis (why no plan exists)."""
@@ -238,6 +276,14 @@ class Plan:
                 pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
                     xw, sheet_name="objective", index=False)
                 _write_publicity(xw, self)
+                warned = self.solver_info.get("input_warnings", [])
+                if warned:
+                    # what loaded with a warning (and the value read) travels with the plan it shaped
+                    pd.DataFrame({"warning": list(warned)}).to_excel(xw, sheet_name="warnings", index=False)
+                if self.unmet is not None and len(self.unmet):
+                    self.unmet.to_excel(xw, sheet_name="unmet_needs", index=False)
+                if self.what_if is not None and len(self.what_if):
+                    self.what_if.drop(columns="value").to_excel(xw, sheet_name="what_if", index=False)
                 if self.diagnosis is not None:
                     self.diagnosis.to_excel(xw, sheet_name="diagnosis", index=False)
                     (self.relaxations if self.relaxations is not None else pd.DataFrame()).to_excel(

@@ -109,6 +109,7 @@ class Problem:
         first_rows: dict | None = None,
         exchanges: pd.DataFrame | None = None,
         options: pd.DataFrame | None = None,
+        strict_input: bool = False,
     ) -> Problem:
         """Validate raw frames (English or Chinese headers) and build a Problem.
 
@@ -116,6 +117,11 @@ class Problem:
         schools of the roster, start by the reference date, end after they start, not overlap for one
         teacher, and have a term > 0. ``options`` is the optional table of the diversion's options
         (分流岗位: ``option_id, capacity``; one row per option), whose ids the wishes may name.
+
+        Contradictions that come only from month-level rounding or the order of recording (arrival at the
+        school recorded a month before the start of work: years at school one above the teaching years, see
+        :func:`rounding_only`) load with the lower value and a warning in ``warnings``; ``strict_input``
+        refuses them as errors instead. A bigger contradiction is always an error.
 
         Every problem in every table is collected and raised together as one :class:`SchemaError`.
 
@@ -172,9 +178,20 @@ class Problem:
             reference_date=ref, sources=sources, warnings=notes, options=frames.get("options"),
         )
         derived = prob._derive(ref)
+        # years at school one above the teaching years, from month-level rounding or recording order only:
+        # read as the lower value (nobody is at a school before they start work), and said as a warning
+        rounded_rows = rounding_only(derived.teachers)
+        derived.teachers["_years_at_school_rounded"] = rounded_rows
+        _lower_years_at_school(derived.teachers, rounded_rows)
         late = _plausibility(derived.teachers, sources["teachers"])
-        if late:
-            raise SchemaError(_issues_frame(late))
+        rounded = _rounding_issues(derived.teachers, sources["teachers"], strict_input)
+        if late or (strict_input and rounded):
+            raise SchemaError(_issues_frame(late + (rounded if strict_input else [])))
+        if rounded:
+            more = tuple(format_issue(i) for i in rounded)
+            for note in more:
+                _warnings.warn(note, InputWarning, stacklevel=2)
+            derived = replace(derived, warnings=derived.warnings + more)
         # keep the file row numbers on the Problem, not in DataFrame.attrs: pandas deep-copies attrs on every
         # operation, which made each column access of a 30,000-row roster cost milliseconds
         rows = {}
@@ -208,6 +225,9 @@ class Problem:
         if "teaching_years" not in t.columns:
             t["teaching_years"] = t["years_at_school"]
         t["teaching_years"] = t["teaching_years"].fillna(t["years_at_school"]).astype("Int64")
+        if "_years_at_school_rounded" in t.columns:
+            # read at load as the lower value (see from_frames): kept so at every reference date
+            _lower_years_at_school(t, t["_years_at_school_rounded"].to_numpy(dtype=bool))
         for col, default in TEACHER_DEFAULTS.items():
             t[col] = t[col].fillna(default) if col in t.columns else default
         t["backbone"] = t["backbone"].astype(bool)
@@ -822,6 +842,89 @@ def _protected_warnings(t: pd.DataFrame, s: pd.DataFrame, sources: dict) -> list
     return out
 
 
+#: how far (months) arrival at the school may be recorded before the start of work and still read as the
+#: order of recording, not as a contradiction: less than one year, so the counts differ by one year at most
+ROUNDING_MONTHS = 12
+
+
+def rounding_only(t: pd.DataFrame) -> np.ndarray:
+    """Teachers whose years at school exceed their teaching years by rounding or recording order only.
+
+    A teacher cannot be at a school longer than they have worked, so ``years_at_school > teaching_years`` is
+    a contradiction; it comes from month-level rounding alone when the two differ by exactly one year and,
+    where both are read from dates (调入本校时间, 参加工作时间), the arrival is recorded less than
+    :data:`ROUNDING_MONTHS` months before the start of work (e.g. arrival 2010.08, start of work 2010.09:
+    15 years at the school, 14 teaching years at 31 August 2025). A bigger gap is a true contradiction.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One per teacher (roster order).
+    """
+    ys = t["years_at_school"].astype("Float64")
+    ty = t["teaching_years"].astype("Float64")
+    out = (ys - ty == 1).fillna(False).to_numpy(dtype=bool)
+    dated = [f"_{c}_from_date" for c in ("years_at_school", "teaching_years")]
+    if out.any() and set(dated) <= set(t.columns):
+        both = (t[dated[0]] & t[dated[1]]).to_numpy(dtype=bool)
+        arrive, work = pd.to_datetime(t["school_start_date"]), pd.to_datetime(t["work_start_date"])
+        months = ((work.dt.year - arrive.dt.year) * 12
+                  + work.dt.month - arrive.dt.month).to_numpy(dtype=float)
+        out &= ~(both & ~(months < ROUNDING_MONTHS))
+    return out
+
+
+def _lower_years_at_school(t: pd.DataFrame, rows: np.ndarray) -> None:
+    """Years at school of ``rows`` lowered to the teaching years where above them (in place)."""
+    if rows.any():
+        lower = np.minimum(t["years_at_school"].to_numpy(dtype=float),
+                           t["teaching_years"].to_numpy(dtype=float))
+        t.loc[rows, "years_at_school"] = lower[rows].astype(np.int64)
+
+
+def _rounding_issues(t: pd.DataFrame, source: str, strict: bool) -> list[Issue]:
+    """The teachers :func:`rounding_only` finds: one warning per column (rows listed), or one error per row.
+
+    The years at school are read as the teaching years (the lower value), so no teacher must rotate on a
+    year their own dates do not show; ``strict`` refuses them instead.
+    """
+    if "_years_at_school_rounded" not in t.columns:
+        return []
+    rows = _rows(t)
+    hit = t["_years_at_school_rounded"].to_numpy(dtype=bool)
+    from_date = (t["_years_at_school_from_date"].to_numpy(dtype=bool)
+                 if "_years_at_school_from_date" in t.columns else np.zeros(len(t), dtype=bool))
+    out = []
+    for dated in (True, False):
+        at = np.flatnonzero(hit & (from_date == dated))
+        if not len(at):
+            continue
+        col = "school_start_date" if dated else "years_at_school"
+        what = ("arrival at the school (调入本校时间) is recorded less than a year before the start of work "
+                "(参加工作时间)" if dated else "years at school are one above the teaching years (教龄)")
+        fix = "correct the dates" if dated else "correct the years"
+        if strict:
+            for pos in at:
+                y = int(t["teaching_years"].iat[pos])
+                out.append(Issue(source, rows[pos], col,
+                                 f"{what}: {y + 1} years at this school but {y} teaching years — {fix} "
+                                 f"(without --strict-input this loads as a warning, with the lower value)"))
+        else:
+            n = len(at)
+            out.append(Issue(source, [rows[p] for p in at], col,
+                             f"{what} for {n} teacher{'s' if n != 1 else ''}: years at school one above "
+                             f"the teaching years, from month-level rounding or the order of recording — "
+                             f"read as years at school = teaching years (the lower value, so no teacher must "
+                             f"rotate on a year the roster does not show); {fix} if that is wrong"))
+    return out
+
+
+def _both_dated(rec: pd.Series) -> bool:
+    """Whether a teacher's years at school and teaching years were both read from dates."""
+    flags = ("_years_at_school_from_date", "_teaching_years_from_date")
+    return all(bool(rec.get(f, False)) for f in flags)
+
+
 def _plausibility(t: pd.DataFrame, source: str) -> list[Issue]:
     """Values that are each plausible but impossible together (or derived from dates)."""
     issues: list[Issue] = []
@@ -842,6 +945,14 @@ def _plausibility(t: pd.DataFrame, source: str) -> list[Issue]:
         mask = mask.fillna(False).to_numpy(dtype=bool)
         for pos in np.flatnonzero(mask):
             rec = t.iloc[pos]
+            if col == "teaching_years" and _both_dated(rec):
+                # both counts come from dates: the dates are what to check, and they say it at any date
+                arrive, work = rec["school_start_date"], rec["work_start_date"]
+                issues.append(Issue(source, rows[pos], "school_start_date",
+                                    f"arrival at the school (调入本校时间) {arrive:%Y-%m} is before the "
+                                    f"start of work (参加工作时间) {work:%Y-%m} by a year or more — check "
+                                    f"both dates"))
+                continue
             issues.append(Issue(source, rows[pos], col, msg.format(**{k: rec[k] for k in
                                 ("age", "years_at_school", "teaching_years")})))
     if t["age"].isna().any():

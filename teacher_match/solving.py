@@ -26,6 +26,7 @@ from .objective import Objective
 from .plan import Plan, build_plan
 from .scaling import OBJ_SCALE
 from .search import SolveParams, run_search
+from .unmet import unmet_needs
 
 if TYPE_CHECKING:
     from .policy import Policy
@@ -113,6 +114,9 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
         mode = ctx.policy.modes.get(ctx.policy.mode)
         plan.assignments = term_columns(plan.assignments, ctx.problem.reference_date + dt.timedelta(days=1),
                                         float(term), bool(mode is not None and mode.relation == "move"))
+    if plan.has_plan and int(plan.needs["unmet"].sum()):
+        # per unfilled need, the rule that blocks it (the summary's first lines; see teacher_match.unmet)
+        plan.unmet = unmet_needs(ctx, plan)
     if strict and status == "INFEASIBLE":
         raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)
     return plan

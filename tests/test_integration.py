@@ -96,7 +96,11 @@ def test_exports_round_trip_and_recheck(tmp_path, county500, policy):
     csv = plan.to_csv(tmp_path / "plan.csv")
     with pd.ExcelFile(xlsx) as book:
         sheets = book.sheet_names
-    assert sheets == ["assignments", "needs", "schools", "objective", "公示名单"]
+    assert sheets[:5] == ["assignments", "needs", "schools", "objective", "公示名单"]
+    # then what the plan says first: the warnings it was made with, and the needs it leaves unfilled
+    unmet = plan.unmet is not None and len(plan.unmet) > 0
+    assert sheets[5:] == [*(["warnings"] if plan.solver_info["input_warnings"] else []),
+                          *(["unmet_needs"] if unmet else [])]
     for path in (xlsx, csv):
         back = tm.Plan.read_assignments(path)
         assert len(back) == len(county500.teachers)

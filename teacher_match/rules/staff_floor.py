@@ -50,8 +50,8 @@ PARAMS = StaffFloor
 
 def floors(problem: Any, rule: StaffFloor) -> dict[int, tuple[int, int]]:
     """School position -> (floor, staff) for every school the rule covers."""
-    # no ratio (or none above zero, as a relaxation may try) asks for no teacher
-    if not rule.students_per_teacher_floor or rule.students_per_teacher_floor <= 0:
+    # no ratio asks for no teacher; a ratio of 0 (a relaxation or a what-if search may try it) asks for all
+    if rule.students_per_teacher_floor is None:
         return {}
     if "students" not in problem.schools.columns:
         return {}
@@ -63,7 +63,10 @@ def floors(problem: Any, rule: StaffFloor) -> dict[int, tuple[int, int]]:
         st = int(st)
         if rule.staff_floor_max_students is not None and st > rule.staff_floor_max_students:
             continue
-        out[a] = (math.ceil(st / rule.students_per_teacher_floor), int(staff[a]))
+        per = rule.students_per_teacher_floor
+        # 0 students per teacher is the limit of an ever smaller number: a school with students keeps them all
+        fl = math.ceil(st / per) if per > 0 else (int(staff[a]) if st > 0 else 0)
+        out[a] = (fl, int(staff[a]))
     return out
 
 

@@ -129,3 +129,13 @@ def test_staff_floor_keeps_one_teacher_per_ten_students():
     assert ("staff_floor", "school=U1") in violations(p, pol, crafted(p, pol, {"T0": "R1", "T1": "R1"}))
     big = make_policy(rules={"students_per_teacher_floor": 10, "staff_floor_max_students": 10})
     assert len(sent(solve(p, big))) == 3        # not a small-scale school: no floor
+
+
+def test_zero_students_per_teacher_keeps_every_teacher():
+    # the limit of an ever smaller number of students per teacher (a what-if search reaches 0): U1 keeps all 3
+    problem = make_problem(SCHOOLS, ROSTER, NEEDS)
+    policy = make_policy(rules={"students_per_teacher_floor": 0})
+    plan = solve(problem, policy)
+    assert plan.status == "OPTIMAL"
+    assert sent(plan) == []
+    assert_valid(problem, policy, plan)

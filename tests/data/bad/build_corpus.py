@@ -246,6 +246,26 @@ def _(d: Path) -> None:
     _book(d / "teachers.xlsx", {"教师": rows})  # 2020.1 as a number cell: 2020.10 typed into Excel
 
 
+def _arrival_and_work(arrival: str, work: str) -> str:
+    """The valid roster with arrival months (调入本校时间) and starts of work (参加工作时间) instead of years.
+
+    Each teacher arrived in the month they started work, T01 excepted: ``arrival`` and ``work``.
+    """
+    lines = TEACHERS.replace("本校连续任教年限", "调入本校时间,参加工作时间").splitlines()
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        start = f"{2025 - int(cells[5])}.03"
+        dates = [arrival, work] if cells[0] == "T01" else [start, start]
+        lines[i] = ",".join(cells[:5] + dates + cells[6:])
+    return "\n".join(lines) + "\n"
+
+
+# arrival recorded a month before the start of work: one year more at the school than teaching (a warning);
+# three years before it: a true contradiction (an error)
+text_case("arrival_a_month_before_work", {**VALID, "teachers.csv": _arrival_and_work("2016.08", "2016.09")})
+text_case("arrival_years_before_work", {**VALID, "teachers.csv": _arrival_and_work("2013.08", "2016.09")})
+
+
 # ---------------------------------------------------------------- distances that are missing, not far
 NO_XY = "\n".join(",".join(r[:4]) for r in _rows(SCHOOLS)) + "\n"
 text_case("distance_pair_missing", {**VALID, "schools.csv": NO_XY,
