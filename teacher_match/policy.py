@@ -9,8 +9,10 @@ A policy file has top-level metadata (``id``, ``title``, ``source`` …) and fou
 * ``[money]`` — stipends, transport reimbursement and title credit (:mod:`teacher_match.rules.budget`);
 * ``[cycle]`` — the rotation cycle (轮岗周期): ``years``, ``all_mandatory_within_cycle``, ``term_years`` …
   (:mod:`teacher_match.rules.cycle_obligation`, planned by :func:`teacher_match.cycle.plan_cycle`);
-* ``[modes.<name>]`` — a rotation mode the core does not plan yet (upward study, itinerant teaching, paired
-  exchange, diversion): its own ``[modes.<name>.eligibility]``, its rule ids and text. Recorded, not enforced;
+* ``[modes.<name>]`` — a rotation mode beside the main one: its own ``[modes.<name>.eligibility]``, its rule
+  ids and text. With ``enforced = true`` it is planned in the same solve (:mod:`teacher_match.rules.modes`:
+  its direction ``from`` / ``to``, ``kind`` post, study or paired, counts, term, relation and who pays);
+  otherwise recorded, not enforced (itinerant teaching and diversion are recorded only);
 * ``[[unenforced]]`` — rules of the source that are recorded but not enforced (``rule``, ``text``, optional
   ``mode``); :func:`teacher_match.solve` lists them in ``plan.solver_info["unenforced"]``.
 
@@ -50,7 +52,15 @@ META_KEYS = {
 }
 SECTIONS = ("eligibility", "flows", "rules", "objective", "money", "cycle")
 PLANNED_MODES = ("rotation", "support")
-MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to"}
+MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to",
+             # a planned mode's keys (see Mode)
+             "kind", "roles", "teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard",
+             "term_years", "paid_by", "keeps_home_post", "staffing"}
+#: modes recorded only: their planning is not built yet
+RECORDED_ONLY_MODES = ("itinerant", "diversion")
+#: how a planned mode places a teacher: a declared post (支教/交流), a place to study (上派/跟岗/挂职学习) or
+#: the counterpart school of a pair (结对)
+MODE_KINDS = ("post", "study", "paired")
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,10 @@ class Policy:
         """A copy with some parameters or objective weights changed (keys as in the policy file)."""
         return _apply(self, changes, source=f"with_() on policy '{self.id}'")
 
+    def planned_modes(self) -> list[Mode]:
+        """The ``[modes.<name>]`` planned beside the main mode (``enforced = true``), by name."""
+        return [m for _, m in sorted(self.modes.items()) if m.enforced and m.name != self.mode]
+
     def unenforced_rules(self) -> list[dict]:
         """Rules recorded but not enforced by ``solve``.
 
@@ -160,9 +174,22 @@ class Policy:
 
 @dataclass(frozen=True)
 class Mode:
-    """A rotation mode of a policy that the core records but does not plan (see module docstring).
+    """A rotation mode of a policy: recorded (``enforced = false``) or planned beside the main mode.
 
-    Its ``eligibility`` is evaluated by ``teacher_match.eligibility(problem, policy, mode=name)``.
+    Its ``eligibility`` is evaluated by ``teacher_match.eligibility(problem, policy, mode=name)``. A planned
+    mode (:mod:`teacher_match.rules.modes`) also has:
+
+    * ``kind`` — ``post`` (fills a declared need in the teacher's subject; a leader takes a leadership post),
+      ``study`` (上派/跟岗/挂职学习: any school of ``to``, no post filled) or ``paired`` (结对: the school's
+      counterpart ``pair_id``, equal numbers each side);
+    * ``roles`` — ``all``, ``teachers`` or ``leaders`` (principals, vice-principals, middle leaders);
+    * counts — ``teachers`` and ``leaders`` (exactly so many), ``min`` / ``max`` (all of the mode),
+      ``per_school_max`` (per sending school), ``per_stage`` (paired: each side, per school stage); ``hard =
+      false`` makes the minima soft (the shortfall is said first and weighed by ``mode_shortfall``);
+    * ``term_years``, ``relation`` (``move`` / ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` /
+      ``receiving``) — plan columns;
+    * ``keeps_home_post`` (挂职: the leader keeps the home post, so the home school needs no replacement) and
+      ``staffing`` (false: a short 挂职学习 with no staffing effect at either end).
     """
 
     name: str
@@ -174,6 +201,19 @@ class Mode:
     params: dict = field(default_factory=dict)
     from_: dict = field(default_factory=dict)
     to: dict = field(default_factory=dict)
+    kind: str = "post"
+    roles: str = "all"
+    teachers: int | None = None
+    leaders: int | None = None
+    min: int | None = None
+    max: int | None = None
+    per_school_max: int | None = None
+    per_stage: int | None = None
+    hard: bool = True
+    term_years: float | None = None
+    paid_by: str = ""
+    keeps_home_post: bool = False
+    staffing: bool = True
 
 
 def _suggest(key: str, choices) -> str:
@@ -334,6 +374,10 @@ def policy_from_dict(data: dict, label: str = "policy") -> Policy:
     if base.mode not in PLANNED_MODES:
         raise PolicyError(f"{label}: mode must be one of {', '.join(PLANNED_MODES)}, got {base.mode!r} "
                           f"(record other modes under [modes.<name>])")
+    clash = [m.name for m in base.modes.values() if m.enforced and m.name == base.mode]
+    if clash:
+        raise PolicyError(f"{label}: [modes.{clash[0]}] has the main mode's name; a planned mode needs "
+                          f"its own")
     return _apply(base, flat, source=label, section_of=section_of)
 
 
@@ -368,9 +412,11 @@ def _modes(table, label: str) -> dict:
         bad = set(spec) - MODE_KEYS
         if bad:
             raise PolicyError(f"{where}: unknown key '{sorted(bad)[0]}'{_suggest(sorted(bad)[0], MODE_KEYS)}")
-        if spec.get("enforced", False):
-            raise PolicyError(f"{where}: the core plans only the policy's main mode; this mode can only be "
-                              f"recorded (enforced = false)")
+        enforced = spec.get("enforced", False)
+        if not isinstance(enforced, bool):
+            raise PolicyError(f"{where}: enforced must be true or false, got {enforced!r}")
+        if enforced and name in RECORDED_ONLY_MODES:
+            raise PolicyError(f"{where}: {name} is recorded, not planned, in this version (enforced = false)")
         elig = spec.get("eligibility", {})
         probe = _apply(_blank_policy(name), {k: v for k, v in elig.items()}, source=where,
                        section_of=dict.fromkeys(elig, "eligibility"))
@@ -385,7 +431,56 @@ def _modes(table, label: str) -> dict:
         params = spec.get("params", {})
         if not isinstance(params, dict):
             raise PolicyError(f"{where}: params must be a table")
-        out[name] = Mode(name=name, enforced=False, text=str(spec.get("text", "")), rules=tuple(rules),
+        out[name] = Mode(name=name, enforced=enforced, text=str(spec.get("text", "")), rules=tuple(rules),
                          relation=str(spec.get("relation", "")), eligibility=probe.eligibility,
-                         params=dict(params), from_=sel.get("from", {}), to=sel.get("to", {}))
+                         params=dict(params), from_=sel.get("from", {}), to=sel.get("to", {}),
+                         **_planned_mode_keys(spec, where))
+    return out
+
+
+def _planned_mode_keys(spec: dict, where: str) -> dict:
+    """A mode's planning keys, validated (every problem of the table at once)."""
+    problems = []
+    out: dict[str, Any] = {}
+    choices = {"kind": MODE_KINDS, "roles": ("all", "teachers", "leaders"), "paid_by": ("", "sending",
+                                                                                      "receiving")}
+    for k, allowed in choices.items():
+        if k in spec:
+            if spec[k] not in allowed:
+                problems.append(f"{k} must be one of {', '.join(a for a in allowed if a)}, got {spec[k]!r}")
+            else:
+                out[k] = spec[k]
+    if spec.get("relation", "") not in ("", "move", "stay"):
+        problems.append(f"relation must be move (人走关系动) or stay (人走关系不动), "
+                        f"got {spec['relation']!r}")
+    for k in ("teachers", "leaders", "min", "max", "per_school_max", "per_stage"):
+        if k in spec:
+            v = spec[k]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                problems.append(f"{k} must be a whole number ≥ 0, got {v!r}")
+            else:
+                out[k] = v
+    for k in ("hard", "keeps_home_post", "staffing"):
+        if k in spec:
+            if not isinstance(spec[k], bool):
+                problems.append(f"{k} must be true or false, got {spec[k]!r}")
+            else:
+                out[k] = spec[k]
+    if "term_years" in spec:
+        v = spec["term_years"]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 10:
+            problems.append(f"term_years must be a number of years above 0 and at most 10, got {v!r}")
+        else:
+            out["term_years"] = float(v)
+    lo = max(out.get("min") or 0, (out.get("teachers") or 0) + (out.get("leaders") or 0))
+    if out.get("max") is not None and lo > out["max"]:
+        problems.append(f"the counts cannot add up: at least {lo} but max = {out['max']}")
+    if out.get("per_stage") is not None and out.get("kind", "post") != "paired":
+        problems.append("per_stage is a count of the paired kind (kind = \"paired\")")
+    if out.get("roles") == "teachers" and out.get("leaders"):
+        problems.append(f"roles = \"teachers\" but leaders = {out['leaders']}")
+    if out.get("roles") == "leaders" and out.get("teachers"):
+        problems.append(f"roles = \"leaders\" but teachers = {out['teachers']}")
+    if problems:
+        raise PolicyError(f"{where}: " + "; ".join(problems))
     return out
