@@ -335,8 +335,8 @@ def _build_staffing(ctx: Any, rule: Modes, c: pd.DataFrame, spec: dict, sid: np.
     in_m = pd.Series(np.flatnonzero(joins)).groupby(c["s"].to_numpy()[joins]).apply(list).to_dict()
     out_x, in_x = ctx.groups("from_s"), ctx.groups("s")
     staff = np.bincount(ctx.problem.teacher_school_pos, minlength=len(sid))
-    for a in sorted(out_m):
-        net = (ysum(out_m[a]) - ysum(in_m.get(a, [])) + (ctx.xsum(out_x[a]) if a in out_x else 0)
+    for a in sorted(set(out_m) | set(out_x)):
+        net = (ysum(out_m.get(a, [])) - ysum(in_m.get(a, [])) + (ctx.xsum(out_x[a]) if a in out_x else 0)
                - (ctx.xsum(in_x[a]) if a in in_x else 0))
         if rule.max_net_loss_per_school is not None:
             ctx.add(RULE_ID, key("net", school=sid[a]), net <= rule.max_net_loss_per_school)
@@ -555,7 +555,7 @@ def _check_needs(chk: CheckData, r: pd.DataFrame, spec: dict, needs: dict, sid: 
 def _check_staffing(chk: CheckData, rule: Modes, r: pd.DataFrame, spec: dict, sid: np.ndarray) -> list:
     p = chk.problem
     fl = staff_floor.floors(p, chk.policy.rule(staff_floor.RULE_ID))
-    if (rule.max_net_loss_per_school is None and not fl) or not len(r):
+    if rule.max_net_loss_per_school is None and not fl:
         return []
     staffing = r["mode"].map(lambda n: spec[n].staffing).to_numpy(dtype=bool)
     joins = staffing & r["mode"].map(lambda n: spec[n].kind in POST_KINDS).to_numpy(dtype=bool)
@@ -567,7 +567,7 @@ def _check_staffing(chk: CheckData, rule: Modes, r: pd.DataFrame, spec: dict, si
            - np.bincount(r["s"].to_numpy(dtype=np.int64)[joins & (r["s"].to_numpy() >= 0)], minlength=k))
     staff = np.bincount(p.teacher_school_pos, minlength=k)
     out = []
-    for a in sorted(set(r["from_s"].to_numpy()[staffing].tolist())):
+    for a in sorted(set(r["from_s"].to_numpy()[staffing].tolist()) | set(mm["from_s"].tolist())):
         if rule.max_net_loss_per_school is not None and net[a] > rule.max_net_loss_per_school:
             out.append((RULE_ID, key("net", school=sid[a]), f"{sid[a]} sends {net[a]} more than it receives "
                         f"> {rule.max_net_loss_per_school}"))
