@@ -374,10 +374,11 @@ def policy_from_dict(data: dict, label: str = "policy") -> Policy:
     if base.mode not in PLANNED_MODES:
         raise PolicyError(f"{label}: mode must be one of {', '.join(PLANNED_MODES)}, got {base.mode!r} "
                           f"(record other modes under [modes.<name>])")
-    clash = [m.name for m in base.modes.values() if m.enforced and m.name == base.mode]
-    if clash:
-        raise PolicyError(f"{label}: [modes.{clash[0]}] has the main mode's name; a planned mode needs "
-                          f"its own")
+    main = base.modes.get(base.mode)
+    if main is not None and (main.from_ or main.to or any(
+            getattr(main, k) is not None for k in ("teachers", "leaders", "min", "max", "per_stage"))):
+        raise PolicyError(f"{label}: [modes.{base.mode}] describes the main mode (relation, paid_by, "
+                          f"term_years): its direction and counts are those of [flows] and [rules]")
     return _apply(base, flat, source=label, section_of=section_of)
 
 

@@ -180,6 +180,8 @@ def candidates(problem: Any, policy: Any) -> pd.DataFrame:
         km = problem.commute_km(tp, sp, reach) if len(tp) else np.zeros(0)
         ok = np.isfinite(km) & ((km <= reach) if reach is not None else True)
         tp, sp, km = tp[ok], sp[ok], km[ok]
+        if m.kind == "study" and len(tp):
+            tp, sp, km = _nearest(tp, sp, km, role, policy.rule(RULE_ID).max_leaders_received)
         parts.append(pd.DataFrame({"t": tp, "s": sp, "from_s": pos[tp], "subject": subj[tp], "km": km,
                                    "dkm": to_units_km(km), "leader": role[tp] != "teacher", "role": role[tp],
                                    "mode": m.name, "kind": m.kind}))
@@ -187,6 +189,25 @@ def candidates(problem: Any, policy: Any) -> pd.DataFrame:
         return pd.DataFrame(columns=["t", "s", "from_s", "subject", "km", "dkm", "leader", "role", "mode",
                                      "kind"])
     return pd.concat(parts, ignore_index=True)
+
+
+def _nearest(tp: np.ndarray, sp: np.ndarray, km: np.ndarray, role: np.ndarray,
+             leaders_capped: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Study places: each teacher's nearest receiving school only (ties: the first school).
+
+    Exact: a study arrival fills no post and counts in no staff, so the place changes only the commute — any
+    plan sending a teacher farther is no better than the same plan sending them to the nearest. Leaders keep
+    every place when the receiving schools' leader cap (``max_leaders_received``) makes the place matter.
+    (Measured: the county draft on a 10,000-teacher county, 403,819 variables → see benchmarks/.)
+    """
+    keep_all = (role[tp] != "teacher") if leaders_capped is not None else np.zeros(len(tp), dtype=bool)
+    order = np.lexsort((sp, km, tp))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = tp[order][1:] != tp[order][:-1]
+    keep = np.zeros(len(tp), dtype=bool)
+    keep[order[first]] = True
+    keep |= keep_all
+    return tp[keep], sp[keep], km[keep]
 
 
 def class_key(teachers, schools, rule) -> list:

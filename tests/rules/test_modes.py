@@ -15,7 +15,8 @@ OPEN = {"min_years_at_school": "off", "min_years_eligible": 0}
 UP = {"enforced": True, "kind": "study", "from": {"category": ["rural"]}, "to": {"category": ["urban"]},
       "teachers": 1, "relation": "stay", "paid_by": "sending", "term_years": 1,
       "eligibility": {**OPEN, "max_age": 35, "requires_application": True}}
-TWO = [{"school_id": "U1", "category": "urban", "x": 0.0}, {"school_id": "R1", "category": "rural", "x": 10.0}]
+TWO = [{"school_id": "U1", "category": "urban", "x": 0.0},
+       {"school_id": "R1", "category": "rural", "x": 10.0}]
 
 
 def policy(modes: dict, rules: dict | None = None, **top) -> tm.Policy:
@@ -56,11 +57,14 @@ def test_down_and_up_in_one_plan():
     assert plan.status == "OPTIMAL"
     assert moves(plan) == {"D1": "R1", "Y1": "U1", "Y2": None, "O1": None}
     a = plan.assignments.set_index("teacher_id")
-    assert a.at["D1", "mode"] == "rotation" and a.at["Y1", "mode"] == "upward_study"
-    assert not a.at["Y1", "relation_moved"] and a.at["Y1", "paid_by"] == "sending"
+    assert a.at["D1", "mode"] == "rotation"
+    assert a.at["Y1", "mode"] == "upward_study"
+    assert not a.at["Y1", "relation_moved"]
+    assert a.at["Y1", "paid_by"] == "sending"
     assert a.at["Y1", "term_years"] == 1
     assert plan.objective == 10 + 10  # the main commute and the upward one, 10 km each
-    assert "by mode" in plan.summary() and "upward_study 1" in plan.summary()
+    assert "by mode" in plan.summary()
+    assert "upward_study 1" in plan.summary()
     assert_valid(problem, pol, plan)
     # tampered: the teacher who did not apply goes up instead
     bad = with_moves(plan, {"Y1": None, "Y2": ("U1", "upward_study")})
@@ -138,7 +142,8 @@ def test_pair_id_without_its_partner_is_one_message():
 
 HEADS = {"enforced": True, "kind": "post", "roles": "leaders", "leaders": 1, "from": {"category": ["urban"]},
          "to": {"category": ["rural"]}, "term_years": 3, "relation": "stay", "paid_by": "sending",
-         "eligibility": {**OPEN, "leader_roles": ["principal", "vice_principal"], "leader_min_years_in_post": 2}}
+         "eligibility": {**OPEN, "leader_roles": ["principal", "vice_principal"],
+                         "leader_min_years_in_post": 2}}
 
 
 def heads_problem() -> tm.Problem:
@@ -203,8 +208,9 @@ def test_short_study_has_no_staffing_effect():
         {"teacher_id": "D1", "school_id": "U1"},
         {"teacher_id": "Y1", "school_id": "R1", "years_at_school": 2},
     ], [("R1", "math", 1)])
-    month = {"enforced": True, "kind": "study", "from": {"category": ["rural"]}, "to": {"category": ["urban"]},
-             "teachers": 1, "staffing": False, "term_years": 0.08333, "eligibility": dict(OPEN)}
+    month = {"enforced": True, "kind": "study", "from": {"category": ["rural"]},
+             "to": {"category": ["urban"]}, "teachers": 1, "staffing": False, "term_years": 0.08333,
+             "eligibility": dict(OPEN)}
     pol = policy({"guazhi_study": month}, rules={"max_net_loss_per_school": 0})
     plan = solve(problem, pol)
     # Y1's month away does not count for R1, and D1 then could not go (U1 would lose one): D1 stays
@@ -217,5 +223,6 @@ def test_a_policy_without_planned_modes_builds_no_mode_variable():
 
     problem = updown_problem()
     ctx = build_model(problem, policy({"upward_study": {**UP, "enforced": False}}))
-    assert ctx.mode_pairs is None and ctx.mode_x == []
+    assert ctx.mode_pairs is None
+    assert ctx.mode_x == []
     assert "relation_moved" not in solve(problem, policy({})).assignments.columns
