@@ -373,7 +373,7 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
         "reason": reasons,
     })
     if mode_moves is not None:
-        _with_modes(a, policy, mode_moves, sid)
+        _with_modes(a, policy, mode_moves, sid, t["role"].reset_index(drop=True))
     if "name" in t.columns:
         a.insert(1, "name", t["name"].to_numpy())
     declared = {c.name for c in TABLES["teachers"]}
@@ -445,7 +445,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
                 relaxations=diagnosis.relaxations if diagnosis is not None else None, shortfalls=short)
 
 
-def _with_modes(a: pd.DataFrame, policy: Policy, mode_moves: pd.DataFrame, sid: np.ndarray) -> None:
+def _with_modes(a: pd.DataFrame, policy: Policy, mode_moves: pd.DataFrame, sid: np.ndarray,
+                role: pd.Series) -> None:
     """The planned modes' moves into the assignments, and each move's relation, payer and term.
 
     ``relation_moved`` (人走关系动: True; 不动: False), ``paid_by`` (sending / receiving school) and
@@ -459,13 +460,12 @@ def _with_modes(a: pd.DataFrame, policy: Policy, mode_moves: pd.DataFrame, sid: 
         a.loc[tp, "moves"] = True
         a.loc[tp, "mode"] = mode_moves["mode"].to_numpy()
         a.loc[tp, "commute_km"] = mode_moves["dkm"].to_numpy() / KM_UNITS
-        a.loc[tp, "reason"] = [modes_rule.words_of(modes[m]) for m in mode_moves["mode"]]
-    spec = [modes.get(str(m)) if mv else None for m, mv in zip(a["mode"], a["moves"], strict=True)]
-    a["relation_moved"] = pd.array([None if m is None or not m.relation else m.relation == "move"
-                                    for m in spec], dtype="boolean")
-    a["paid_by"] = pd.array([m.paid_by if m is not None and m.paid_by else None for m in spec],
-                            dtype="object")
-    a["term_years"] = [m.term_years if m is not None and m.term_years is not None else np.nan for m in spec]
+        a.loc[tp, "reason"] = [modes_rule.words_of(modes[m], bool(ld))
+                               for m, ld in zip(mode_moves["mode"], mode_moves["leader"], strict=True)]
+    rel, paid, term = modes_rule.terms(policy, a, role)
+    a["relation_moved"] = pd.array(rel, dtype="boolean")
+    a["paid_by"] = pd.array(paid, dtype="object")
+    a["term_years"] = term
 
 
 def _schools_table(state: PlanState) -> pd.DataFrame:

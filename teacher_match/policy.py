@@ -55,7 +55,7 @@ PLANNED_MODES = ("rotation", "support")
 MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to",
              # a planned mode's keys (see Mode)
              "kind", "roles", "teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard",
-             "term_years", "paid_by", "keeps_home_post", "staffing"}
+             "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing"}
 #: modes recorded only: their planning is not built yet
 RECORDED_ONLY_MODES = ("itinerant", "diversion")
 #: how a planned mode places a teacher: a declared post (支教/交流), a place to study (上派/跟岗/挂职学习) or
@@ -153,6 +153,10 @@ class Policy:
         """The ``[modes.<name>]`` planned beside the main mode (``enforced = true``), by name."""
         return [m for _, m in sorted(self.modes.items()) if m.enforced and m.name != self.mode]
 
+    def planned_end_to_end(self) -> bool:
+        """Whether every rule of the policy is planned or checked: it records none (README's policy table)."""
+        return not self.unenforced_rules()
+
     def unenforced_rules(self) -> list[dict]:
         """Rules recorded but not enforced by ``solve``.
 
@@ -186,7 +190,7 @@ class Mode:
     * counts — ``teachers`` and ``leaders`` (exactly so many), ``min`` / ``max`` (all of the mode),
       ``per_school_max`` (per sending school), ``per_stage`` (paired: each side, per school stage); ``hard =
       false`` makes the minima soft (the shortfall is said first and weighed by ``mode_shortfall``);
-    * ``term_years``, ``relation`` (``move`` / ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` /
+    * ``term_years`` (``leader_term_years`` for leaders, when it differs), ``relation`` (``move`` / ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` /
       ``receiving``) — plan columns;
     * ``keeps_home_post`` (挂职: the leader keeps the home post, so the home school needs no replacement) and
       ``staffing`` (false: a short 挂职学习 with no staffing effect at either end).
@@ -211,6 +215,7 @@ class Mode:
     per_stage: int | None = None
     hard: bool = True
     term_years: float | None = None
+    leader_term_years: float | None = None
     paid_by: str = ""
     keeps_home_post: bool = False
     staffing: bool = True
@@ -467,12 +472,13 @@ def _planned_mode_keys(spec: dict, where: str) -> dict:
                 problems.append(f"{k} must be true or false, got {spec[k]!r}")
             else:
                 out[k] = spec[k]
-    if "term_years" in spec:
-        v = spec["term_years"]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 10:
-            problems.append(f"term_years must be a number of years above 0 and at most 10, got {v!r}")
-        else:
-            out["term_years"] = float(v)
+    for k in ("term_years", "leader_term_years"):
+        if k in spec:
+            v = spec[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 10:
+                problems.append(f"{k} must be a number of years above 0 and at most 10, got {v!r}")
+            else:
+                out[k] = float(v)
     lo = max(out.get("min") or 0, (out.get("teachers") or 0) + (out.get("leaders") or 0))
     if out.get("max") is not None and lo > out["max"]:
         problems.append(f"the counts cannot add up: at least {lo} but max = {out['max']}")

@@ -49,3 +49,14 @@ def test_shuanggou_thirty_and_two_each_way(county):
     assert set(m["paid_by"]) == {"sending"}
     pub = plan.publicity()
     assert set(pub["交流方式"]) == {"交流轮岗", "跟岗学习"}
+
+
+def test_readme_policy_table_says_which_systems_are_planned_end_to_end():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `") and line.count("|") == 8]
+    said = {line.split("`")[1]: line.rstrip(" |").rsplit("|", 1)[1].strip() for line in rows}
+    assert said, "no policy table"
+    for pid, value in said.items():
+        assert value == ("yes" if tm.load_policy(pid).planned_end_to_end() else "no"), pid

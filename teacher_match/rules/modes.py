@@ -531,6 +531,7 @@ def check(chk: CheckData, rule: Modes) -> list[Violation]:
                 if n != back:
                     out.append((RULE_ID, key("equal", mode=m.name, pair=f"{sid[x]}+{sid[z]}"),
                                 f"mode {m.name}: {sid[x]} sends {n} to {sid[z]}, which sends {back} back"))
+    out += _check_terms(chk)
     out += _check_needs(chk, r, spec, needs, sid)
     out += _check_staffing(chk, rule, r, spec, sid)
     out += _check_leaders(chk, rule, r, spec, sid)
@@ -700,9 +701,52 @@ def school_columns(state: PlanState, rule: Modes) -> dict[str, Any]:
     return {}
 
 
-def words_of(mode: Any) -> str:
+def term_of(mode: Any, leader: bool) -> float | None:
+    """A move's term in years: the mode's ``leader_term_years`` for a leader when set, else ``term_years``."""
+    if leader and mode.leader_term_years is not None:
+        return float(mode.leader_term_years)
+    return mode.term_years
+
+
+def terms(policy: Any, a: pd.DataFrame, role: pd.Series) -> tuple[list, list, list]:
+    """Per row of an assignments table: (relation_moved, paid_by, term_years) of the move's mode.
+
+    The main mode's come from ``[modes.<main mode>]`` when the policy describes it; blank otherwise and for a
+    teacher who stays. ``role`` is each row's role.
+    """
+    modes = dict(getattr(policy, "modes", {}))
+    spec = [modes.get(str(m)) if mv else None for m, mv in zip(a["mode"], a["moves"].astype(bool), strict=True)]
+    rel = [None if m is None or not m.relation else m.relation == "move" for m in spec]
+    paid = [m.paid_by if m is not None and m.paid_by else None for m in spec]
+    term = [np.nan if m is None or term_of(m, r != "teacher") is None else term_of(m, r != "teacher")
+            for m, r in zip(spec, role, strict=True)]
+    return rel, paid, term
+
+
+def _check_terms(chk: CheckData) -> list[Violation]:
+    """The plan's relation_moved, paid_by and term_years are those of each move's mode."""
+    a = chk.assignments
+    if not {"relation_moved", "paid_by", "term_years"} <= set(a.columns):
+        return []
+    role = a["teacher_id"].map(chk.problem.teachers.set_index("teacher_id")["role"]).fillna("teacher")
+    rel, paid, term = terms(chk.policy, a, role)
+    out = []
+    for i, (tid, r_, p_, t_) in enumerate(zip(a["teacher_id"], rel, paid, term, strict=True)):
+        got_r, got_p, got_t = a["relation_moved"].iloc[i], a["paid_by"].iloc[i], a["term_years"].iloc[i]
+        same = ((pd.isna(got_r) and r_ is None) or (not pd.isna(got_r) and r_ is not None
+                                                     and bool(got_r) == r_))
+        same &= (pd.isna(got_p) and p_ is None) or got_p == p_
+        same &= (pd.isna(got_t) and pd.isna(t_)) or (not pd.isna(got_t) and np.isclose(float(got_t), t_))
+        if not same:
+            out.append((RULE_ID, key("terms", teacher=tid), f"{tid}: relation_moved, paid_by or term_years "
+                        f"differ from its mode's ({r_}, {p_}, {t_})"))
+    return out
+
+
+def words_of(mode: Any, leader: bool = False) -> str:
     """How a move in the mode reads in a teacher's reason."""
     what = {"post": "takes a post", "study": "goes to study (no post)", "paired": "goes to the paired school"}
-    term = f" for {mode.term_years:g} years" if mode.term_years is not None else ""
+    years = term_of(mode, leader)
+    term = f" for {years:g} years" if years is not None else ""
     return f"moves in mode {mode.name}: {what[mode.kind]}{term}"
 
