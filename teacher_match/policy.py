@@ -190,8 +190,8 @@ class Mode:
     * counts — ``teachers`` and ``leaders`` (exactly so many), ``min`` / ``max`` (all of the mode),
       ``per_school_max`` (per sending school), ``per_stage`` (paired: each side, per school stage); ``hard =
       false`` makes the minima soft (the shortfall is said first and weighed by ``mode_shortfall``);
-    * ``term_years`` (``leader_term_years`` for leaders, when it differs), ``relation`` (``move`` / ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` /
-      ``receiving``) — plan columns;
+    * ``term_years`` (``leader_term_years`` for leaders, when it differs), ``relation`` (``move`` /
+      ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` / ``receiving``) — plan columns;
     * ``keeps_home_post`` (挂职: the leader keeps the home post, so the home school needs no replacement) and
       ``staffing`` (false: a short 挂职学习 with no staffing effect at either end).
     """

@@ -715,7 +715,8 @@ def terms(policy: Any, a: pd.DataFrame, role: pd.Series) -> tuple[list, list, li
     teacher who stays. ``role`` is each row's role.
     """
     modes = dict(getattr(policy, "modes", {}))
-    spec = [modes.get(str(m)) if mv else None for m, mv in zip(a["mode"], a["moves"].astype(bool), strict=True)]
+    moved = a["moves"].astype(bool)
+    spec = [modes.get(str(m)) if mv else None for m, mv in zip(a["mode"], moved, strict=True)]
     rel = [None if m is None or not m.relation else m.relation == "move" for m in spec]
     paid = [m.paid_by if m is not None and m.paid_by else None for m in spec]
     term = [np.nan if m is None or term_of(m, r != "teacher") is None else term_of(m, r != "teacher")
