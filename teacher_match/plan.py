@@ -380,7 +380,10 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
     for extra in t.columns:
         if extra not in declared and not extra.startswith("_") and extra not in a.columns:
             a[extra] = t[extra].to_numpy()
-    money = plan_money(problem, policy, a)
+    # the policy's money prices the main mode's moves, and a planned mode's only when it says so (money)
+    priced = a if mode_moves is None else a.assign(moves=a["moves"] & ~a["mode"].isin(
+        [m.name for m in policy.planned_modes() if not m.money]).to_numpy())
+    money = plan_money(problem, policy, priced)
     for c in money.columns:
         a[c] = money.columns[c].to_numpy()
 

@@ -55,7 +55,7 @@ PLANNED_MODES = ("rotation", "support")
 MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to",
              # a planned mode's keys (see Mode)
              "kind", "roles", "teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard",
-             "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing"}
+             "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing", "money"}
 #: modes recorded only: their planning is not built yet
 RECORDED_ONLY_MODES = ("itinerant", "diversion")
 #: how a planned mode places a teacher: a declared post (支教/交流), a place to study (上派/跟岗/挂职学习) or
@@ -192,6 +192,8 @@ class Mode:
       false`` makes the minima soft (the shortfall is said first and weighed by ``mode_shortfall``);
     * ``term_years`` (``leader_term_years`` for leaders, when it differs), ``relation`` (``move`` /
       ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` / ``receiving``) — plan columns;
+    * ``money`` — the policy's ``[money]`` (stipend, transport) priced for the mode's moves too (default: the
+      main mode's moves only, as the sources price their main mode);
     * ``keeps_home_post`` (挂职: the leader keeps the home post, so the home school needs no replacement) and
       ``staffing`` (false: a short 挂职学习 with no staffing effect at either end).
     """
@@ -219,6 +221,7 @@ class Mode:
     paid_by: str = ""
     keeps_home_post: bool = False
     staffing: bool = True
+    money: bool = False
 
 
 def _suggest(key: str, choices) -> str:
@@ -232,7 +235,14 @@ def _apply(base: Policy, changes: dict, source: str, section_of: dict | None = N
     elig_changes: dict[str, Any] = {}
     rule_changes: dict[str, dict[str, Any]] = {}
     objective = dict(base.objective)
+    modes = dict(base.modes)
     for key, value in changes.items():
+        if key.startswith("modes."):
+            # a planned mode's number (--set modes.upward_study.teachers=5): validated like the file's
+            problem = _mode_change(modes, key, value)
+            if problem:
+                problems.append(problem)
+            continue
         if key in TERM_UNITS:
             if section_of and section_of.get(key) not in (None, "objective"):
                 problems.append(f"'{key}' is an objective weight: put it under [objective]")
@@ -264,7 +274,32 @@ def _apply(base: Policy, changes: dict, source: str, section_of: dict | None = N
     rules = {rid: dataclasses.replace(obj, **rule_changes.get(rid, {})) for rid, obj in base.rules.items()}
     elig = dataclasses.replace(base.eligibility, **elig_changes)
     _consistency(elig, rules, source)
-    return dataclasses.replace(base, eligibility=elig, rules=rules, objective=objective)
+    return dataclasses.replace(base, eligibility=elig, rules=rules, objective=objective, modes=modes)
+
+
+#: the keys of a mode that ``with_`` / ``--set modes.<name>.<key>=…`` may change
+MODE_SETTABLE = ("teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard", "term_years",
+                 "leader_term_years", "paid_by", "relation", "keeps_home_post", "staffing")
+
+
+def _mode_change(modes: dict, key: str, value: Any) -> str | None:
+    """Apply ``modes.<name>.<key> = value`` to ``modes`` in place; the problem in words, or None."""
+    parts = key.split(".")
+    if len(parts) != 3 or parts[1] not in modes:
+        known = ", ".join(sorted(modes)) or "none"
+        return f"'{key}': write modes.<name>.<key> with a mode of the policy ({known})"
+    name, k = parts[1], parts[2]
+    if k not in MODE_SETTABLE:
+        return f"'{key}': a mode's {k!r} cannot be set here (settable: {', '.join(MODE_SETTABLE)})"
+    m = modes[name]
+    current = {f: getattr(m, f) for f in MODE_SETTABLE if getattr(m, f) is not None}
+    current["kind"], current["roles"] = m.kind, m.roles
+    try:
+        checked = _planned_mode_keys({**current, k: value}, f"[modes.{name}]")
+    except PolicyError as exc:
+        return str(exc)
+    modes[name] = dataclasses.replace(m, **{k: checked.get(k, value)})
+    return None
 
 
 def _consistency(elig: Eligibility, rules: dict, source: str) -> None:
@@ -466,7 +501,7 @@ def _planned_mode_keys(spec: dict, where: str) -> dict:
                 problems.append(f"{k} must be a whole number ≥ 0, got {v!r}")
             else:
                 out[k] = v
-    for k in ("hard", "keeps_home_post", "staffing"):
+    for k in ("hard", "keeps_home_post", "staffing", "money"):
         if k in spec:
             if not isinstance(spec[k], bool):
                 problems.append(f"{k} must be true or false, got {spec[k]!r}")
