@@ -20,7 +20,7 @@ from pathlib import Path
 RUNS = [
     ("shuanggou-2021", "30 + 2 down (main) and 30 + 2 up (上派, principals on 挂职) — fixed counts"),
     ("tongyu-2012", "下乡支教 (main) and 上派研修 (study, age ≤ 35, 教龄 ≤ 8, applied)"),
-    ("county-draft-zqyj", "rotation (main), 跟岗 (never repeated) and principals' month of 挂职学习"),
+    ("county-draft-zqyj", "rotation (main), 跟岗 (never repeated) and principals' month of 挂职学习 (上挂)"),
 ]
 OUT = Path(__file__).resolve().parent / "results" / "modes.md"
 TARGET_GAP = 0.005

@@ -55,7 +55,8 @@ PLANNED_MODES = ("rotation", "support")
 MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to",
              # a planned mode's keys (see Mode)
              "kind", "roles", "teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard",
-             "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing", "money"}
+             "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing", "money", "group",
+             "per_group_min", "per_group_max"}
 #: modes recorded only: their planning is not built yet
 RECORDED_ONLY_MODES = ("itinerant", "diversion")
 #: how a planned mode places a teacher: a declared post (支教/交流), a place to study (上派/跟岗/挂职学习) or
@@ -188,7 +189,9 @@ class Mode:
       counterpart ``pair_id``, equal numbers each side);
     * ``roles`` — ``all``, ``teachers`` or ``leaders`` (principals, vice-principals, middle leaders);
     * counts — ``teachers`` and ``leaders`` (exactly so many), ``min`` / ``max`` (all of the mode),
-      ``per_school_max`` (per sending school), ``per_stage`` (paired: each side, per school stage); ``hard =
+      ``per_school_max`` (per sending school), ``per_group_min`` / ``per_group_max`` (per value of the
+      schools column ``group``, e.g. ``"township"``: each group that has teachers the mode may move),
+      ``per_stage`` (paired: each side, per school stage); ``hard =
       false`` makes the minima soft (the shortfall is said first and weighed by ``mode_shortfall``);
     * ``term_years`` (``leader_term_years`` for leaders, when it differs), ``relation`` (``move`` /
       ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` / ``receiving``) — plan columns;
@@ -222,6 +225,9 @@ class Mode:
     keeps_home_post: bool = False
     staffing: bool = True
     money: bool = False
+    group: str = ""
+    per_group_min: int | None = None
+    per_group_max: int | None = None
 
 
 def _suggest(key: str, choices) -> str:
@@ -278,7 +284,8 @@ def _apply(base: Policy, changes: dict, source: str, section_of: dict | None = N
 
 
 #: the keys of a mode that ``with_`` / ``--set modes.<name>.<key>=…`` may change
-MODE_SETTABLE = ("teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard", "term_years",
+MODE_SETTABLE = ("teachers", "leaders", "min", "max", "per_school_max", "per_stage", "per_group_min",
+                 "per_group_max", "hard", "term_years",
                  "leader_term_years", "paid_by", "relation", "keeps_home_post", "staffing")
 
 
@@ -294,6 +301,8 @@ def _mode_change(modes: dict, key: str, value: Any) -> str | None:
     m = modes[name]
     current = {f: getattr(m, f) for f in MODE_SETTABLE if getattr(m, f) is not None}
     current["kind"], current["roles"] = m.kind, m.roles
+    if m.group:
+        current["group"] = m.group
     try:
         checked = _planned_mode_keys({**current, k: value}, f"[modes.{name}]")
     except PolicyError as exc:
@@ -494,7 +503,8 @@ def _planned_mode_keys(spec: dict, where: str) -> dict:
     if spec.get("relation", "") not in ("", "move", "stay"):
         problems.append(f"relation must be move (人走关系动) or stay (人走关系不动), "
                         f"got {spec['relation']!r}")
-    for k in ("teachers", "leaders", "min", "max", "per_school_max", "per_stage"):
+    for k in ("teachers", "leaders", "min", "max", "per_school_max", "per_stage", "per_group_min",
+              "per_group_max"):
         if k in spec:
             v = spec[k]
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
@@ -517,6 +527,18 @@ def _planned_mode_keys(spec: dict, where: str) -> dict:
     lo = max(out.get("min") or 0, (out.get("teachers") or 0) + (out.get("leaders") or 0))
     if out.get("max") is not None and lo > out["max"]:
         problems.append(f"the counts cannot add up: at least {lo} but max = {out['max']}")
+    if "group" in spec:
+        if not isinstance(spec["group"], str) or not spec["group"]:
+            problems.append(f"group must name a schools column (e.g. \"township\"), got {spec['group']!r}")
+        else:
+            out["group"] = spec["group"]
+    grouped = out.get("per_group_min") is not None or out.get("per_group_max") is not None
+    if grouped and not out.get("group"):
+        problems.append("per_group_min / per_group_max need group (the schools column, e.g. \"township\")")
+    gmin, gmax = out.get("per_group_min"), out.get("per_group_max")
+    if gmin is not None and gmax is not None and gmin > gmax:
+        problems.append(f"the counts cannot add up: per_group_min {out['per_group_min']} > per_group_max "
+                        f"{out['per_group_max']}")
     if out.get("per_stage") is not None and out.get("kind", "post") != "paired":
         problems.append("per_stage is a count of the paired kind (kind = \"paired\")")
     if out.get("roles") == "teachers" and out.get("leaders"):

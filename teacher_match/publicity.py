@@ -18,9 +18,7 @@ from .vocabulary import zh_subject
 __all__ = ["publicity_table", "write_publicity_sheet", "PUBLIC_CATEGORY", "MODE_ZH"]
 
 MODE_ZH = {"rotation": "交流轮岗", "support": "支教", "itinerant": "走教", "upward_study": "跟岗学习",
-           "paired": "结对交流", "diversion": "分流", "shadow_study": "跟岗学习",
-           "shadow_training": "跟岗培训", "principal_study": "挂职学习", "competitive": "竞岗",
-           "head_exchange": "校长交流", "guazhi": "挂职"}
+           "paired": "结对交流", "diversion": "分流", "shadow_study": "跟岗学习", "competitive": "竞岗"}
 
 #: exemption name → the category published (neutral: no medical or disciplinary detail)
 PUBLIC_CATEGORY = {

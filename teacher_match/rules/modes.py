@@ -228,6 +228,28 @@ def _minima(m: Any) -> list[tuple[str, str, int, int | None]]:
     return out
 
 
+def groups_of(problem: Any, policy: Any, mode: Any) -> dict[str, np.ndarray]:
+    """A mode's groups (its ``group`` column of the schools): value → school positions.
+
+    Only the groups holding a teacher the mode may move: a group without one has nobody to count.
+    """
+    if not mode.group:
+        return {}
+    s = problem.schools
+    if mode.group not in s.columns:
+        raise PolicyError(f"policy '{policy.id}' [modes.{mode.name}]: group '{mode.group}' is not a column "
+                          f"of the schools table")
+    ok = movable(problem, policy, mode)
+    has = np.bincount(problem.teacher_school_pos[ok], minlength=len(s)) > 0
+    col = s[mode.group]
+    out: dict[str, list] = {}
+    for a, v in enumerate(col):
+        if pd.isna(v):
+            continue
+        out.setdefault(str(v), []).append(a)
+    return {g: np.asarray(v, dtype=np.int64) for g, v in sorted(out.items()) if has[v].any()}
+
+
 def build(ctx: Any, rule: Modes) -> None:
     """Variables of every planned mode, and the constraints of the module docstring."""
     modes = planned(ctx.policy)
@@ -285,6 +307,18 @@ def build(ctx: Any, rule: Modes) -> None:
                 if len(rows) > m.per_school_max:
                     ctx.add(RULE_ID, key("per_school", mode=m.name, school=sid[a]),
                             ysum(rows) <= m.per_school_max)
+        for g, schools in groups_of(ctx.problem, ctx.policy, m).items():
+            rows = np.flatnonzero(mine & np.isin(c["from_s"].to_numpy(), schools))
+            gk = key("per_group", mode=m.name, group=g)
+            if m.per_group_max is not None and len(rows) > m.per_group_max:
+                ctx.add(RULE_ID, gk + ",max", ysum(rows) <= m.per_group_max)
+            lo = m.per_group_min or 0
+            if lo and m.hard:
+                ctx.add(RULE_ID, gk, ysum(rows) >= lo)
+            elif lo:
+                short = ctx.model.new_int_var(0, lo, f"mode_short[{m.name},{g}]")
+                ctx.model.add_max_equality(short, [0, lo - ysum(rows)])
+                shorts.append(short)
         if m.kind == "paired":
             shorts += _build_pairs(ctx, c, mine, m, sid, ysum)
     # needs, both sides
@@ -442,6 +476,10 @@ def _counts_short(chk: CheckData, r: pd.DataFrame) -> list[tuple[str, str, str, 
         for flag, who, lo, hi in _minima(m):
             sel = mine & (leader if who == "leader" else ~leader if who == "teacher" else True)
             out.append((m.name, key(flag, mode=m.name), flag, int(sel.sum()), lo, hi, m.hard))
+        for g, schools in groups_of(p, chk.policy, m).items():
+            n = int((mine & np.isin(r["from_s"].to_numpy(), schools)).sum())
+            out.append((m.name, key("per_group", mode=m.name, group=g), f"sent from {m.group} {g}", n,
+                        m.per_group_min or 0, m.per_group_max, m.hard))
         if m.kind == "paired" and m.per_stage is not None:
             part = partners(p)
             sid = p.schools["school_id"].astype(str).to_numpy()

@@ -226,3 +226,26 @@ def test_a_policy_without_planned_modes_builds_no_mode_variable():
     assert ctx.mode_pairs is None
     assert ctx.mode_x == []
     assert "relation_moved" not in solve(problem, policy({})).assignments.columns
+
+
+def test_per_group_counts():
+    schools = [{"school_id": "U1", "category": "urban", "x": 0.0, "township": "A"},
+               {"school_id": "U2", "category": "urban", "x": 20.0, "township": "B"},
+               {"school_id": "R1", "category": "rural", "x": 10.0, "township": "C"}]
+    problem = make_problem(schools, [
+        {"teacher_id": "A1", "school_id": "U1", "home_x": 6.0},
+        {"teacher_id": "A2", "school_id": "U1"},
+        {"teacher_id": "B1", "school_id": "U2"},
+    ])
+    down = {"enforced": True, "kind": "study", "from": {"category": ["urban"]}, "to": {"category": ["rural"]},
+            "group": "township", "per_group_min": 1, "per_group_max": 1, "eligibility": dict(OPEN)}
+    pol = policy({"visit": down})
+    plan = solve(problem, pol)
+    assert moves(plan) == {"A1": "R1", "A2": None, "B1": "R1"}
+    assert_valid(problem, pol, plan)
+    both = with_moves(plan, {"A2": ("R1", "visit")})
+    assert ("modes", "mode=visit,group=A,per_group") in violations(problem, pol, both)
+    none_b = with_moves(plan, {"B1": None})
+    assert ("modes", "mode=visit,group=B,per_group") in violations(problem, pol, none_b)
+    with pytest.raises(PolicyError, match="group 'district' is not a column"):
+        solve(problem, policy({"visit": {**down, "group": "district"}}))
