@@ -26,8 +26,10 @@ from .model.context import Context, Term
 from .model.objective import weighted_expr
 from .objective import Objective
 from .plan_match import match_plan
+from .publicity import MODE_ZH
 from .rule_sentences import describe_entry, pruned_reasons
 from .rules import RULES
+from .rules import modes as modes_rule
 from .rules.contract import Facts, Usage
 from .scaling import KM_UNITS, OBJ_SCALE, weight_coef
 from .vocabulary import zh_subject
@@ -225,6 +227,20 @@ def explain(problem, policy, plan, teacher_id: str, *, counterfactual: bool = Tr
     base: dict[str, Any] = {"teacher_id": teacher_id, "status": status, "eligibility": elig_reason,
                             "values": values}
     plan_status = "FEASIBLE" if isinstance(plan, pd.DataFrame) else plan.status
+    side = {m.name: m for m in policy.planned_modes()}
+    if side and "mode" in assignments.columns:
+        row = assignments.iloc[int(np.flatnonzero(ids.to_numpy() == teacher_id)[0])]
+        if bool(row["moves"]) and str(row["mode"]) in side:
+            # a move in a planned mode beside the main one (rules/modes.py): its own eligibility and words
+            m = side[str(row["mode"])]
+            words = modes_rule.words_of(m, str(ctx.teachers.iloc[i]["role"]) != "teacher")
+            return Explanation(**base, decision="rotates", to_school_id=str(row["to_school_id"]),
+                               reason=f"{words}, to {row['to_school_id']}",
+                               reason_zh=f"以{MODE_ZH.get(m.name, m.name)}方式交流至 {row['to_school_id']}")
+        # the main mode's reasoning reads the main mode's moves only
+        other = (assignments["moves"].astype(bool) & assignments["mode"].isin(list(side))).to_numpy()
+        assignments = assignments.assign(moves=assignments["moves"].astype(bool).to_numpy() & ~other,
+                                         to_school_id=assignments["to_school_id"].where(~other, None))
     if status not in ("mandatory", "eligible"):
         return Explanation(**base, decision="not movable", to_school_id=None,
                            reason=f"not movable — {elig_reason}",

@@ -249,3 +249,15 @@ def test_per_group_counts():
     assert ("modes", "mode=visit,group=B,per_group") in violations(problem, pol, none_b)
     with pytest.raises(PolicyError, match="group 'district' is not a column"):
         solve(problem, policy({"visit": {**down, "group": "district"}}))
+
+
+def test_explain_a_move_in_a_planned_mode():
+    problem, pol = updown_problem(), policy({"upward_study": UP})
+    plan = solve(problem, pol)
+    e = tm.explain(problem, pol, plan, "Y1", counterfactual=False)
+    assert e.to_school_id == "U1"
+    assert e.reason.startswith("moves in mode upward_study: goes to study (no post) for 1 years")
+    assert "跟岗学习" in e.reason_zh
+    d = tm.explain(problem, pol, plan, "D1", counterfactual=False)
+    assert d.to_school_id == "R1"
+    assert "fill its math need" in d.reason
