@@ -28,6 +28,7 @@ soft: the shortfall ``max(0, lo − Σ y)`` is the term ``mode_shortfall`` and i
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,8 @@ class Modes:
         None, "int", "a school receives at most this many leaders over every mode (team cap, receiving)")
     max_net_loss_per_school: int | None = param(
         None, "int", "teachers a school sends minus those it receives over every mode and direction, at most")
+    mode_minimum_hard: bool = param(
+        True, "bool", "false: every planned mode's minima are soft (a mode's own hard = false: that mode's)")
 
 
 #: the rule's parameters (a policy section's keys)
@@ -216,6 +219,11 @@ def class_key(teachers, schools, rule) -> list:
 
 
 # ---------------------------------------------------------------------- counts shared by build and check
+def _effective(m: Any, rule: Modes) -> Any:
+    """The mode with ``hard`` as the policy makes it (soft by its word or mode_minimum_hard = false)."""
+    return m if m.hard and rule.mode_minimum_hard else dataclasses.replace(m, hard=False)
+
+
 def _minima(m: Any) -> list[tuple[str, str, int, int | None]]:
     """A mode's count constraints: (key flag, who: all/teacher/leader, lo, hi)."""
     out = []
@@ -280,6 +288,7 @@ def build(ctx: Any, rule: Modes) -> None:
     # counts
     shorts = []
     for m in modes:
+        m = _effective(m, rule)
         mine = c["mode"].to_numpy() == m.name
         leader = c["leader"].to_numpy()
         for flag, who, lo, hi in _minima(m):
@@ -465,13 +474,15 @@ def _mode_rows(chk: CheckData) -> pd.DataFrame:
     return out
 
 
-def _counts_short(chk: CheckData, r: pd.DataFrame) -> list[tuple[str, str, str, int, int, int | None, bool]]:
+def _counts_short(chk: CheckData, r: pd.DataFrame,
+                  rule: Modes) -> list[tuple[str, str, str, int, int, int | None, bool]]:
     """Every count of every mode: (mode, key, what, plan count, lo, hi, hard)."""
     p = chk.problem
     role = p.teachers["role"].astype(str).to_numpy()
     leader = role[r["t"].to_numpy()] != "teacher" if len(r) else np.zeros(0, dtype=bool)
     out = []
     for m in planned(chk.policy):
+        m = _effective(m, rule)
         mine = r["mode"].to_numpy() == m.name
         for flag, who, lo, hi in _minima(m):
             sel = mine & (leader if who == "leader" else ~leader if who == "teacher" else True)
@@ -547,7 +558,7 @@ def check(chk: CheckData, rule: Modes) -> list[Violation]:
             if why:
                 out.append((RULE_ID, key(mode=m.name, teacher=who), f"{who} ({m.name}) {why}"))
     # one mode per teacher is the plan's shape (one row per teacher): the coverage check
-    for mode, k, what, n, lo, hi, hard in _counts_short(chk, r):
+    for mode, k, what, n, lo, hi, hard in _counts_short(chk, r, rule):
         if hi is not None and n > hi:
             out.append((RULE_ID, k, f"mode {mode}: {what} {n} > {hi}"))
         if hard and n < lo:
@@ -688,7 +699,7 @@ def _check_leaders(chk: CheckData, rule: Modes, r: pd.DataFrame, spec: dict, sid
 def term_values(chk: CheckData, rule: Modes) -> dict:
     """The three mode terms recounted from the plan and the inputs."""
     r = _mode_rows(chk)
-    short = sum(max(0, lo - n) for _, _, _, n, lo, _, hard in _counts_short(chk, r) if not hard) if len(
+    short = sum(max(0, lo - n) for _, _, _, n, lo, _, hard in _counts_short(chk, r, rule) if not hard) if len(
         planned(chk.policy)) else 0
     km = r["km"].to_numpy(dtype=float) if len(r) else np.zeros(0)
     return {"mode_commute_km": int(to_units_km(km[np.isfinite(km)]).sum()), "mode_moved": len(r),
@@ -701,8 +712,8 @@ def shortfalls(chk: CheckData, rule: Modes) -> list[Shortfall]:
         return []
     r = _mode_rows(chk)
     return [Shortfall(RULE_ID, k, k.split("pair=")[-1].split(",")[0] if "pair=" in k else mode, lo - n,
-                      f"mode {mode}: {what} {n} < {lo}", "teacher", "mode minimum", "hard")
-            for mode, k, what, n, lo, _, hard in _counts_short(chk, r) if not hard and n < lo]
+                      f"mode {mode}: {what} {n} < {lo}", "teacher", "mode minimum", "mode_minimum_hard")
+            for mode, k, what, n, lo, _, hard in _counts_short(chk, r, rule) if not hard and n < lo]
 
 
 # ---------------------------------------------------------------------- words

@@ -131,6 +131,12 @@ def test_paired_soft_target_is_a_shortfall_said_first():
     assert moves(plan) == {"PA1": "B", "PA2": None, "PB1": "A"}
     assert plan.summary().lstrip().startswith("SHORTFALL: modes")
     assert_valid(problem, pol, plan)
+    # the policy-wide switch makes every mode's minima soft
+    pol = policy({"paired": {**PAIRED, "per_stage": 2}}, rules={"mode_minimum_hard": False})
+    plan = solve(problem, pol)
+    assert moves(plan) == {"PA1": "B", "PA2": None, "PB1": "A"}
+    assert "mode_minimum_hard = false" in plan.summary().splitlines()[0]
+    assert_valid(problem, pol, plan)
 
 
 def test_pair_id_without_its_partner_is_one_message():
