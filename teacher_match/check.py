@@ -235,6 +235,11 @@ def _check_data(problem, policy, plan) -> tuple[CheckData, list[tuple[str, str, 
     cols = ["teacher_id", "to_school_id", "moves", "commute_km"] + (
         ["from_school_id"] if "from_school_id" in a.columns else [])
     plan_cols = a[cols].rename(columns={"from_school_id": "plan_from", "status": "plan_status"})
+    # a move in a planned mode beside the main one is checked by rules/modes.py; the main mode's rules see
+    # that teacher as staying (their rules are the main mode's)
+    side = [m.name for m in policy.planned_modes()]
+    if side and "mode" in a.columns:
+        plan_cols = plan_cols.assign(moves=plan_cols["moves"].astype(bool) & ~a["mode"].isin(side).to_numpy())
     tt = tt.merge(plan_cols, on="teacher_id", how="left")
     tt["moves"] = tt["moves"].fillna(False).astype(bool)
     if "plan_from" in tt.columns:

@@ -32,8 +32,10 @@ from .model.restriction import Restriction
 from .model.strengthen import strengthen
 from .objective import TERMS, Objective
 from .plan_match import match_plan
+from .publicity import MODE_ZH
 from .rule_sentences import describe_entry, pruned_reasons
 from .rules import RULES
+from .rules import modes as modes_rule
 from .rules.contract import Facts, Usage
 from .scaling import KM_UNITS, OBJ_SCALE
 from .vocabulary import zh_subject
@@ -193,8 +195,19 @@ class Explainer:
 
     def __init__(self, problem, policy, plan, *, time_limit: float = 10.0):
         self.problem, self.policy = problem, policy
-        self.assignments = match_plan(problem, _assignments_of(plan))  # another roster's plan is refused
-        self.plan_ids = set(self.assignments["teacher_id"].astype(str))
+        assignments = match_plan(problem, _assignments_of(plan))  # another roster's plan is refused
+        self.plan_ids = set(assignments["teacher_id"].astype(str))
+        #: moves in a mode planned beside the main one (rules/modes.py): teacher → (mode, school)
+        self.side_moves: dict[str, tuple[Any, str]] = {}
+        side = {m.name: m for m in policy.planned_modes()}
+        if side and "mode" in assignments.columns:
+            other = (assignments["moves"].astype(bool) & assignments["mode"].isin(list(side))).to_numpy()
+            for r in assignments[other].itertuples():
+                self.side_moves[str(r.teacher_id)] = (side[str(r.mode)], str(r.to_school_id))
+            # the main mode's reasoning reads the main mode's moves only
+            assignments = assignments.assign(moves=assignments["moves"].astype(bool).to_numpy() & ~other,
+                                             to_school_id=assignments["to_school_id"].where(~other, None))
+        self.assignments = assignments
         self.plan_status = "FEASIBLE" if isinstance(plan, pd.DataFrame) else plan.status
         self.time_limit = float(time_limit)
         ctx = build_model(problem, policy)
@@ -580,6 +593,12 @@ class Explainer:
         status, elig_reason = str(e["status"]), str(e["reason"])
         base: dict[str, Any] = {"teacher_id": f.tid[i], "status": status, "eligibility": elig_reason,
                                 "values": values}
+        if f.tid[i] in self.side_moves:
+            # a move in a planned mode beside the main one: its own eligibility and words
+            m, to = self.side_moves[f.tid[i]]
+            words = modes_rule.words_of(m, str(ctx.teachers.iloc[i]["role"]) != "teacher")
+            return Explanation(**base, decision="rotates", to_school_id=to, reason=f"{words}, to {to}",
+                               reason_zh=f"以{MODE_ZH.get(m.name, m.name)}方式交流至 {to}")
         if status not in ("mandatory", "eligible"):
             return Explanation(**base, decision="not movable", to_school_id=None,
                                reason=f"not movable — {elig_reason}",

@@ -32,6 +32,10 @@ DEFAULT_WEIGHTS = {
     "cycle_deferred": 100.0,
     "cycle_pace": 100.0,
     "schedule_change": 0.0,
+    # the modes planned beside the main one (rules/modes.py)
+    "mode_commute_km": 1.0,
+    "mode_moved": 0.0,
+    "mode_shortfall": 500.0,
 }
 #: term -> description
 TERMS = {name: doc for name, (_, doc) in TERM_UNITS.items()}

@@ -21,6 +21,7 @@ from .publicity import publicity_table, write_publicity_sheet
 from .reasons import teacher_reasons
 from .reproducible import make_reproducible
 from .rules import RULES, TERM_UNITS
+from .rules import modes as modes_rule
 from .rules.contract import PlanState
 from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
 from .schema import TABLES
@@ -128,6 +129,7 @@ class Plan:
             ("eligible (mandatory + may rotate)", f"{t['eligible']:,}  ({t['mandatory']:,} mandatory)"),
             ("exempt / deferred", f"{t['exempt']:,}"),
             ("rotated", f"{t['rotated']:,}"),
+            *self._by_mode(),
             ("needs filled / declared", f"{t['needs_filled']:,} / {t['needs_declared']:,}"),
             ("needs unfilled", f"{t['needs_unfilled']:,}"),
             # nobody rotated: there is no mean commute, not a mean of 0 km
@@ -163,6 +165,14 @@ class Plan:
             lines.extend(f"  {n}" for n in notes)
         lines.extend(self._summary_needs_and_diagnosis())
         return "\n".join(lines)
+
+    def _by_mode(self) -> list[tuple[str, str]]:
+        """Rotated per mode, when a policy plans several modes (``relation_moved`` marks such a plan)."""
+        a = self.assignments
+        if "relation_moved" not in a.columns:
+            return []
+        n = a.loc[a["moves"].astype(bool), "mode"].value_counts().sort_index()
+        return [("  by mode", ", ".join(f"{m} {c:,}" for m, c in n.items()) or "—")]
 
     def shortfall_lines(self) -> list[str]:
         """One line per rule whose soft minimum the plan falls short of: how many, where, and the switch.
@@ -374,7 +384,8 @@ def _fmt(v) -> str:
 def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.DataFrame,
                chosen: np.ndarray | None, term_vals: dict | None, objective: Objective, status: str, *,
                sending: np.ndarray, receiving: np.ndarray, bound: float | None, wall_time_s: float,
-               build_time_s: float, solver_info: dict, diagnosis: Diagnosis | None = None) -> Plan:
+               build_time_s: float, solver_info: dict, diagnosis: Diagnosis | None = None,
+               mode_moves: pd.DataFrame | None = None) -> Plan:
     """Turn a solution (chosen candidate rows) into a Plan with every table, reason and note — built once.
 
     The policy's mode, money columns and budget (:func:`teacher_match.money.plan_money`), the rules it records
@@ -407,18 +418,29 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
         "status": elig["status"].to_numpy(),
         "reason": reasons,
     })
+    if mode_moves is not None:
+        _with_modes(a, policy, mode_moves, sid, t["role"].reset_index(drop=True))
     if "name" in t.columns:
         a.insert(1, "name", t["name"].to_numpy())
     declared = {c.name for c in TABLES["teachers"]}
     for extra in t.columns:
         if extra not in declared and not extra.startswith("_") and extra not in a.columns:
             a[extra] = t[extra].to_numpy()
-    money = plan_money(problem, policy, a)
+    # the policy's money prices the main mode's moves, and a planned mode's only when it says so (money)
+    priced = a if mode_moves is None else a.assign(moves=a["moves"] & ~a["mode"].isin(
+        [m.name for m in policy.planned_modes() if not m.money]).to_numpy())
+    money = plan_money(problem, policy, priced)
     for c in money.columns:
         a[c] = money.columns[c].to_numpy()
 
     # needs
     nd = problem.needs.copy()
+    if mode_moves is not None and len(mode_moves):
+        # arrivals on a post in a planned mode fill needs too; a paired departure opens one at home
+        post = mode_moves[mode_moves["kind"].isin(modes_rule.POST_KINDS) & ~mode_moves["leader"]]
+        to_pos = to_pos.copy()
+        to_pos[post["t"].to_numpy()] = post["s"].to_numpy()
+        moved = to_pos >= 0
     if moved.any():
         got = pd.Series(list(zip(sid[to_pos[moved]], t["subject"].to_numpy()[moved],
                                  strict=True))).value_counts()
@@ -470,6 +492,29 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
                 build_time_s=build_time_s, solver_info=info,
                 diagnosis=diagnosis.conflicts if diagnosis is not None else None,
                 relaxations=diagnosis.relaxations if diagnosis is not None else None, shortfalls=short)
+
+
+def _with_modes(a: pd.DataFrame, policy: Policy, mode_moves: pd.DataFrame, sid: np.ndarray,
+                role: pd.Series) -> None:
+    """The planned modes' moves into the assignments, and each move's relation, payer and term.
+
+    ``relation_moved`` (人走关系动: True; 不动: False), ``paid_by`` (sending / receiving school) and
+    ``term_years`` come from the move's mode; the main mode's from ``[modes.<main mode>]`` when the policy
+    describes it, else blank.
+    """
+    modes = dict(policy.modes)
+    tp = mode_moves["t"].to_numpy()
+    if len(tp):
+        a.loc[tp, "to_school_id"] = sid[mode_moves["s"].to_numpy()]
+        a.loc[tp, "moves"] = True
+        a.loc[tp, "mode"] = mode_moves["mode"].to_numpy()
+        a.loc[tp, "commute_km"] = mode_moves["dkm"].to_numpy() / KM_UNITS
+        a.loc[tp, "reason"] = [modes_rule.words_of(modes[m], bool(ld))
+                               for m, ld in zip(mode_moves["mode"], mode_moves["leader"], strict=True)]
+    rel, paid, term = modes_rule.terms(policy, a, role)
+    a["relation_moved"] = pd.array(rel, dtype="boolean")
+    a["paid_by"] = pd.array(paid, dtype="object")
+    a["term_years"] = term
 
 
 def _schools_table(state: PlanState) -> pd.DataFrame:

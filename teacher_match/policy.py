@@ -9,8 +9,10 @@ A policy file has top-level metadata (``id``, ``title``, ``source`` …) and fou
 * ``[money]`` — stipends, transport reimbursement and title credit (:mod:`teacher_match.rules.budget`);
 * ``[cycle]`` — the rotation cycle (轮岗周期): ``years``, ``all_mandatory_within_cycle``, ``term_years`` …
   (:mod:`teacher_match.rules.cycle_obligation`, planned by :func:`teacher_match.cycle.plan_cycle`);
-* ``[modes.<name>]`` — a rotation mode the core does not plan yet (upward study, itinerant teaching, paired
-  exchange, diversion): its own ``[modes.<name>.eligibility]``, its rule ids and text. Recorded, not enforced;
+* ``[modes.<name>]`` — a rotation mode beside the main one: its own ``[modes.<name>.eligibility]``, its rule
+  ids and text. With ``enforced = true`` it is planned in the same solve (:mod:`teacher_match.rules.modes`:
+  its direction ``from`` / ``to``, ``kind`` post, study or paired, counts, term, relation and who pays);
+  otherwise recorded, not enforced (itinerant teaching and diversion are recorded only);
 * ``[[unenforced]]`` — rules of the source that are recorded but not enforced (``rule``, ``text``, optional
   ``mode``); :func:`teacher_match.solve` lists them in ``plan.solver_info["unenforced"]``.
 
@@ -50,7 +52,16 @@ META_KEYS = {
 }
 SECTIONS = ("eligibility", "flows", "rules", "objective", "money", "cycle")
 PLANNED_MODES = ("rotation", "support")
-MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to"}
+MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to",
+             # a planned mode's keys (see Mode)
+             "kind", "roles", "teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard",
+             "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing", "money", "group",
+             "per_group_min", "per_group_max"}
+#: modes recorded only: their planning is not built yet
+RECORDED_ONLY_MODES = ("itinerant", "diversion")
+#: how a planned mode places a teacher: a declared post (支教/交流), a place to study (上派/跟岗/挂职学习) or
+#: the counterpart school of a pair (结对)
+MODE_KINDS = ("post", "study", "paired")
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,14 @@ class Policy:
         """A copy with some parameters or objective weights changed (keys as in the policy file)."""
         return _apply(self, changes, source=f"with_() on policy '{self.id}'")
 
+    def planned_modes(self) -> list[Mode]:
+        """The ``[modes.<name>]`` planned beside the main mode (``enforced = true``), by name."""
+        return [m for _, m in sorted(self.modes.items()) if m.enforced and m.name != self.mode]
+
+    def planned_end_to_end(self) -> bool:
+        """Whether every rule of the policy is planned or checked: it records none (README's policy table)."""
+        return not self.unenforced_rules()
+
     def unenforced_rules(self) -> list[dict]:
         """Rules recorded but not enforced by ``solve``.
 
@@ -160,9 +179,26 @@ class Policy:
 
 @dataclass(frozen=True)
 class Mode:
-    """A rotation mode of a policy that the core records but does not plan (see module docstring).
+    """A rotation mode of a policy: recorded (``enforced = false``) or planned beside the main mode.
 
-    Its ``eligibility`` is evaluated by ``teacher_match.eligibility(problem, policy, mode=name)``.
+    Its ``eligibility`` is evaluated by ``teacher_match.eligibility(problem, policy, mode=name)``. A planned
+    mode (:mod:`teacher_match.rules.modes`) also has:
+
+    * ``kind`` — ``post`` (fills a declared need in the teacher's subject; a leader takes a leadership post),
+      ``study`` (上派/跟岗/挂职学习: any school of ``to``, no post filled) or ``paired`` (结对: the school's
+      counterpart ``pair_id``, equal numbers each side);
+    * ``roles`` — ``all``, ``teachers`` or ``leaders`` (principals, vice-principals, middle leaders);
+    * counts — ``teachers`` and ``leaders`` (exactly so many), ``min`` / ``max`` (all of the mode),
+      ``per_school_max`` (per sending school), ``per_group_min`` / ``per_group_max`` (per value of the
+      schools column ``group``, e.g. ``"township"``: each group that has teachers the mode may move),
+      ``per_stage`` (paired: each side, per school stage); ``hard =
+      false`` makes the minima soft (the shortfall is said first and weighed by ``mode_shortfall``);
+    * ``term_years`` (``leader_term_years`` for leaders, when it differs), ``relation`` (``move`` /
+      ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` / ``receiving``) — plan columns;
+    * ``money`` — the policy's ``[money]`` (stipend, transport) priced for the mode's moves too (default: the
+      main mode's moves only, as the sources price their main mode);
+    * ``keeps_home_post`` (挂职: the leader keeps the home post, so the home school needs no replacement) and
+      ``staffing`` (false: a short 挂职学习 with no staffing effect at either end).
     """
 
     name: str
@@ -174,6 +210,24 @@ class Mode:
     params: dict = field(default_factory=dict)
     from_: dict = field(default_factory=dict)
     to: dict = field(default_factory=dict)
+    kind: str = "post"
+    roles: str = "all"
+    teachers: int | None = None
+    leaders: int | None = None
+    min: int | None = None
+    max: int | None = None
+    per_school_max: int | None = None
+    per_stage: int | None = None
+    hard: bool = True
+    term_years: float | None = None
+    leader_term_years: float | None = None
+    paid_by: str = ""
+    keeps_home_post: bool = False
+    staffing: bool = True
+    money: bool = False
+    group: str = ""
+    per_group_min: int | None = None
+    per_group_max: int | None = None
 
 
 def _suggest(key: str, choices) -> str:
@@ -187,7 +241,14 @@ def _apply(base: Policy, changes: dict, source: str, section_of: dict | None = N
     elig_changes: dict[str, Any] = {}
     rule_changes: dict[str, dict[str, Any]] = {}
     objective = dict(base.objective)
+    modes = dict(base.modes)
     for key, value in changes.items():
+        if key.startswith("modes."):
+            # a planned mode's number (--set modes.upward_study.teachers=5): validated like the file's
+            problem = _mode_change(modes, key, value)
+            if problem:
+                problems.append(problem)
+            continue
         if key in TERM_UNITS:
             if section_of and section_of.get(key) not in (None, "objective"):
                 problems.append(f"'{key}' is an objective weight: put it under [objective]")
@@ -219,7 +280,35 @@ def _apply(base: Policy, changes: dict, source: str, section_of: dict | None = N
     rules = {rid: dataclasses.replace(obj, **rule_changes.get(rid, {})) for rid, obj in base.rules.items()}
     elig = dataclasses.replace(base.eligibility, **elig_changes)
     _consistency(elig, rules, source)
-    return dataclasses.replace(base, eligibility=elig, rules=rules, objective=objective)
+    return dataclasses.replace(base, eligibility=elig, rules=rules, objective=objective, modes=modes)
+
+
+#: the keys of a mode that ``with_`` / ``--set modes.<name>.<key>=…`` may change
+MODE_SETTABLE = ("teachers", "leaders", "min", "max", "per_school_max", "per_stage", "per_group_min",
+                 "per_group_max", "hard", "term_years",
+                 "leader_term_years", "paid_by", "relation", "keeps_home_post", "staffing")
+
+
+def _mode_change(modes: dict, key: str, value: Any) -> str | None:
+    """Apply ``modes.<name>.<key> = value`` to ``modes`` in place; the problem in words, or None."""
+    parts = key.split(".")
+    if len(parts) != 3 or parts[1] not in modes:
+        known = ", ".join(sorted(modes)) or "none"
+        return f"'{key}': write modes.<name>.<key> with a mode of the policy ({known})"
+    name, k = parts[1], parts[2]
+    if k not in MODE_SETTABLE:
+        return f"'{key}': a mode's {k!r} cannot be set here (settable: {', '.join(MODE_SETTABLE)})"
+    m = modes[name]
+    current = {f: getattr(m, f) for f in MODE_SETTABLE if getattr(m, f) is not None}
+    current["kind"], current["roles"] = m.kind, m.roles
+    if m.group:
+        current["group"] = m.group
+    try:
+        checked = _planned_mode_keys({**current, k: value}, f"[modes.{name}]")
+    except PolicyError as exc:
+        return str(exc)
+    modes[name] = dataclasses.replace(m, **{k: checked.get(k, value)})
+    return None
 
 
 def _consistency(elig: Eligibility, rules: dict, source: str) -> None:
@@ -334,6 +423,11 @@ def policy_from_dict(data: dict, label: str = "policy") -> Policy:
     if base.mode not in PLANNED_MODES:
         raise PolicyError(f"{label}: mode must be one of {', '.join(PLANNED_MODES)}, got {base.mode!r} "
                           f"(record other modes under [modes.<name>])")
+    main = base.modes.get(base.mode)
+    if main is not None and (main.from_ or main.to or any(
+            getattr(main, k) is not None for k in ("teachers", "leaders", "min", "max", "per_stage"))):
+        raise PolicyError(f"{label}: [modes.{base.mode}] describes the main mode (relation, paid_by, "
+                          f"term_years): its direction and counts are those of [flows] and [rules]")
     return _apply(base, flat, source=label, section_of=section_of)
 
 
@@ -368,9 +462,11 @@ def _modes(table, label: str) -> dict:
         bad = set(spec) - MODE_KEYS
         if bad:
             raise PolicyError(f"{where}: unknown key '{sorted(bad)[0]}'{_suggest(sorted(bad)[0], MODE_KEYS)}")
-        if spec.get("enforced", False):
-            raise PolicyError(f"{where}: the core plans only the policy's main mode; this mode can only be "
-                              f"recorded (enforced = false)")
+        enforced = spec.get("enforced", False)
+        if not isinstance(enforced, bool):
+            raise PolicyError(f"{where}: enforced must be true or false, got {enforced!r}")
+        if enforced and name in RECORDED_ONLY_MODES:
+            raise PolicyError(f"{where}: {name} is recorded, not planned, in this version (enforced = false)")
         elig = spec.get("eligibility", {})
         probe = _apply(_blank_policy(name), {k: v for k, v in elig.items()}, source=where,
                        section_of=dict.fromkeys(elig, "eligibility"))
@@ -385,7 +481,70 @@ def _modes(table, label: str) -> dict:
         params = spec.get("params", {})
         if not isinstance(params, dict):
             raise PolicyError(f"{where}: params must be a table")
-        out[name] = Mode(name=name, enforced=False, text=str(spec.get("text", "")), rules=tuple(rules),
+        out[name] = Mode(name=name, enforced=enforced, text=str(spec.get("text", "")), rules=tuple(rules),
                          relation=str(spec.get("relation", "")), eligibility=probe.eligibility,
-                         params=dict(params), from_=sel.get("from", {}), to=sel.get("to", {}))
+                         params=dict(params), from_=sel.get("from", {}), to=sel.get("to", {}),
+                         **_planned_mode_keys(spec, where))
+    return out
+
+
+def _planned_mode_keys(spec: dict, where: str) -> dict:
+    """A mode's planning keys, validated (every problem of the table at once)."""
+    problems = []
+    out: dict[str, Any] = {}
+    choices = {"kind": MODE_KINDS, "roles": ("all", "teachers", "leaders"), "paid_by": ("", "sending",
+                                                                                      "receiving")}
+    for k, allowed in choices.items():
+        if k in spec:
+            if spec[k] not in allowed:
+                problems.append(f"{k} must be one of {', '.join(a for a in allowed if a)}, got {spec[k]!r}")
+            else:
+                out[k] = spec[k]
+    if spec.get("relation", "") not in ("", "move", "stay"):
+        problems.append(f"relation must be move (人走关系动) or stay (人走关系不动), "
+                        f"got {spec['relation']!r}")
+    for k in ("teachers", "leaders", "min", "max", "per_school_max", "per_stage", "per_group_min",
+              "per_group_max"):
+        if k in spec:
+            v = spec[k]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                problems.append(f"{k} must be a whole number ≥ 0, got {v!r}")
+            else:
+                out[k] = v
+    for k in ("hard", "keeps_home_post", "staffing", "money"):
+        if k in spec:
+            if not isinstance(spec[k], bool):
+                problems.append(f"{k} must be true or false, got {spec[k]!r}")
+            else:
+                out[k] = spec[k]
+    for k in ("term_years", "leader_term_years"):
+        if k in spec:
+            v = spec[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 10:
+                problems.append(f"{k} must be a number of years above 0 and at most 10, got {v!r}")
+            else:
+                out[k] = float(v)
+    lo = max(out.get("min") or 0, (out.get("teachers") or 0) + (out.get("leaders") or 0))
+    if out.get("max") is not None and lo > out["max"]:
+        problems.append(f"the counts cannot add up: at least {lo} but max = {out['max']}")
+    if "group" in spec:
+        if not isinstance(spec["group"], str) or not spec["group"]:
+            problems.append(f"group must name a schools column (e.g. \"township\"), got {spec['group']!r}")
+        else:
+            out["group"] = spec["group"]
+    grouped = out.get("per_group_min") is not None or out.get("per_group_max") is not None
+    if grouped and not out.get("group"):
+        problems.append("per_group_min / per_group_max need group (the schools column, e.g. \"township\")")
+    gmin, gmax = out.get("per_group_min"), out.get("per_group_max")
+    if gmin is not None and gmax is not None and gmin > gmax:
+        problems.append(f"the counts cannot add up: per_group_min {out['per_group_min']} > per_group_max "
+                        f"{out['per_group_max']}")
+    if out.get("per_stage") is not None and out.get("kind", "post") != "paired":
+        problems.append("per_stage is a count of the paired kind (kind = \"paired\")")
+    if out.get("roles") == "teachers" and out.get("leaders"):
+        problems.append(f"roles = \"teachers\" but leaders = {out['leaders']}")
+    if out.get("roles") == "leaders" and out.get("teachers"):
+        problems.append(f"roles = \"leaders\" but teachers = {out['teachers']}")
+    if problems:
+        raise PolicyError(f"{where}: " + "; ".join(problems))
     return out

@@ -18,7 +18,7 @@ from .vocabulary import zh_subject
 __all__ = ["publicity_table", "write_publicity_sheet", "reasons_table", "PUBLIC_CATEGORY", "MODE_ZH"]
 
 MODE_ZH = {"rotation": "交流轮岗", "support": "支教", "itinerant": "走教", "upward_study": "跟岗学习",
-           "paired": "结对交流", "diversion": "分流"}
+           "paired": "结对交流", "diversion": "分流", "shadow_study": "跟岗学习", "competitive": "竞岗"}
 
 #: exemption name → the category published (neutral: no medical or disciplinary detail)
 PUBLIC_CATEGORY = {
@@ -43,6 +43,11 @@ def _category(reason) -> str:
         name = text[len("exempt:"):].split("—")[0].split(";")[0].strip()
         return PUBLIC_CATEGORY.get(name, _DEFAULT_CATEGORY)
     return _DEFAULT_CATEGORY
+
+
+def _years_zh(years: float) -> str:
+    """A term in the publicity list: whole years as years, a part of a year in months (挂职学习 一个月)."""
+    return f"{years:g} 年" if float(years).is_integer() else f"{round(years * 12):g} 个月"
 
 
 def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
@@ -86,6 +91,9 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
         # a move of a rotation cycle: its term and its last day
         period = [f"{d:g} 年（至 {e}）" if pd.notna(d) else (duration or "按政策规定")
                   for d, e in zip(m["term_years"], m["end_date"], strict=True)]
+    elif "term_years" in m.columns:
+        # a plan of several modes: each move's term is its mode's (rules/modes.py)
+        period = [_years_zh(d) if pd.notna(d) else (duration or "按政策规定") for d in m["term_years"]]
     elif "duration_years" in m.columns:
         period = [f"{d:g} 年" if pd.notna(d) else (duration or "按政策规定") for d in m["duration_years"]]
     else:
@@ -100,6 +108,12 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
     })
     if has_name:
         out.insert(2, "姓名", m["name"].to_numpy())
+    if "relation_moved" in m.columns:
+        out["人事关系"] = ["随人调动" if v is True else "保留原单位" if v is False else "按政策规定"
+                        for v in m["relation_moved"].astype(object).where(m["relation_moved"].notna(), None)]
+    if "paid_by" in m.columns:
+        out["经费承担"] = [{"sending": "派出学校", "receiving": "接收学校"}.get(str(v), "按政策规定")
+                        for v in m["paid_by"]]
     if view == "receiving":
         return out.sort_values(["交流学校", "原学校", "教师编号"]).reset_index(drop=True)
     first = ["原学校", "教师编号"] + (["姓名"] if has_name else []) + ["交流学校"]

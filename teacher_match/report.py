@@ -217,6 +217,13 @@ def render_html(plan, problem=None) -> str:
     # the objective sheet holds the breakdown (with weights) and then status rows (without)
     b = obj[obj["weight"].notna()][["term", "weight", "value", "contribution"]]
     b = b[(b["weight"] != 0) | (pd.to_numeric(b["value"], errors="coerce").fillna(0) != 0)]
+    if "relation_moved" in a.columns and len(moved):
+        # a plan of several modes (rules/modes.py): who moved in which mode, for how long, who pays
+        by = moved.assign(term=pd.to_numeric(moved["term_years"], errors="coerce"),
+                          paid=moved["paid_by"].fillna("—"))
+        bm = by.groupby(["mode", "term", "paid"], dropna=False).size().reset_index()
+        bm.columns = ["mode 交流方式", "term years 期限", "paid by 经费承担", "moved 人数"]
+        parts += ["<h2>By mode 按交流方式</h2>", _table(bm)]
     parts += ["<div class='cols'><div><h2>Needs per subject 各学科需求</h2>", _table(g),
               "</div><div><h2>Objective breakdown 目标构成</h2>", _table(b), "</div></div>",
               f"<h2>Schools in / out 各校调入调出（{len(sc)} schools）</h2>", _table(sc)]

@@ -105,7 +105,7 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
                      "lp_guided": found.guided, "parts": found.parts,
                      "searched_variables": found.searched_variables,
                      "searched_constraints": found.searched_constraints},
-        diagnosis=diagnosis,
+        diagnosis=diagnosis, mode_moves=_mode_moves(ctx, found.values),
     )
     term = ctx.policy.rule("cycle_obligation").term_years
     if plan.has_plan and term is not None:
@@ -135,6 +135,16 @@ def _check_arguments(time_limit: float, workers: int, seed: int) -> None:
         raise InputError(f"workers must be a whole number ≥ 1, got {workers!r}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
         raise InputError(f"seed must be a whole number from 0 to {MAX_SEED:,}, got {seed!r}")
+
+
+def _mode_moves(ctx: Context, values: np.ndarray | None):
+    """The chosen rows of the planned modes (rules/modes.py), None for a policy without them."""
+    if ctx.mode_pairs is None:
+        return None
+    if values is None or not len(ctx.mode_x):
+        return ctx.mode_pairs.iloc[:0]
+    idx = np.fromiter((v.index for v in ctx.mode_x), dtype=np.int64, count=len(ctx.mode_x))
+    return ctx.mode_pairs[values[idx].astype(bool)].reset_index(drop=True)
 
 
 def _extract(ctx: Context, values: np.ndarray | None) -> tuple[np.ndarray, dict | None]:

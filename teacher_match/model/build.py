@@ -86,7 +86,8 @@ def build_model(problem: Problem, policy: Policy, *, max_memory_mb: float | None
     lap("candidate pairs")
     model_pairs = pairs
     cls = None
-    if aggregate and len(pairs):
+    # a teacher of a planned mode is linked to their own main-mode variables (rules/modes.py): teacher-level
+    if aggregate and len(pairs) and not policy.planned_modes():
         cls = teacher_classes(problem, problem.teachers.assign(status=elig["status"].to_numpy()), policy,
                               RULES)
         if cls is not None:

@@ -152,6 +152,10 @@ class Context:
         self.rotation_floor: dict[int, tuple] = {}
         #: how many implied inequalities solve added (model/strengthen.py); None until it does
         self.strengthened: int | None = None
+        #: the planned modes' candidates (teacher, school, mode) and their Booleans (rules/modes.py); None and
+        #: empty for a policy without planned modes
+        self.mode_pairs: pd.DataFrame | None = None
+        self.mode_x: list = []
 
     # ---------------------------------------------------------------- constraints
     def add(self, rule: str, key: str, bounded_expr: Any) -> cp_model.Constraint:
@@ -193,6 +197,10 @@ class Context:
         """Variables of the given candidate rows."""
         # one fancy index instead of a Python loop over the rows (measured: 0.75 s of the metro's build)
         return self._xarr[np.asarray(rows, dtype=np.int64)].tolist()
+
+    def sum_of(self, variables: list) -> cp_model.LinearExpr:
+        """Σ of any variables (a rule holds no solver import)."""
+        return cp_model.LinearExpr.sum(variables)
 
     def xsum(self, rows) -> cp_model.LinearExpr:
         """Σ x over the given candidate rows."""

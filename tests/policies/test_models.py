@@ -94,6 +94,9 @@ def test_model_solves_a_synthetic_county(pid):
     # the rules it does not enforce are listed in the plan, and named in the summary
     listed = plan.solver_info["unenforced"]
     assert listed == pol.unenforced_rules()
+    if pol.planned_end_to_end():  # every rule planned or checked (README's policy table)
+        assert "not enforced by this plan" not in plan.summary()
+        return
     assert len(listed) > 0
     assert "not enforced by this plan" in plan.summary()
     for rec in listed:
@@ -115,17 +118,19 @@ def test_shuanggou_sends_exactly_30_and_2():
     p = _county_for("shuanggou-2021")
     pol = tm.load_policy("shuanggou-2021")
     plan = tm.solve(p, pol, time_limit=10)
-    m = plan.moved
-    role = m["teacher_id"].map(p.teachers.set_index("teacher_id")["role"])
-    assert (role == "teacher").sum() == 30
-    assert (role != "teacher").sum() == 2
-    assert (m["transport_trips_per_month"] == 4).all()
+    for mode in ("rotation", "upward_study"):  # down and up (上派) in one plan
+        m = plan.moved[plan.moved["mode"] == mode]
+        role = m["teacher_id"].map(p.teachers.set_index("teacher_id")["role"])
+        assert (role == "teacher").sum() == 30
+        assert (role != "teacher").sum() == 2
+        # SG-MO2: the down-sent teachers' round trips are reimbursed; the up-sent earn none
+        assert (m["transport_trips_per_month"] == 4).all() == (mode == "rotation")
 
 
 def test_modes_and_unenforced_records_are_validated():
     data = model_data("tongyu-2012")
-    data["modes"]["upward_study"]["enforced"] = True
-    with pytest.raises(tm.PolicyError, match="enforced = false"):
+    data["modes"]["itinerant"] = {"enforced": True}
+    with pytest.raises(tm.PolicyError, match="itinerant is recorded, not planned"):
         policy_from_dict(data)
     data = model_data("tongyu-2012")
     data["modes"]["upward_study"]["eligibility"]["max_agee"] = 35
@@ -156,7 +161,8 @@ def test_default_policy_lists_nothing_unenforced():
 
 #: CLI overrides for a 400-teacher county: the blanks, and Shuanggou's 30 + 2 scaled to the county's needs
 CLI_SET = {**{k: [f"{a}={b}" for a, b in v.items()] for k, v in SUPPLY.items()},
-           "shuanggou-2021": ["fixed_teachers_sent=5", "fixed_leaders_sent=1"]}
+           "shuanggou-2021": ["fixed_teachers_sent=5", "fixed_leaders_sent=1",
+                              "modes.upward_study.teachers=5", "modes.upward_study.leaders=1"]}
 
 
 #: models whose hard minimum cannot hold on the command-line test's 400-teacher county (exit 1, diagnosis)
@@ -183,7 +189,7 @@ def test_cli_solves_every_model(tmp_path, capsys):
         assert code == 0, pid
         assert "checker: no violations" in text
         assert "SHORTFALL" not in text
-        assert "not enforced by this plan" in text
+        assert ("not enforced by this plan" in text) != tm.load_policy(pid).planned_end_to_end()
         assert len(pd.read_csv(out, encoding="utf-8-sig")) == 400
 
 

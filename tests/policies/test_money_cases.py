@@ -69,12 +69,15 @@ def test_stipend_cap_is_the_plan_budget_column():
     assert tm.check(p, TONGYU, plan).empty
     m = plan.moved
     assert len(m) > 0
-    assert (m["mode"] == "support").all()
+    # the stipend is the down-support teachers' (T-MO1); the upward study beside it earns none
+    assert set(m["mode"]) <= {"support", "upward_study"}
+    assert m.loc[m["mode"] == "upward_study", "stipend_cap_yuan"].isna().all()
+    m = m[m["mode"] == "support"]
     caps = [money.stipend_cap(TONGYU, tw)
             for tw in m["to_school_id"].map(p.schools.set_index("school_id")["township"])]
     assert m["stipend_cap_yuan"].tolist() == caps
     assert plan.solver_info["budget"]["stipend_cap_total_yuan"] == sum(caps)
-    assert plan.assignments.loc[~plan.assignments["moves"], "stipend_cap_yuan"].isna().all()
+    assert plan.assignments.loc[plan.assignments["mode"] != "support", "stipend_cap_yuan"].isna().all()
     assert "stipend budget" in plan.summary()
 
 
@@ -168,8 +171,8 @@ def test_TC73_shuanggou_quota_as_written():
     pol = tm.load_policy("shuanggou-2021")
     assert pol.rule("quotas").fixed_teachers_sent == 30
     assert pol.rule("quotas").fixed_leaders_sent == 2
-    up = ev.rule_params(pol, "upward_study")
-    assert (up["teachers"], up["leaders"]) == (30, 2)
+    up = pol.modes["upward_study"]  # planned in the same solve (rules/modes.py)
+    assert (up.teachers, up.leaders, up.enforced) == (30, 2, True)
     assert "60" in pol.notes  # the inconsistency is documented, not hidden
     assert "64" in pol.notes
 

@@ -332,9 +332,20 @@ POLICIES = {
     "policy_wrong_type": 'id = "mine"\n[eligibility]\nmin_years_at_school = "ten"\n',
     "policy_wrong_section": 'id = "mine"\n[objective]\nmax_commute_km = 30\n',
     "policy_nan": 'id = "mine"\n[flows]\nmax_commute_km = nan\n',
+    "policy_mode_unknown_selector": ('id = "mine"\n[modes.up]\nenforced = true\nkind = "study"\n'
+                                     'from = { category = ["rurral"] }\n'),
+    "policy_mode_count_above_pool": ('id = "mine"\n[modes.up]\nenforced = true\nkind = "study"\n'
+                                     'from = { category = ["urban"] }\nto = { category = ["rural"] }\n'
+                                     'teachers = 9\n[modes.up.eligibility]\nmin_years_at_school = "off"\n'
+                                     'min_years_eligible = 0\n'),
 }
 for _name, _text in POLICIES.items():
     CASES[_name] = (lambda text: lambda d: _write_dir(d, {**VALID, "policy.toml": text}))(_text)
+CASES["mode_pair_without_partner"] = lambda d: _write_dir(d, {
+    **VALID, "schools.csv": SCHOOLS.replace("category,strength,x,y", "category,strength,x,y,pair_id")
+    .replace("urban,strong,0,0", "urban,strong,0,0,S3").replace("urban,strong,3,0", "urban,strong,3,0,S3")
+    .replace("rural,weak,10,0", "rural,weak,10,0,S1").replace("village,weak,15,0", "village,weak,15,0,"),
+    "policy.toml": 'id = "mine"\n[modes.pairs]\nenforced = true\nkind = "paired"\nper_stage = 1\n'})
 CASES["policy_not_utf8"] = lambda d: _write_dir(
     d, {**VALID, "policy.toml": 'id = "mine"\ntitle = "某县教师交流轮岗方案"\n'.encode("gbk")})
 for _name in ("policy_unknown_id", "set_share_above_1", "set_not_key_value", "set_unknown_key",

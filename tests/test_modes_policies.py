@@ -1,0 +1,62 @@
+"""Every shipped model plans its modes on a synthetic county (itinerant and diversion stay recorded)."""
+
+from __future__ import annotations
+
+import pytest
+
+import teacher_match as tm
+
+#: the blanks of Gangkou's source (GK-QU1–3), supplied as in its notes; its hard minimum made soft
+SUPPLY = {"fangchenggang-gangkou": {"leadership_max_share": 0.34, "min_share_of_eligible": 0.1,
+                                    "backbone_min_share": 0.1, "min_rotation_hard": False}}
+
+
+@pytest.fixture(scope="module")
+def county() -> tm.Problem:
+    return tm.make_county(1500, seed=1)
+
+
+@pytest.mark.parametrize("pid", ["shuanggou-2021", "lechang", "fangchenggang-gangkou", "tongyu-2012",
+                                 "county-draft-zqyj"])
+def test_every_planned_mode_plans_and_checks(county, pid):
+    policy = tm.load_policy(pid).with_(**SUPPLY.get(pid, {}))
+    plan = tm.solve(county, policy, time_limit=60, workers=1, seed=0)
+    assert plan.status == "OPTIMAL"
+    assert tm.check(county, policy, plan).empty
+    a = plan.assignments
+    moved = a[a["moves"]]
+    used = set(moved["mode"])
+    planned = {m.name for m in policy.planned_modes()}
+    # every planned mode is in the plan; Lechang's 竞岗 and 支教 take the same declared posts as its main
+    # flow, whose arrivals alone count in unmet_need: they may be empty
+    assert planned - {"competitive", "support"} <= used, planned - used
+    assert used <= planned | {policy.mode}
+    assert {"relation_moved", "paid_by", "term_years"} <= set(a.columns)
+    assert moved["term_years"].notna().all()
+    recorded = {u.get("mode") for u in policy.unenforced_rules()} - {""}
+    assert recorded <= {"itinerant", "diversion", None}
+
+
+def test_shuanggou_thirty_and_two_each_way(county):
+    policy = tm.load_policy("shuanggou-2021")
+    plan = tm.solve(county, policy, time_limit=60, workers=1, seed=0)
+    m = plan.assignments[plan.assignments["moves"]]
+    leader = m["teacher_id"].map(county.teachers.set_index("teacher_id")["role"]) != "teacher"
+    counts = m.groupby([m["mode"], leader]).size().to_dict()
+    assert counts == {("rotation", False): 30, ("rotation", True): 2, ("upward_study", False): 30,
+                      ("upward_study", True): 2}
+    assert not m["relation_moved"].any()
+    assert set(m["paid_by"]) == {"sending"}
+    pub = plan.publicity()
+    assert set(pub["交流方式"]) == {"交流轮岗", "跟岗学习"}
+
+
+def test_readme_policy_table_says_which_systems_are_planned_end_to_end():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `") and line.count("|") == 8]
+    said = {line.split("`")[1]: line.rstrip(" |").rsplit("|", 1)[1].strip() for line in rows}
+    assert said, "no policy table"
+    for pid, value in said.items():
+        assert value == ("yes" if tm.load_policy(pid).planned_end_to_end() else "no"), pid
