@@ -54,7 +54,7 @@ import pandas as pd
 
 from .eligibility import eligibility, years_to_retirement
 from .errors import InputError, PolicyError
-from .history import exchange_ends, term_columns
+from .history import exchange_ends, plan_terms, term_columns
 from .objective import Objective
 from .output_files import atomic_write, check_output, text_cells_as_text
 from .plan import Plan
@@ -570,7 +570,7 @@ def plan_cycle(
             )
             seconds.append(time.perf_counter() - t0)
             if plan.has_plan and term is not None:
-                plan.assignments = term_columns(plan.assignments, start_k, term, _relation_moved(policy))
+                plan.assignments = plan_terms(plan.assignments, policy, start_k, term)
             plans.append(plan)
             problems.append(year_problem)
             policies.append(year_policy)
@@ -696,12 +696,6 @@ def _not_sending_ids(problem: Problem, policy: Policy) -> set[str]:
     if policy.rule("outflow_limit").keep_protected_subjects and "protected_subjects" in schools.columns:
         out |= protected_mask(schools, problem.teacher_school_pos, t["subject"].to_numpy())
     return set(t["teacher_id"].astype(str)[out])
-
-
-def _relation_moved(policy: Policy) -> bool:
-    """Whether the personnel relation moves with the planned mode (``[modes.<mode>] relation = "move"``)."""
-    mode = policy.modes.get(policy.mode)
-    return bool(mode is not None and mode.relation == "move")
 
 
 def _previous_moves(previous: CyclePlan | pd.DataFrame | None) -> pd.DataFrame | None:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -359,28 +360,52 @@ def exchanges_from_plan(assignments: pd.DataFrame, start_date: dt.date | str, te
 
 
 def term_columns(
-    assignments: pd.DataFrame, start: dt.date, term_years: float | None, relation_moved: bool = False
+    assignments: pd.DataFrame, start: dt.date, term_years: float | None, relation_moved: bool | None = False,
+    keep: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The assignments with each move's term (``term_years, end_date, return_year, relation_moved``).
 
     A move starts on ``start`` (1 September of the plan year) and its last day is
     ``end_date = start + 12 · term_years months − 1 day``; the teacher is home again from ``return_year``
     (the year of ``end_date + 1 day``) unless the personnel relation moved (人事关系随转): then they stay at
-    the receiving school. Teachers who stay get empty cells; without a term (``term_years = None``) the table
-    is returned unchanged.
+    the receiving school; a relation the policy does not state (``None``) is left blank, and the teacher
+    returns. Rows of ``keep`` (moves in a mode planned beside the main one, which states its own
+    term and relation: rules/modes.py) keep the values they have. Teachers who stay get empty cells; without
+    a term (``term_years = None``) the table is returned unchanged.
     """
     if term_years is None:
         return assignments
     a = assignments.copy()
-    moved = a["moves"].astype(bool).to_numpy()
+    n = len(a)
+    keep = np.zeros(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    moved = a["moves"].astype(bool).to_numpy() & ~keep
     first = pd.Timestamp(start)
     back = first + pd.DateOffset(months=int(round(12 * float(term_years))))
-    a["term_years"] = np.where(moved, float(term_years), np.nan)
-    a["end_date"] = pd.Series(
-        np.where(moved, (back - pd.Timedelta(days=1)).date(), None), dtype=object
-    ).to_numpy()
-    a["return_year"] = pd.array(
-        [back.year if m and not relation_moved else None for m in moved], dtype="Int64"
-    )
-    a["relation_moved"] = pd.array([relation_moved if m else None for m in moved], dtype="boolean")
+
+    def merged(column: str, values: list, dtype) -> Any:
+        old = a[column].tolist() if column in a.columns else [None] * n
+        return pd.array([values[k] if not keep[k] else old[k] for k in range(n)], dtype=dtype)
+
+    a["term_years"] = merged("term_years", [float(term_years) if m else np.nan for m in moved], "Float64")
+    a["term_years"] = a["term_years"].astype(float)
+    a["end_date"] = merged("end_date", [(back - pd.Timedelta(days=1)).date() if m else None for m in moved],
+                           object)
+    a["return_year"] = merged("return_year", [back.year if m and not relation_moved else None for m in moved],
+                              "Int64")
+    a["relation_moved"] = merged("relation_moved", [relation_moved if m else None for m in moved], "boolean")
     return a
+
+
+def plan_terms(assignments: pd.DataFrame, policy: Any, start: dt.date,
+               term_years: float | None) -> pd.DataFrame:
+    """A plan's assignments with the main mode's term (:func:`term_columns`), starting on ``start``.
+
+    Moves in a mode planned beside the main one keep the term and relation their mode states. The main mode's
+    personnel relation moves only when ``[modes.<main mode>] relation = "move"``; a ``[modes.<main mode>]``
+    table that leaves it unstated leaves it blank.
+    """
+    mode = policy.modes.get(policy.mode)
+    relation = False if mode is None else (mode.relation == "move" if mode.relation else None)
+    side = [m.name for m in policy.planned_modes()]
+    keep = assignments["mode"].isin(side).to_numpy() if side and "mode" in assignments.columns else None
+    return term_columns(assignments, start, term_years, relation, keep)

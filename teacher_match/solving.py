@@ -18,7 +18,7 @@ import numpy as np
 
 from .diagnosis import diagnose
 from .errors import InfeasibleError, InputError, PolicyError
-from .history import term_columns
+from .history import plan_terms
 from .model.aggregation import disaggregate
 from .model.build import build_model
 from .model.context import Context
@@ -111,9 +111,8 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
     if plan.has_plan and term is not None:
         # a one-year plan states each move's term as a cycle's year does (term_years, end_date, return_year,
         # relation_moved): the move starts the day after the reference date
-        mode = ctx.policy.modes.get(ctx.policy.mode)
-        plan.assignments = term_columns(plan.assignments, ctx.problem.reference_date + dt.timedelta(days=1),
-                                        float(term), bool(mode is not None and mode.relation == "move"))
+        plan.assignments = plan_terms(plan.assignments, ctx.policy, ctx.problem.reference_date
+                                      + dt.timedelta(days=1), float(term))
     if plan.has_plan and int(plan.needs["unmet"].sum()):
         # per unfilled need, the rule that blocks it (the summary's first lines; see teacher_match.unmet)
         plan.unmet = unmet_needs(ctx, plan)

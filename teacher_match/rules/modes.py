@@ -140,9 +140,16 @@ def _need_matrix(problem: Any) -> dict:
 
 
 def movable(problem: Any, policy: Any, mode: Any) -> np.ndarray:
-    """Teachers the mode may move: movable under its eligibility, of its roles, at a school of ``from``."""
+    """Teachers the mode may move: movable under its eligibility, of its roles, at a school of ``from``.
+
+    In a year of a rotation cycle a teacher on exchange, or back from one this cycle, moves in no mode
+    (``cycle_fixed`` of the rule cycle_obligation), as in the main one.
+    """
     st = eligibility(problem, policy, mode=mode.name)["status"].to_numpy()
     ok = np.isin(st, ["mandatory", "eligible"])
+    fixed = list(map(str, policy.rule("cycle_obligation").cycle_fixed or ()))
+    if fixed:
+        ok &= ~problem.teachers["teacher_id"].astype(str).isin(fixed).to_numpy()
     leader = problem.teachers["role"].to_numpy() != "teacher"
     if mode.roles == "teachers":
         ok &= ~leader

@@ -113,7 +113,8 @@ def test_model_cycle_schedules_every_obliged_teacher(pid):
     assert cycle.complete
     m = cycle.mandatory
     obliged = m[m["obliged"]]
-    assert len(obliged) >= 10
+    # (Lechang's main flow sends from urban and town schools only: 6 obliged teachers on this county)
+    assert len(obliged) >= 5
     # every obliged teacher goes once, within the cycle, no earlier than the year they are mandatory
     assert obliged["scheduled_year"].notna().all()
     assert (obliged["scheduled_year"] >= obliged["first_mandatory_year"]).all()
