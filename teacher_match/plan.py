@@ -6,6 +6,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -79,6 +80,9 @@ class Plan:
     relaxations: pd.DataFrame | None = None
     #: the soft minima the plan falls short of (:func:`teacher_match.check.shortfalls`; None without a plan)
     shortfalls: pd.DataFrame | None = None
+    #: itinerant teaching (走教): ``teacher_id, school_id, subject, lessons_per_week, visits_per_week,
+    #: km_per_week, home_school_id``; None when the policy does not plan it (rules/itinerant.py)
+    itinerant: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -328,7 +332,8 @@ def _fmt(v) -> str:
 def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.DataFrame,
                chosen: np.ndarray | None, term_vals: dict | None, objective: Objective, status: str, *,
                sending: np.ndarray, receiving: np.ndarray, bound: float | None, wall_time_s: float,
-               build_time_s: float, solver_info: dict, diagnosis: Diagnosis | None = None) -> Plan:
+               build_time_s: float, solver_info: dict, diagnosis: Diagnosis | None = None,
+               itinerant: pd.DataFrame | None = None) -> Plan:
     """Turn a solution (chosen candidate rows) into a Plan with every table, reason and note — built once.
 
     The policy's mode, money columns and budget (:func:`teacher_match.money.plan_money`), the rules it records
@@ -415,7 +420,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
     info = {**solver_info, "budget": money.totals, "unenforced": money.unenforced, "notes": money.notes,
             "input_warnings": [*missing, *getattr(problem, "warnings", ())]}
     # the soft minima the plan falls short of, recounted by the checker from the plan (said first)
-    short = shortfalls(problem, policy, a) if status in PLAN_STATUSES else None
+    short = (shortfalls(problem, policy, a if itinerant is None else SimpleNamespace(assignments=a, itinerant=itinerant))
+             if status in PLAN_STATUSES else None)
     if diagnosis is not None:
         info["diagnosis_complete"] = diagnosis.complete
         info["diagnosis_text"] = diagnosis.to_text("en") + "\n" + diagnosis.to_text("zh")
@@ -423,7 +429,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
                 objective_breakdown=breakdown, needs=needs, schools=schools, policy_id=policy.id,
                 build_time_s=build_time_s, solver_info=info,
                 diagnosis=diagnosis.conflicts if diagnosis is not None else None,
-                relaxations=diagnosis.relaxations if diagnosis is not None else None, shortfalls=short)
+                relaxations=diagnosis.relaxations if diagnosis is not None else None, shortfalls=short,
+                itinerant=itinerant if status in PLAN_STATUSES else None)
 
 
 def _schools_table(state: PlanState) -> pd.DataFrame:

@@ -51,6 +51,8 @@ META_KEYS = {
 SECTIONS = ("eligibility", "flows", "rules", "objective", "money", "cycle")
 PLANNED_MODES = ("rotation", "support")
 MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "from", "to"}
+#: modes planned beside the main one when ``[modes.<name>] enforced = true`` (rules/itinerant.py)
+SIDE_MODES = ("itinerant",)
 
 
 @dataclass(frozen=True)
@@ -368,7 +370,7 @@ def _modes(table, label: str) -> dict:
         bad = set(spec) - MODE_KEYS
         if bad:
             raise PolicyError(f"{where}: unknown key '{sorted(bad)[0]}'{_suggest(sorted(bad)[0], MODE_KEYS)}")
-        if spec.get("enforced", False):
+        if spec.get("enforced", False) and name not in SIDE_MODES:
             raise PolicyError(f"{where}: the core plans only the policy's main mode; this mode can only be "
                               f"recorded (enforced = false)")
         elig = spec.get("eligibility", {})
@@ -385,7 +387,7 @@ def _modes(table, label: str) -> dict:
         params = spec.get("params", {})
         if not isinstance(params, dict):
             raise PolicyError(f"{where}: params must be a table")
-        out[name] = Mode(name=name, enforced=False, text=str(spec.get("text", "")), rules=tuple(rules),
+        out[name] = Mode(name=name, enforced=bool(spec.get("enforced", False)), text=str(spec.get("text", "")), rules=tuple(rules),
                          relation=str(spec.get("relation", "")), eligibility=probe.eligibility,
                          params=dict(params), from_=sel.get("from", {}), to=sel.get("to", {}))
     return out

@@ -89,6 +89,9 @@ class Problem:
     roads: pd.DataFrame | None = None
     exchanges: pd.DataFrame | None = None
     reference_date: dt.date = field(default_factory=default_reference_date)
+    #: lesson needs for itinerant teaching (走教需求): ``school_id, subject, lessons_per_week`` and optional
+    #: ``min_teachers, max_teachers``; None when the roster has no such table
+    lesson_needs: pd.DataFrame | None = None
     sources: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
     warnings: tuple = ()
@@ -106,6 +109,7 @@ class Problem:
         sources: dict | None = None,
         first_rows: dict | None = None,
         exchanges: pd.DataFrame | None = None,
+        lesson_needs: pd.DataFrame | None = None,
     ) -> Problem:
         """Validate raw frames (English or Chinese headers) and build a Problem.
 
@@ -135,7 +139,8 @@ class Problem:
         has_geo = distances is not None or roads is not None
         frames = {}
         for name, df in (("teachers", teachers), ("schools", schools), ("needs", needs),
-                         ("distances", distances), ("roads", roads), ("exchanges", exchanges)):
+                         ("distances", distances), ("roads", roads), ("exchanges", exchanges),
+                         ("lesson_needs", lesson_needs)):
             if df is None:
                 continue
             src = sources.setdefault(name, f"{name} (DataFrame)")
@@ -151,6 +156,8 @@ class Problem:
         issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources)
         if "exchanges" in frames:
             issues += _exchange_checks(frames["exchanges"], t, s, ref, sources)
+        if "lesson_needs" in frames:
+            issues += _lesson_need_checks(frames["lesson_needs"], s, sources)
         if not issues:
             issues += _geo_checks(t, s, n, frames.get("distances"), frames.get("roads"), sources)
         if issues:
@@ -164,7 +171,7 @@ class Problem:
         prob = cls(
             teachers=t, schools=s, needs=n,
             distances=frames.get("distances"), roads=frames.get("roads"), exchanges=frames.get("exchanges"),
-            reference_date=ref, sources=sources, warnings=notes,
+            lesson_needs=frames.get("lesson_needs"), reference_date=ref, sources=sources, warnings=notes,
         )
         derived = prob._derive(ref)
         late = _plausibility(derived.teachers, sources["teachers"])
@@ -173,7 +180,7 @@ class Problem:
         # keep the file row numbers on the Problem, not in DataFrame.attrs: pandas deep-copies attrs on every
         # operation, which made each column access of a 30,000-row roster cost milliseconds
         rows = {}
-        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges"):
+        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges", "lesson_needs"):
             df = getattr(derived, name)
             if df is not None:
                 rows[name] = list(df.attrs.get("rows", []))
@@ -445,6 +452,39 @@ def _rows(df: pd.DataFrame) -> list:
 def _closest(value, choices) -> str:
     close = difflib.get_close_matches(str(value), sorted(map(str, choices)), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _lesson_need_checks(ln: pd.DataFrame, s: pd.DataFrame, sources: dict) -> list[Issue]:
+    """Lesson needs (走教需求): a known school, one row per school and subject, min ≤ max teachers, and no
+    more teachers than lessons."""
+    issues: list[Issue] = []
+    src = sources["lesson_needs"]
+    rows = _rows(ln)
+    known = set(s["school_id"])
+    first: dict = {}
+    for pos, r in enumerate(ln.itertuples(index=False)):
+        if r.school_id not in known:
+            issues.append(Issue(src, rows[pos], "school_id", f"school {r.school_id} is not in the schools "
+                                                             f"table — add it there or correct the id"))
+        k = (r.school_id, r.subject)
+        if k in first:
+            issues.append(Issue(src, rows[pos], "subject", f"duplicate lesson need {r.school_id}/{r.subject} "
+                                                           f"(first at row {first[k]}) — put the lessons of a "
+                                                           f"subject at a school in one row"))
+        else:
+            first[k] = rows[pos]
+        lo = getattr(r, "min_teachers", None)
+        hi = getattr(r, "max_teachers", None)
+        lo = None if lo is None or pd.isna(lo) else int(lo)
+        hi = None if hi is None or pd.isna(hi) else int(hi)
+        if lo is not None and hi is not None and lo > hi:
+            issues.append(Issue(src, rows[pos], "min_teachers", f"min_teachers {lo} is above max_teachers "
+                                                                f"{hi} — correct one of them"))
+        if lo is not None and lo > int(r.lessons_per_week):
+            issues.append(Issue(src, rows[pos], "min_teachers", f"min_teachers {lo} is above the "
+                                                                f"{int(r.lessons_per_week)} lessons a week — "
+                                                                f"each teacher gives at least one lesson"))
+    return issues
 
 
 def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:

@@ -22,6 +22,7 @@ from .model.build import build_model
 from .model.context import Context
 from .objective import Objective
 from .plan import Plan, build_plan
+from .rules import itinerant
 from .scaling import OBJ_SCALE
 from .search import SolveParams, run_search
 
@@ -93,7 +94,7 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
                      "lp_guided": found.guided, "parts": found.parts,
                      "searched_variables": found.searched_variables,
                      "searched_constraints": found.searched_constraints},
-        diagnosis=diagnosis,
+        diagnosis=diagnosis, itinerant=itinerant.read_plan(ctx, found.values),
     )
     if strict and status == "INFEASIBLE":
         raise InfeasibleError(f"no plan satisfies every hard rule of policy '{policy.id}'", plan)

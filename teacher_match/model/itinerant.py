@@ -45,6 +45,8 @@ class Cover:
     """The sub-model's variables: ``z`` per row, and ``y``/``v`` (lessons, visits) per split row."""
 
     z: list[Any]
+    #: per job: a Boolean (or the constant 1) that is 1 when the job is covered
+    covered: list[Any] = field(default_factory=list)
     y: dict[int, Any] = field(default_factory=dict)
     v: dict[int, Any] = field(default_factory=dict)
     objective: Any = 0
@@ -83,11 +85,13 @@ def add_cover(model: cp_model.CpModel, agent: np.ndarray, job: np.ndarray, cost:
     terms: list[Any] = []
     for j, rows in enumerate(by_job):
         must = covered is None or bool(covered[j])
+        w = model.new_constant(1) if must else model.new_bool_var(f"{prefix}_cov[{j}]")
+        cover.covered.append(w)
         if not split[j]:
             if must:
                 model.add_exactly_one(z[r] for r in rows)
-            elif rows:
-                model.add_at_most_one(z[r] for r in rows)
+            else:
+                model.add(sum(z[r] for r in rows) == w)
             terms.extend(int(cost[r]) * z[r] for r in rows if cost[r])
             continue
         assert demand is not None and min_use is not None and visit_cost is not None
@@ -103,14 +107,9 @@ def add_cover(model: cp_model.CpModel, agent: np.ndarray, job: np.ndarray, cost:
             terms.append(int(visit_cost[r]) * v)
         lo = int(min_agents[j]) if min_agents is not None else 1
         hi = int(max_agents[j]) if max_agents is not None else 1
-        if must:
-            model.add(sum(cover.y[r] for r in rows) == d)
-            model.add(sum(z[r] for r in rows) >= lo)
-        else:
-            # all or nothing: the need is covered in full or not at all
-            w = model.new_bool_var(f"{prefix}_cov[{j}]")
-            model.add(sum(cover.y[r] for r in rows) == d * w)
-            model.add(sum(z[r] for r in rows) >= lo * w)
+        # all or nothing: the need is covered in full or not at all
+        model.add(sum(cover.y[r] for r in rows) == d * w)
+        model.add(sum(z[r] for r in rows) >= lo * w)
         model.add(sum(z[r] for r in rows) <= hi)
     for i, rows in by_agent.items():
         lessons = [cover.y[r] if r in cover.y else int(use[r]) * z[r] for r in rows]
