@@ -1,4 +1,4 @@
-"""Itinerant teaching (走教): teachers keep their home school and cover lesson needs at other schools.
+"""Hard or soft rule: itinerant teaching (走教) — teachers keep their home school and cover lesson needs elsewhere.
 
 On when the policy has ``[modes.itinerant]`` with ``enforced = true`` and the roster a ``lesson_needs``
 table (走教需求: ``school_id, subject, lessons_per_week``, optional ``min_teachers, max_teachers``). A
@@ -8,7 +8,8 @@ per assignment (≥ 6 a week for shortage subjects, ≥ 2 for the famous-teacher
 With ``z[t, n]`` (teacher t teaches need n), ``y[t, n]`` its lessons a week, ``v[t, n]`` its visits a week
 (a visit teaches at most ``itinerant_lessons_per_visit`` lessons, a round trip of 2 · km(home, school)):
 
-    Σ_t y[t, n] = lessons[n] · covered[n]                       a need is covered in full or not at all
+    Σ_t y[t, n] = lessons[n] · covered[n]      a need is covered in full or not at all (covered = 1 when
+                                                 itinerant_cover_hard, else an uncovered need is a shortfall)
     min_teachers[n] · covered[n] ≤ Σ_t z[t, n] ≤ max_teachers[n]   (default 1 teacher)
     min_lessons(t) · z[t, n] ≤ y[t, n] ≤ lessons[n] · z[t, n]
     Σ_n y[t, n] ≤ spare[t]                                      within the teacher's spare capacity
@@ -72,6 +73,8 @@ class Itinerant:
     itinerant_max_visits_per_week: int = param(5, "int", "an itinerant teacher's visits a week, at most")
     itinerant_max_km_per_week: float | None = param(
         None, "number", "an itinerant teacher's travel a week (round trips), at most")
+    itinerant_cover_hard: bool = param(
+        False, "bool", "every lesson need must be covered (else a need nobody can take is a shortfall)")
 
 
 #: the rule's parameters (a policy section's keys)
@@ -192,8 +195,6 @@ def class_key(teachers, schools, rule) -> list:
 
 def build(ctx: Any, rule: Itinerant) -> None:
     """The cover of the lesson needs (:func:`teacher_match.model.itinerant.add_cover`) and its caps."""
-    from ..model.itinerant import add_cover
-
     ctx.itinerant = None
     if not enabled(ctx.policy) or ctx.problem.lesson_needs is None or not len(ctx.problem.lesson_needs):
         return
@@ -209,12 +210,13 @@ def build(ctx: Any, rule: Itinerant) -> None:
     whole_visits = visits(demand[r_n], rule) if len(cand) else np.zeros(0, dtype=np.int64)
     agents = np.unique(r_t)
     a_of = np.searchsorted(agents, r_t)
-    cover = add_cover(
-        ctx.model, a_of, r_n, 2 * dkm * whole_visits, demand[r_n], cap[agents], len(ln),
+    cover = ctx.add_cover(
+        a_of, r_n, 2 * dkm * whole_visits, demand[r_n], cap[agents], len(ln),
         min_agents=ln["min_teachers"].to_numpy(), max_agents=ln["max_teachers"].to_numpy(), demand=demand,
         min_use=cand["min_use"].to_numpy(dtype=np.int64), visit_cost=2 * dkm,
         per_visit=max(1, rule.itinerant_lessons_per_visit),
-        max_visits=max(0, rule.itinerant_max_visits_per_week), covered=np.zeros(len(ln), dtype=bool),
+        max_visits=max(0, rule.itinerant_max_visits_per_week),
+        covered=None if rule.itinerant_cover_hard else np.zeros(len(ln), dtype=bool),
         prefix="itinerant")
     tid = t["teacher_id"].astype(str).to_numpy()
     # the caps of a week, per teacher; the row's visits: a variable for a split need, else fixed by z
@@ -353,6 +355,9 @@ def check(chk: CheckData, rule: Itinerant) -> list[Violation]:
         lessons = int(got["lessons"].get(k2, 0)) if len(got) else 0
         who = int(got["teachers"].get(k2, 0)) if len(got) else 0
         kk = key(school=need.school_id, subject=need.subject)
+        if not lessons and rule.itinerant_cover_hard:
+            out.append((RULE_ID, kk, f"{need.school_id}'s {int(need.lessons_per_week)} {need.subject} lessons "
+                                     f"a week are not covered"))
         if lessons and lessons != int(need.lessons_per_week):
             out.append((RULE_ID, kk, f"{need.school_id} needs {int(need.lessons_per_week)} {need.subject} "
                                      f"lessons a week; the plan covers {lessons} (a need is covered in full)"))
@@ -387,7 +392,7 @@ def term_values(chk: CheckData, rule: Itinerant) -> dict:
 def shortfalls(chk: CheckData, rule: Itinerant) -> list[Shortfall]:
     """Lesson needs the plan leaves uncovered (no teacher in reach, or none with spare lessons left)."""
     it = _plan_table(chk)
-    if it is None or not enabled(chk.policy):
+    if it is None or not enabled(chk.policy) or rule.itinerant_cover_hard:
         return []
     got = set(zip(it["school_id"].astype(str), it["subject"].astype(str), strict=True))
     out = []
@@ -397,7 +402,7 @@ def shortfalls(chk: CheckData, rule: Itinerant) -> list[Shortfall]:
                                  int(n.lessons_per_week),
                                  f"{n.school_id} needs {int(n.lessons_per_week)} {n.subject} lessons a week "
                                  f"taught by itinerant teachers; the plan covers none",
-                                 "itinerant lesson", "school", "itinerant_unmet_lessons"))
+                                 "itinerant lesson", "school", "itinerant_cover_hard"))
     return out
 
 

@@ -160,3 +160,11 @@ def test_off_without_the_mode():
                            lesson_needs=needs(("R1", "music", 6)))
     plan = solve(problem, policy_from_dict(copy.deepcopy(NEUTRAL), "micro policy"))
     assert plan.itinerant is None
+
+
+def test_cover_hard_makes_an_uncoverable_need_infeasible():
+    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1", "spare_lessons": 4, **MUSIC}],
+                           lesson_needs=needs(("R1", "music", 6)))
+    pol = policy(itinerant_cover_hard=True)
+    plan = solve(problem, pol)
+    assert plan.status == "INFEASIBLE"
