@@ -18,7 +18,7 @@ from .errors import InputError, InputWarning, OutputError
 from .money import plan_money
 from .output_files import atomic_write, check_output, csv_safe, csv_unsafe, remember_input, text_cells_as_text
 from .plan_match import parse_moves
-from .publicity import publicity_table, write_publicity_sheet
+from .publicity import itinerant_publicity, publicity_table, write_publicity_sheet
 from .reasons import teacher_reasons
 from .reproducible import make_reproducible
 from .rules import RULES, TERM_UNITS
@@ -137,6 +137,14 @@ class Plan:
             ("status", t["status"]),
             ("solve time", f"{t['wall_time_s']:.1f} s"),
         ]
+        if self.itinerant is not None:
+            # 走教 beside the rotation: lessons covered of those declared, by how many teachers, how far
+            it = self.itinerant
+            declared = self.solver_info.get("itinerant_lessons_declared")
+            rows.insert(7, ("itinerant (走教) lessons a week",
+                            f"{int(it['lessons_per_week'].sum()):,}"
+                            + (f" / {declared:,} declared" if declared is not None else "")
+                            + f", {it['teacher_id'].nunique():,} teachers, {it['km_per_week'].sum():,.1f} km"))
         width = max(len(k) for k, _ in rows)
         # a soft minimum the plan falls short of comes first: an OPTIMAL plan short of a minimum the policy
         # states must never read as a clean one
@@ -213,7 +221,8 @@ class Plan:
         return Path(path)
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write a workbook: assignments, needs, schools, objective, publicity list (公示名单).
+        """Write a workbook: assignments, needs, schools, objective, itinerant (走教, when planned), publicity list
+        (公示名单).
 
         The file is reproducible: the same plan gives the same bytes (fixed zip and document times, no run
         time in the sheets; ``wall_time_s`` stays on the Plan and in its summary). The path is checked first
@@ -241,6 +250,8 @@ class Plan:
                     columns=["term", "value"])
                 pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
                     xw, sheet_name="objective", index=False)
+                if self.itinerant is not None:
+                    self.itinerant.to_excel(xw, sheet_name="itinerant", index=False)
                 _write_publicity(xw, self)
                 if self.diagnosis is not None:
                     self.diagnosis.to_excel(xw, sheet_name="diagnosis", index=False)
@@ -261,12 +272,17 @@ class Plan:
 
         Parameters
         ----------
-        view : {"receiving", "sending", "exempt"}
+        view : {"receiving", "sending", "exempt", "itinerant"}
             Per receiving school who comes from where (subject, mode, duration); per sending school who
-            leaves; or the deferred teachers with their public category only (never the medical detail).
+            leaves; the deferred teachers with their public category only (never the medical detail); or
+            the itinerant teachers (走教) by the school they teach at (empty when 走教 is not planned).
         duration : str, optional
             Exchange period shown when the plan has no ``duration_years`` column (default "按政策规定").
         """
+        if view == "itinerant":
+            return itinerant_publicity(self.itinerant if self.itinerant is not None
+                                       else pd.DataFrame(columns=["school_id", "subject", "teacher_id",
+                                                                  "home_school_id", "lessons_per_week"]))
         return publicity_table(self.assignments, view, duration)
 
     @classmethod
@@ -320,7 +336,7 @@ class Plan:
 
 
 def _write_publicity(xw, plan: Plan) -> None:
-    write_publicity_sheet(xw, plan.assignments)
+    write_publicity_sheet(xw, plan.assignments, itinerant=plan.itinerant)
 
 
 def _fmt(v) -> str:

@@ -98,11 +98,24 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
     return out.sort_values(["原学校", "交流学校", "教师编号"]).reset_index(drop=True)
 
 
-def write_publicity_sheet(xw: pd.ExcelWriter, assignments: pd.DataFrame, sheet: str = "公示名单") -> None:
-    """The three views stacked on one sheet, each under a title row."""
+def itinerant_publicity(itinerant: pd.DataFrame) -> pd.DataFrame:
+    """The itinerant teachers (走教) by receiving school: school, subject, teacher, home school (原单位),
+    lessons a week — a plan's ``itinerant`` table in the publicity list's words."""
+    it = itinerant.sort_values(["school_id", "subject", "teacher_id"], kind="stable")
+    return pd.DataFrame({"走教学校": it["school_id"].to_numpy(),
+                         "学科": [zh_subject(j) for j in it["subject"]],
+                         "教师编号": it["teacher_id"].to_numpy(), "原单位": it["home_school_id"].to_numpy(),
+                         "每周课时": it["lessons_per_week"].to_numpy()})
+
+
+def write_publicity_sheet(xw: pd.ExcelWriter, assignments: pd.DataFrame, sheet: str = "公示名单",
+                          itinerant: pd.DataFrame | None = None) -> None:
+    """The three views stacked on one sheet, each under a title row (and the 走教 teachers when planned)."""
     blocks = [("一、交流教师名单（按接收学校）", publicity_table(assignments, "receiving")),
               ("二、派出教师名单（按派出学校）", publicity_table(assignments, "sending")),
               ("三、暂缓交流人员（仅列类别）", publicity_table(assignments, "exempt"))]
+    if itinerant is not None:
+        blocks.append(("四、走教教师名单（按走教学校）", itinerant_publicity(itinerant)))
     row = 0
     for title, table in blocks:
         pd.DataFrame({title: []}).to_excel(xw, sheet_name=sheet, index=False, startrow=row)

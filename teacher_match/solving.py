@@ -93,7 +93,8 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
                      "constraints": len(ctx.model.proto.constraints), "interrupted": found.interrupted,
                      "lp_guided": found.guided, "parts": found.parts,
                      "searched_variables": found.searched_variables,
-                     "searched_constraints": found.searched_constraints},
+                     "searched_constraints": found.searched_constraints,
+                     **itinerant.solver_info(ctx)},
         diagnosis=diagnosis, itinerant=itinerant.read_plan(ctx, found.values),
     )
     if strict and status == "INFEASIBLE":

@@ -79,7 +79,8 @@ _SYLLABLES = list("东西南北新安平永兴和长清石河桥山庄湖龙凤�
 
 
 def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None,
-                reference_date: dt.date | str = "2025-08-31", history: bool = False) -> Problem:
+                reference_date: dt.date | str = "2025-08-31", history: bool = False,
+                itinerant: bool = False) -> Problem:
     """A synthetic county roster of exactly ``n_teachers`` teachers, with needs and a road graph.
 
     Parameters
@@ -97,6 +98,10 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         1–3 year term now (a third to a half of them returning this year), some past exchanges, and the
         support teaching behind ``years_since_support`` (the column is then left out: the table replaces it).
         Off by default, so the tables of every seed stay as they were.
+    itinerant : bool
+        Add itinerant teaching (走教, see :func:`_itinerant`): ``spare_lessons`` of the teachers and a
+        ``lesson_needs`` table of shortage-subject lessons at rural and village schools. Off by default (the
+        tables of every seed stay as they were).
 
     Returns
     -------
@@ -139,12 +144,42 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         # a stream of its own, so the roster drawn above is the same with and without a history
         exchanges = _exchanges(teachers, schools, ref, np.random.default_rng([seed, 1]))
         teachers = teachers.drop(columns=["years_since_support"])
+    lesson_needs = None
+    if itinerant:
+        # a stream of its own, so the roster drawn above is the same with and without 走教
+        teachers, lesson_needs = _itinerant(teachers, schools, np.random.default_rng([seed, 2]))
     with warnings.catch_warnings():
         # a small county may declare a shortage no teacher of it can fill (the point of 紧缺学科): drawn on
         # purpose, so not warned about; problem.warnings still lists it
         warnings.simplefilter("ignore", InputWarning)
         return Problem.from_frames(teachers, schools, needs, roads=roads, reference_date=reference_date,
-                                   exchanges=exchanges)
+                                   exchanges=exchanges, lesson_needs=lesson_needs)
+
+
+def _itinerant(t: pd.DataFrame, s: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Spare lessons and lesson needs for itinerant teaching (走教).
+
+    About a third of the shortage-subject teachers (:data:`SHORTAGE_SUBJECTS`) at urban and town schools
+    have 4–12 spare lessons a week; everyone else none. About a quarter of the rural and village schools
+    need 6–12 lessons a week of one shortage subject (6 a week is the least an assignment gives in Fenliu,
+    RULEBOOK FL-IT1); a need of 12 may be shared by two teachers.
+    """
+    t = t.copy()
+    cat = t["school_id"].map(s.set_index("school_id")["category"]).to_numpy()
+    short = t["subject"].isin(list(SHORTAGE_SUBJECTS)).to_numpy()
+    lucky = rng.random(len(t)) < 1 / 3
+    spare = np.where(short & np.isin(cat, ["urban", "town"]) & lucky, rng.integers(4, 13, len(t)), 0)
+    t["spare_lessons"] = spare
+    rows = []
+    subjects = sorted(SHORTAGE_SUBJECTS)
+    for sid in s.loc[s["category"].isin(["rural", "village"]), "school_id"]:
+        if rng.random() >= 0.25:
+            continue
+        subj = subjects[int(rng.integers(len(subjects)))]
+        lessons = int(rng.integers(6, 13))
+        rows.append((sid, subj, lessons, 2 if lessons >= 12 else 1))
+    ln = pd.DataFrame(rows, columns=["school_id", "subject", "lessons_per_week", "max_teachers"])
+    return t, ln
 
 
 def _exchanges(t: pd.DataFrame, s: pd.DataFrame, ref: dt.date, rng: np.random.Generator) -> pd.DataFrame:

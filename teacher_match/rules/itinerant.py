@@ -251,6 +251,15 @@ def build(ctx: Any, rule: Itinerant) -> None:
     ctx.itinerant = {"cand": cand, "cover": cover, "needs": ln, "visits": whole_visits}
 
 
+def solver_info(ctx: Any) -> dict:
+    """What the plan's summary says of the mode: the lessons declared (empty when the mode is off)."""
+    data = getattr(ctx, "itinerant", None)
+    if data is None:
+        return {}
+    return {"itinerant_lessons_declared": int(data["needs"]["lessons_per_week"].sum()),
+            "itinerant_candidates": len(data["cand"])}
+
+
 def read_plan(ctx: Any, values: np.ndarray | None) -> pd.DataFrame | None:
     """The plan's itinerant table from a solution vector (None when the mode is off)."""
     data = getattr(ctx, "itinerant", None)

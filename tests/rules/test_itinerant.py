@@ -168,3 +168,23 @@ def test_cover_hard_makes_an_uncoverable_need_infeasible():
     pol = policy(itinerant_cover_hard=True)
     plan = solve(problem, pol)
     assert plan.status == "INFEASIBLE"
+
+
+def test_fenliu_plans_its_itinerant_teaching_on_its_synthetic_county():
+    problem = tm.make_county(300, seed=3, itinerant=True)
+    pol = tm.load_policy("devzone-fenliu-34")
+    plan = solve(problem, pol)
+    it = plan.itinerant
+    assert plan.status == "OPTIMAL" and len(it) >= 2
+    assert (it["lessons_per_week"] >= 6).all()  # FL-IT1: 每周不少于 6 节
+    assert not set(it["teacher_id"]) & set(plan.moved["teacher_id"])  # nobody both rotates and travels
+    assert_valid(problem, pol, plan)
+    assert list(plan.publicity("itinerant").columns) == ["走教学校", "学科", "教师编号", "原单位", "每周课时"]
+
+
+def test_synthetic_itinerant_is_opt_in():
+    plain = tm.make_county(300, seed=3)
+    withit = tm.make_county(300, seed=3, itinerant=True)
+    assert plain.lesson_needs is None
+    pd.testing.assert_frame_equal(plain.teachers, withit.teachers.drop(columns=["spare_lessons"]))
+    pd.testing.assert_frame_equal(plain.needs, withit.needs)
