@@ -152,29 +152,42 @@ class GapResult:
 
 
 def _greedy(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Regret greedy (Martello–Toth): the job with the largest regret between its two best feasible agents
-    (by ``score``) first, to its best agent; -1 where no agent has room left."""
+    """Regret greedy (Martello–Toth): the jobs with the largest regret between their two best feasible agents
+    (by ``score``) first, each to its best agent; -1 where no agent has room left.
+
+    Jobs are placed in batches of 2 % of those left (in regret order, each re-checked against the room its
+    agent has left), so the regrets are recomputed some 300 times, not once per job (1,600 jobs × 80 agents
+    took 45 s on a loaded machine one job at a time).
+    """
     m, n = cost.shape
     left = cap.astype(np.int64).copy()
     assign = np.full(n, -1, dtype=np.int64)
-    free = np.ones(n, dtype=bool)
+    free = np.arange(n)
     big = np.float64(1e18)
-    for _ in range(n):
-        fits = weight <= left[:, None]
-        s = np.where(fits, score, big)
-        s[:, ~free] = big
-        part = np.partition(s, 1, axis=0) if m > 1 else np.vstack([s, np.full((1, n), big)])
-        best, second = part[0], part[1]
-        feasible = free & (best < big)
-        if not feasible.any():
+    while len(free):
+        s = np.where(weight[:, free] <= left[:, None], score[:, free], big)
+        best_i = np.argmin(s, axis=0)
+        best = s[best_i, np.arange(len(free))]
+        if m > 1:
+            s[best_i, np.arange(len(free))] = big
+            second = s.min(axis=0)
+        else:
+            second = np.full(len(free), big)
+        ok = best < big
+        if not ok.any():
             break
         regret = np.where(second < big, second - best, big / 2)
-        regret = np.where(feasible, regret, -1.0)
-        j = int(np.argmax(regret))
-        i = int(np.argmin(s[:, j]))
-        assign[j] = i
-        left[i] -= int(weight[i, j])
-        free[j] = False
+        order = np.argsort(-np.where(ok, regret, -1.0), kind="stable")[: max(1, len(free) // 50)]
+        placed = []
+        for k in order:
+            if not ok[k]:
+                break
+            j, i = int(free[k]), int(best_i[k])
+            if weight[i, j] <= left[i]:
+                assign[j] = i
+                left[i] -= int(weight[i, j])
+                placed.append(k)
+        free = np.delete(free, placed)
     return assign
 
 
@@ -298,17 +311,21 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, *, time_lim
     lb, lam = lp_bound(cost, weight, cap, iters=2000 if m * n > 5000 else 500)
     red = cost + lam[:, None] * weight
     best: np.ndarray | None = None
-    for score in (red, cost / np.maximum(weight, 1), weight.astype(float)):
+    # the reduced costs, then with the capacity a job takes weighing more and more (tight instances)
+    rel = weight / np.maximum(cap, 1)[:, None]
+    spread = float(np.abs(red).mean()) + 1e-9
+    for score in (red, red + 2 * spread * rel, red + 8 * spread * rel, weight.astype(float)):
         a = _greedy(cost, weight, cap, score)
         if (a >= 0).all() and not gap_violations(weight, cap, a):
-            best = _shift(cost, weight, cap, a)
-            break
+            a = _shift(cost, weight, cap, a)
+            if best is None or gap_cost(cost, a) < gap_cost(cost, best):
+                best = a
     log.append(f"lagrangian bound {lb:.1f}; greedy {gap_cost(cost, best) if best is not None else None} "
                f"at {time.perf_counter() - t0:.2f}s")
     # shares of the time: the whole model first (small models are often proven there), the neighbourhood
     # rounds, the whole model last (the bound and a proof on medium models); on large models CP-SAT on the
     # whole model finds nothing in a minute (measured on d801600), so the rounds get it all
-    first, last = (0.6, 0.15) if m * n <= 5000 else (0.0, 0.2) if m * n <= 20000 else (0.0, 0.0)
+    first, last = (0.4, 0.25) if m * n <= 5000 else (0.0, 0.2) if m * n <= 20000 else (0.0, 0.0)
     if best is None:
         first = max(first, 0.3)  # no start: CP-SAT on the whole model finds one
     status = cp_model.UNKNOWN
