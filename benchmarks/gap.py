@@ -116,7 +116,9 @@ def read_gap(path: str | Path) -> list[GapProblem]:
         return GapProblem(name, cost, weight, cap), i + 2 + need
 
     stem = path.stem
-    if len(vals) >= 2 and vals[0] > 0 and vals[1] > 0 and len(vals) == 2 + 2 * vals[0] * vals[1] + vals[0]:
+    # a single instance holds exactly 2 + 2mn + m numbers; a file shorter than that is read as a truncated
+    # single instance (a multi-problem file holds at least one whole problem after its count)
+    if len(vals) >= 2 and vals[0] > 0 and vals[1] > 0 and len(vals) <= 2 + 2 * vals[0] * vals[1] + vals[0]:
         return [one(0, stem)[0]]
     count = vals[0]
     if count <= 0:
@@ -238,8 +240,9 @@ def render(records: list[dict], known: dict[str, dict]) -> str:
               "mean above UB % |", "|---|---|---|---|---|---|"]
     for grp in groups:
         g = np.array(groups[grp], dtype=float)
-        lines.append(f"| {grp} | {len(g)} | {sum(matched[grp])} | {sum(proven[grp])} | "
-                     f"{np.nanmax(g):.3f} | {np.nanmean(g):.3f} |")
+        known_g = g[np.isfinite(g)]
+        worst, mean = (f"{known_g.max():.3f}", f"{known_g.mean():.3f}") if len(known_g) else ("—", "—")
+        lines.append(f"| {grp} | {len(g)} | {sum(matched[grp])} | {sum(proven[grp])} | {worst} | {mean} |")
     return "\n".join(lines) + "\n"
 
 
