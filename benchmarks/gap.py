@@ -172,8 +172,9 @@ def machine() -> dict:
     except OSError:
         load = (float("nan"),) * 3
     import ortools
-    return {"cores": os.cpu_count(), "load_avg": [round(x, 2) for x in load], "python": platform.python_version(),
-            "ortools": ortools.__version__, "platform": platform.platform()}
+    return {"cores": os.cpu_count(), "load_avg": [round(x, 2) for x in load],
+            "python": platform.python_version(), "ortools": ortools.__version__,
+            "platform": platform.platform()}
 
 
 def run(files: list[str], time_limit: float, workers: int, seed: int, out: Path | None) -> dict:
@@ -208,8 +209,9 @@ def render(records: list[dict], known: dict[str, dict]) -> str:
     rows = [p for r in records for p in r["problems"]]
     lines = ["# GAP benchmark (itinerant sub-model, minimisation)", "",
              "`python -m benchmarks.gap FILE... --time-limit S --workers W --out RESULTS.json` — "
-             "`teacher_match.model.itinerant.solve_gap`; every assignment re-priced and checked against its file.",
-             "Known values: `known_values.csv` (min rows; LB = UB means proven optimal in the literature).", ""]
+             "`teacher_match.model.itinerant.solve_gap`; every assignment re-priced and checked against its "
+             "file.", "Known values: `known_values.csv` (min rows; LB = UB means proven optimal in the "
+             "literature).", ""]
     for r in records:
         ms, me = r["machine_start"], r.get("machine_end", r["machine_start"])
         lines.append(f"* run {r['started']}: {len(r['problems'])} problems, time limit {r['time_limit']} s, "
@@ -232,12 +234,13 @@ def render(records: list[dict], known: dict[str, dict]) -> str:
         groups.setdefault(grp, []).append(gap if gap is not None else float("nan"))
         proven.setdefault(grp, []).append(p["status"] == "OPTIMAL")
         matched.setdefault(grp, []).append(gap is not None and gap <= 0)
-        kb = f"{lb:g}–{ub:g}" if lb is not None and ub is not None and lb != ub else (f"{ub:g}" if ub else "?")
+        kb = (f"{lb:g}–{ub:g}" if lb is not None and ub is not None and lb != ub
+              else (f"{ub:g}" if ub else "?"))
         lines.append(f"| {p['name']} | {p['m']}×{p['n']} | {obj} | {p['bound']:.1f} | {p['status']} | "
                      f"{p['seconds']:.1f} | {kb} | {'' if gap is None else f'{gap:.3f}'} | "
                      f"{'yes' if p['verified'] else 'NO: ' + '; '.join(p['verify_errors'])} |")
-    lines += ["", "## By set", "", "| set | problems | best known matched | proven optimal | worst above UB % | "
-              "mean above UB % |", "|---|---|---|---|---|---|"]
+    lines += ["", "## By set", "", "| set | problems | best known matched | proven optimal | "
+              "worst above UB % | mean above UB % |", "|---|---|---|---|---|---|"]
     for grp in groups:
         g = np.array(groups[grp], dtype=float)
         known_g = g[np.isfinite(g)]
@@ -253,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per problem (default 60)")
     ap.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=None, help="results JSON (the report .md is written beside it)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="results JSON (the report .md is written beside it)")
     ap.add_argument("--render", type=Path, nargs="*", default=None,
                     help="write the report again from saved result JSON files (no solving)")
     ap.add_argument("--known", type=Path, default=None, help="known_values.csv (default ../shared/gap)")

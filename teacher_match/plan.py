@@ -144,7 +144,8 @@ class Plan:
             rows.insert(7, ("itinerant (走教) lessons a week",
                             f"{int(it['lessons_per_week'].sum()):,}"
                             + (f" / {declared:,} declared" if declared is not None else "")
-                            + f", {it['teacher_id'].nunique():,} teachers, {it['km_per_week'].sum():,.1f} km"))
+                            + f", {it['teacher_id'].nunique():,} teachers, "
+                            f"{it['km_per_week'].sum():,.1f} km"))
         width = max(len(k) for k, _ in rows)
         # a soft minimum the plan falls short of comes first: an OPTIMAL plan short of a minimum the policy
         # states must never read as a clean one
@@ -221,8 +222,7 @@ class Plan:
         return Path(path)
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write a workbook: assignments, needs, schools, objective, itinerant (走教, when planned), publicity list
-        (公示名单).
+        """Write a workbook: assignments, needs, schools, objective, itinerant (走教), publicity (公示名单).
 
         The file is reproducible: the same plan gives the same bytes (fixed zip and document times, no run
         time in the sheets; ``wall_time_s`` stays on the Plan and in its summary). The path is checked first
@@ -436,8 +436,9 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
     info = {**solver_info, "budget": money.totals, "unenforced": money.unenforced, "notes": money.notes,
             "input_warnings": [*missing, *getattr(problem, "warnings", ())]}
     # the soft minima the plan falls short of, recounted by the checker from the plan (said first)
-    short = (shortfalls(problem, policy, a if itinerant is None else SimpleNamespace(assignments=a, itinerant=itinerant))
-             if status in PLAN_STATUSES else None)
+    # (with the itinerant table, whose uncovered lesson needs are shortfalls too)
+    held = a if itinerant is None else SimpleNamespace(assignments=a, itinerant=itinerant)
+    short = shortfalls(problem, policy, held) if status in PLAN_STATUSES else None
     if diagnosis is not None:
         info["diagnosis_complete"] = diagnosis.complete
         info["diagnosis_text"] = diagnosis.to_text("en") + "\n" + diagnosis.to_text("zh")

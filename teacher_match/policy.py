@@ -387,7 +387,8 @@ def _modes(table, label: str) -> dict:
         params = spec.get("params", {})
         if not isinstance(params, dict):
             raise PolicyError(f"{where}: params must be a table")
-        out[name] = Mode(name=name, enforced=bool(spec.get("enforced", False)), text=str(spec.get("text", "")), rules=tuple(rules),
+        out[name] = Mode(name=name, enforced=bool(spec.get("enforced", False)),
+                         text=str(spec.get("text", "")), rules=tuple(rules),
                          relation=str(spec.get("relation", "")), eligibility=probe.eligibility,
                          params=dict(params), from_=sel.get("from", {}), to=sel.get("to", {}))
     return out

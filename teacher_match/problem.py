@@ -455,8 +455,10 @@ def _closest(value, choices) -> str:
 
 
 def _lesson_need_checks(ln: pd.DataFrame, s: pd.DataFrame, sources: dict) -> list[Issue]:
-    """Lesson needs (走教需求): a known school, one row per school and subject, min ≤ max teachers, and no
-    more teachers than lessons."""
+    """Lesson needs (走教需求) that cannot be planned.
+
+    An unknown school, two rows of one school and subject, min > max teachers, more teachers than lessons.
+    """
     issues: list[Issue] = []
     src = sources["lesson_needs"]
     rows = _rows(ln)
@@ -468,9 +470,9 @@ def _lesson_need_checks(ln: pd.DataFrame, s: pd.DataFrame, sources: dict) -> lis
                                                              f"table — add it there or correct the id"))
         k = (r.school_id, r.subject)
         if k in first:
-            issues.append(Issue(src, rows[pos], "subject", f"duplicate lesson need {r.school_id}/{r.subject} "
-                                                           f"(first at row {first[k]}) — put the lessons of a "
-                                                           f"subject at a school in one row"))
+            issues.append(Issue(src, rows[pos], "subject",
+                                f"duplicate lesson need {r.school_id}/{r.subject} (first at row "
+                                f"{first[k]}) — put the lessons of a subject at a school in one row"))
         else:
             first[k] = rows[pos]
         lo = getattr(r, "min_teachers", None)

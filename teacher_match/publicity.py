@@ -99,8 +99,10 @@ def publicity_table(assignments: pd.DataFrame, view: str = "receiving",
 
 
 def itinerant_publicity(itinerant: pd.DataFrame) -> pd.DataFrame:
-    """The itinerant teachers (走教) by receiving school: school, subject, teacher, home school (原单位),
-    lessons a week — a plan's ``itinerant`` table in the publicity list's words."""
+    """The itinerant teachers (走教) by the school they teach at, in the publicity list's words.
+
+    School, subject, teacher, home school (原单位), lessons a week.
+    """
     it = itinerant.sort_values(["school_id", "subject", "teacher_id"], kind="stable")
     return pd.DataFrame({"走教学校": it["school_id"].to_numpy(),
                          "学科": [zh_subject(j) for j in it["subject"]],

@@ -156,7 +156,8 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
                                    exchanges=exchanges, lesson_needs=lesson_needs)
 
 
-def _itinerant(t: pd.DataFrame, s: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _itinerant(t: pd.DataFrame, s: pd.DataFrame,
+               rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Spare lessons and lesson needs for itinerant teaching (走教).
 
     About a third of the shortage-subject teachers (:data:`SHORTAGE_SUBJECTS`) at urban and town schools

@@ -32,15 +32,18 @@ def test_reader_single_and_multi(tmp_path):
     single = tmp_path / "t23"
     single.write_text(TINY)
     (p,) = read_gap(single)
-    assert p.name == "t23" and p.shape == (2, 3)
-    assert p.cost.tolist() == [[1, 2, 3], [3, 2, 1]] and p.cap.tolist() == [2, 2]
+    assert p.name == "t23"
+    assert p.shape == (2, 3)
+    assert p.cost.tolist() == [[1, 2, 3], [3, 2, 1]]
+    assert p.cap.tolist() == [2, 2]
     multi = tmp_path / "gapx.txt"
     multi.write_text("2\n" + TINY + TINY.replace("2 2\n", "3 3\n"))
     ps = read_gap(multi)
-    assert [q.name for q in ps] == ["gapx-1", "gapx-2"] and ps[1].cap.tolist() == [3, 3]
+    assert [q.name for q in ps] == ["gapx-1", "gapx-2"]
+    assert ps[1].cap.tolist() == [3, 3]
 
 
-@pytest.mark.parametrize("text, needle", [
+@pytest.mark.parametrize(("text", "needle"), [
     (TINY.rsplit("2 2", 1)[0], "truncated in problem t: m=2 n=3 needs 14 numbers"),
     ("2\n" + TINY, "truncated"),                                         # announces 2 problems, holds 1
     ("1\n" + TINY + "7\n", "1 numbers left after the 1 problems"),          # wrong count
@@ -55,7 +58,8 @@ def test_reader_names_file_and_position(tmp_path, text, needle):
     f.write_text(text)
     with pytest.raises(GapFileError) as err:
         read_gap(f)
-    assert str(f) in str(err.value) and needle in str(err.value)
+    assert str(f) in str(err.value)
+    assert needle in str(err.value)
 
 
 def test_cli_bad_file_is_one_line_not_a_traceback(tmp_path, capsys):
@@ -63,7 +67,9 @@ def test_cli_bad_file_is_one_line_not_a_traceback(tmp_path, capsys):
     f.write_text(TINY[:20])
     assert main([str(f), "--time-limit", "1"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {f}: ") and "Traceback" not in err and err.count("\n") == 1
+    assert err.startswith(f"error: {f}: ")
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
 
 
 def test_verify_catches_a_tampered_assignment(tmp_path):
@@ -81,8 +87,11 @@ def test_gap1_first_problem_to_its_known_optimum(tmp_path):
     f.write_text(GAP1_1)
     (p,) = read_gap(f)
     res = solve_gap(p.cost, p.weight, p.cap, time_limit=10, workers=1, seed=0)
-    assert res.status == "OPTIMAL" and res.objective == 261 and res.bound == 261
-    assert res.assign is not None and gap_cost(p.cost, res.assign) == 261
+    assert res.status == "OPTIMAL"
+    assert res.objective == 261
+    assert res.bound == 261
+    assert res.assign is not None
+    assert gap_cost(p.cost, res.assign) == 261
     assert gap_violations(p.weight, p.cap, res.assign) == []
     # the maximisation of OR-Library's table (336) is the minimisation of the negated costs
     neg = solve_gap(-p.cost, p.weight, p.cap, time_limit=10, workers=1, seed=0)
@@ -98,6 +107,7 @@ def test_cli_writes_results_and_report(tmp_path):
     rec = json.loads(out.read_text())
     row = rec["problems"][0]
     assert (row["name"], row["objective"], row["status"], row["verified"]) == ("gap1-1", 261, "OPTIMAL", True)
-    assert len(row["assignment"]) == 15 and set(row["assignment"]) <= set(range(5))
+    assert len(row["assignment"]) == 15
+    assert set(row["assignment"]) <= set(range(5))
     assert "| gap1-1 | 5×15 | 261 |" in out.with_suffix(".md").read_text()
     assert np.isfinite(row["bound"])

@@ -183,8 +183,10 @@ class Context:
         return values
 
     def add_cover(self, *args: Any, **kw: Any) -> Any:
-        """The generalized-assignment cover of :func:`teacher_match.model.itinerant.add_cover` on this model
-        (itinerant teaching, 走教: the rule module asks for it here, the rules being below the solver)."""
+        """The generalized-assignment cover of :func:`teacher_match.model.itinerant.add_cover` on this model.
+
+        Itinerant teaching (走教): the rule module asks for it here, the rules being below the solver.
+        """
         from .itinerant import add_cover
 
         return add_cover(self.model, *args, **kw)

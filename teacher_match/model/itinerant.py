@@ -94,7 +94,9 @@ def add_cover(model: cp_model.CpModel, agent: np.ndarray, job: np.ndarray, cost:
                 model.add(sum(z[r] for r in rows) == w)
             terms.extend(int(cost[r]) * z[r] for r in rows if cost[r])
             continue
-        assert demand is not None and min_use is not None and visit_cost is not None
+        assert demand is not None
+        assert min_use is not None
+        assert visit_cost is not None
         d = int(demand[j])
         for r in rows:
             y = model.new_int_var(0, d, f"{prefix}_y[{r}]")
@@ -152,8 +154,10 @@ class GapResult:
 
 
 def _greedy(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Regret greedy (Martello–Toth): the jobs with the largest regret between their two best feasible agents
-    (by ``score``) first, each to its best agent; -1 where no agent has room left.
+    """Regret greedy (Martello–Toth): the largest regret first, each job to its best agent.
+
+    The regret of a job is the gap between its two best feasible agents (by ``score``); -1 where no agent has
+    room left.
 
     Jobs are placed in batches of 2 % of those left (in regret order, each re-checked against the room its
     agent has left), so the regrets are recomputed some 300 times, not once per job (1,600 jobs × 80 agents
@@ -214,9 +218,9 @@ def _shift(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, assign: np.nda
 
 def _sub_model(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, agents: np.ndarray, jobs: np.ndarray,
                hint: np.ndarray | None) -> tuple[cp_model.CpModel, Cover, np.ndarray, np.ndarray]:
-    """The GAP restricted to ``agents`` × ``jobs`` (capacities ``cap[agents]``), built by :func:`add_cover`."""
-    ai, jj = np.meshgrid(np.arange(len(agents)), np.arange(len(jobs)), indexing="ij")
-    ai, jj = ai.ravel(), jj.ravel()
+    """The GAP on ``agents`` × ``jobs`` (capacities ``cap[agents]``), built by :func:`add_cover`."""
+    grid_a, grid_j = np.meshgrid(np.arange(len(agents)), np.arange(len(jobs)), indexing="ij")
+    ai, jj = grid_a.ravel(), grid_j.ravel()
     c = cost[agents[ai], jobs[jj]]
     w = weight[agents[ai], jobs[jj]]
     fits = w <= cap[agents[ai]]
@@ -231,7 +235,7 @@ def _sub_model(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, agents: np
 
 
 def _run(model: cp_model.CpModel, det_time: float, workers: int, seed: int, wall: float,
-         cutoff: float | None = None) -> tuple[cp_model.CpSolver, int]:
+         cutoff: float | None = None) -> tuple[cp_model.CpSolver, Any]:
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = workers
@@ -328,10 +332,11 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, *, time_lim
     first, last = (0.4, 0.25) if m * n <= 5000 else (0.0, 0.2) if m * n <= 20000 else (0.0, 0.0)
     if best is None:
         first = max(first, 0.3)  # no start: CP-SAT on the whole model finds one
-    status = cp_model.UNKNOWN
+    status: Any = cp_model.UNKNOWN
     if first:
         model, cover, ai, jj = _sub_model(cost, weight, cap, np.arange(m), np.arange(n), best)
-        solver, status = _run(model, first * budget, workers, seed, min(wall_left(), (first + 0.05) * time_limit))
+        solver, status = _run(model, first * budget, workers, seed,
+                              min(wall_left(), (first + 0.05) * time_limit))
     if status == cp_model.INFEASIBLE:
         return GapResult(None, None, float("inf"), "INFEASIBLE", time.perf_counter() - t0, log)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -343,10 +348,11 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, *, time_lim
         log.append(f"whole model {solver.status_name(status)} "
                    f"{gap_cost(cost, best) if best is not None else None} bound {lb:.1f} "
                    f"at {time.perf_counter() - t0:.2f}s")
-    if status == cp_model.OPTIMAL:
+    if status == cp_model.OPTIMAL and best is not None:
         return GapResult(best, gap_cost(cost, best), float(lb), "OPTIMAL", time.perf_counter() - t0, log)
     if best is None:
         return GapResult(None, None, float(lb), "UNKNOWN", time.perf_counter() - t0, log)
+    assert best is not None
     best, lb, spent, rounds = _lns(cost, weight, cap, red, best, lb, rng, (1 - first - last) * budget,
                                    lambda: wall_left() - last * time_limit - 0.3, workers, log, t0)
     cur = gap_cost(cost, best)
@@ -359,14 +365,15 @@ def solve_gap(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, *, time_lim
             if gap_cost(cost, a) < cur and not gap_violations(weight, cap, a):
                 best, cur = a, gap_cost(cost, a)
             lb = max(lb, solver.best_objective_bound)
-        log.append(f"final {solver.status_name(status)} {cur} bound {lb:.1f} at {time.perf_counter() - t0:.2f}s")
+        log.append(f"final {solver.status_name(status)} {cur} bound {lb:.1f} "
+                   f"at {time.perf_counter() - t0:.2f}s")
     proven = cur <= np.ceil(lb - 1e-6)
     return GapResult(best, cur, float(lb), "OPTIMAL" if proven else "FEASIBLE", time.perf_counter() - t0, log)
 
 
 def _neighbourhood(best: np.ndarray, red: np.ndarray, k: int, rng: np.random.Generator,
                    taken: np.ndarray) -> np.ndarray:
-    """k agents that would trade jobs: a random pivot, then the agents its jobs (and theirs) rank best.
+    """K agents that would trade jobs: a random pivot, then the agents its jobs (and theirs) rank best.
 
     ``red`` are the Lagrangian reduced costs: a job's low-ranked agents are where it would go if capacity
     allowed, so chains of such agents are where capacity can be passed along (an ejection chain solved
@@ -395,10 +402,12 @@ def _neighbourhood(best: np.ndarray, red: np.ndarray, k: int, rng: np.random.Gen
 def _lns(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, red: np.ndarray, best: np.ndarray, lb: float,
          rng: np.random.Generator, det_budget: float, wall: Any, workers: int, log: list[str],
          t0: float) -> tuple[np.ndarray, float, float, int]:
-    """Large-neighbourhood rounds: per round ``workers`` disjoint groups of agents (or, with few agents, a
-    random share of the jobs) have their jobs freed and solved again exactly (in parallel threads, one
-    CP-SAT worker each); every improvement is kept. Returns the best assignment, the bound, the
-    deterministic time spent and the rounds."""
+    """Large-neighbourhood rounds; every improvement is kept.
+
+    Per round, ``workers`` disjoint groups of agents (or, with few agents, a random share of the jobs) have
+    their jobs freed and solved again exactly (in parallel threads, one CP-SAT worker each). Returns the
+    best assignment, the bound, the deterministic time spent and the rounds.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     m, n = cost.shape
@@ -437,7 +446,7 @@ def _lns(cost: np.ndarray, weight: np.ndarray, cap: np.ndarray, red: np.ndarray,
             det = min(0.1 + 0.003 * max(len(j) for _, j in groups), max(det_budget - spent, 0.01))
             futures = [pool.submit(solve, a, j, best, det, int(rng.integers(1 << 30))) for a, j in groups]
             improved = False
-            for (agents, jobs), fut in zip(groups, futures, strict=True):
+            for (_agents, jobs), fut in zip(groups, futures, strict=True):
                 got, used = fut.result()
                 spent += used
                 if got is None:

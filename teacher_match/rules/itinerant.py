@@ -1,4 +1,4 @@
-"""Hard or soft rule: itinerant teaching (走教) — teachers keep their home school and cover lesson needs elsewhere.
+"""Hard or soft rule: itinerant teaching (走教) — teachers keep their home school and teach elsewhere.
 
 On when the policy has ``[modes.itinerant]`` with ``enforced = true`` and the roster a ``lesson_needs``
 table (走教需求: ``school_id, subject, lessons_per_week``, optional ``min_teachers, max_teachers``). A
@@ -64,10 +64,10 @@ class Itinerant:
         None, "int", "an itinerant assignment gives at least this many lessons a week (default: the mode's "
                      "min_lessons_per_week, else 1)")
     itinerant_famous_min_lessons: int | None = param(
-        None, "int", "…for a famous-pool teacher (名师走教; default: famous_min_lessons_per_week of the mode)")
+        None, "int", "…for a famous-pool teacher (名师走教; default: the mode's famous_min_lessons_per_week)")
     standard_lessons_per_week: int | None = param(
-        None, "int", "a teacher's standard weekly load: spare lessons = this − lessons_per_week when the roster "
-                     "gives no spare_lessons")
+        None, "int", "a teacher's standard weekly load: spare lessons = this − lessons_per_week when the "
+                     "roster gives no spare_lessons")
     itinerant_lessons_per_visit: int = param(
         2, "int", "lessons an itinerant teacher gives per visit (one round trip from the home school)")
     itinerant_max_visits_per_week: int = param(5, "int", "an itinerant teacher's visits a week, at most")
@@ -101,7 +101,7 @@ def minimums(policy: Any, rule: Itinerant) -> tuple[int, int]:
 
 
 def spare(teachers: pd.DataFrame, rule: Itinerant) -> np.ndarray:
-    """Spare lessons a week per teacher: ``spare_lessons``, else the standard load minus the home load, else 0."""
+    """Spare lessons a week per teacher: ``spare_lessons``, else the standard minus the home load, else 0."""
     n = len(teachers)
     out = np.zeros(n, dtype=np.int64)
     derived = np.zeros(n, dtype=bool)
@@ -206,7 +206,6 @@ def build(ctx: Any, rule: Itinerant) -> None:
     r_n = cand["n"].to_numpy(dtype=np.int64)
     dkm = cand["dkm"].to_numpy(dtype=np.int64)
     demand = ln["lessons_per_week"].to_numpy(dtype=np.int64)
-    split = ln["max_teachers"].to_numpy() > 1
     whole_visits = visits(demand[r_n], rule) if len(cand) else np.zeros(0, dtype=np.int64)
     agents = np.unique(r_t)
     a_of = np.searchsorted(agents, r_t)
@@ -230,21 +229,23 @@ def build(ctx: Any, rule: Itinerant) -> None:
             ctx.add(RULE_ID, key("km", teacher=tid[ti]),
                     sum(km) <= int(round(rule.itinerant_max_km_per_week * KM_UNITS)))
         # a teacher who rotates is not also itinerant (their week is at the receiving school)
-        xrows = np.flatnonzero(ctx.model_pairs["t"].to_numpy() == ti) if len(ctx.model_pairs) else []
+        xrows = (np.flatnonzero(ctx.model_pairs["t"].to_numpy() == ti) if len(ctx.model_pairs)
+                 else np.zeros(0, dtype=np.int64))
         if len(xrows):
             busy = ctx.model.new_bool_var(f"itinerant_busy[{tid[ti]}]")
             for r in rows:
                 ctx.model.add_implication(cover.z[r], busy)
             ctx.add(RULE_ID, key("rotates", teacher=tid[ti]), ctx.xsum(xrows) + busy <= 1)
     # the cost of the week's travel, and the lessons left uncovered
-    travel_vars, travel_coefs = [], []
-    for r in range(len(cand)):
-        if r in cover.v:
-            travel_vars.append(cover.v[r])
-            travel_coefs.append(2 * int(dkm[r]))
+    travel_vars: list[Any] = []
+    travel_coefs: list[int] = []
+    for row in range(len(cand)):
+        if row in cover.v:
+            travel_vars.append(cover.v[row])
+            travel_coefs.append(2 * int(dkm[row]))
         else:
-            travel_vars.append(cover.z[r])
-            travel_coefs.append(2 * int(dkm[r]) * int(whole_visits[r]))
+            travel_vars.append(cover.z[row])
+            travel_coefs.append(2 * int(dkm[row]) * int(whole_visits[row]))
     ctx.term("itinerant_km", *TERMS["itinerant_km"]).extend(travel_vars, travel_coefs)
     unmet = ctx.term("itinerant_unmet_lessons", *TERMS["itinerant_unmet_lessons"])
     unmet.extend(cover.covered, [-int(d) for d in demand], const=int(demand.sum()))
@@ -276,7 +277,8 @@ def read_plan(ctx: Any, values: np.ndarray | None) -> pd.DataFrame | None:
             lessons = int(values[cover.y[r].index]) if r in cover.y else int(ln["lessons_per_week"].iat[n])
             vis = int(values[cover.v[r].index]) if r in cover.v else int(data["visits"][r])
             rows.append((str(t["teacher_id"].iat[ti]), str(ln["school_id"].iat[n]), str(ln["subject"].iat[n]),
-                         lessons, vis, round(2 * float(cand["km"].iat[r]) * vis, 3), str(t["school_id"].iat[ti])))
+                         lessons, vis, round(2 * float(cand["km"].iat[r]) * vis, 3),
+                         str(t["school_id"].iat[ti])))
     out = pd.DataFrame(rows, columns=COLUMNS)
     return out.sort_values(["school_id", "subject", "teacher_id"], kind="stable").reset_index(drop=True)
 
@@ -326,8 +328,8 @@ def check(chk: CheckData, rule: Itinerant) -> list[Violation]:
             out.append((RULE_ID, k, f"{tid} rotates to {row['to_school_id']} and is also itinerant"))
         least = lo_famous if bool(fam[tid]) else lo
         if int(r.lessons_per_week) < least:
-            out.append((RULE_ID, k, f"{tid} gives {int(r.lessons_per_week)} lessons a week at {sid}, below the "
-                                    f"minimum of {least}"))
+            out.append((RULE_ID, k, f"{tid} gives {int(r.lessons_per_week)} lessons a week at {sid}, below "
+                                    f"the minimum of {least}"))
         need_v = math.ceil(int(r.lessons_per_week) / per_visit)
         if int(r.visits_per_week) < need_v:
             out.append((RULE_ID, k, f"{tid}: {int(r.visits_per_week)} visits cannot give "
@@ -365,11 +367,12 @@ def check(chk: CheckData, rule: Itinerant) -> list[Violation]:
         who = int(got["teachers"].get(k2, 0)) if len(got) else 0
         kk = key(school=need.school_id, subject=need.subject)
         if not lessons and rule.itinerant_cover_hard:
-            out.append((RULE_ID, kk, f"{need.school_id}'s {int(need.lessons_per_week)} {need.subject} lessons "
-                                     f"a week are not covered"))
+            out.append((RULE_ID, kk, f"{need.school_id}'s {int(need.lessons_per_week)} {need.subject} "
+                                     f"lessons a week are not covered"))
         if lessons and lessons != int(need.lessons_per_week):
             out.append((RULE_ID, kk, f"{need.school_id} needs {int(need.lessons_per_week)} {need.subject} "
-                                     f"lessons a week; the plan covers {lessons} (a need is covered in full)"))
+                                     f"lessons a week; the plan covers {lessons} (a need is covered in "
+                                     f"full)"))
         if who > int(need.max_teachers):
             out.append((RULE_ID, kk, f"{who} teachers share {need.school_id}'s {need.subject} lessons, above "
                                      f"the {int(need.max_teachers)} allowed"))
@@ -388,11 +391,12 @@ def term_values(chk: CheckData, rule: Itinerant) -> dict:
     sidx = chk.problem.school_index
     home = chk.teachers.set_index("teacher_id")["school_id"]
     km = chk.problem.school_km
-    total = 0
+    total: int = 0
     for r in it.itertuples(index=False):
         d = km[sidx[str(home[r.teacher_id])], sidx[str(r.school_id)]]
         total += 2 * int(to_units_km(d)) * int(r.visits_per_week)
-    covered = it.groupby(["school_id", "subject"])["lessons_per_week"].sum() if len(it) else pd.Series(dtype=int)
+    covered = (it.groupby(["school_id", "subject"])["lessons_per_week"].sum() if len(it)
+               else pd.Series(dtype=int))
     unmet = sum(int(n.lessons_per_week) for n in ln.itertuples(index=False)
                 if int(covered.get((str(n.school_id), str(n.subject)), 0)) == 0)
     return {"itinerant_km": total, "itinerant_unmet_lessons": unmet}
