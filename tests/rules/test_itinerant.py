@@ -192,8 +192,8 @@ def test_synthetic_itinerant_is_opt_in():
 
 
 def test_a_bad_lesson_needs_file_names_file_row_and_column(tmp_path):
-    pd.DataFrame({"teacher_id": ["A"], "school_id": ["U1"], "subject": ["music"], "gender": ["F"], "age": [40],
-                  "years_at_school": [2]}).to_csv(tmp_path / "teachers.csv", index=False)
+    pd.DataFrame({"teacher_id": ["A"], "school_id": ["U1"], "subject": ["music"], "gender": ["F"],
+                  "age": [40], "years_at_school": [2]}).to_csv(tmp_path / "teachers.csv", index=False)
     pd.DataFrame(SCHOOLS).assign(y=0.0).to_csv(tmp_path / "schools.csv", index=False)
     pd.DataFrame({"school_id": [], "subject": [], "count": []}).to_csv(tmp_path / "needs.csv", index=False)
     pd.DataFrame({"学校编号": ["R1", "R2"], "走教学科": ["音乐", "音乐"], "每周课时": ["6", "六"]}).to_csv(
