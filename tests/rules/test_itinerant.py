@@ -201,3 +201,16 @@ def test_a_bad_lesson_needs_file_names_file_row_and_column(tmp_path):
     with pytest.raises(tm.SchemaError) as err:
         tm.load_problem(tmp_path)
     assert "走教需求.csv, row 3, column '每周课时'" in str(err.value)
+
+
+def test_itinerant_in_the_workbook_and_the_report(tmp_path):
+    problem = make_problem(SCHOOLS, [{"teacher_id": "A", "school_id": "U1", "spare_lessons": 6, **MUSIC}],
+                           lesson_needs=needs(("R1", "music", 6)))
+    plan = solve(problem, policy())
+    path = plan.to_excel(tmp_path / "plan.xlsx")
+    book = pd.read_excel(path, sheet_name=None)
+    assert book["itinerant"]["teacher_id"].tolist() == ["A"]
+    assert "四、走教教师名单（按走教学校）" in book["公示名单"].astype(str).to_string() + " ".join(
+        map(str, book["公示名单"].columns))
+    from teacher_match.report import render_html
+    assert "Itinerant teaching 走教（1 assignments, 6 lessons a week）" in render_html(path)
