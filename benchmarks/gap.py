@@ -182,7 +182,15 @@ def run(files: list[str], time_limit: float, workers: int, seed: int, out: Path 
     from teacher_match.model.itinerant import solve_gap
 
     problems = [p for f in files for p in read_gap(f)]  # every file read before any solve
+    import subprocess
+
+    try:
+        code = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, check=False).stdout.strip()
+    except OSError:
+        code = ""
     record = {"time_limit": time_limit, "workers": workers, "seed": seed, "machine_start": machine(),
+              "commit": code,
               "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "problems": []}
     for prob in problems:
         res = solve_gap(prob.cost, prob.weight, prob.cap, time_limit=time_limit, workers=workers, seed=seed)
@@ -206,7 +214,9 @@ def run(files: list[str], time_limit: float, workers: int, seed: int, out: Path 
 
 def render(records: list[dict], known: dict[str, dict]) -> str:
     """The Markdown report: one row per problem beside the best known value, then the targets."""
-    rows = [p for r in records for p in r["problems"]]
+    # a problem in several runs: the last run's row (a later run of the same command)
+    last = {p["name"]: p for r in records for p in r["problems"]}
+    rows = list(last.values())
     lines = ["# GAP benchmark (itinerant sub-model, minimisation)", "",
              "`python -m benchmarks.gap FILE... --time-limit S --workers W --out RESULTS.json` — "
              "`teacher_match.model.itinerant.solve_gap`; every assignment re-priced and checked against its "
@@ -214,7 +224,7 @@ def render(records: list[dict], known: dict[str, dict]) -> str:
              "literature).", ""]
     for r in records:
         ms, me = r["machine_start"], r.get("machine_end", r["machine_start"])
-        lines.append(f"* run {r['started']}: {len(r['problems'])} problems, time limit {r['time_limit']} s, "
+        lines.append(f"* run {r['started']} (commit {r.get('commit') or '?'}): {len(r['problems'])} problems, time limit {r['time_limit']} s, "
                      f"{r['workers']} workers, seed {r['seed']}; {ms['cores']} cores, load average "
                      f"{ms['load_avg']} at start, {me['load_avg']} at end (shared machine); OR-Tools "
                      f"{ms['ortools']}, Python {ms['python']}")
