@@ -224,7 +224,8 @@ def render(records: list[dict], known: dict[str, dict]) -> str:
              "literature).", ""]
     for r in records:
         ms, me = r["machine_start"], r.get("machine_end", r["machine_start"])
-        lines.append(f"* run {r['started']} (commit {r.get('commit') or '?'}): {len(r['problems'])} problems, time limit {r['time_limit']} s, "
+        lines.append(f"* run {r['started']} (commit {r.get('commit') or '?'}): {len(r['problems'])} "
+                     f"problems, time limit {r['time_limit']} s, "
                      f"{r['workers']} workers, seed {r['seed']}; {ms['cores']} cores, load average "
                      f"{ms['load_avg']} at start, {me['load_avg']} at end (shared machine); OR-Tools "
                      f"{ms['ortools']}, Python {ms['python']}")
