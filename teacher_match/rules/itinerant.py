@@ -408,13 +408,22 @@ def shortfalls(chk: CheckData, rule: Itinerant) -> list[Shortfall]:
     if it is None or not enabled(chk.policy) or rule.itinerant_cover_hard:
         return []
     got = set(zip(it["school_id"].astype(str), it["subject"].astype(str), strict=True))
+    # why: nobody could take the need at all, or those who could are busy (rotating, or elsewhere)
+    cand = candidates(chk.problem, chk.policy, rule, chk.teachers["status"].to_numpy())
+    reachable = cand.groupby("n").size() if len(cand) else pd.Series(dtype=int)
+    lo, lo_famous = minimums(chk.policy, rule)
     out = []
-    for n in lesson_needs(chk.problem).itertuples(index=False):
+    for j, n in enumerate(lesson_needs(chk.problem).itertuples(index=False)):
         if (str(n.school_id), str(n.subject)) not in got:
+            k = int(reachable.get(j, 0))
+            whole = "" if int(n.max_teachers) > 1 else f", and all {int(n.lessons_per_week)} from one teacher"
+            why = (f"no {n.subject} teacher at another school within reach has the spare lessons (at least "
+                   f"{lo} a week, {lo_famous} for the famous-teacher pool{whole})" if k == 0
+                   else f"the {k} {n.subject} teacher(s) who could are rotating or teaching elsewhere")
             out.append(Shortfall(RULE_ID, key(school=n.school_id, subject=n.subject), str(n.school_id),
                                  int(n.lessons_per_week),
                                  f"{n.school_id} needs {int(n.lessons_per_week)} {n.subject} lessons a week "
-                                 f"taught by itinerant teachers; the plan covers none",
+                                 f"taught by itinerant teachers; the plan covers none: {why}",
                                  "itinerant lesson", "school", "itinerant_cover_hard"))
     return out
 

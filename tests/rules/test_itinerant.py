@@ -77,6 +77,9 @@ def test_spare_from_the_standard_load_and_an_uncovered_need():
     plan = solve(problem, pol)
     assert table(plan) == []
     assert list(plan.shortfalls["key"]) == ["school=R1,subject=music"]
+    assert plan.shortfalls["message"].iat[0].endswith(
+        "no music teacher at another school within reach has the spare lessons (at least 2 a week, 1 for the "
+        "famous-teacher pool, and all 6 from one teacher)")
     assert plan.summary().lstrip().startswith("SHORTFALL: itinerant")
     assert_valid(problem, pol, plan)
     plan2 = solve(problem, policy(standard_lessons_per_week=18))
