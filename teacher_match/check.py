@@ -266,6 +266,7 @@ def _check_data(problem, policy, plan) -> tuple[CheckData, list[tuple[str, str, 
     chk = CheckData(
         problem=problem, policy=policy, assignments=a, teachers=tt, moved=moved,
         sending=flows.selects(problem.schools, fl.from_), receiving=flows.selects(problem.schools, fl.to),
+        itinerant=None if isinstance(plan, pd.DataFrame) else getattr(plan, "itinerant", None),
     )
     return chk, out
 

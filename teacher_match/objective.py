@@ -36,6 +36,10 @@ DEFAULT_WEIGHTS = {
     "mode_commute_km": 1.0,
     "mode_moved": 0.0,
     "mode_shortfall": 500.0,
+    # 走教 (rules/itinerant.py): a week's round trips weigh less than a rotation's daily commute; a lesson a
+    # week left uncovered weighs more than any trip that could cover it
+    "itinerant_km": 0.2,
+    "itinerant_unmet_lessons": 200.0,
 }
 #: term -> description
 TERMS = {name: doc for name, (_, doc) in TERM_UNITS.items()}

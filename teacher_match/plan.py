@@ -6,6 +6,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +18,7 @@ from .errors import InputError, InputWarning, OutputError
 from .money import plan_money
 from .output_files import atomic_write, check_output, csv_safe, csv_unsafe, remember_input, text_cells_as_text
 from .plan_match import parse_moves
-from .publicity import publicity_table, write_publicity_sheet
+from .publicity import itinerant_publicity, publicity_table, write_publicity_sheet
 from .reasons import teacher_reasons
 from .reproducible import make_reproducible
 from .rules import RULES, TERM_UNITS
@@ -86,6 +87,9 @@ class Plan:
     #: single-parameter changes that fill more needs, each verified by re-solving
     #: (:func:`teacher_match.what_if.what_would_fill`, run by ``teacher-match solve``); None until searched
     what_if: pd.DataFrame | None = None
+    #: itinerant teaching (走教): ``teacher_id, school_id, subject, lessons_per_week, visits_per_week,
+    #: km_per_week, home_school_id``; None when the policy does not plan it (rules/itinerant.py)
+    itinerant: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ views
     @property
@@ -141,6 +145,15 @@ class Plan:
             ("status", t["status"]),
             ("solve time", f"{t['wall_time_s']:.1f} s"),
         ]
+        if self.itinerant is not None:
+            # 走教 beside the rotation: lessons covered of those declared, by how many teachers, how far
+            it = self.itinerant
+            declared = self.solver_info.get("itinerant_lessons_declared")
+            rows.insert(7, ("itinerant (走教) lessons a week",
+                            f"{int(it['lessons_per_week'].sum()):,}"
+                            + (f" / {declared:,} declared" if declared is not None else "")
+                            + f", {it['teacher_id'].nunique():,} teachers, "
+                            f"{it['km_per_week'].sum():,.1f} km"))
         width = max(len(k) for k, _ in rows)
         # a soft minimum the plan falls short of comes first: an OPTIMAL plan short of a minimum the policy
         # states must never read as a clean one
@@ -257,7 +270,7 @@ class Plan:
         return Path(path)
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write a workbook: assignments, needs, schools, objective, publicity list (公示名单).
+        """Write a workbook: assignments, needs, schools, objective, itinerant (走教), publicity (公示名单).
 
         The file is reproducible: the same plan gives the same bytes (fixed zip and document times, no run
         time in the sheets; ``wall_time_s`` stays on the Plan and in its summary). The path is checked first
@@ -285,6 +298,8 @@ class Plan:
                     columns=["term", "value"])
                 pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
                     xw, sheet_name="objective", index=False)
+                if self.itinerant is not None:
+                    self.itinerant.to_excel(xw, sheet_name="itinerant", index=False)
                 _write_publicity(xw, self)
                 warned = self.solver_info.get("input_warnings", [])
                 if warned:
@@ -313,12 +328,17 @@ class Plan:
 
         Parameters
         ----------
-        view : {"receiving", "sending", "exempt"}
+        view : {"receiving", "sending", "exempt", "itinerant"}
             Per receiving school who comes from where (subject, mode, duration); per sending school who
-            leaves; or the deferred teachers with their public category only (never the medical detail).
+            leaves; the deferred teachers with their public category only (never the medical detail); or
+            the itinerant teachers (走教) by the school they teach at (empty when 走教 is not planned).
         duration : str, optional
             Exchange period shown when the plan has no ``duration_years`` column (default "按政策规定").
         """
+        if view == "itinerant":
+            return itinerant_publicity(self.itinerant if self.itinerant is not None
+                                       else pd.DataFrame(columns=["school_id", "subject", "teacher_id",
+                                                                  "home_school_id", "lessons_per_week"]))
         return publicity_table(self.assignments, view, duration)
 
     @classmethod
@@ -372,7 +392,7 @@ class Plan:
 
 
 def _write_publicity(xw, plan: Plan) -> None:
-    write_publicity_sheet(xw, plan.assignments)
+    write_publicity_sheet(xw, plan.assignments, itinerant=plan.itinerant)
 
 
 def _fmt(v) -> str:
@@ -385,7 +405,7 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
                chosen: np.ndarray | None, term_vals: dict | None, objective: Objective, status: str, *,
                sending: np.ndarray, receiving: np.ndarray, bound: float | None, wall_time_s: float,
                build_time_s: float, solver_info: dict, diagnosis: Diagnosis | None = None,
-               mode_moves: pd.DataFrame | None = None) -> Plan:
+               mode_moves: pd.DataFrame | None = None, itinerant: pd.DataFrame | None = None) -> Plan:
     """Turn a solution (chosen candidate rows) into a Plan with every table, reason and note — built once.
 
     The policy's mode, money columns and budget (:func:`teacher_match.money.plan_money`), the rules it records
@@ -483,7 +503,9 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
     info = {**solver_info, "budget": money.totals, "unenforced": money.unenforced, "notes": money.notes,
             "input_warnings": [*missing, *getattr(problem, "warnings", ())]}
     # the soft minima the plan falls short of, recounted by the checker from the plan (said first)
-    short = shortfalls(problem, policy, a) if status in PLAN_STATUSES else None
+    # (with the itinerant table, whose uncovered lesson needs are shortfalls too)
+    held = a if itinerant is None else SimpleNamespace(assignments=a, itinerant=itinerant)
+    short = shortfalls(problem, policy, held) if status in PLAN_STATUSES else None
     if diagnosis is not None:
         info["diagnosis_complete"] = diagnosis.complete
         info["diagnosis_text"] = diagnosis.to_text("en") + "\n" + diagnosis.to_text("zh")
@@ -491,7 +513,8 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
                 objective_breakdown=breakdown, needs=needs, schools=schools, policy_id=policy.id,
                 build_time_s=build_time_s, solver_info=info,
                 diagnosis=diagnosis.conflicts if diagnosis is not None else None,
-                relaxations=diagnosis.relaxations if diagnosis is not None else None, shortfalls=short)
+                relaxations=diagnosis.relaxations if diagnosis is not None else None, shortfalls=short,
+                itinerant=itinerant if status in PLAN_STATUSES else None)
 
 
 def _with_modes(a: pd.DataFrame, policy: Policy, mode_moves: pd.DataFrame, sid: np.ndarray,

@@ -57,11 +57,13 @@ MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "
              "kind", "roles", "teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard",
              "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing", "money", "group",
              "per_group_min", "per_group_max"}
-#: modes recorded only: their planning is not built yet
-RECORDED_ONLY_MODES = ("itinerant", "diversion")
+#: modes recorded only here: the diversion is planned apart from the rotation (teacher_match.diversion)
+RECORDED_ONLY_MODES = ("diversion",)
 #: how a planned mode places a teacher: a declared post (支教/交流), a place to study (上派/跟岗/挂职学习) or
 #: the counterpart school of a pair (结对)
 MODE_KINDS = ("post", "study", "paired")
+#: modes planned beside the main one by a rule of their own, not by rules/modes.py: 走教 (rules/itinerant.py)
+SIDE_MODES = ("itinerant",)
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,12 @@ class Policy:
         return _apply(self, changes, source=f"with_() on policy '{self.id}'")
 
     def planned_modes(self) -> list[Mode]:
-        """The ``[modes.<name>]`` planned beside the main mode (``enforced = true``), by name."""
-        return [m for _, m in sorted(self.modes.items()) if m.enforced and m.name != self.mode]
+        """The ``[modes.<name>]`` planned beside the main mode (``enforced = true``), by name.
+
+        Not the modes a rule of their own plans (:data:`SIDE_MODES`: 走教, rules/itinerant.py).
+        """
+        return [m for _, m in sorted(self.modes.items())
+                if m.enforced and m.name != self.mode and m.name not in SIDE_MODES]
 
     def planned_end_to_end(self) -> bool:
         """Whether every rule of the policy is planned or checked: it records none (README's policy table)."""

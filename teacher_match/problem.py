@@ -91,6 +91,9 @@ class Problem:
     reference_date: dt.date = field(default_factory=default_reference_date)
     #: the diversion's options (分流岗位: ``option_id, capacity``), see :mod:`teacher_match.diversion`
     options: pd.DataFrame | None = None
+    #: lesson needs for itinerant teaching (走教需求): ``school_id, subject, lessons_per_week`` and optional
+    #: ``min_teachers, max_teachers``; None when the roster has no such table
+    lesson_needs: pd.DataFrame | None = None
     sources: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
     warnings: tuple = ()
@@ -110,6 +113,7 @@ class Problem:
         exchanges: pd.DataFrame | None = None,
         options: pd.DataFrame | None = None,
         strict_input: bool = False,
+        lesson_needs: pd.DataFrame | None = None,
     ) -> Problem:
         """Validate raw frames (English or Chinese headers) and build a Problem.
 
@@ -146,7 +150,7 @@ class Problem:
         frames = {}
         for name, df in (("teachers", teachers), ("schools", schools), ("needs", needs),
                          ("distances", distances), ("roads", roads), ("exchanges", exchanges),
-                         ("options", options)):
+                         ("options", options), ("lesson_needs", lesson_needs)):
             if df is None:
                 continue
             src = sources.setdefault(name, f"{name} (DataFrame)")
@@ -162,6 +166,8 @@ class Problem:
         issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources, frames.get("options"))
         if "exchanges" in frames:
             issues += _exchange_checks(frames["exchanges"], t, s, ref, sources)
+        if "lesson_needs" in frames:
+            issues += _lesson_need_checks(frames["lesson_needs"], s, sources)
         if not issues:
             issues += _geo_checks(t, s, n, frames.get("distances"), frames.get("roads"), sources)
         if issues:
@@ -175,7 +181,7 @@ class Problem:
         prob = cls(
             teachers=t, schools=s, needs=n,
             distances=frames.get("distances"), roads=frames.get("roads"), exchanges=frames.get("exchanges"),
-            reference_date=ref, sources=sources, warnings=notes, options=frames.get("options"),
+            reference_date=ref, sources=sources, warnings=notes, options=frames.get("options"), lesson_needs=frames.get("lesson_needs"),
         )
         derived = prob._derive(ref)
         # years at school one above the teaching years, from month-level rounding or recording order only:
@@ -195,7 +201,7 @@ class Problem:
         # keep the file row numbers on the Problem, not in DataFrame.attrs: pandas deep-copies attrs on every
         # operation, which made each column access of a 30,000-row roster cost milliseconds
         rows = {}
-        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges", "options"):
+        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges", "options", "lesson_needs"):
             df = getattr(derived, name)
             if df is not None:
                 rows[name] = list(df.attrs.get("rows", []))
@@ -470,6 +476,41 @@ def _rows(df: pd.DataFrame) -> list:
 def _closest(value, choices) -> str:
     close = difflib.get_close_matches(str(value), sorted(map(str, choices)), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _lesson_need_checks(ln: pd.DataFrame, s: pd.DataFrame, sources: dict) -> list[Issue]:
+    """Lesson needs (走教需求) that cannot be planned.
+
+    An unknown school, two rows of one school and subject, min > max teachers, more teachers than lessons.
+    """
+    issues: list[Issue] = []
+    src = sources["lesson_needs"]
+    rows = _rows(ln)
+    known = set(s["school_id"])
+    first: dict = {}
+    for pos, r in enumerate(ln.itertuples(index=False)):
+        if r.school_id not in known:
+            issues.append(Issue(src, rows[pos], "school_id", f"school {r.school_id} is not in the schools "
+                                                             f"table — add it there or correct the id"))
+        k = (r.school_id, r.subject)
+        if k in first:
+            issues.append(Issue(src, rows[pos], "subject",
+                                f"duplicate lesson need {r.school_id}/{r.subject} (first at row "
+                                f"{first[k]}) — put the lessons of a subject at a school in one row"))
+        else:
+            first[k] = rows[pos]
+        lo = getattr(r, "min_teachers", None)
+        hi = getattr(r, "max_teachers", None)
+        lo = None if lo is None or pd.isna(lo) else int(lo)
+        hi = None if hi is None or pd.isna(hi) else int(hi)
+        if lo is not None and hi is not None and lo > hi:
+            issues.append(Issue(src, rows[pos], "min_teachers", f"min_teachers {lo} is above max_teachers "
+                                                                f"{hi} — correct one of them"))
+        if lo is not None and lo > int(r.lessons_per_week):
+            issues.append(Issue(src, rows[pos], "min_teachers", f"min_teachers {lo} is above the "
+                                                                f"{int(r.lessons_per_week)} lessons a week — "
+                                                                f"each teacher gives at least one lesson"))
+    return issues
 
 
 def _cross_checks(t, s, n, d, has_geo: bool, sources: dict, options=None) -> list[Issue]:

@@ -126,11 +126,26 @@ def _with_county(table: pd.DataFrame, county: str) -> pd.DataFrame:
     return table
 
 
-def write_publicity_sheet(xw: pd.ExcelWriter, assignments: pd.DataFrame, sheet: str = "公示名单") -> None:
-    """The three views stacked on one sheet, each under a title row."""
+def itinerant_publicity(itinerant: pd.DataFrame) -> pd.DataFrame:
+    """The itinerant teachers (走教) by the school they teach at, in the publicity list's words.
+
+    School, subject, teacher, home school (原单位), lessons a week.
+    """
+    it = itinerant.sort_values(["school_id", "subject", "teacher_id"], kind="stable")
+    return pd.DataFrame({"走教学校": it["school_id"].to_numpy(),
+                         "学科": [zh_subject(j) for j in it["subject"]],
+                         "教师编号": it["teacher_id"].to_numpy(), "原单位": it["home_school_id"].to_numpy(),
+                         "每周课时": it["lessons_per_week"].to_numpy()})
+
+
+def write_publicity_sheet(xw: pd.ExcelWriter, assignments: pd.DataFrame, sheet: str = "公示名单",
+                          itinerant: pd.DataFrame | None = None) -> None:
+    """The three views stacked on one sheet, each under a title row (and the 走教 teachers when planned)."""
     blocks = [("一、交流教师名单（按接收学校）", publicity_table(assignments, "receiving")),
               ("二、派出教师名单（按派出学校）", publicity_table(assignments, "sending")),
               ("三、暂缓交流人员（仅列类别）", publicity_table(assignments, "exempt"))]
+    if itinerant is not None:
+        blocks.append(("四、走教教师名单（按走教学校）", itinerant_publicity(itinerant)))
     row = 0
     for title, table in blocks:
         pd.DataFrame({title: []}).to_excel(xw, sheet_name=sheet, index=False, startrow=row)

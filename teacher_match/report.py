@@ -31,7 +31,7 @@ _SHEETS = ("assignments", "needs", "schools", "objective")
 def plan_tables(plan) -> dict[str, pd.DataFrame]:
     """The tables of a Plan or a workbook path.
 
-    ``assignments, needs, schools, objective``, and ``diagnosis`` when present.
+    ``assignments, needs, schools, objective``, and ``diagnosis`` and ``itinerant`` (走教) when present.
     """
     if not isinstance(plan, (str, Path)):
         out = {"assignments": plan.assignments, "needs": plan.needs, "schools": plan.schools,
@@ -40,6 +40,8 @@ def plan_tables(plan) -> dict[str, pd.DataFrame]:
                    columns=["term", "value"])], ignore_index=True)}
         if plan.diagnosis is not None:
             out["diagnosis"] = plan.diagnosis
+        if getattr(plan, "itinerant", None) is not None:
+            out["itinerant"] = plan.itinerant
         return out
     path = Path(plan)
     if not path.is_file():
@@ -55,6 +57,8 @@ def plan_tables(plan) -> dict[str, pd.DataFrame]:
             out = {s: pd.read_excel(book, sheet_name=s, dtype=ids) for s in _SHEETS}
             if "diagnosis" in book.sheet_names:
                 out["diagnosis"] = pd.read_excel(book, sheet_name="diagnosis")
+            if "itinerant" in book.sheet_names:
+                out["itinerant"] = pd.read_excel(book, sheet_name="itinerant", dtype=ids)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear message
@@ -227,6 +231,10 @@ def render_html(plan, problem=None) -> str:
     parts += ["<div class='cols'><div><h2>Needs per subject 各学科需求</h2>", _table(g),
               "</div><div><h2>Objective breakdown 目标构成</h2>", _table(b), "</div></div>",
               f"<h2>Schools in / out 各校调入调出（{len(sc)} schools）</h2>", _table(sc)]
+    it = tb.get("itinerant")
+    if it is not None:
+        parts += [f"<h2>Itinerant teaching 走教（{len(it)} assignments, "
+                  f"{int(it['lessons_per_week'].sum()) if len(it) else 0} lessons a week）</h2>", _table(it)]
     return ("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>teacher_match report</title>"
             f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>")
 

@@ -143,6 +143,12 @@ _TEACHER = [
            doc="where a diverted teacher came from: where one without an option returns (哪来回哪)"),
     Column("name", "str", False, ("姓名",)),
     Column("county", "str", False, COUNTY_ALIASES, doc="county (县区) of a province roster; as its school's"),
+    Column("spare_lessons", "int", False, ("富余课时", "可走教课时", "走教课时上限"), min=0, max=40,
+           doc="lessons a week the teacher can give elsewhere (走教) on top of the home load"),
+    Column("lessons_per_week", "int", False, ("周课时", "每周课时", "周课时量"), min=0, max=40,
+           doc="lessons a week at the home school (spare = the policy's standard load minus this)"),
+    Column("famous_teacher", "bool", False, ("名师", "名师资源库", "是否名师"),
+           doc="member of the famous-teacher pool (名师走教: a lower minimum of lessons a week)"),
 ]
 _SCHOOL = [
     Column("school_id", "id", True, ("学校编号", "学校代码", "学校id", "编号", "id")),
@@ -166,6 +172,15 @@ _NEED = [
     Column("subject", "subject", True, ("学科", "缺编学科", "紧缺学科")),
     Column("count", "int", True, ("缺编人数", "需求人数", "人数", "数量"), min=0, max=500),
     Column("priority", "float", False, ("优先级", "权重"), min=0, max=100),
+]
+_LESSON_NEED = [
+    Column("school_id", "id", True, ("学校编号", "学校代码", "学校id", "走教学校")),
+    Column("subject", "subject", True, ("学科", "走教学科", "紧缺学科")),
+    Column("lessons_per_week", "int", True, ("每周课时", "周课时", "课时", "课时数"), min=1, max=60,
+           doc="lessons a week the school needs taught by itinerant teachers (走教)"),
+    Column("min_teachers", "int", False, ("最少人数", "最少教师数"), min=1, max=20),
+    Column("max_teachers", "int", False, ("最多人数", "最多教师数"), min=1, max=20,
+           doc="how many teachers may share the need (default 1: one teacher covers it)"),
 ]
 _DISTANCE = [
     Column("from_school_id", "id", True, ("起点学校", "from")),
@@ -225,10 +240,11 @@ TABLES: dict[str, list[Column]] = {
     "roads": _ROAD,
     "exchanges": _EXCHANGE,
     "options": _OPTION,
+    "lesson_needs": _LESSON_NEED,
 }
 
 #: tables a roster may leave out
-OPTIONAL_TABLES = ("distances", "roads", "exchanges", "options")
+OPTIONAL_TABLES = ("distances", "roads", "exchanges", "options", "lesson_needs")
 
 #: File stems / sheet names accepted for each table.
 TABLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -239,6 +255,7 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "roads": ("roads", "road_graph", "道路", "路网"),
     "exchanges": ("exchanges", "exchange_history", "交流记录", "交流历史", "交流经历", "交流轮岗记录"),
     "options": ("options", "diversion_options", "分流岗位", "分流选项", "分流单位"),
+    "lesson_needs": ("lesson_needs", "走教需求", "走教课时需求", "课时需求"),
 }
 
 def _row_label(index, pos: int, first_data_row: int | None):

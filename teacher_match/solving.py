@@ -24,6 +24,7 @@ from .model.build import build_model
 from .model.context import Context
 from .objective import Objective
 from .plan import Plan, build_plan
+from .rules import itinerant
 from .scaling import OBJ_SCALE
 from .search import SolveParams, run_search
 from .unmet import unmet_needs
@@ -104,8 +105,10 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
                      "constraints": len(ctx.model.proto.constraints), "interrupted": found.interrupted,
                      "lp_guided": found.guided, "parts": found.parts,
                      "searched_variables": found.searched_variables,
-                     "searched_constraints": found.searched_constraints},
+                     "searched_constraints": found.searched_constraints,
+                     **itinerant.solver_info(ctx)},
         diagnosis=diagnosis, mode_moves=_mode_moves(ctx, found.values),
+        itinerant=itinerant.read_plan(ctx, found.values),
     )
     term = ctx.policy.rule("cycle_obligation").term_years
     if plan.has_plan and term is not None:

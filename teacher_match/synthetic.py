@@ -80,7 +80,7 @@ _SYLLABLES = list("东西南北新安平永兴和长清石河桥山庄湖龙凤�
 
 def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None,
                 reference_date: dt.date | str = "2025-08-31", history: bool = False, wishes: bool = False,
-                diversion: int = 0, rotation_posts: float = 0.0) -> Problem:
+                diversion: int = 0, rotation_posts: float = 0.0, itinerant: bool = False) -> Problem:
     """A synthetic county roster of exactly ``n_teachers`` teachers, with needs and a road graph.
 
     Parameters
@@ -108,6 +108,10 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         Share of teachers for whom the bureau declares a rotation post (交流岗位, see :func:`_rotation_posts`)
         beside the shortage needs, so that a rotation cycle has somewhere to send every mandatory teacher;
         0 (the default) keeps the tables of every seed as they were.
+    itinerant : bool
+        Add itinerant teaching (走教, see :func:`_itinerant`): ``spare_lessons`` of the teachers and a
+        ``lesson_needs`` table of shortage-subject lessons at rural and village schools. Off by default (the
+        tables of every seed stay as they were).
 
     Returns
     -------
@@ -162,12 +166,16 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         teachers = _wishes(teachers, schools, needs, np.random.default_rng([seed, 3]))
     if diversion:
         teachers, options = _diversion(teachers, schools, int(diversion), np.random.default_rng([seed, 2]))
+    lesson_needs = None
+    if itinerant:
+        # a stream of its own, so the roster drawn above is the same with and without 走教
+        teachers, lesson_needs = _itinerant(teachers, schools, np.random.default_rng([seed, 5]))
     with warnings.catch_warnings():
         # a small county may declare a shortage no teacher of it can fill (the point of 紧缺学科): drawn on
         # purpose, so not warned about; problem.warnings still lists it
         warnings.simplefilter("ignore", InputWarning)
         return Problem.from_frames(teachers, schools, needs, roads=roads, reference_date=reference_date,
-                                   exchanges=exchanges, options=options)
+                                   exchanges=exchanges, options=options, lesson_needs=lesson_needs)
 
 
 #: share of teachers who list wishes (志愿) when ``wishes=True``, and the most schools one lists
@@ -254,6 +262,31 @@ def _diversion(t: pd.DataFrame, s: pd.DataFrame, size: int,
             listed.insert(int(rng.integers(0, len(listed) + 1)), origin[i])
         prefs[i] = ";".join(listed)
     return t.assign(diversion=flag, origin_school_id=origin, preferences=prefs), opts
+def _itinerant(t: pd.DataFrame, s: pd.DataFrame,
+               rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Spare lessons and lesson needs for itinerant teaching (走教).
+
+    About a third of the shortage-subject teachers (:data:`SHORTAGE_SUBJECTS`) at urban and town schools
+    have 4–12 spare lessons a week; everyone else none. About a quarter of the rural and village schools
+    need 6–12 lessons a week of one shortage subject (6 a week is the least an assignment gives in Fenliu,
+    RULEBOOK FL-IT1); a need of 12 may be shared by two teachers.
+    """
+    t = t.copy()
+    cat = t["school_id"].map(s.set_index("school_id")["category"]).to_numpy()
+    short = t["subject"].isin(list(SHORTAGE_SUBJECTS)).to_numpy()
+    lucky = rng.random(len(t)) < 1 / 3
+    spare = np.where(short & np.isin(cat, ["urban", "town"]) & lucky, rng.integers(4, 13, len(t)), 0)
+    t["spare_lessons"] = spare
+    rows = []
+    subjects = sorted(SHORTAGE_SUBJECTS)
+    for sid in s.loc[s["category"].isin(["rural", "village"]), "school_id"]:
+        if rng.random() >= 0.25:
+            continue
+        subj = subjects[int(rng.integers(len(subjects)))]
+        lessons = int(rng.integers(6, 13))
+        rows.append((sid, subj, lessons, 2 if lessons >= 12 else 1))
+    ln = pd.DataFrame(rows, columns=["school_id", "subject", "lessons_per_week", "max_teachers"])
+    return t, ln
 
 
 def _exchanges(t: pd.DataFrame, s: pd.DataFrame, ref: dt.date, rng: np.random.Generator) -> pd.DataFrame:

@@ -122,9 +122,10 @@ def test_breakdown_lists_every_term_and_sums_to_the_objective():
     assert moves(plan) == {"M": "R1", "M2": None, "V": "R1"}
     b = plan.objective_breakdown.set_index("term")
     # every term a solve builds; a rotation cycle's terms only in a year of a cycle (tests/test_cycle.py), the
-    # planned modes' only for a policy that plans modes beside the main one (tests/rules/test_modes.py)
+    # planned modes' only for a policy that plans modes beside the main one (tests/rules/test_modes.py), the
+    # itinerant (走教) terms only by a solve that plans 走教
     assert set(b.index) == (set(TERMS) - set(RULES_BY_ID["cycle_obligation"].TERMS)
-                            - set(RULES_BY_ID["modes"].TERMS))
+                            - set(RULES_BY_ID["modes"].TERMS) - set(RULES_BY_ID["itinerant"].TERMS))
     value = {"moved": 2, "non_mandatory_moved": 1, "unmet_need": 1, "commute_km": 20, "backbone_to_weak": 0,
              "rotation_shortfall": 1, "preference_rank": 1}
     contribution = {"moved": 0, "non_mandatory_moved": 50, "unmet_need": 1000, "commute_km": 20,

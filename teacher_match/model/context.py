@@ -186,6 +186,15 @@ class Context:
             values[var] = max(0, lo - int(values[self.x_index[rows]].sum()))
         return values
 
+    def add_cover(self, *args: Any, **kw: Any) -> Any:
+        """The generalized-assignment cover of :func:`teacher_match.model.itinerant.add_cover` on this model.
+
+        Itinerant teaching (走教): the rule module asks for it here, the rules being below the solver.
+        """
+        from .itinerant import add_cover
+
+        return add_cover(self.model, *args, **kw)
+
     def term(self, name: str, units: int = 1, doc: str = "") -> Term:
         """The objective term ``name`` (created on first use)."""
         if name not in self.terms:

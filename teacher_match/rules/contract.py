@@ -161,6 +161,8 @@ class CheckData:
     moved: pd.DataFrame
     sending: np.ndarray
     receiving: np.ndarray
+    #: the plan's itinerant table (走教, rules/itinerant.py); None when the plan has none
+    itinerant: pd.DataFrame | None = None
 
 
 class Facts:
