@@ -181,7 +181,8 @@ class Problem:
         prob = cls(
             teachers=t, schools=s, needs=n,
             distances=frames.get("distances"), roads=frames.get("roads"), exchanges=frames.get("exchanges"),
-            reference_date=ref, sources=sources, warnings=notes, options=frames.get("options"), lesson_needs=frames.get("lesson_needs"),
+            reference_date=ref, sources=sources, warnings=notes, options=frames.get("options"),
+            lesson_needs=frames.get("lesson_needs"),
         )
         derived = prob._derive(ref)
         # years at school one above the teaching years, from month-level rounding or recording order only:
@@ -201,7 +202,8 @@ class Problem:
         # keep the file row numbers on the Problem, not in DataFrame.attrs: pandas deep-copies attrs on every
         # operation, which made each column access of a 30,000-row roster cost milliseconds
         rows = {}
-        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges", "options", "lesson_needs"):
+        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges", "options",
+                     "lesson_needs"):
             df = getattr(derived, name)
             if df is not None:
                 rows[name] = list(df.attrs.get("rows", []))

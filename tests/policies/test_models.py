@@ -129,8 +129,8 @@ def test_shuanggou_sends_exactly_30_and_2():
 
 def test_modes_and_unenforced_records_are_validated():
     data = model_data("tongyu-2012")
-    data["modes"]["itinerant"] = {"enforced": True}
-    with pytest.raises(tm.PolicyError, match="itinerant is recorded, not planned"):
+    data["modes"]["diversion"] = {"enforced": True}
+    with pytest.raises(tm.PolicyError, match="diversion is recorded, not planned"):
         policy_from_dict(data)
     data = model_data("tongyu-2012")
     data["modes"]["upward_study"]["eligibility"]["max_agee"] = 35

@@ -91,8 +91,8 @@ def test_unknown_selector_value_and_bad_counts_are_one_message():
         policy({"upward_study": {**UP, "from": {"category": ["rurral"]}}})
     with pytest.raises(PolicyError, match=r"counts cannot add up: at least 5 but max = 2"):
         policy({"upward_study": {**UP, "teachers": 5, "max": 2}})
-    with pytest.raises(PolicyError, match="itinerant is recorded, not planned"):
-        policy({"itinerant": {"enforced": True}})
+    with pytest.raises(PolicyError, match="diversion is recorded, not planned"):
+        policy({"diversion": {"enforced": True}})
 
 
 PAIRED = {"enforced": True, "kind": "paired", "per_stage": 1, "relation": "stay", "term_years": 1,
