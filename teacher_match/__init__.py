@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import cadre
 from .check import check, shortfalls
 from .eligibility import eligibility
 from .errors import (
@@ -98,6 +99,7 @@ __all__ = [
     "sweep",
     "Sweep",
     "make_county",
+    "cadre",
     "TeacherMatchError",
     "InputError",
     "SchemaError",

@@ -24,7 +24,7 @@ from .subjects import KNOWN_SUBJECTS, SUBJECT_ALIASES, SUBJECT_ZH, normalize_sub
 
 __all__ = ["Column", "TABLES", "TABLE_ALIASES", "TABLE_FILE_SUFFIXES", "OPTIONAL_TABLES", "EXCHANGE_MODES",
            "table_of_file", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES", "KNOWN_SUBJECTS",
-           "SUBJECT_ZH"]
+           "SUBJECT_ZH", "register_table"]
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,18 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "roads": ("roads", "road_graph", "道路", "路网"),
     "exchanges": ("exchanges", "exchange_history", "交流记录", "交流历史", "交流经历", "交流轮岗记录"),
 }
+
+def register_table(name: str, columns: list[Column]) -> None:
+    """Declare a table of another roster kind (the cadre roster's ``cadres``, ``units`` …) to the validation.
+
+    :func:`normalize_table` and the file reader then read it as they read the teacher tables (aliases, value
+    coercion, every problem with its file, row and column). A table is declared once; the teacher roster's
+    own tables cannot be replaced.
+    """
+    if name in TABLES and TABLES[name] is not columns:
+        raise ValueError(f"table {name!r} is already declared")
+    TABLES[name] = columns
+
 
 def _row_label(index, pos: int, first_data_row: int | None):
     return int(first_data_row + pos) if first_data_row is not None else index

@@ -1,0 +1,305 @@
+"""The cadre model on CP-SAT: seats, postings, kinship avoidance and priority in one solve.
+
+Variables
+---------
+``x[i,s]`` — cadre *i* takes seat *s* (another cadre's post, freed when that cadre moves, or a vacancy) of
+the same grade: a *rotation* (轮岗) when *s* is in *i*'s unit, an *exchange* (交流) otherwise.
+``y[i,u]`` — cadre *i* is sent on an up/down posting (上派/下派) to unit *u*, keeping the home seat.
+
+Constraints
+-----------
+* one action per cadre: ``Σ_s x[i,s] + Σ_u y[i,u] ≤ 1``; refused and deferred cadres have no variable;
+* a seat holds one cadre: ``keep_h + Σ_i x[i,s] ≤ 1`` with ``keep_h = 1 − Σ_q x[h,q]`` for the holder *h*
+  (a posted holder keeps the seat), ``Σ_i x[i,v] ≤ 1`` for a vacancy *v*;
+* window rotation (hard): ``Σ_s x[i,s] = 1`` for every due service-window cadre; the exchange and rotation
+  triggers likewise when ``due_hard`` (else priced);
+* posting places: ``Σ_i y[i,u] ≤ posting_places_u``;
+* kinship avoidance: with ``at[i,u]`` = 1 when *i* works in *u* after the plan (a seat or a posting),
+  ``at[a,u] + at[b,u] ≤ 1`` and ``at[a,u] + at[b,w] ≤ 1`` for relatives *a*, *b* and every unit *w* that
+  supervises *u* or is supervised by it;
+* grassroots priority (YL-SE1): ``b_u ≥ y[q,u]`` for every non-priority cadre *q* sent down to *u*, and
+  ``b_u ≤ Σ_v y[p,v]`` for every priority cadre *p* who may go to *u*: nobody else is sent down to *u* while
+  such a reserve candidate stays home.
+
+Objective (minimised, integer: weights × :data:`teacher_match.scaling.OBJ_SCALE`)
+------------------------------------------------------------------------------
+``empty_seat · #seats without a holder + move · #moves + unfilled_place · #posting places unfilled
++ due_unmoved · #due cadres left in place (priced triggers) + priority_unposted · #priority cadres not sent
+down + applicant_unmoved · #applicants left in place``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from ..errors import InfeasibleError, InputError
+from ..scaling import OBJ_SCALE, weight_coef
+from .eligibility import MOVABLE, cadre_status, kin_blocked
+from .plan import CadrePlan, build_cadre_plan
+from .policy import CadrePolicy
+from .tables import CadreRoster
+
+__all__ = ["solve"]
+
+_STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
+           cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
+
+
+def solve(roster: CadreRoster, policy: CadrePolicy, *, time_limit: float = 30.0, workers: int = 1,
+          seed: int = 0, strict: bool = False, log: bool = False) -> CadrePlan:
+    """Plan the cadre rotation: every hard rule of ``policy`` holds, the objective is minimised.
+
+    Parameters
+    ----------
+    roster : CadreRoster
+    policy : CadrePolicy
+        No ``"required"`` value left (else :class:`~teacher_match.errors.PolicyError`).
+    time_limit, workers, seed, log
+        CP-SAT's budget in seconds, workers, random seed and search log. Deterministic for fixed values.
+    strict : bool
+        Raise :class:`~teacher_match.errors.InfeasibleError` when the hard rules cannot all hold.
+
+    Returns
+    -------
+    CadrePlan
+        One row per input cadre with its action and reason; status OPTIMAL / FEASIBLE (with its gap) /
+        INFEASIBLE (everyone stays, the diagnosis says why).
+    """
+    t0 = time.perf_counter()
+    if not (isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool) and time_limit > 0):
+        raise InputError(f"time_limit must be a number of seconds > 0, got {time_limit!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"workers must be a whole number ≥ 1, got {workers!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**31 - 1:
+        raise InputError(f"seed must be a whole number from 0 to {2**31 - 1:,}, got {seed!r}")
+    policy.require_complete()
+    st = cadre_status(roster, policy)
+    m = _Model(roster, policy, st)
+    solver = cp_model.CpSolver()
+    sp = solver.parameters
+    sp.max_time_in_seconds = float(time_limit)
+    sp.num_workers = workers
+    sp.random_seed = seed
+    sp.log_search_progress = log
+    if workers > 1:
+        sp.interleave_search = True
+    code = solver.Solve(m.model)
+    status = _STATUS.get(code, "UNKNOWN")
+    has = status in ("OPTIMAL", "FEASIBLE")
+    seats_taken: dict[str, str] = {}
+    postings: dict[str, str] = {}
+    if has:
+        for (i, s), var in m.x.items():
+            if solver.BooleanValue(var):
+                seats_taken[i] = s
+        for (i, u), var in m.y.items():
+            if solver.BooleanValue(var):
+                postings[i] = u
+    objective = solver.ObjectiveValue() / OBJ_SCALE if has else float("nan")
+    bound = solver.BestObjectiveBound() / OBJ_SCALE if has else float("nan")
+    gap = abs(objective - bound) / max(1.0, abs(objective)) if has else float("nan")
+    diagnosis = [] if has else m.diagnose()
+    plan = build_cadre_plan(roster, policy, st, seats_taken, postings, status=status, objective=objective,
+                            bound=bound, gap=gap, wall_time_s=time.perf_counter() - t0,
+                            solver_info={"workers": workers, "seed": seed, "time_limit": time_limit,
+                                         "variables": len(m.model.Proto().variables),
+                                         "constraints": len(m.model.Proto().constraints)},
+                            diagnosis=diagnosis)
+    if strict and status == "INFEASIBLE":
+        raise InfeasibleError(f"no plan satisfies every hard rule of cadre policy '{policy.id}'\n"
+                              + "\n".join(diagnosis), plan)
+    return plan
+
+
+class _Model:
+    """The CP-SAT formulation (see the module docstring)."""
+
+    def __init__(self, roster: CadreRoster, policy: CadrePolicy, st: pd.DataFrame):
+        self.roster, self.policy, self.st = roster, policy, st
+        p = policy.params
+        c = roster.cadres
+        md = self.model = cp_model.CpModel()
+        seats = roster.seats()
+        status = dict(zip(st["person_id"], st["status"], strict=True))
+        movable = {k for k, s in status.items() if s in MOVABLE}
+        unit_of = dict(zip(c["person_id"], c["unit_id"], strict=True))
+        grade_of = dict(zip(c["person_id"], c["grade"], strict=True))
+        kin = _relatives(roster) if p["kinship_avoidance"] else {}
+        blocked = kin_blocked(roster, status) if p["kinship_avoidance"] else {}
+        # a seat can be taken when it is a vacancy or its holder may leave it
+        takeable = seats[seats["holder"].isna() | seats["holder"].isin(movable)]
+        by_grade = {g: df for g, df in takeable.groupby("grade")}
+        self.x: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.y: dict[tuple[str, str], cp_model.IntVar] = {}
+        for i in c["person_id"]:
+            if i not in movable:
+                continue
+            cand = by_grade.get(grade_of[i])
+            if cand is None:
+                continue
+            for s, u in zip(cand["seat"], cand["unit_id"], strict=True):
+                if s != i and u not in blocked.get(i, ()):
+                    self.x[i, s] = md.NewBoolVar(f"x[{i},{s}]")
+        units = roster.units
+        places = {u: n for u, n in zip(units["unit_id"], units["posting_places"], strict=True) if n > 0}
+        level = roster.level_of()
+        posting = dict(zip(st["person_id"], st["posting"], strict=True))
+        for i, d in posting.items():
+            if not d:
+                continue
+            want = "grassroots" if d == "down" else "upper"
+            for u in places:
+                if level[u] == want and u not in blocked.get(i, ()):
+                    self.y[i, u] = md.NewBoolVar(f"y[{i},{u}]")
+        xs_of: dict[str, list] = defaultdict(list)
+        into: dict[str, list] = defaultdict(list)
+        ys_of: dict[str, list] = defaultdict(list)
+        yinto: dict[str, list] = defaultdict(list)
+        seat_unit = dict(zip(seats["seat"], seats["unit_id"], strict=True))
+        for (i, s), v in self.x.items():
+            xs_of[i].append((s, v))
+            into[s].append(v)
+        for (i, u), v in self.y.items():
+            ys_of[i].append(v)
+            yinto[u].append(v)
+        # one action per cadre
+        for i in movable:
+            lits = [v for _s, v in xs_of[i]] + ys_of[i]
+            if len(lits) > 1:
+                md.AddAtMostOne(lits)
+        # a seat holds one cadre; count the seats filled
+        filled = []
+        for s, h in zip(seats["seat"], seats["holder"], strict=True):
+            if h is None or pd.isna(h):
+                if into[s]:
+                    md.AddAtMostOne(into[s])
+                filled.append(sum(into[s]))
+            else:
+                leaves = sum(v for _s, v in xs_of[h])
+                if into[s]:
+                    # keep_h + Σ x[i,s] ≤ 1  ⇔  Σ x[i,s] ≤ Σ_q x[h,q]
+                    md.Add(sum(into[s]) <= leaves)
+                filled.append(1 - leaves + sum(into[s]))
+        # triggers
+        terms: dict[str, object] = {}
+        due_left = []
+        for rec in st.itertuples(index=False):
+            if rec.status != "due":
+                continue
+            i = rec.person_id
+            moved = sum(v for _s, v in xs_of[i])
+            away = sum(v for s, v in xs_of[i] if seat_unit[s] != unit_of[i])
+            if rec.due_window and p["window_rotation_hard"]:
+                md.Add(moved == 1)
+            elif rec.due_window:
+                due_left.append(1 - moved)
+                continue
+            if rec.due_exchange:
+                if p["due_hard"]:
+                    md.Add(away == 1)
+                else:
+                    due_left.append(1 - away)
+            elif rec.due_rotation:
+                if p["due_hard"]:
+                    md.Add(moved == 1)
+                else:
+                    due_left.append(1 - moved)
+        # posting places
+        for u, n in places.items():
+            if len(yinto[u]) > n:
+                md.Add(sum(yinto[u]) <= n)
+        # kinship avoidance
+        if kin:
+            at: dict[str, dict[str, object]] = {}
+            parent = roster.parent_of()
+            near: dict[str, set] = defaultdict(set)
+            for a, b in parent.items():
+                near[a].add(b)
+                near[b].add(a)
+            for i in c["person_id"]:
+                if i not in kin:
+                    continue
+                where: dict[str, list] = defaultdict(list)
+                for s, v in xs_of[i]:
+                    where[seat_unit[s]].append(v)
+                for u, v in ((u, v) for (j, u), v in self.y.items() if j == i):
+                    where[u].append(v)
+                home_stay = 1 - sum(v for _s, v in xs_of[i]) - sum(ys_of[i])
+                at[i] = {u: sum(lits) for u, lits in where.items()}
+                at[i][unit_of[i]] = at[i].get(unit_of[i], 0) + home_stay
+            done = set()
+            for a, rel in kin.items():
+                for b in rel:
+                    if (b, a) in done:
+                        continue
+                    done.add((a, b))
+                    for u, ea in at[a].items():
+                        for w in {u} | near[u]:
+                            if w in at[b]:
+                                md.Add(ea + at[b][w] <= 1)
+        # grassroots priority (YL-SE1)
+        prio = set(st.loc[st["priority"], "person_id"])
+        if prio:
+            down_of: dict[str, list] = defaultdict(list)
+            for (i, _u), v in self.y.items():
+                if i in prio:
+                    down_of[i].append(v)
+            for u in places:
+                others = [v for (i, w), v in self.y.items() if w == u and i not in prio]
+                firsts = [i for i in prio if (i, u) in self.y]
+                if not others or not firsts:
+                    continue
+                b = md.NewBoolVar(f"other_down[{u}]")
+                for v in others:
+                    md.AddImplication(v, b)
+                for i in firsts:
+                    md.Add(sum(down_of[i]) >= 1).OnlyEnforceIf(b)
+            terms["priority_unposted"] = sum(1 - sum(down_of[i]) for i in prio)
+        applicants = [i for i in st.loc[st["applied"], "person_id"] if i in movable]
+        terms["empty_seat"] = len(seats) - sum(filled)
+        terms["move"] = sum(self.x.values())
+        terms["unfilled_place"] = sum(places.values()) - sum(self.y.values())
+        terms["due_unmoved"] = sum(due_left)
+        terms["applicant_unmoved"] = sum(1 - sum(v for _s, v in xs_of[i]) - sum(ys_of[i]) for i in applicants)
+        w = policy.objective
+        md.Minimize(sum(weight_coef(w[k], 1) * e for k, e in terms.items()))
+        self._kin = kin
+
+    def diagnose(self) -> list[str]:
+        """Plain reasons why no plan exists: what the hard rules ask that the roster cannot give."""
+        out = []
+        p = self.policy.params
+        st = self.st.set_index("person_id")
+        have = {i for i, _s in self.x}
+        for i, rec in st.iterrows():
+            if rec["status"] == "due" and rec["due_window"] and p["window_rotation_hard"] and i not in have:
+                out.append(f"{i} must leave a service-window post (window_rotation_years "
+                           f"{p['window_rotation_years']}) but no seat of the same grade can be freed for "
+                           f"them — defer them (deferred = 是) or add a vacancy")
+        unit_of = dict(zip(self.roster.cadres["person_id"], self.roster.cadres["unit_id"], strict=True))
+        fixed = set(st.index[~st["status"].isin(MOVABLE)])
+        near = self.roster.supervising_pairs()
+        for a, rel in self._kin.items():
+            for b in rel:
+                if a < b and a in fixed and b in fixed and (
+                        unit_of[a] == unit_of[b] or frozenset((unit_of[a], unit_of[b])) in near):
+                    out.append(f"relatives {a} and {b} are both fixed ({st.at[a, 'status']}, "
+                               f"{st.at[b, 'status']}) in units {unit_of[a]} and {unit_of[b]}: kinship "
+                               f"avoidance cannot hold — one of them must move")
+        if not out:
+            out.append("the hard rules together (window rotation, seats of the same grade, kinship avoidance, "
+                       "grassroots priority) leave no plan; relax window_rotation_hard or defer a cadre")
+        return out
+
+
+def _relatives(roster: CadreRoster) -> dict[str, set]:
+    kin: dict[str, set] = defaultdict(set)
+    for a, b in zip(roster.relatives["person_id"], roster.relatives["relative_id"], strict=True):
+        kin[a].add(b)
+        kin[b].add(a)
+    return dict(kin)
+
