@@ -10,6 +10,7 @@
     teacher-match report plan.xlsx --html report.html --input county/
     teacher-match sweep county/ --grid backbone_min_share=0.1,0.2 --grid max_commute_km=20,30 \
         --out sweep.xlsx --plot sweep.png
+    teacher-match cadre solve cadres/ --policy yunlong-health-cadre --out plan.xlsx   (see cadre/cli.py)
 
 Bad input gives one clear message on stderr and exit code 2 — never a traceback. Every output path is
 checked before any work and written whole or not at all (:mod:`teacher_match.output_files`). Anything
@@ -220,6 +221,10 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds per solve, > 0 (default 60)")
     w.add_argument("--seed", type=seed, default=0, help=f"solver random seed, 0 to {SEED_MAX:,} (default 0)")
     w.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    from .cadre import cli as cadre_cli
+
+    cadre_cli.add_parser(sub, seconds=_seconds, whole_in=_whole_in, cpus=_cpus(), seed_max=SEED_MAX)
     return p
 
 
@@ -538,8 +543,15 @@ def _cmd_sweep(args) -> int:
     return EXIT_INVALID_PLAN if len(failed) or len(bad) else EXIT_OK
 
 
+def _cmd_cadre(args) -> int:
+    from .cadre.cli import run
+
+    return run(args)
+
+
 COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "cycle": _cmd_cycle,
-            "check": _cmd_check, "explain": _cmd_explain, "report": _cmd_report, "sweep": _cmd_sweep}
+            "check": _cmd_check, "explain": _cmd_explain, "report": _cmd_report, "sweep": _cmd_sweep,
+            "cadre": _cmd_cadre}
 
 
 def main(argv: list[str] | None = None) -> int:

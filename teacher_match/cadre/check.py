@@ -43,6 +43,9 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
         The plan's assignments (``CadrePlan.assignments`` or ``CadrePlan.read_assignments(file)``).
     """
     a = getattr(assignments, "assignments", assignments).copy()
+    for col in ("action", "to_unit_id", "to_post", "seat", "term_years", "refusal_consequence"):
+        if col not in a.columns:  # a column left out reads as empty: the rules that need it then say so
+            a[col] = None
     p = policy.params
     out: list[tuple[str, str, str]] = []
 
@@ -88,8 +91,8 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
             if s == i:
                 bad("action", i, "takes its own seat")
             if (seat["unit_id"] == unit_of[i]) != (act == "rotation"):
-                bad("action", i, f"{act} to seat {s} in {seat['unit_id']} (home unit {unit_of[i]}): a rotation "
-                                 f"stays in the unit, an exchange leaves it")
+                bad("action", i, f"{act} to seat {s} in {seat['unit_id']} (home unit {unit_of[i]}): a "
+                                 f"rotation stays in the unit, an exchange leaves it")
             if str(r["to_unit_id"]) != seat["unit_id"] or str(r["to_post"]) != seat["post"]:
                 bad("action", i, f"to_unit_id/to_post {r['to_unit_id']}/{r['to_post']} are not seat {s}'s "
                                  f"{seat['unit_id']}/{seat['post']}")
@@ -113,6 +116,7 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
         if holder is not None and not pd.isna(holder) and holder not in left_seat:
             bad("seat", s, f"seat {s} is taken by {who[0]} while its holder {holder} keeps it")
     # statuses
+    years = dict(zip(c["person_id"], c["years_in_post"], strict=True))
     for i, r in a.iterrows():
         s = st.loc[i]
         if s["status"] not in MOVABLE and r["action"] != "stay":
@@ -127,8 +131,8 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
         moved = r["action"] in ("rotation", "exchange")
         away = moved and final_unit[i] != unit_of[i]
         if s["due_window"] and p["window_rotation_hard"] and not moved:
-            bad("window_rotation", i, f"service-window cadre {a.at[i, 'post']} for {c.set_index('person_id').at[i, 'years_in_post']} "
-                                      f"years (≥ {p['window_rotation_years']}) keeps the post")
+            bad("window_rotation", i, f"service-window cadre for {years[i]} years in post (≥ "
+                                      f"{p['window_rotation_years']}) keeps the post")
         if p["due_hard"] and s["due_exchange"] and not away:
             bad("exchange_due", i, "due for exchange to another unit but not exchanged")
         elif p["due_hard"] and s["due_rotation"] and not moved:
@@ -148,8 +152,8 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
         term = r["term_years"]
         lo, hi = p["posting_term_min"], p["posting_term_max"]
         if _blank(term) or float(term) < lo or (float(term) > hi and not ext[i]):
-            bad("posting", i, f"term {term} years outside {lo:g}–{hi:g} (不低于{lo:g}年,不超过{hi:g}年) without an "
-                              f"approved extension")
+            bad("posting", i, f"term {term} years outside {lo:g}–{hi:g} (不低于{lo:g}年,不超过{hi:g}年) "
+                              f"without an approved extension")
     per_unit = Counter(posted.values())
     cap = dict(zip(roster.units["unit_id"], roster.units["posting_places"], strict=True))
     for u, n in per_unit.items():
@@ -163,7 +167,8 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
             if ux == uy:
                 bad("kinship", x, f"relatives {x} and {y} both work in {ux} after the plan (回避)")
             elif frozenset((ux, uy)) in pairs:
-                bad("kinship", x, f"relatives {x} in {ux} and {y} in {uy}: one unit supervises the other (回避)")
+                bad("kinship", x, f"relatives {x} in {ux} and {y} in {uy}: one unit supervises the other "
+                                  f"(回避)")
     # grassroots priority: nobody else sent down to a unit while a priority candidate who may go there stays
     prio = [i for i in st.index[st["priority"]] if i not in posted]
     if prio:

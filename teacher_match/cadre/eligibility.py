@@ -1,4 +1,4 @@
-"""Who is due, who may move, who may be posted: the cadre policy's triggers applied to the roster (pandas only).
+"""Who is due, who may move, who may be posted: the cadre policy's triggers on the roster (pandas only).
 
 Statuses, in order of precedence:
 
@@ -30,9 +30,9 @@ MOVABLE = ("due", "eligible")
 
 
 def cadre_status(roster: CadreRoster, policy: CadrePolicy) -> pd.DataFrame:
-    """One row per cadre: ``person_id, status, due_window, due_exchange, due_rotation, posting, priority,
-    applied, reason``.
+    """One row per cadre: its status, the triggers that hold, how it may be posted, its priority, why.
 
+    Columns ``person_id, status, due_window, due_exchange, due_rotation, posting, priority, applied, reason``;
     ``posting`` is ``"down"``, ``"up"`` or ``""`` (cannot be posted).
 
     Examples
@@ -40,8 +40,9 @@ def cadre_status(roster: CadreRoster, policy: CadrePolicy) -> pd.DataFrame:
     >>> import teacher_match as tm
     >>> r = tm.cadre.micro_roster()
     >>> st = cadre_status(r, tm.cadre.load_policy("yunlong-health-cadre"))
-    >>> st.set_index("person_id").loc["W1", ["status", "due_window"]].tolist()
-    ['due', True]
+    >>> w1 = st.set_index("person_id").loc["W1"]
+    >>> str(w1["status"]), bool(w1["due_window"])
+    ('due', True)
     """
     policy.require_complete()
     p = policy.params
@@ -85,8 +86,9 @@ def cadre_status(roster: CadreRoster, policy: CadrePolicy) -> pd.DataFrame:
     out["posting"] = ""
     out.loc[can_post & (home == "upper"), "posting"] = "down"
     out.loc[can_post & (home == "grassroots"), "posting"] = "up"
+    no_grassroots = ~c["grassroots_leader_experience"].astype(bool)
     out["priority"] = (bool(p["grassroots_priority"]) & (out["posting"] == "down")
-                       & c["reserve_candidate"].astype(bool) & ~c["grassroots_leader_experience"].astype(bool))
+                       & c["reserve_candidate"].astype(bool) & no_grassroots)
     return out
 
 

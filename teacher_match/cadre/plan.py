@@ -19,8 +19,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..output_files import PLAN_SUFFIXES, atomic_write, check_output, csv_safe, csv_unsafe, remember_input, \
-    text_cells_as_text
+from ..output_files import (
+    PLAN_SUFFIXES,
+    atomic_write,
+    check_output,
+    csv_safe,
+    csv_unsafe,
+    remember_input,
+    text_cells_as_text,
+)
 from .policy import CadrePolicy
 from .tables import CadreRoster
 
@@ -72,13 +79,16 @@ class CadrePlan:
 
     @property
     def has_plan(self) -> bool:
+        """A plan was found (OPTIMAL or FEASIBLE)."""
         return self.status in ("OPTIMAL", "FEASIBLE")
 
     @property
     def moved(self) -> pd.DataFrame:
+        """Assignments of the cadres who move or are posted."""
         return self.assignments[self.assignments["action"] != "stay"]
 
     def totals(self) -> dict:
+        """Headline numbers: cadres, due, deferred, refused, per action, seats empty, places unfilled."""
         a = self.assignments
         due = a["status"] == "due"
         return {"cadres": len(a), "due": int(due.sum()),
@@ -97,11 +107,11 @@ class CadrePlan:
         if not self.has_plan:
             lines.append(f"NO PLAN ({self.status}): " + ("; ".join(self.diagnosis) or "time limit reached"))
         if t["due_left"]:
-            lines.append(f"SHORT: {t['due_left']} of {t['due']} due cadres left in place (表五 eligible but not "
-                         f"exchanged)")
+            lines.append(f"SHORT: {t['due_left']} of {t['due']} due cadres left in place (表五 eligible "
+                         f"but not exchanged)")
         if t["places_unfilled"]:
-            lines.append(f"SHORT: {t['places_unfilled']} of {int(self.places['posting_places'].sum())} posting "
-                         f"places unfilled")
+            total = int(self.places["posting_places"].sum())
+            lines.append(f"SHORT: {t['places_unfilled']} of {total} posting places unfilled")
         rows = [("policy", self.policy_id), ("cadres", f"{t['cadres']:,}"),
                 ("due / deferred / refused", f"{t['due']} / {t['deferred']} / {t['refused']}"),
                 ("rotated (轮岗) / exchanged (交流)", f"{t['rotation']} / {t['exchange']}"),
@@ -113,8 +123,9 @@ class CadrePlan:
         width = max(len(k) for k, _ in rows)
         return "\n".join(lines + [f"{k:<{width}}  {v}" for k, v in rows])
 
-    def __repr__(self) -> str:
-        return f"CadrePlan({self.policy_id}: {self.status}, {len(self.moved)} of {len(self.assignments)} move)"
+    def __repr__(self) -> str:  # noqa: D105
+        n, moved = len(self.assignments), len(self.moved)
+        return f"CadrePlan({self.policy_id}: {self.status}, {moved} of {n} move)"
 
     # ------------------------------------------------------------------ publicity
     def publicity(self, start: dt.date | str | None = None) -> dict[str, pd.DataFrame]:
@@ -128,12 +139,15 @@ class CadrePlan:
 
         def listing(mask, category=None) -> pd.DataFrame:
             d = a[mask]
+            if isinstance(category, pd.Series):
+                category = category[mask]
             return pd.DataFrame({
                 "干部编号": d["person_id"], "姓名": d["name"], "原单位": d["unit_id"], "原岗位": d["post"],
                 "职级": d["grade"], "方式": d["action"].map(ACTION_ZH),
                 "拟交流单位": d["to_unit_id"].fillna(""), "拟任岗位": d["to_post"].fillna(""),
                 "期限(年)": d["term_years"],
-                "类别": category if category is not None else d["action"].map(ACTION_ZH)}).reset_index(drop=True)
+                "类别": category if category is not None else d["action"].map(ACTION_ZH),
+            }).reset_index(drop=True)
 
         out = {
             "表二 轮岗": listing(a["action"] == "rotation"),
@@ -151,16 +165,15 @@ class CadrePlan:
     def to_excel(self, path: str | Path, publicity_start: dt.date | str | None = None) -> Path:
         """Write every table and the publicity lists to one workbook (checked first, written whole)."""
         target = check_output(path, (".xlsx",), what="the cadre plan")
-        with atomic_write(target, "the cadre plan") as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                self.assignments.to_excel(xw, sheet_name="assignments", index=False)
-                self.seats.to_excel(xw, sheet_name="seats", index=False)
-                self.places.to_excel(xw, sheet_name="places", index=False)
-                for name, df in self.publicity(publicity_start).items():
-                    df.to_excel(xw, sheet_name=name, index=False)
-                summary = pd.DataFrame({"summary": self.summary().splitlines()})
-                summary.to_excel(xw, sheet_name="summary", index=False)
-                text_cells_as_text(xw.book)
+        with atomic_write(target, "the cadre plan") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            self.assignments.to_excel(xw, sheet_name="assignments", index=False)
+            self.seats.to_excel(xw, sheet_name="seats", index=False)
+            self.places.to_excel(xw, sheet_name="places", index=False)
+            for name, df in self.publicity(publicity_start).items():
+                df.to_excel(xw, sheet_name=name, index=False)
+            summary = pd.DataFrame({"summary": self.summary().splitlines()})
+            summary.to_excel(xw, sheet_name="summary", index=False)
+            text_cells_as_text(xw.book)
         return target
 
     def to_csv(self, path: str | Path) -> Path:
@@ -173,7 +186,9 @@ class CadrePlan:
     def write(self, path: str | Path, publicity_start=None) -> Path:
         """``to_excel`` for ``.xlsx``, ``to_csv`` for ``.csv``."""
         check_output(path, PLAN_SUFFIXES, what="the cadre plan")
-        return self.to_excel(path, publicity_start) if str(path).lower().endswith(".xlsx") else self.to_csv(path)
+        if str(path).lower().endswith(".xlsx"):
+            return self.to_excel(path, publicity_start)
+        return self.to_csv(path)
 
     @staticmethod
     def read_assignments(path: str | Path) -> pd.DataFrame:
@@ -227,8 +242,9 @@ def publicity_period(days: int | None, start: dt.date | str | None) -> tuple[str
 
 
 def _kin_conflicts(roster: CadreRoster) -> dict[str, str]:
-    """Cadre → why kinship avoidance asks them or a relative to move (relatives in one unit or a supervising
-    pair before the plan), as a reason's tail.
+    """Cadre → why kinship avoidance asks them or a relative to move, as a reason's tail.
+
+    Relatives in one unit, or in a unit and the unit supervising it, before the plan.
     """
     unit_of = dict(zip(roster.cadres["person_id"], roster.cadres["unit_id"], strict=True))
     pairs = roster.supervising_pairs()
@@ -259,18 +275,19 @@ def build_cadre_plan(roster: CadreRoster, policy: CadrePolicy, st: pd.DataFrame,
     for rec in c.itertuples(index=False):
         i = rec.person_id
         s = srec.loc[i]
-        base = {"person_id": i, "name": rec.name, "unit_id": rec.unit_id, "post": rec.post, "grade": rec.grade,
+        base = {"person_id": i, "name": rec.name, "unit_id": rec.unit_id, "post": rec.post,
+                "grade": rec.grade,
                 "status": s["status"], "action": "stay", "to_unit_id": None, "to_post": None, "seat": None,
                 "term_years": np.nan, "relation": "", "refusal_consequence": "", "reason": ""}
         if i in seats_taken:
             seat = seats.loc[seats_taken[i]]
             action = "rotation" if seat["unit_id"] == rec.unit_id else "exchange"
-            freed = (f"freed by {seat['holder']}" if seat["holder"] is not None and not pd.isna(seat["holder"])
-                     else "a vacancy")
+            holder = seat["holder"]
+            freed = f"freed by {holder}" if holder is not None and not pd.isna(holder) else "a vacancy"
             base.update(action=action, to_unit_id=seat["unit_id"], to_post=seat["post"], seat=seat["seat"],
                         relation=RELATION_MOVED if action == "exchange" else "",
-                        reason=f"{ACTION_ZH[action]} ({action}): {s['reason']}; takes the {seat['post']} seat "
-                               f"{seat['seat']} in {seat['unit_id']} ({freed})" + conflicts.get(i, ""))
+                        reason=f"{ACTION_ZH[action]} ({action}): {s['reason']}; takes the {seat['post']} "
+                               f"seat {seat['seat']} in {seat['unit_id']} ({freed})" + conflicts.get(i, ""))
         elif i in postings:
             action = "down_posting" if s["posting"] == "down" else "up_posting"
             why = ("reserve candidate without grassroots leadership experience, sent down first (YL-SE1)"
@@ -298,7 +315,7 @@ def build_cadre_plan(roster: CadreRoster, policy: CadrePolicy, st: pd.DataFrame,
     taken_by = {seat: i for i, seat in seats_taken.items()}
     moved_off = set(seats_taken)
     sv = roster.seats()
-    after = []
+    after: list[str | None] = []
     for seat, holder in zip(sv["seat"], sv["holder"], strict=True):
         if seat in taken_by:
             after.append(taken_by[seat])
@@ -311,7 +328,8 @@ def build_cadre_plan(roster: CadreRoster, policy: CadrePolicy, st: pd.DataFrame,
     seats_out["empty"] = seats_out["holder_after"].isna()
     u = roster.units
     filled = pd.Series(list(postings.values()), dtype=object).value_counts()
-    places = pd.DataFrame({"unit_id": u["unit_id"], "level": u["level"], "posting_places": u["posting_places"]})
+    places = pd.DataFrame({"unit_id": u["unit_id"], "level": u["level"],
+                           "posting_places": u["posting_places"]})
     places["filled"] = places["unit_id"].map(filled).fillna(0).astype(int)
     places["unfilled"] = (places["posting_places"] - places["filled"]).clip(lower=0)
     return CadrePlan(a, seats_out, places, status, objective, bound, gap, wall_time_s, policy.id,

@@ -67,7 +67,7 @@ CADRE_PARAMS: dict[str, CadreParam] = {
     "refusal_bars_leadership": CadreParam(
         "bool", False, "a cadre who refuses rotation is given no leadership post again, reported for filing"),
     "applicants_first": CadreParam(
-        "bool", False, "individual applications are the first reference (a cadre who applied is moved first)"),
+        "bool", False, "individual applications are the first reference (an applicant is moved first)"),
     "publicity_days": CadreParam("int", None, "days of the wall publicity (公示); none = not given by the "
                                               "source", 1, 60, nullable=True),
 }
@@ -113,6 +113,7 @@ class CadrePolicy:
         return bool(self.mechanisms) and all(m["status"] != "recorded" for m in self.mechanisms)
 
     def missing(self) -> list[str]:
+        """Parameters still ``"required"``: supply them with ``with_`` or ``--set``."""
         return sorted(k for k, v in self.params.items() if v == REQUIRED)
 
     def require_complete(self) -> None:
@@ -137,7 +138,7 @@ class CadrePolicy:
         _consistent(params, label)
         return replace(self, params=params, objective=weights)
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # noqa: D105
         return f"CadrePolicy('{self.id}', {self.source})"
 
 
@@ -252,7 +253,8 @@ def cadre_policy_from_dict(data: dict, label: str = "policy") -> CadrePolicy:
     weights = dict(_DEFAULT_WEIGHTS)
     for key, value in (data.get("objective") or {}).items():
         if key not in CADRE_WEIGHTS:
-            raise PolicyError(f"{label}: unknown objective weight '{key}' (known: {', '.join(CADRE_WEIGHTS)})")
+            known_w = ", ".join(CADRE_WEIGHTS)
+            raise PolicyError(f"{label}: unknown objective weight '{key}' (known: {known_w})")
         weights[key] = _weight(key, value, label)
     mechanisms = []
     for i, m in enumerate(data.get("mechanisms") or []):

@@ -8,9 +8,10 @@ the same grade: a *rotation* (轮岗) when *s* is in *i*'s unit, an *exchange* (
 
 Constraints
 -----------
-* one action per cadre: ``Σ_s x[i,s] + Σ_u y[i,u] ≤ 1``; refused and deferred cadres have no variable;
-* a seat holds one cadre: ``keep_h + Σ_i x[i,s] ≤ 1`` with ``keep_h = 1 − Σ_q x[h,q]`` for the holder *h*
-  (a posted holder keeps the seat), ``Σ_i x[i,v] ≤ 1`` for a vacancy *v*;
+* one seat per movable cadre: ``keep_i + Σ_s x[i,s] = 1`` (``keep_i``: the cadre keeps the own seat) and
+  ``Σ_u y[i,u] ≤ keep_i`` (a posting keeps the home seat); refused and deferred cadres have no variable;
+* a seat holds one cadre: ``keep_h + Σ_i x[i,s] ≤ 1`` for the holder *h*, ``Σ_i x[i,v] ≤ 1`` for a
+  vacancy *v* — an assignment problem, whose LP relaxation is tight;
 * window rotation (hard): ``Σ_s x[i,s] = 1`` for every due service-window cadre; the exchange and rotation
   triggers likewise when ``due_hard`` (else priced);
 * posting places: ``Σ_i y[i,u] ≤ posting_places_u``;
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from typing import Any
 
 import pandas as pd
 from ortools.sat.python import cp_model
@@ -85,29 +87,34 @@ def solve(roster: CadreRoster, policy: CadrePolicy, *, time_limit: float = 30.0,
     sp.num_workers = workers
     sp.random_seed = seed
     sp.log_search_progress = log
+    # measured (400 cadres): the symmetry search of presolve took 4 s of a 15 s budget and probing the rest,
+    # before any plan; the assignment structure needs neither
+    sp.symmetry_level = 0
+    sp.cp_model_probing_level = 0
     if workers > 1:
         sp.interleave_search = True
-    code = solver.Solve(m.model)
+    code = solver.solve(m.model)
     status = _STATUS.get(code, "UNKNOWN")
     has = status in ("OPTIMAL", "FEASIBLE")
     seats_taken: dict[str, str] = {}
     postings: dict[str, str] = {}
     if has:
         for (i, s), var in m.x.items():
-            if solver.BooleanValue(var):
+            if solver.boolean_value(var):
                 seats_taken[i] = s
         for (i, u), var in m.y.items():
-            if solver.BooleanValue(var):
+            if solver.boolean_value(var):
                 postings[i] = u
-    objective = solver.ObjectiveValue() / OBJ_SCALE if has else float("nan")
-    bound = solver.BestObjectiveBound() / OBJ_SCALE if has else float("nan")
+    objective = solver.objective_value / OBJ_SCALE if has else float("nan")
+    bound = solver.best_objective_bound / OBJ_SCALE if has else float("nan")
     gap = abs(objective - bound) / max(1.0, abs(objective)) if has else float("nan")
-    diagnosis = [] if has else m.diagnose()
+    diagnosis = [] if has else m.diagnose() if status == "INFEASIBLE" else [
+        f"no plan found within the time limit of {time_limit:g} s — raise time_limit"]
     plan = build_cadre_plan(roster, policy, st, seats_taken, postings, status=status, objective=objective,
                             bound=bound, gap=gap, wall_time_s=time.perf_counter() - t0,
                             solver_info={"workers": workers, "seed": seed, "time_limit": time_limit,
-                                         "variables": len(m.model.Proto().variables),
-                                         "constraints": len(m.model.Proto().constraints)},
+                                         "variables": len(m.model.proto.variables),
+                                         "constraints": len(m.model.proto.constraints)},
                             diagnosis=diagnosis)
     if strict and status == "INFEASIBLE":
         raise InfeasibleError(f"no plan satisfies every hard rule of cadre policy '{policy.id}'\n"
@@ -143,7 +150,7 @@ class _Model:
                 continue
             for s, u in zip(cand["seat"], cand["unit_id"], strict=True):
                 if s != i and u not in blocked.get(i, ()):
-                    self.x[i, s] = md.NewBoolVar(f"x[{i},{s}]")
+                    self.x[i, s] = md.new_bool_var(f"x[{i},{s}]")
         units = roster.units
         places = {u: n for u, n in zip(units["unit_id"], units["posting_places"], strict=True) if n > 0}
         level = roster.level_of()
@@ -154,7 +161,7 @@ class _Model:
             want = "grassroots" if d == "down" else "upper"
             for u in places:
                 if level[u] == want and u not in blocked.get(i, ()):
-                    self.y[i, u] = md.NewBoolVar(f"y[{i},{u}]")
+                    self.y[i, u] = md.new_bool_var(f"y[{i},{u}]")
         xs_of: dict[str, list] = defaultdict(list)
         into: dict[str, list] = defaultdict(list)
         ys_of: dict[str, list] = defaultdict(list)
@@ -166,26 +173,25 @@ class _Model:
         for (i, u), v in self.y.items():
             ys_of[i].append(v)
             yinto[u].append(v)
-        # one action per cadre
+        # one seat per movable cadre: its own (kept while staying or posted) or another; a posting keeps it
+        self.keep: dict[str, cp_model.IntVar] = {}
         for i in movable:
-            lits = [v for _s, v in xs_of[i]] + ys_of[i]
-            if len(lits) > 1:
-                md.AddAtMostOne(lits)
-        # a seat holds one cadre; count the seats filled
+            k = self.keep[i] = md.new_bool_var(f"keep[{i}]")
+            md.add_exactly_one([k] + [v for _s, v in xs_of[i]])
+            if ys_of[i]:
+                md.add(sum(ys_of[i]) <= k)
+        # a seat holds one cadre (its holder keeping it, or one who takes it); count the seats filled
         filled = []
         for s, h in zip(seats["seat"], seats["holder"], strict=True):
-            if h is None or pd.isna(h):
-                if into[s]:
-                    md.AddAtMostOne(into[s])
-                filled.append(sum(into[s]))
-            else:
-                leaves = sum(v for _s, v in xs_of[h])
-                if into[s]:
-                    # keep_h + Σ x[i,s] ≤ 1  ⇔  Σ x[i,s] ≤ Σ_q x[h,q]
-                    md.Add(sum(into[s]) <= leaves)
-                filled.append(1 - leaves + sum(into[s]))
+            if h is not None and not pd.isna(h) and h not in movable:
+                filled.append(1)  # a fixed cadre keeps the seat
+                continue
+            held = [self.keep[h]] if h is not None and not pd.isna(h) else []
+            if len(held) + len(into[s]) > 1:
+                md.add_at_most_one(held + into[s])
+            filled.append(sum(held) + sum(into[s]))
         # triggers
-        terms: dict[str, object] = {}
+        terms: dict[str, Any] = {}
         due_left = []
         for rec in st.itertuples(index=False):
             if rec.status != "due":
@@ -194,27 +200,27 @@ class _Model:
             moved = sum(v for _s, v in xs_of[i])
             away = sum(v for s, v in xs_of[i] if seat_unit[s] != unit_of[i])
             if rec.due_window and p["window_rotation_hard"]:
-                md.Add(moved == 1)
+                md.add(moved == 1)
             elif rec.due_window:
                 due_left.append(1 - moved)
                 continue
             if rec.due_exchange:
                 if p["due_hard"]:
-                    md.Add(away == 1)
+                    md.add(away == 1)
                 else:
                     due_left.append(1 - away)
             elif rec.due_rotation:
                 if p["due_hard"]:
-                    md.Add(moved == 1)
+                    md.add(moved == 1)
                 else:
                     due_left.append(1 - moved)
         # posting places
         for u, n in places.items():
             if len(yinto[u]) > n:
-                md.Add(sum(yinto[u]) <= n)
+                md.add(sum(yinto[u]) <= n)
         # kinship avoidance
         if kin:
-            at: dict[str, dict[str, object]] = {}
+            at: dict[str, dict[str, Any]] = {}
             parent = roster.parent_of()
             near: dict[str, set] = defaultdict(set)
             for a, b in parent.items():
@@ -240,7 +246,7 @@ class _Model:
                     for u, ea in at[a].items():
                         for w in {u} | near[u]:
                             if w in at[b]:
-                                md.Add(ea + at[b][w] <= 1)
+                                md.add(ea + at[b][w] <= 1)
         # grassroots priority (YL-SE1)
         prio = set(st.loc[st["priority"], "person_id"])
         if prio:
@@ -253,11 +259,11 @@ class _Model:
                 firsts = [i for i in prio if (i, u) in self.y]
                 if not others or not firsts:
                     continue
-                b = md.NewBoolVar(f"other_down[{u}]")
+                other_down = md.new_bool_var(f"other_down[{u}]")
                 for v in others:
-                    md.AddImplication(v, b)
+                    md.add_implication(v, other_down)
                 for i in firsts:
-                    md.Add(sum(down_of[i]) >= 1).OnlyEnforceIf(b)
+                    md.add(sum(down_of[i]) >= 1).only_enforce_if(other_down)
             terms["priority_unposted"] = sum(1 - sum(down_of[i]) for i in prio)
         applicants = [i for i in st.loc[st["applied"], "person_id"] if i in movable]
         terms["empty_seat"] = len(seats) - sum(filled)
@@ -266,7 +272,7 @@ class _Model:
         terms["due_unmoved"] = sum(due_left)
         terms["applicant_unmoved"] = sum(1 - sum(v for _s, v in xs_of[i]) - sum(ys_of[i]) for i in applicants)
         w = policy.objective
-        md.Minimize(sum(weight_coef(w[k], 1) * e for k, e in terms.items()))
+        md.minimize(sum(weight_coef(w[k], 1) * e for k, e in terms.items()))
         self._kin = kin
 
     def diagnose(self) -> list[str]:
@@ -291,8 +297,9 @@ class _Model:
                                f"{st.at[b, 'status']}) in units {unit_of[a]} and {unit_of[b]}: kinship "
                                f"avoidance cannot hold — one of them must move")
         if not out:
-            out.append("the hard rules together (window rotation, seats of the same grade, kinship avoidance, "
-                       "grassroots priority) leave no plan; relax window_rotation_hard or defer a cadre")
+            out.append("the hard rules together (window rotation, seats of the same grade, kinship "
+                       "avoidance, grassroots priority) leave no plan; relax window_rotation_hard or defer a "
+                       "cadre")
         return out
 
 

@@ -23,6 +23,7 @@ __all__ = ["make_system", "micro_roster", "MIN_CADRES", "MAX_CADRES"]
 MIN_CADRES, MAX_CADRES = 20, 100_000
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+_SUFFIX = {"staff": "", "middle": "负责人", "senior": "领导"}
 _OFFICES = ["办公室", "医政科", "财务科", "人事科", "政策法规科", "审批窗口", "综合窗口", "收费窗口"]
 
 
@@ -67,8 +68,7 @@ def make_system(n: int = 200, seed: int = 0) -> CadreRoster:
                 "person_id": f"C{k:05d}",
                 "name": _SURNAMES[rng.integers(len(_SURNAMES))] + _GIVEN[rng.integers(len(_GIVEN))],
                 "unit_id": u,
-                "post": (_OFFICES[5 + j % 3] if window else _OFFICES[j % 5]) + ("" if g == "staff" else
-                                                                             "负责人" if g == "middle" else "领导"),
+                "post": (_OFFICES[5 + j % 3] if window else _OFFICES[j % 5]) + _SUFFIX[g],
                 "grade": g, "years_in_post": yp, "years_in_unit": yp + int(rng.integers(0, 8)),
                 "service_window": window,
                 "grassroots_leader_experience": bool(rng.random() < 0.4),
@@ -95,7 +95,7 @@ def make_system(n: int = 200, seed: int = 0) -> CadreRoster:
     unit_of = dict(zip(cadres["person_id"], cadres["unit_id"], strict=True))
     parent = dict(zip(units["unit_id"], units["parent_unit_id"], strict=True))
     used: set[str] = set()
-    for t in range(max(1, len(cadres) * 3 // 200)):
+    for t in range(max(2, len(cadres) // 30)):
         a = ids[int(rng.integers(len(ids)))]
         if a in used:
             continue
@@ -119,7 +119,7 @@ def make_system(n: int = 200, seed: int = 0) -> CadreRoster:
 
 
 def micro_roster() -> CadreRoster:
-    """A six-cadre system for examples: a bureau office B over a grassroots unit G with one down-posting place.
+    """A six-cadre system for examples: a bureau office B over a grassroots unit G with one posting place.
 
     W1 holds a service window for 3 years (due under a 2-year rotation), S1 another staff post of B; M1 is a
     reserve candidate without grassroots experience, M2 a middle cadre with it; K1 and K2 are relatives, both

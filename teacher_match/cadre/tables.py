@@ -2,12 +2,13 @@
 
 A cadre system is planned from
 
-* ``cadres`` — one row per cadre: unit, post, grade (职级), years in post and in the unit, whether the post is a
-  service window (窗口科室/窗口岗位), grassroots leadership experience (基层领导岗位经历), section-level reserve
-  candidacy (科级后备干部人选), application (本人申请), deferral (暂缓交流) and refusal (不服从交流);
+* ``cadres`` — one row per cadre: unit, post, grade (职级), years in post and in the unit, whether the
+  post is a service window (窗口科室/窗口岗位), grassroots leadership experience (基层领导岗位经历),
+  section-level reserve candidacy (科级后备干部人选), application (本人申请), deferral (暂缓交流) and
+  refusal (不服从交流);
 * ``units`` — one row per unit: its level (``upper`` = bureau offices, county-level units; ``grassroots`` =
-  affiliated grassroots units, townships), the unit that supervises it (``parent_unit_id``, 主管单位) and how many
-  cadres it can take on an up/down posting (``posting_places``, 上挂/下派岗位数);
+  affiliated grassroots units, townships), the unit that supervises it (``parent_unit_id``, 主管单位) and
+  how many cadres it can take on an up/down posting (``posting_places``, 上挂/下派岗位数);
 * ``relatives`` — pairs of cadres who are relatives (亲属关系), for kinship avoidance (回避);
 * ``vacancies`` (optional) — posts free today, by unit, post name and grade.
 
@@ -35,8 +36,8 @@ __all__ = ["CadreRoster", "load_roster", "roster_from_frames", "GRADES", "LEVELS
 
 #: grades (职级): a cadre moves only to a seat of the same grade (职级保持不变)
 GRADE = {
-    **dict.fromkeys(["senior", "领导班子", "班子成员", "单位领导", "正科", "副科", "正科级", "副科级", "领导"],
-                    "senior"),
+    **dict.fromkeys(["senior", "领导班子", "班子成员", "单位领导", "正科", "副科", "正科级", "副科级",
+                     "领导"], "senior"),
     **dict.fromkeys(["middle", "中层", "中层干部", "科室负责人", "股级", "科长", "副科长", "主任"], "middle"),
     **dict.fromkeys(["staff", "一般干部", "科员", "办事员", "工作人员", "干事"], "staff"),
 }
@@ -56,7 +57,8 @@ _CADRES = [
     Column("post", "str", True, ("岗位", "现任岗位", "职务", "科室")),
     Column("grade", "choice", True, ("职级", "级别"), GRADE),
     Column("years_in_post", "int", True, ("任职年限", "现岗位年限", "任现职年限"), min=0, max=50),
-    Column("years_in_unit", "int", False, ("在单位工作年限", "本单位工作年限", "在单位工作时间"), min=0, max=50),
+    Column("years_in_unit", "int", False, ("在单位工作年限", "本单位工作年限", "在单位工作时间"),
+           min=0, max=50),
     Column("service_window", "bool", False, ("窗口岗位", "窗口科室", "是否窗口岗位")),
     Column("grassroots_leader_experience", "bool", False, ("基层领导岗位经历", "基层经历", "基层锻炼经历")),
     Column("reserve_candidate", "bool", False, ("科级后备干部", "后备干部", "后备干部人选")),
@@ -99,14 +101,16 @@ CADRE_TABLE_ALIASES = {
     "vacancies": ("vacancies", "空缺岗位", "空缺"),
 }
 _OPTIONAL = ("relatives", "vacancies")
+_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 _BOOLS_FALSE = ("service_window", "grassroots_leader_experience", "reserve_candidate", "applied", "deferred",
                 "refused", "extension_approved")
 
 
 @dataclass
 class CadreRoster:
-    """A validated cadre roster (see the module docstring); build it with :func:`load_roster` or
-    :func:`roster_from_frames`.
+    """A validated cadre roster (see the module docstring).
+
+    Build it with :func:`load_roster` or :func:`roster_from_frames`.
     """
 
     cadres: pd.DataFrame
@@ -115,7 +119,7 @@ class CadreRoster:
     vacancies: pd.DataFrame
     sources: dict[str, str] = field(default_factory=dict)
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # noqa: D105
         return (f"CadreRoster({len(self.cadres):,} cadres, {len(self.units)} units, "
                 f"{len(self.relatives)} relative pairs, {len(self.vacancies)} vacancies)")
 
@@ -142,6 +146,7 @@ class CadreRoster:
         return {frozenset((k, p)) for k, p in self.parent_of().items()}
 
     def level_of(self) -> dict[str, str]:
+        """Unit → ``upper`` or ``grassroots``."""
         return dict(zip(self.units["unit_id"], self.units["level"], strict=True))
 
 
@@ -153,8 +158,9 @@ def _table_of(stem: str) -> str | None:
     return None
 
 
-def load_roster(path: str | Path, *, max_file_mb: float = MAX_FILE_MB, max_rows: int = MAX_ROWS) -> CadreRoster:
-    """Read a cadre roster: a folder of ``cadres``/``units``/``relatives``/``vacancies`` files, or one workbook.
+def load_roster(path: str | Path, *, max_file_mb: float = MAX_FILE_MB,
+                max_rows: int = MAX_ROWS) -> CadreRoster:
+    """Read a cadre roster: a folder of cadres/units/relatives/vacancies files, or one workbook.
 
     File stems and sheet names may be the Chinese ones (干部花名册, 单位, 亲属关系, 空缺岗位).
 
@@ -171,7 +177,7 @@ def load_roster(path: str | Path, *, max_file_mb: float = MAX_FILE_MB, max_rows:
     found: dict[str, tuple[Path, str | None]] = {}
     if p.is_dir():
         for f in sorted(p.iterdir()):
-            if f.name.startswith((".", "~$")) or f.suffix.lower() not in (".csv", ".xlsx", ".xlsm", ".parquet"):
+            if f.name.startswith((".", "~$")) or f.suffix.lower() not in _SUFFIXES:
                 continue
             t = _table_of(f.stem)
             if t is None:
@@ -191,15 +197,16 @@ def load_roster(path: str | Path, *, max_file_mb: float = MAX_FILE_MB, max_rows:
             if t is None:
                 continue
             if t in found:
-                raise InputError(f"{p.name}: sheets '{found[t][1]}' and '{s}' both hold the {t} table — merge "
-                                 f"them into one sheet")
+                raise InputError(f"{p.name}: sheets '{found[t][1]}' and '{s}' both hold the {t} table — "
+                                 f"merge them into one sheet")
             found[t] = (p, s)
     else:
         raise InputError(f"{p.name}: give a folder with cadres/units files or one .xlsx workbook")
     missing = [t for t in CADRE_TABLES if t not in found and t not in _OPTIONAL]
     if missing:
         expect = "; ".join(f"{t}: {' / '.join(CADRE_TABLE_ALIASES[t][:3])}" for t in missing)
-        raise InputError(f"{p}: missing table(s) {', '.join(missing)} — expected files or sheets named {expect}")
+        raise InputError(f"{p}: missing table(s) {', '.join(missing)} — expected files or sheets named "
+                         f"{expect}")
     frames: dict[str, pd.DataFrame] = {}
     firsts: dict[str, int] = {}
     labels: dict[str, str] = {}
@@ -242,7 +249,8 @@ def roster_from_frames(cadres: pd.DataFrame, units: pd.DataFrame, relatives: pd.
     if not issues:
         issues += _cross_checks(clean, sources)
     if issues:
-        raise SchemaError(pd.DataFrame([i.__dict__ for i in issues], columns=["file", "row", "column", "problem"]))
+        raise SchemaError(pd.DataFrame([i.__dict__ for i in issues],
+                                       columns=["file", "row", "column", "problem"]))
     c = clean["cadres"]
     for col in _BOOLS_FALSE:
         if col not in c.columns:
