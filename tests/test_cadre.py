@@ -213,6 +213,17 @@ def test_refusal_recorded_with_its_consequence():
     assert "no consequence" in plan_c.assignments.set_index("person_id").at["W1", "refusal_consequence"]
 
 
+def test_pre_review_filing_marked_and_checked():
+    r = _posting_roster()
+    r.units["deputy_section_level"] = [False, True]
+    pol = _policy(YL)
+    plan = _solve(r, pol)
+    a = plan.assignments.set_index("person_id")
+    assert "预审备案" in a.at["M2", "filing"]  # the senior cadre of deputy-section-level G, posted up
+    assert a.at["M1", "filing"] == ""
+    assert _rules(r, pol, _tamper(plan, "M2", filing="")) == {"filing"}
+
+
 # ------------------------------------------------------------------ county triggers and publicity (CC-PR2)
 def test_county_exchange_rotation_and_publicity_lists():
     units = {"unit_id": ["X", "Y"], "level": ["upper", "grassroots"], "parent_unit_id": [None, None]}
@@ -287,6 +298,7 @@ def test_synthetic_system_plans_every_mechanism(pid):
         assert len(prio) > 0
         assert (a.set_index("person_id").loc[prio, "action"] == "down_posting").any()
         assert a["refusal_consequence"].str.contains("领导职务").any()
+        assert a["filing"].str.contains("预审备案").any()
     else:
         assert (a["action"] == "exchange").sum() > 0
         assert (a["action"] == "rotation").sum() > 0
@@ -364,3 +376,15 @@ def test_checker_loads_no_solver():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "['kinship', 'window_rotation']"
+
+
+def test_readme_says_which_cadre_models_are_planned_end_to_end():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for pid in tm.cadre.policy_ids():
+        pol = tm.cadre.load_policy(pid)
+        rows = [line for line in readme.splitlines() if line.startswith(f"| `{pid}` | ")]
+        assert len(rows) == 1, pid
+        assert rows[0].endswith(f"| {str(pol.planned_end_to_end).lower()} |")
+        assert all(m["status"] in ("planned", "checked") for m in pol.mechanisms)

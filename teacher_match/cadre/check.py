@@ -8,9 +8,10 @@ checker shares ``eligibility``).
 
 Rules checked: ``rows`` (each cadre once), ``action`` (a known action whose seat, unit and post agree),
 ``grade`` (same grade), ``seat`` (one holder per seat; a held seat is taken only when its holder leaves it),
-``fixed`` (refused and deferred cadres stay), ``refusal`` (the consequence is recorded), ``window_rotation``,
-``exchange_due``/``rotation_due`` (when hard), ``posting`` (grade, direction, places, term 1–2 years unless an
-extension is approved), ``kinship`` (no relatives in one unit or a supervising pair), ``grassroots_priority``.
+``fixed`` (refused and deferred cadres stay), ``refusal`` (the consequence is recorded), ``filing``
+(pre-review filing marked), ``window_rotation``, ``exchange_due``/``rotation_due`` (when hard), ``posting``
+(grade, direction, places, term 1–2 years unless an extension is approved), ``kinship`` (no relatives in
+one unit or a supervising pair), ``grassroots_priority``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
         The plan's assignments (``CadrePlan.assignments`` or ``CadrePlan.read_assignments(file)``).
     """
     a = getattr(assignments, "assignments", assignments).copy()
-    for col in ("action", "to_unit_id", "to_post", "seat", "term_years", "refusal_consequence"):
+    for col in ("action", "to_unit_id", "to_post", "seat", "term_years", "refusal_consequence", "filing"):
         if col not in a.columns:  # a column left out reads as empty: the rules that need it then say so
             a[col] = None
     p = policy.params
@@ -137,6 +138,15 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
             bad("exchange_due", i, "due for exchange to another unit but not exchanged")
         elif p["due_hard"] and s["due_rotation"] and not moved:
             bad("rotation_due", i, "due for rotation but keeps the post")
+    # pre-review filing (YL: 副科级单位副职轮岗交流按照管理权限实行预审备案制度)
+    if p["pre_review_filing"]:
+        u = roster.units
+        filed = set(u.loc[u["deputy_section_level"].astype(bool), "unit_id"])
+        for i, r in a.iterrows():
+            if r["action"] != "stay" and grade_of[i] == "senior" and unit_of[i] in filed \
+                    and "预审备案" not in ("" if _blank(r["filing"]) else str(r["filing"])):
+                bad("filing", i, f"a leader of the deputy-section-level unit {unit_of[i]} moves without the "
+                                 f"pre-review filing (预审备案) mark")
     # postings
     grades = set(p["posting_grades"] or [])
     ext = dict(zip(c["person_id"], c["extension_approved"], strict=True))

@@ -37,11 +37,12 @@ __all__ = ["CadrePlan", "build_cadre_plan", "ACTION_ZH", "ASSIGNMENT_COLUMNS", "
 ACTION_ZH = {"stay": "留任", "rotation": "轮岗", "exchange": "交流", "down_posting": "下派",
              "up_posting": "上派"}
 ASSIGNMENT_COLUMNS = ["person_id", "name", "unit_id", "post", "grade", "status", "action", "to_unit_id",
-                      "to_post", "seat", "term_years", "relation", "refusal_consequence", "reason"]
+                      "to_post", "seat", "term_years", "relation", "refusal_consequence", "filing", "reason"]
 REFUSAL_CONSEQUENCE = {
     True: "原则上不再做领导职务安排,报组织人事部门备案 (no leadership post again; reported for filing)",
     False: "recorded (不服从交流); the source states no consequence",
 }
+FILING = "按管理权限预审备案 (pre-review filing)"
 RELATION_KEPT = "编制性质、身份、职级和工资福利渠道不变 (kept)"
 RELATION_MOVED = "人事关系随转 (moves with the cadre)"
 
@@ -272,13 +273,16 @@ def build_cadre_plan(roster: CadreRoster, policy: CadrePolicy, st: pd.DataFrame,
     rows = []
     srec = st.set_index("person_id")
     conflicts = _kin_conflicts(roster) if p["kinship_avoidance"] else {}
+    u = roster.units
+    filed_units = set(u.loc[u["deputy_section_level"].astype(bool), "unit_id"]) if p["pre_review_filing"] \
+        else set()
     for rec in c.itertuples(index=False):
         i = rec.person_id
         s = srec.loc[i]
         base = {"person_id": i, "name": rec.name, "unit_id": rec.unit_id, "post": rec.post,
                 "grade": rec.grade,
                 "status": s["status"], "action": "stay", "to_unit_id": None, "to_post": None, "seat": None,
-                "term_years": np.nan, "relation": "", "refusal_consequence": "", "reason": ""}
+                "term_years": np.nan, "relation": "", "refusal_consequence": "", "filing": "", "reason": ""}
         if i in seats_taken:
             seat = seats.loc[seats_taken[i]]
             action = "rotation" if seat["unit_id"] == rec.unit_id else "exchange"
@@ -310,6 +314,8 @@ def build_cadre_plan(roster: CadreRoster, policy: CadrePolicy, st: pd.DataFrame,
                 base["reason"] = f"stays: {s['reason']}" + (
                     "; priority for a down-posting (YL-SE1) but no place was open to them" if s["priority"]
                     else "")
+        if base["action"] != "stay" and rec.grade == "senior" and rec.unit_id in filed_units:
+            base["filing"] = FILING
         rows.append(base)
     a = pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
     taken_by = {seat: i for i, seat in seats_taken.items()}

@@ -66,6 +66,9 @@ CADRE_PARAMS: dict[str, CadreParam] = {
         "bool", True, "no two relatives in one unit or in a unit and the unit that supervises it (回避)"),
     "refusal_bars_leadership": CadreParam(
         "bool", False, "a cadre who refuses rotation is given no leadership post again, reported for filing"),
+    "pre_review_filing": CadreParam(
+        "bool", False, "a leader (grade senior) of a deputy-section-level unit (副科级单位) who moves is "
+                       "marked for pre-review filing by management authority (预审备案)"),
     "applicants_first": CadreParam(
         "bool", False, "individual applications are the first reference (an applicant is moved first)"),
     "publicity_days": CadreParam("int", None, "days of the wall publicity (公示); none = not given by the "

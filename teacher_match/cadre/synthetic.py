@@ -3,11 +3,12 @@
 ``make_system(n, seed)`` builds about ``n`` cadres in ``max(4, n // 12)`` units: a quarter are ``upper``
 units (bureau offices 局机关科室 / county units 县直单位), the rest ``grassroots`` units each supervised by an
 upper unit. Each unit has one or two senior cadres, two or three middle cadres and staff; a third of the
-units have service-window posts. Years in post are 0–8, years in the unit at least that. About 8 % of the
+units have service-window posts. Years in post are 0–8, years in the unit at least that. About a third of the
 upper units' middle cadres are reserve candidates, 40 % of cadres have grassroots leadership experience;
-some applied, a few are deferred or refused. Relatives (about 3 % of cadres) are partly placed in one unit or
-a supervising pair, so kinship avoidance has conflicts to resolve; a relative pair is never both fixed.
-Grassroots units take 0–2 down-postings and upper units 0–1 up-postings; a few vacancies exist.
+some applied, a few are deferred or refused. Relatives (a pair per 30 cadres) are partly placed in one unit or
+a supervising pair, so kinship avoidance has conflicts to resolve; a relative pair is never both fixed. Every
+other grassroots unit is a deputy-section-level unit (副科级单位). Grassroots units take 0–2 down-postings and
+upper units 0–1 up-postings; a few vacancies exist.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def make_system(n: int = 200, seed: int = 0) -> CadreRoster:
         "parent_unit_id": [None] * n_upper + [upper[k % n_upper] for k in range(n_units - n_upper)],
         "posting_places": [int(rng.integers(0, 2)) for _ in range(n_upper)]
         + [int(rng.integers(0, 3)) for _ in range(n_units - n_upper)],
+        "deputy_section_level": [False] * n_upper + [k % 2 == 0 for k in range(n_units - n_upper)],
     })
     rows = []
     per_unit = n / n_units

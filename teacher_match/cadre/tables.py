@@ -77,6 +77,7 @@ _UNITS = [
     Column("level", "choice", True, ("层级", "单位层级"), LEVEL),
     Column("parent_unit_id", "id", False, ("上级单位", "主管单位", "上级单位编号")),
     Column("posting_places", "int", False, ("挂职岗位数", "上挂下派岗位数", "交流岗位数"), min=0, max=500),
+    Column("deputy_section_level", "bool", False, ("副科级单位",)),
 ]
 _RELATIVES = [
     Column("person_id", "id", True, ("干部编号", "人员编号")),
@@ -267,6 +268,8 @@ def roster_from_frames(cadres: pd.DataFrame, units: pd.DataFrame, relatives: pd.
     if "posting_places" not in u.columns:
         u["posting_places"] = 0
     u["posting_places"] = u["posting_places"].fillna(0).astype(int)
+    if "deputy_section_level" not in u.columns:
+        u["deputy_section_level"] = False
     for col in ("parent_unit_id", "name"):
         if col not in u.columns:
             u[col] = None
