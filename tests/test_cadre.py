@@ -84,6 +84,22 @@ def test_window_rotation_exact_plan_and_tampered():
                                             seat=None))
 
 
+def test_window_rotation_is_a_change_of_post():
+    # W3 holds the same window post in the same unit: swapping with W3 would change nothing
+    units = {"unit_id": ["B"], "level": ["upper"]}
+    cadres = {"person_id": ["W1", "W3", "S1"], "unit_id": ["B", "B", "B"],
+              "post": ["审批窗口", "审批窗口", "办公室"], "grade": ["staff"] * 3, "years_in_post": [3, 0, 0],
+              "service_window": [True, True, False]}
+    r, pol = _roster(cadres, units), _policy(YL)
+    plan = _solve(r, pol)
+    assert _actions(plan) == {"W1": ("rotation", "S1"), "S1": ("rotation", "W1")}
+    a = plan.assignments.set_index("person_id")
+    a.loc["W1", ["to_post", "seat"]] = ["审批窗口", "W3"]
+    a.loc["W3", ["action", "to_unit_id", "to_post", "seat"]] = ["rotation", "B", "审批窗口", "W1"]
+    a.loc["S1", ["action", "to_unit_id", "to_post", "seat"]] = ["stay", None, None, None]
+    assert _rules(r, pol, a.reset_index()) == {"action"}
+
+
 def test_window_rotation_deferred_is_the_logged_override():
     r = _window_roster()
     r.cadres.loc[r.cadres["person_id"] == "W1", "deferred"] = True
@@ -298,7 +314,10 @@ def test_synthetic_system_plans_every_mechanism(pid):
         assert len(prio) > 0
         assert (a.set_index("person_id").loc[prio, "action"] == "down_posting").any()
         assert a["refusal_consequence"].str.contains("领导职务").any()
-        assert a["filing"].str.contains("预审备案").any()
+        # filing (checked): marked on exactly the moved leaders of deputy-section-level units
+        deputy = set(r.units.loc[r.units["deputy_section_level"], "unit_id"])
+        due_filing = (a["action"] != "stay") & (a["grade"] == "senior") & a["unit_id"].isin(deputy)
+        assert (a["filing"].str.contains("预审备案") == due_filing).all()
     else:
         assert (a["action"] == "exchange").sum() > 0
         assert (a["action"] == "rotation").sum() > 0

@@ -67,6 +67,7 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
     seats = roster.seats().set_index("seat")
     unit_of = dict(zip(c["person_id"], c["unit_id"], strict=True))
     grade_of = dict(zip(c["person_id"], c["grade"], strict=True))
+    post_of = dict(zip(c["person_id"], c["post"], strict=True))
     level = roster.level_of()
     units = set(roster.units["unit_id"])
     final_unit: dict[str, str] = {}
@@ -89,8 +90,9 @@ def check(roster: CadreRoster, policy: CadrePolicy, assignments) -> pd.DataFrame
                 bad("action", i, f"{act} to an unknown seat {s!r}")
                 continue
             seat = seats.loc[s]
-            if s == i:
-                bad("action", i, "takes its own seat")
+            if seat["unit_id"] == unit_of[i] and seat["post"] == post_of[i]:
+                bad("action", i, f"takes seat {s}, the same post {seat['post']} in the same unit: no change "
+                                 f"of post")
             if (seat["unit_id"] == unit_of[i]) != (act == "rotation"):
                 bad("action", i, f"{act} to seat {s} in {seat['unit_id']} (home unit {unit_of[i]}): a "
                                  f"rotation stays in the unit, an exchange leaves it")

@@ -3,7 +3,8 @@
 Variables
 ---------
 ``x[i,s]`` — cadre *i* takes seat *s* (another cadre's post, freed when that cadre moves, or a vacancy) of
-the same grade: a *rotation* (轮岗) when *s* is in *i*'s unit, an *exchange* (交流) otherwise.
+the same grade, not of the same post in the same unit (that would be no change of post): a *rotation* (轮岗)
+when *s* is in *i*'s unit, an *exchange* (交流) otherwise.
 ``y[i,u]`` — cadre *i* is sent on an up/down posting (上派/下派) to unit *u*, keeping the home seat.
 
 Constraints
@@ -135,6 +136,7 @@ class _Model:
         movable = {k for k, s in status.items() if s in MOVABLE}
         unit_of = dict(zip(c["person_id"], c["unit_id"], strict=True))
         grade_of = dict(zip(c["person_id"], c["grade"], strict=True))
+        post_of = dict(zip(c["person_id"], c["post"], strict=True))
         kin = _relatives(roster) if p["kinship_avoidance"] else {}
         blocked = kin_blocked(roster, status) if p["kinship_avoidance"] else {}
         # a seat can be taken when it is a vacancy or its holder may leave it
@@ -148,8 +150,10 @@ class _Model:
             cand = by_grade.get(grade_of[i])
             if cand is None:
                 continue
-            for s, u in zip(cand["seat"], cand["unit_id"], strict=True):
-                if s != i and u not in blocked.get(i, ()):
+            own = (unit_of[i], post_of[i])
+            for s, u, post in zip(cand["seat"], cand["unit_id"], cand["post"], strict=True):
+                # the same post in the same unit is no change of post (three 科员 of one office)
+                if (u, post) != own and u not in blocked.get(i, ()):
                     self.x[i, s] = md.new_bool_var(f"x[{i},{s}]")
         units = roster.units
         places = {u: n for u, n in zip(units["unit_id"], units["posting_places"], strict=True) if n > 0}
