@@ -179,7 +179,10 @@ class _Model:
             yinto[u].append(v)
         # one seat per movable cadre: its own (kept while staying or posted) or another; a posting keeps it
         self.keep: dict[str, cp_model.IntVar] = {}
-        for i in movable:
+        # every loop runs in roster order (never over a set): the same model, hence the same plan, in every
+        # process whatever its hash seed
+        order = [i for i in c["person_id"] if i in movable]
+        for i in order:
             k = self.keep[i] = md.new_bool_var(f"keep[{i}]")
             md.add_exactly_one([k] + [v for _s, v in xs_of[i]])
             if ys_of[i]:
@@ -243,23 +246,24 @@ class _Model:
                 at[i][unit_of[i]] = at[i].get(unit_of[i], 0) + home_stay
             done = set()
             for a, rel in kin.items():
-                for b in rel:
+                for b in sorted(rel):
                     if (b, a) in done:
                         continue
                     done.add((a, b))
                     for u, ea in at[a].items():
-                        for w in {u} | near[u]:
+                        for w in [u, *sorted(near[u])]:
                             if w in at[b]:
                                 md.add(ea + at[b][w] <= 1)
         # grassroots priority (YL-SE1)
-        prio = set(st.loc[st["priority"], "person_id"])
+        prio = list(st.loc[st["priority"], "person_id"])
+        prio_set = set(prio)
         if prio:
             down_of: dict[str, list] = defaultdict(list)
             for (i, _u), v in self.y.items():
-                if i in prio:
+                if i in prio_set:
                     down_of[i].append(v)
             for u in places:
-                others = [v for (i, w), v in self.y.items() if w == u and i not in prio]
+                others = [v for (i, w), v in self.y.items() if w == u and i not in prio_set]
                 firsts = [i for i in prio if (i, u) in self.y]
                 if not others or not firsts:
                     continue
@@ -291,15 +295,30 @@ class _Model:
                            f"{p['window_rotation_years']}) but no seat of the same grade can be freed for "
                            f"them — defer them (deferred = 是) or add a vacancy")
         unit_of = dict(zip(self.roster.cadres["person_id"], self.roster.cadres["unit_id"], strict=True))
-        fixed = set(st.index[~st["status"].isin(MOVABLE)])
         near = self.roster.supervising_pairs()
+        seat_unit = dict(zip(self.roster.seats()["seat"], self.roster.seats()["unit_id"], strict=True))
+        reach: dict[str, set] = defaultdict(set)  # the units each cadre may work in after the plan
+        for i, s in self.x:
+            reach[i].add(seat_unit[s])
+        for i, u in self.y:
+            reach[i].add(u)
+
+        def clash(u: str, w: str) -> bool:
+            return u == w or frozenset((u, w)) in near
+
         for a, rel in self._kin.items():
-            for b in rel:
-                if a < b and a in fixed and b in fixed and (
-                        unit_of[a] == unit_of[b] or frozenset((unit_of[a], unit_of[b])) in near):
-                    out.append(f"relatives {a} and {b} are both fixed ({st.at[a, 'status']}, "
-                               f"{st.at[b, 'status']}) in units {unit_of[a]} and {unit_of[b]}: kinship "
-                               f"avoidance cannot hold — one of them must move")
+            for b in sorted(rel):
+                ua, ub = unit_of[a], unit_of[b]
+                if a > b or not clash(ua, ub):
+                    continue
+                # either leaves for a unit clear of the other's (the other staying)
+                if any(not clash(u, ub) for u in reach[a]) or any(not clash(u, ua) for u in reach[b]):
+                    continue
+                sa, sb = st.at[a, "status"], st.at[b, "status"]
+                out.append(f"relatives {a} ({sa}, {ua}) and {b} ({sb}, {ub}) work in one unit or a "
+                           f"supervising pair, and neither can move to a unit clear of the other (no free "
+                           f"seat of their grade elsewhere): kinship avoidance cannot hold — add a vacancy, "
+                           f"or let one of them be posted")
         if not out:
             out.append("the hard rules together (window rotation, seats of the same grade, kinship "
                        "avoidance, grassroots priority) leave no plan; relax window_rotation_hard or defer a "

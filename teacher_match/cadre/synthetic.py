@@ -93,18 +93,21 @@ def make_system(n: int = 200, seed: int = 0) -> CadreRoster:
     # relatives: half in one unit or a supervising pair, half anywhere; never two fixed cadres
     rel = []
     by_unit = {u: list(d["person_id"]) for u, d in cadres.groupby("unit_id")}
-    ids = list(cadres["person_id"])
     unit_of = dict(zip(cadres["person_id"], cadres["unit_id"], strict=True))
     parent = dict(zip(units["unit_id"], units["parent_unit_id"], strict=True))
     used: set[str] = set()
+    staff_set = set(cadres.loc[cadres["grade"] == "staff", "person_id"])
+    # (staff: the grade with the most seats, so a conflict can be resolved)
+    staff = [i for i, g in zip(cadres["person_id"], cadres["grade"], strict=True) if g == "staff"]
     for t in range(max(2, len(cadres) // 30)):
-        a = ids[int(rng.integers(len(ids)))]
+        a = staff[int(rng.integers(len(staff)))]
         if a in used:
             continue
         if t % 2 == 0:
             pool = by_unit[unit_of[a]] + (by_unit.get(parent[unit_of[a]], []) if parent[unit_of[a]] else [])
+            pool = [i for i in pool if i in staff_set]
         else:
-            pool = ids
+            pool = staff
         b = pool[int(rng.integers(len(pool)))]
         if b == a or b in used or (a in fixed and b in fixed):
             continue
