@@ -429,3 +429,68 @@ def test_same_plan_in_every_process():
         outs.append(out.stdout)
     assert outs[0] == outs[1]
     assert "exchange" in outs[0] or "rotation" in outs[0]
+
+
+@pytest.fixture(scope="module")
+def cadre_ws(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cadre_fuzz")
+    r = tm.cadre.make_system(40, seed=5)
+    (d / "sys").mkdir()
+    for name, df in (("cadres", r.cadres), ("units", r.units), ("relatives", r.relatives)):
+        df.to_csv(d / "sys" / f"{name}.csv", index=False)
+    bad = d / "bad"
+    bad.mkdir()
+    r.cadres.to_csv(bad / "cadres.csv", index=False)
+    r.units.assign(level="moon").to_csv(bad / "units.csv", index=False)
+    (d / "notes.txt").write_text("会议通知\n", encoding="utf-8")
+    return d
+
+
+def test_fuzz_cadre_commands(cadre_ws):
+    """The ``cadre`` commands with odd arguments: a documented exit, one message, never a traceback."""
+    import contextlib
+    import io
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from teacher_match import cli, output_files
+
+    d = cadre_ws
+    inputs = st.sampled_from([str(d / "sys")] * 4 + [str(d / "bad"), str(d / "notes.txt"), str(d / "none")])
+    outs = st.sampled_from([str(d / "o" / "p.xlsx"), str(d / "o" / "p.csv"), str(d / "o" / "p.docx"),
+                            str(d / "sys" / "cadres.csv"), str(d / "sys"), ""])
+    sets = st.sampled_from(["window_rotation_years=3", "window_rotation_years=0", "posting_grades=staff",
+                            "posting_grades=boss", "nonsense=1", "posting_term_years=3",
+                            "kinship_avoidance=x", "exchange_min_years_in_unit=10",
+                            "rotation_min_years_in_post=5", "=", "move=-1"])
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(cmd=st.sampled_from(["solve", "solve", "check", "generate", "demo"]), inp=inputs, out=outs,
+           policy=st.sampled_from([YL, YL, CC, "yunlong", str(d / "notes.txt")]),
+           changes=st.lists(sets, max_size=2), limit=st.sampled_from(["2", "0", "abc"]))
+    def run(cmd, inp, out, policy, changes, limit):
+        argv = ["cadre", cmd]
+        if cmd == "solve":
+            argv += [inp, "--time-limit", limit, "--quiet"] + (["--out", out] if out else [])
+        elif cmd == "check":
+            argv += [inp, out or str(d / "o" / "p.xlsx")]
+        elif cmd == "generate":
+            argv += ["--out", out or str(d / "gen"), "--cadres", "30", "--force"]
+        else:
+            argv += ["--cadres", "30", "--time-limit", limit, "--quiet"]
+        if cmd != "generate":
+            argv += ["--policy", policy] + [x for c in changes for x in ("--set", c)]
+        so, se = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stdout(so), contextlib.redirect_stderr(se):
+                code = cli.main(argv)
+        finally:
+            output_files.forget_inputs()
+        assert code in (0, 1, 2, 3), f"{argv}: exit {code}\n{se.getvalue()}"
+        assert "Traceback" not in so.getvalue() + se.getvalue()
+        if code == 2:
+            assert "teacher-match" in se.getvalue(), argv
+
+    run()
