@@ -79,12 +79,15 @@ CADRE_PARAMS: dict[str, CadreParam] = {
 CADRE_WEIGHTS: dict[str, str] = {
     "empty_seat": "a seat (a post held today, or a vacancy) left without a holder",
     "move": "a cadre moved to another seat (rotation or exchange)",
+    "exchange": "an exchange to another unit, on top of the move (a rotation within the unit is the smaller "
+                "step)",
     "unfilled_place": "a posting place (上挂/下派岗位) left unfilled",
     "due_unmoved": "a cadre due for rotation/exchange left in place (when the trigger is priced)",
     "priority_unposted": "a reserve candidate without grassroots experience not sent down",
     "applicant_unmoved": "a cadre who applied left in place",
 }
-_DEFAULT_WEIGHTS = {"empty_seat": 100.0, "move": 10.0, "unfilled_place": 30.0, "due_unmoved": 50.0,
+_DEFAULT_WEIGHTS = {"empty_seat": 100.0, "move": 10.0, "exchange": 1.0, "unfilled_place": 30.0,
+                    "due_unmoved": 50.0,
                     "priority_unposted": 5.0, "applicant_unmoved": 5.0}
 MECHANISM_STATUS = ("planned", "checked", "recorded")
 

@@ -25,9 +25,9 @@ Constraints
 
 Objective (minimised, integer: weights × :data:`teacher_match.scaling.OBJ_SCALE`)
 ------------------------------------------------------------------------------
-``empty_seat · #seats without a holder + move · #moves + unfilled_place · #posting places unfilled
-+ due_unmoved · #due cadres left in place (priced triggers) + priority_unposted · #priority cadres not sent
-down + applicant_unmoved · #applicants left in place``.
+``empty_seat · #seats without a holder + move · #moves + exchange · #exchanges + unfilled_place · #posting
+places unfilled + due_unmoved · #due cadres left in place (priced triggers) + priority_unposted · #priority
+cadres not sent down + applicant_unmoved · #applicants left in place``.
 """
 
 from __future__ import annotations
@@ -92,6 +92,9 @@ def solve(roster: CadreRoster, policy: CadrePolicy, *, time_limit: float = 30.0,
     # before any plan; the assignment structure needs neither
     sp.symmetry_level = 0
     sp.cp_model_probing_level = 0
+    # measured (815 cadres, county model, 60 s, loaded machine): the LP with level-2 cuts closed the gap from
+    # 52 % to 5 % (the assignment's LP relaxation is tight; the search needs it to see so)
+    sp.linearization_level = 2
     if workers > 1:
         sp.interleave_search = True
     code = solver.solve(m.model)
@@ -276,6 +279,7 @@ class _Model:
         applicants = [i for i in st.loc[st["applied"], "person_id"] if i in movable]
         terms["empty_seat"] = len(seats) - sum(filled)
         terms["move"] = sum(self.x.values())
+        terms["exchange"] = sum(v for (i, s), v in self.x.items() if seat_unit[s] != unit_of[i])
         terms["unfilled_place"] = sum(places.values()) - sum(self.y.values())
         terms["due_unmoved"] = sum(due_left)
         terms["applicant_unmoved"] = sum(1 - sum(v for _s, v in xs_of[i]) - sum(ys_of[i]) for i in applicants)
