@@ -19,7 +19,8 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from . import cadre
-from .check import check, shortfalls
+from .check import check, check_diversion, shortfalls
+from .diversion import Diversion, divert
 from .eligibility import eligibility
 from .errors import (
     ClusterError,
@@ -89,6 +90,9 @@ __all__ = [
     "solve",
     "build_model",
     "check",
+    "check_diversion",
+    "divert",
+    "Diversion",
     "shortfalls",
     "explain",
     "Explanation",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .diversion import ANY_SUBJECT, Diversion, diversion_input
 from .eligibility import eligibility
 from .plan_match import match_plan
 from .rules import RULES, TERM_UNITS, flows
@@ -24,7 +25,7 @@ from .rules.contract import CheckData, Shortfall
 from .scaling import OBJ_SCALE, objective_units
 from .vocabulary import count_of
 
-__all__ = ["check", "shortfalls", "shortfall_lines", "SHORTFALL_COLUMNS"]
+__all__ = ["check", "check_diversion", "shortfalls", "shortfall_lines", "SHORTFALL_COLUMNS"]
 
 #: the columns of :func:`shortfalls` (those of :class:`~teacher_match.rules.contract.Shortfall`)
 SHORTFALL_COLUMNS = ["rule", "key", "message", "where", "short", "what", "place", "switch"]
@@ -39,8 +40,9 @@ def check(problem, policy, plan) -> pd.DataFrame:
     ----------
     problem : Problem
     policy : Policy
-    plan : Plan or DataFrame
+    plan : Plan or DataFrame or Diversion
         A Plan, or an assignments table (e.g. read back from a file): then only the hard rules are checked.
+        A :class:`~teacher_match.diversion.Diversion` is checked by :func:`check_diversion`.
 
     Returns
     -------
@@ -53,12 +55,100 @@ def check(problem, policy, plan) -> pd.DataFrame:
     PolicyError
         The policy still has a value to be supplied (``"required"``).
     """
+    if isinstance(plan, Diversion):
+        return check_diversion(problem, policy, plan.assignments, mode=plan.mode)
     chk, out = _check_data(problem, policy, plan)
     for m in RULES:
         out += m.check(chk, policy.rule(m.RULE_ID))
 
     if not isinstance(plan, pd.DataFrame) and np.isfinite(plan.objective):
         out += _objective(chk, policy, plan)
+    return pd.DataFrame(out, columns=["rule", "key", "message"])
+
+
+def check_diversion(problem, policy, assignments, mode: str = "diversion") -> pd.DataFrame:
+    """Violations of a diversion (分流): coverage, the pool, seats, and no justified envy.
+
+    Recomputed from the tables (pool, wishes, seats and the strict order of
+    :func:`teacher_match.diversion.diversion_input`), never from the matching code. With ``a(t)`` the
+    option or origin school of pool teacher ``t``, ``g(t, o)`` the seat group of option ``o`` for ``t``:
+
+    * coverage: every roster teacher exactly once; a pool teacher's row has ``mode = diversion``, another
+      teacher's has not and stays;
+    * acceptable: ``a(t)`` is one of the options ``t`` lists before their origin school, or the origin;
+    * seats: ``|{t : g(t, a(t)) = G}| ≤ capacity(G)`` for every seat group ``G``;
+    * no justified envy: for every option ``o`` that ``t`` lists before ``a(t)`` (every listed one before
+      the origin when ``t`` returns), ``g(t, o)`` has no free seat and holds nobody after ``t`` in the order.
+
+    Returns
+    -------
+    DataFrame
+        ``rule, key, message``; empty when the diversion is stable and within its seats.
+    """
+    if isinstance(assignments, Diversion):
+        assignments = assignments.assignments
+    policy.require_complete()
+    inp = diversion_input(problem, policy, mode)
+    t = problem.teachers
+    tid = t["teacher_id"].astype(str).to_numpy()
+    out: list[tuple[str, str, str]] = []
+    a = assignments.assign(teacher_id=assignments["teacher_id"].astype(str))
+    for x in sorted(set(a["teacher_id"][a["teacher_id"].duplicated()])):
+        out.append(("coverage", f"teacher={x}", f"{x} appears more than once in the diversion"))
+    for x in sorted(set(tid) - set(a["teacher_id"])):
+        out.append(("coverage", f"teacher={x}", f"{x} is on the roster but missing from the diversion"))
+    a = a.drop_duplicates("teacher_id").set_index("teacher_id")
+    in_pool = {tid[i] for i in inp.pool}
+    modes = a["mode"].astype(object).where(a["mode"].notna(), None)
+    for x in sorted(set(a.index) & set(tid)):
+        if x not in in_pool and (modes.get(x) == mode or bool(a.at[x, "moves"])):
+            out.append(("diversion", f"teacher={x}", f"{x} is not in the diversion pool but the plan moves "
+                                                     f"them (mode {modes.get(x)})"))
+        if x in in_pool and modes.get(x) != mode:
+            out.append(("diversion", f"teacher={x}", f"{x} is in the diversion pool but the plan gives mode "
+                                                     f"{modes.get(x)}"))
+    # each pool teacher's seat group (None: back at the origin)
+    placed: list = []
+    for k, i in enumerate(inp.pool):
+        x = tid[i]
+        dest = a.at[x, "to_school_id"] if x in a.index else None
+        dest = None if dest is None or (isinstance(dest, float) and np.isnan(dest)) else str(dest)
+        ok = {g[0]: g for g in inp.wishes[k]}
+        if dest == inp.origin[k]:
+            placed.append(None)
+        elif dest in ok:
+            placed.append(ok[dest])
+        else:
+            placed.append(None)
+            out.append(("diversion", f"teacher={x}", f"{x} goes to {dest}, which is neither an option they "
+                                                     f"list before their origin nor their origin school "
+                                                     f"{inp.origin[k]}"))
+    count: dict = {}
+    for g in placed:
+        if g is not None:
+            count[g] = count.get(g, 0) + 1
+    for g, c in sorted(count.items()):
+        cap = int(inp.capacity.get(g, 0))
+        if c > cap:
+            what = "" if g[1] == ANY_SUBJECT else f" for {g[1]}"
+            out.append(("diversion", f"option={g[0]},subject={g[1]}",
+                        f"option {g[0]} takes {c} teachers{what}, over its {cap} seats"))
+    last: dict = {}  # seat group -> the latest position it holds
+    for k, g in enumerate(placed):
+        if g is not None:
+            last[g] = max(last.get(g, -1), int(inp.position[k]))
+    holder = {(g, int(inp.position[k])): tid[inp.pool[k]] for k, g in enumerate(placed) if g is not None}
+    for k, g in enumerate(placed):
+        better = inp.wishes[k] if g is None else inp.wishes[k][: inp.wishes[k].index(g)]
+        me, pos = tid[inp.pool[k]], int(inp.position[k])
+        for h in better:
+            if count.get(h, 0) < int(inp.capacity.get(h, 0)):
+                out.append(("diversion", f"teacher={me},option={h[0]}",
+                            f"{me} prefers {h[0]}, which has a free seat for them"))
+            elif last.get(h, -1) > pos:
+                out.append(("diversion", f"teacher={me},option={h[0]}",
+                            f"justified envy: {me} prefers {h[0]}, which admitted "
+                            f"{holder[(h, last[h])]}, after {me} in the order"))
     return pd.DataFrame(out, columns=["rule", "key", "message"])
 
 

@@ -160,6 +160,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="add an exchange history (exchanges.*: teachers away now, returning, past terms)")
     g.add_argument("--force", action="store_true",
                    help="write into a folder that holds files, replacing the tables of the same names")
+    g.add_argument("--wishes", action="store_true", help="add ranked wishes (志愿, column preferences)")
+    g.add_argument("--diversion", type=_whole_in(0, 10_000, "--diversion"), default=0, metavar="N",
+                   help="flag N teachers as a diversion pool (分流人员) with origin schools and an options "
+                        "table")
 
     s = sub.add_parser("solve", help="plan the rotation for a roster")
     s.add_argument("input", help="directory with teachers/schools/needs files, or one .xlsx workbook")
@@ -169,6 +173,9 @@ def _parser() -> argparse.ArgumentParser:
                                  "assignments as .csv; checked before the solve, never an input file")
     s.add_argument("--strict", action="store_true",
                    help="exit non-zero when no plan satisfies the hard rules")
+    s.add_argument("--stable", action="store_true",
+                   help="a stable rotation: no teacher denied a wished-for school that a teacher after them "
+                        "in the policy's order takes (same as --set stable=true)")
     shortfall_arg(s)
     s.add_argument("--max-file-mb", type=_positive, default=None,
                    help="refuse input files larger than this (default 200)")
@@ -184,6 +191,12 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("--out", help="write the cycle: a workbook (.xlsx: schedule, summary, one sheet per year, "
                                  "公示名单 of year 1); checked before the solve, never an input file")
     shortfall_arg(y)
+
+    v = sub.add_parser("divert", help="place a diversion pool (分流): the teacher-optimal stable matching, "
+                                      "else back to the origin school (哪来回哪)")
+    v.add_argument("input", help="directory with teachers/schools/needs (and options) files, or one .xlsx")
+    policy_args(v)
+    v.add_argument("--out", help="write the diversion (.xlsx: assignments and seats, or .csv)")
 
     c = sub.add_parser("check", help="check a plan against the inputs and the policy (pandas only)")
     c.add_argument("input")
@@ -365,7 +378,8 @@ def _cmd_generate(args) -> int:
     from .synthetic import make_county
 
     check_output_folder(args.out, force=args.force)  # before generating: a full folder is refused at once
-    problem = make_county(args.teachers, seed=args.seed, preset=args.preset, history=args.history)
+    problem = make_county(args.teachers, seed=args.seed, preset=args.preset, history=args.history,
+                          wishes=args.wishes, diversion=args.diversion)
     out = write_problem(problem, args.out, fmt=args.format, force=args.force)
     print(f"wrote {problem} to {out}/")
     return 0
@@ -380,6 +394,8 @@ def _cmd_solve(args) -> int:
         out = check_output(args.out, PLAN_SUFFIXES, what="the plan",
                            inputs=[args.input, _policy_file(args.policy)])
     policy = _policy(args)
+    if args.stable:
+        policy = policy.with_(stable=True)
     policy.require_complete()
     limits = {k: v for k, v in (("max_file_mb", args.max_file_mb), ("max_rows", args.max_rows))
               if v is not None}
@@ -427,6 +443,32 @@ def _cmd_cycle(args) -> int:
     if bad:
         return EXIT_INVALID_PLAN
     return _shortfall_exit(short, args)
+
+
+def _cmd_divert(args) -> int:
+    from .check import check_diversion
+    from .diversion import divert
+    from .io import load_problem
+
+    out = None
+    if args.out is not None:
+        out = check_output(args.out, (".csv", ".xlsx"), what="the diversion",
+                           inputs=[args.input, _policy_file(args.policy)])
+    policy = _policy(args)
+    policy.require_complete()
+    problem = load_problem(args.input)
+    d = divert(problem, policy)
+    if out is not None:
+        d.write(out)
+    print(d.summary())
+    if out is not None:
+        print(f"\ndiversion written to {out}")
+    found = check_diversion(problem, policy, d)
+    print(f"\nchecker: {'stable, within the seats' if found.empty else f'{len(found)} VIOLATIONS'}")
+    if not found.empty:
+        print(found.to_string(index=False), file=sys.stderr)
+        return EXIT_INVALID_PLAN
+    return EXIT_OK
 
 
 def _cmd_check(args) -> int:
@@ -550,8 +592,8 @@ def _cmd_cadre(args) -> int:
 
 
 COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "cycle": _cmd_cycle,
-            "check": _cmd_check, "explain": _cmd_explain, "report": _cmd_report, "sweep": _cmd_sweep,
-            "cadre": _cmd_cadre}
+            "check": _cmd_check, "divert": _cmd_divert, "explain": _cmd_explain, "report": _cmd_report,
+            "sweep": _cmd_sweep, "cadre": _cmd_cadre}
 
 
 def main(argv: list[str] | None = None) -> int:

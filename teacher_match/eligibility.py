@@ -3,7 +3,8 @@
 Statuses, in the order they are decided (the first that applies wins):
 
 0. ``ineligible`` — away on exchange through the plan year (exchange history, :mod:`teacher_match.history`):
-   a teacher serving a term elsewhere is not eligible again until it ends;
+   a teacher serving a term elsewhere is not eligible again until it ends; so is a teacher in the diversion
+   pool (分流人员, column ``diversion``), placed by :func:`teacher_match.divert` instead;
 1. ``ineligible`` — a hard bar: over the age cap (年龄上限), too close to statutory retirement, too few or too
    many teaching years, title/honour condition not met (职称中级以上或县级以上骨干), too much rural experience
    (没有农村任教经历), under a sanction or its cool-down, a leader when leaders are excluded, a leader too
@@ -358,6 +359,10 @@ def _decide(t: pd.DataFrame, rule: Eligibility, history: ExchangeHistory | None 
                          f"{b - pd.Timedelta(days=1):%Y-%m-%d} (exchange history)" for tid, to, a, b in
                          zip(rec.index, rec["to_school_id"], rec["start_date"], rec["end"], strict=True)]
             decide(hit, "ineligible", texts(lambda x: x, note))
+
+    # 0b. in the diversion pool (分流人员): placed by the diversion (teacher_match.diversion), never rotated
+    decide(roster_flag(t, "diversion"), "ineligible",
+           "ineligible: in the diversion pool (分流人员) — placed by the diversion, not rotated")
 
     # 1. hard bars
     if rule.requires_application:

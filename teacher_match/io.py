@@ -319,7 +319,7 @@ def _load_problem(path: str | Path, reference_date, max_file_mb: float, max_rows
     return Problem.from_frames(
         frames["teachers"], frames["schools"], frames["needs"], frames.get("distances"), frames.get("roads"),
         reference_date=reference_date, sources=sources, first_rows=first_rows,
-        exchanges=frames.get("exchanges"),
+        exchanges=frames.get("exchanges"), options=frames.get("options"),
     )
 
 
@@ -358,7 +358,8 @@ def write_problem(problem: Problem, out: str | Path, fmt: str = "csv", *, force:
     tables = {"teachers": _as_declared(problem.teachers, "school_id", "_roster_school_id"),
               "schools": problem.schools,
               "needs": _as_declared(problem.needs, "count", "_declared_count", drop=("reopened",)),
-              "distances": problem.distances, "roads": problem.roads, "exchanges": problem.exchanges}
+              "distances": problem.distances, "roads": problem.roads, "exchanges": problem.exchanges,
+              "options": problem.options}
     names = {f"{name}{TABLE_SUFFIXES[fmt]}" for name, df in tables.items() if df is not None}
     if folder.is_dir():
         # --force replaces tables; a table it would not replace (another format, a distances table this

@@ -89,6 +89,8 @@ class Problem:
     roads: pd.DataFrame | None = None
     exchanges: pd.DataFrame | None = None
     reference_date: dt.date = field(default_factory=default_reference_date)
+    #: the diversion's options (分流岗位: ``option_id, capacity``), see :mod:`teacher_match.diversion`
+    options: pd.DataFrame | None = None
     sources: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
     warnings: tuple = ()
@@ -106,12 +108,14 @@ class Problem:
         sources: dict | None = None,
         first_rows: dict | None = None,
         exchanges: pd.DataFrame | None = None,
+        options: pd.DataFrame | None = None,
     ) -> Problem:
         """Validate raw frames (English or Chinese headers) and build a Problem.
 
         ``exchanges`` is the optional exchange history (交流记录): its exchanges must name teachers and
         schools of the roster, start by the reference date, end after they start, not overlap for one
-        teacher, and have a term > 0.
+        teacher, and have a term > 0. ``options`` is the optional table of the diversion's options
+        (分流岗位: ``option_id, capacity``; one row per option), whose ids the wishes may name.
 
         Every problem in every table is collected and raised together as one :class:`SchemaError`.
 
@@ -135,7 +139,8 @@ class Problem:
         has_geo = distances is not None or roads is not None
         frames = {}
         for name, df in (("teachers", teachers), ("schools", schools), ("needs", needs),
-                         ("distances", distances), ("roads", roads), ("exchanges", exchanges)):
+                         ("distances", distances), ("roads", roads), ("exchanges", exchanges),
+                         ("options", options)):
             if df is None:
                 continue
             src = sources.setdefault(name, f"{name} (DataFrame)")
@@ -148,7 +153,7 @@ class Problem:
         if issues or len(frames) < 3:
             raise SchemaError(_issues_frame(issues))
         t, s, n = frames["teachers"], frames["schools"], frames["needs"]
-        issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources)
+        issues += _cross_checks(t, s, n, frames.get("distances"), has_geo, sources, frames.get("options"))
         if "exchanges" in frames:
             issues += _exchange_checks(frames["exchanges"], t, s, ref, sources)
         if not issues:
@@ -164,7 +169,7 @@ class Problem:
         prob = cls(
             teachers=t, schools=s, needs=n,
             distances=frames.get("distances"), roads=frames.get("roads"), exchanges=frames.get("exchanges"),
-            reference_date=ref, sources=sources, warnings=notes,
+            reference_date=ref, sources=sources, warnings=notes, options=frames.get("options"),
         )
         derived = prob._derive(ref)
         late = _plausibility(derived.teachers, sources["teachers"])
@@ -173,7 +178,7 @@ class Problem:
         # keep the file row numbers on the Problem, not in DataFrame.attrs: pandas deep-copies attrs on every
         # operation, which made each column access of a 30,000-row roster cost milliseconds
         rows = {}
-        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges"):
+        for name in ("teachers", "schools", "needs", "distances", "roads", "exchanges", "options"):
             df = getattr(derived, name)
             if df is not None:
                 rows[name] = list(df.attrs.get("rows", []))
@@ -447,13 +452,15 @@ def _closest(value, choices) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
+def _cross_checks(t, s, n, d, has_geo: bool, sources: dict, options=None) -> list[Issue]:
     """Checks across rows and tables: unique ids, references that must resolve, coordinates."""
     issues: list[Issue] = []
 
     fixes = {"teacher_id": "each teacher must appear once: delete the repeated row or give it its own id",
              "school_id": "each school must appear once: delete the repeated row or give it its own id",
-             "need": "put the whole shortage of a subject at a school in one row"}
+             "need": "put the whole shortage of a subject at a school in one row",
+             "option": "give each option one row with its total capacity (two rows of one option leave "
+                       "its capacity unclear)"}
     for table, df in (("teachers", t), ("schools", s)):
         if not len(df):
             issues.append(Issue(sources[table], None, "", f"the {table} table has no rows — fill it in"))
@@ -475,6 +482,8 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
     dup(s, ["school_id"], "schools", "school_id")
     dup(n, ["school_id", "subject"], "needs", "need")
     known = set(s["school_id"])
+    # a wish may name a school, or an option of the diversion (a non-school institution, 分流岗位)
+    wishable = known | (set(options["option_id"]) if options is not None else set())
     pos: int | np.integer  # a row position: from numpy's flatnonzero, or from enumerate
     for table, df in (("teachers", t), ("needs", n)):
         rows = _rows(df)
@@ -491,8 +500,9 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
         for pos, value in enumerate(df[col]):
             if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
                 continue
-            for ref in (str(value).split(";") if col == "preferences" else [str(value)]):
-                if ref and ref not in known:
+            refs = str(value).split(";") if col == "preferences" else [str(value)]
+            for ref in refs:
+                if ref and ref not in (wishable if col == "preferences" else known):
                     issues.append(Issue(sources[table], rows[pos], col,
                                         f"school '{ref}' is not in the schools table — correct the id or add "
                                         f"the school{_closest(ref, known)}"))
@@ -500,6 +510,22 @@ def _cross_checks(t, s, n, d, has_geo: bool, sources: dict) -> list[Issue]:
                     issues.append(Issue(sources[table], rows[pos], col,
                                         f"school '{ref}' is paired with itself — name its counterpart "
                                         f"school"))
+            # a wish list is a ranking: one school at two ranks makes the ranking ambiguous
+            twice = sorted({r for r in refs if r and refs.count(r) > 1})
+            if twice:
+                at = ", ".join(str(i + 1) for i, r in enumerate(refs) if r == twice[0])
+                issues.append(Issue(sources[table], rows[pos], col,
+                                    f"'{twice[0]}' is listed at ranks {at} — list each school once, in the "
+                                    f"order of the wishes"))
+    if "origin_school_id" in t.columns:
+        rows = _rows(t)
+        for pos, value in enumerate(t["origin_school_id"]):
+            if isinstance(value, str) and value and value not in known:
+                issues.append(Issue(sources["teachers"], rows[pos], "origin_school_id",
+                                    f"school '{value}' (原单位) is not in the schools table — correct the id "
+                                    f"or add the school{_closest(value, known)}"))
+    if options is not None:
+        dup(options, ["option_id"], "options", "option")
     taught = set(t["subject"].dropna())
     rows = _rows(n)
     for pos, subj in enumerate(n["subject"]):

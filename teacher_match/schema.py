@@ -134,6 +134,10 @@ _TEACHER = [
     Column("home_lat", "float", False, ("住址纬度",), min=-90, max=90),
     Column("home_lon", "float", False, ("住址经度",), min=-180, max=180),
     Column("preferences", "idlist", False, ("志愿", "意向学校")),
+    Column("diversion", "bool", False, ("分流人员", "是否分流", "分流"),
+           doc="in the diversion pool (分流): placed by the diversion, never rotated"),
+    Column("origin_school_id", "id", False, ("原单位", "原单位编号", "原工作单位"),
+           doc="where a diverted teacher came from: where one without an option returns (哪来回哪)"),
     Column("name", "str", False, ("姓名",)),
 ]
 _SCHOOL = [
@@ -192,6 +196,15 @@ _EXCHANGE = [
     Column("end_date", "date", False, ("结束时间", "结束日期", "实际结束时间"),
            doc="last day of the term, when it differs from start + term (an early return or an extension)"),
 ]
+#: the diversion's options (分流岗位): a school or a non-school institution (非学校类事业单位) and its seats
+_OPTION = [
+    Column("option_id", "id", True, ("岗位编号", "单位编号", "分流岗位", "分流单位", "选项编号"),
+           doc="a school id, or the id of a non-school institution that teachers may name in their wishes"),
+    Column("capacity", "int", True, ("岗位数", "编制空额数", "编制空额", "空额", "名额", "容量"), min=0,
+           max=10000,
+           doc="seats of the option (any subject)"),
+    Column("name", "str", False, ("单位名称", "名称", "岗位名称")),
+]
 _ROAD = [
     Column("u", "id", True, ("起点",)),
     Column("v", "id", True, ("终点",)),
@@ -205,10 +218,11 @@ TABLES: dict[str, list[Column]] = {
     "distances": _DISTANCE,
     "roads": _ROAD,
     "exchanges": _EXCHANGE,
+    "options": _OPTION,
 }
 
 #: tables a roster may leave out
-OPTIONAL_TABLES = ("distances", "roads", "exchanges")
+OPTIONAL_TABLES = ("distances", "roads", "exchanges", "options")
 
 #: File stems / sheet names accepted for each table.
 TABLE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -218,6 +232,7 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "distances": ("distances", "距离", "学校距离"),
     "roads": ("roads", "road_graph", "道路", "路网"),
     "exchanges": ("exchanges", "exchange_history", "交流记录", "交流历史", "交流经历", "交流轮岗记录"),
+    "options": ("options", "diversion_options", "分流岗位", "分流选项", "分流单位"),
 }
 
 def register_table(name: str, columns: list[Column]) -> None:

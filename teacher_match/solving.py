@@ -36,7 +36,8 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
           workers: int = 1,
           seed: int = 0, log: bool = False, progress: Callable[[dict], None] | None = None,
           strict: bool = False,
-          deterministic: bool = True, max_memory_mb: float | None = None, aggregate: bool = True) -> Plan:
+          deterministic: bool = True, max_memory_mb: float | None = None, aggregate: bool = True,
+          stable: bool | None = None) -> Plan:
     """Plan the rotation: every hard rule holds, the objective is minimised.
 
     Parameters
@@ -58,6 +59,10 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
     aggregate : bool
         Solve interchangeable teachers as classes with integer flows (exact; see
         :mod:`teacher_match.model.aggregation`). ``False`` solves one Boolean per teacher and school.
+    stable : bool, optional
+        Require a stable rotation: no teacher denied a wished-for school that a teacher after them in the
+        policy's order takes in their subject (:mod:`teacher_match.rules.stability`). Default: the policy's
+        ``stable`` key. Check the plan with ``policy.with_(stable=True)``.
 
     Returns
     -------
@@ -68,6 +73,10 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
     t0 = time.perf_counter()
     _check_arguments(time_limit, workers, seed)
     params = SolveParams(time_limit, workers, seed, log, deterministic)
+    if stable is not None:
+        if not isinstance(stable, bool):
+            raise InputError(f"stable must be True or False, got {stable!r}")
+        policy = policy.with_(stable=stable)
     objective = objective or Objective.from_policy(policy)
     if not isinstance(objective, Objective):
         raise PolicyError(f"objective must be a teacher_match.Objective, got {type(objective).__name__}")

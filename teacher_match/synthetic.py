@@ -79,7 +79,8 @@ _SYLLABLES = list("东西南北新安平永兴和长清石河桥山庄湖龙凤�
 
 
 def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None,
-                reference_date: dt.date | str = "2025-08-31", history: bool = False) -> Problem:
+                reference_date: dt.date | str = "2025-08-31", history: bool = False, wishes: bool = False,
+                diversion: int = 0) -> Problem:
     """A synthetic county roster of exactly ``n_teachers`` teachers, with needs and a road graph.
 
     Parameters
@@ -97,6 +98,12 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         1–3 year term now (a third to a half of them returning this year), some past exchanges, and the
         support teaching behind ``years_since_support`` (the column is then left out: the table replaces it).
         Off by default, so the tables of every seed stay as they were.
+    wishes : bool
+        Add ranked wishes (``preferences``, 志愿, see :func:`_wishes`). Off by default (tables unchanged).
+    diversion : int
+        Flag this many teachers of the largest town school as a diversion pool (分流人员, see
+        :func:`_diversion`) with their origin schools and an ``options`` table (分流岗位). 0 (default): none,
+        and the tables stay as they were.
 
     Returns
     -------
@@ -139,12 +146,104 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
         # a stream of its own, so the roster drawn above is the same with and without a history
         exchanges = _exchanges(teachers, schools, ref, np.random.default_rng([seed, 1]))
         teachers = teachers.drop(columns=["years_since_support"])
+    options = None
+    if wishes:
+        # streams of their own, so the roster drawn above is the same with and without them
+        teachers = _wishes(teachers, schools, needs, np.random.default_rng([seed, 3]))
+    if diversion:
+        teachers, options = _diversion(teachers, schools, int(diversion), np.random.default_rng([seed, 2]))
     with warnings.catch_warnings():
         # a small county may declare a shortage no teacher of it can fill (the point of 紧缺学科): drawn on
         # purpose, so not warned about; problem.warnings still lists it
         warnings.simplefilter("ignore", InputWarning)
         return Problem.from_frames(teachers, schools, needs, roads=roads, reference_date=reference_date,
-                                   exchanges=exchanges)
+                                   exchanges=exchanges, options=options)
+
+
+#: share of teachers who list wishes (志愿) when ``wishes=True``, and the most schools one lists
+WISH_SHARE, WISH_MAX = 0.4, 3
+
+
+def _wishes(t: pd.DataFrame, s: pd.DataFrame, needs: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Ranked wishes (background choices, not from the seeds).
+
+    :data:`WISH_SHARE` of the teachers list 1 to :data:`WISH_MAX` schools (equally likely) of their county,
+    other than their own, that declared a need in their subject, in a random order; the others list nothing
+    (so are indifferent).
+    """
+    county = s.set_index("school_id")["county"] if "county" in s.columns else pd.Series("c", s["school_id"])
+    by = {k: g["school_id"].to_numpy() for k, g in
+          needs[needs["count"] > 0].assign(c=needs["school_id"].map(county)).groupby(["c", "subject"])}
+    home = t["school_id"].to_numpy()
+    subj = t["subject"].to_numpy()
+    home_c = county.reindex(home).to_numpy()
+    draw = rng.random(len(t))
+    k = rng.integers(1, WISH_MAX + 1, len(t))
+    out = np.array([None] * len(t), dtype=object)
+    for i in np.flatnonzero(draw < WISH_SHARE):
+        cand = by.get((home_c[i], subj[i]))
+        if cand is None:
+            continue
+        cand = cand[cand != home[i]]
+        if len(cand):
+            out[i] = ";".join(rng.permutation(cand)[: k[i]])
+    return t.assign(preferences=out)
+
+
+#: the options of a synthetic diversion: non-school institutions (id; seats drawn from 2–6)
+INSTITUTIONS = ("INST01", "INST02", "INST03")
+
+
+def _diversion(t: pd.DataFrame, s: pd.DataFrame, size: int,
+               rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A diversion pool (分流, background choices shaped on RULEBOOK §2.2 (C)).
+
+    ``size`` teachers drawn at random from the largest town school (the overstaffed central school; the
+    largest schools after it when it is too small) are flagged ``diversion``; each came from one
+    of two rural or village schools of the county (the Mudanfeng and Datuan of the source:
+    ``origin_school_id``).
+    The options (``options`` table): :data:`INSTITUTIONS` with 2–6 seats each and the urban primary schools
+    with 1–3 seats each; the two origin schools offer their needs. Each pool teacher lists 1–4 options in a
+    random order (10 % list none, 10 % list their origin school among them).
+    """
+    staff = t["school_id"].value_counts()
+    cat = s.set_index("school_id")["category"]
+    town = [x for x in staff.index if cat[x] == "town"] + [x for x in staff.index if cat[x] != "town"]
+    picked: list[int] = []
+    for sch in town:
+        rows = np.flatnonzero((t["school_id"] == sch).to_numpy())
+        picked += rng.permutation(rows)[: size - len(picked)].tolist()
+        if len(picked) >= size:
+            break
+    if len(picked) < size:
+        raise InputError(f"a diversion pool of {size} teachers needs a roster of more than {len(t)}")
+    county = s.set_index("school_id")["county"] if "county" in s.columns else pd.Series("c", s["school_id"])
+    c0 = county[t["school_id"].iat[picked[0]]]
+    rural = s[s["category"].isin(["rural", "village"]) & (s["school_id"].map(county) == c0).to_numpy()]
+    if rural.empty:
+        rural = s[s["category"].isin(["rural", "village"])]
+    origins = rural["school_id"].to_numpy()[:2]
+    urban = s[(s["category"] == "urban") & (s["stage"] == "primary")]["school_id"].to_numpy()
+    opts = pd.DataFrame({"option_id": [*INSTITUTIONS, *urban],
+                         "capacity": np.r_[rng.integers(2, 7, len(INSTITUTIONS)),
+                                           rng.integers(1, 4, len(urban))].astype(int)})
+    menu = np.r_[opts["option_id"].to_numpy(), origins]
+    flag = np.zeros(len(t), dtype=bool)
+    flag[picked] = True
+    origin = np.array([None] * len(t), dtype=object)
+    prefs = t["preferences"].to_numpy(dtype=object).copy() if "preferences" in t.columns else \
+        np.array([None] * len(t), dtype=object)
+    for i in picked:
+        origin[i] = origins[rng.integers(0, len(origins))]
+        r = rng.random()
+        if r < 0.1:
+            prefs[i] = None
+            continue
+        listed = list(rng.permutation(menu)[: rng.integers(1, 5)])
+        if r < 0.2 and origin[i] not in listed:
+            listed.insert(int(rng.integers(0, len(listed) + 1)), origin[i])
+        prefs[i] = ";".join(listed)
+    return t.assign(diversion=flag, origin_school_id=origin, preferences=prefs), opts
 
 
 def _exchanges(t: pd.DataFrame, s: pd.DataFrame, ref: dt.date, rng: np.random.Generator) -> pd.DataFrame:

@@ -125,6 +125,40 @@ def priority_order(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str
     return list(teachers["teacher_id"].to_numpy()[order])
 
 
+def strict_positions(teachers: pd.DataFrame, schools: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Each teacher's place in a strict order (0 = first): the principles, then stated tie-breaks.
+
+    Ties of :func:`ranks` are broken, never by roster order, by
+
+    1. the exact birth date when ``youngest_first`` is a principle and ``birth_date`` is given (the later
+       date, i.e. the younger teacher, first; a missing date after every given one);
+    2. ``teacher_id`` (as text, ascending).
+
+    A matching with priorities (the diversion, :mod:`teacher_match.diversion`) needs a strict order;
+    the rotation's stability (:mod:`teacher_match.rules.stability`) reads only :func:`ranks`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"teacher_id": ["B", "A", "C"], "school_id": "S1", "role": "teacher",
+    ...                   "backbone": False, "age": [30, 30, 25], "gender": "F",
+    ...                   "birth_date": pd.to_datetime(["1995-01-01", "1994-06-01", "2000-01-01"])})
+    >>> strict_positions(t, pd.DataFrame({"school_id": ["S1"]}), ["youngest_first"]).tolist()
+    [1, 2, 0]
+    """
+    r = ranks(teachers, schools, keys)
+    n = len(teachers)
+    born = np.zeros(n)
+    if "youngest_first" in keys and "birth_date" in teachers.columns:
+        d = pd.to_datetime(teachers["birth_date"], errors="coerce")
+        # later birth first: sort on minus the date; a missing date last
+        born = np.where(d.notna(), -(d.to_numpy(dtype="datetime64[D]").astype(np.int64)), np.inf)
+    ids = teachers["teacher_id"].astype(str).to_numpy()
+    order = np.lexsort((ids, born, r))
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    return pos
+
+
 def select_by_priority(teachers: pd.DataFrame, schools: pd.DataFrame, places: int, keys: list[str],
                        merit: str | None = None) -> pd.DataFrame:
     """Select ``places`` candidates when they outnumber the places (择优选用 / 按年龄从小到大排序).

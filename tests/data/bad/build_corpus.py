@@ -180,6 +180,12 @@ text_case("empty_teacher_id", edit("teachers", "T05,S1", ",S1"))
 text_case("empty_subject_cell", edit("teachers", "T02,S1,语文", "T02,S1,"))
 DISTANCES = "from_school_id,to_school_id,km\n"
 text_case("distance_unknown_school", {**VALID, "distances.csv": DISTANCES + "S1,S3,12\nS2,S9,8\n"})
+# a wish list naming a school twice, and the diversion's options (分流岗位)
+WISH_LISTS = TEACHERS.replace("职务\n", "职务,志愿\n", 1).replace(",教师\n", ",教师,S3;S4\n")
+text_case("preference_listed_twice", {**VALID, "teachers.csv": WISH_LISTS.replace(
+    "T04,S2,音乐,女,30,6,否,二级,教师,S3;S4", "T04,S2,音乐,女,30,6,否,二级,教师,S3;S4;S3")})
+text_case("option_listed_twice", {**VALID, "teachers.csv": WISH_LISTS,
+                                  "分流岗位.csv": "单位编号,岗位数\nINST1,2\nS3,1\nINST1,3\n"})
 
 # ---------------------------------------------------------------- values
 text_case("negative_age", edit("teachers", "T03,S2,数学,女,38", "T03,S2,数学,女,-38"))
