@@ -134,10 +134,10 @@ def _solve(args) -> int:
 def _demo(args) -> int:
     from .synthetic import make_system
 
+    policy = _policy(args)
+    policy.require_complete()  # before any output: a policy still to be completed is one message
     roster = make_system(args.cadres, seed=1)
     print(f"teacher_match cadre demo: {roster}, policy '{args.policy}'\n")
-    policy = _policy(args)
-    policy.require_complete()
     return _solve_and_report(roster, policy, args, None)
 
 
