@@ -337,6 +337,7 @@ def build_cadre_plan(roster: CadreRoster, policy: CadrePolicy, st: pd.DataFrame,
     places = pd.DataFrame({"unit_id": u["unit_id"], "level": u["level"],
                            "posting_places": u["posting_places"]})
     places["filled"] = places["unit_id"].map(filled).fillna(0).astype(int)
-    places["unfilled"] = (places["posting_places"] - places["filled"]).clip(lower=0)
+    places["unfilled"] = (places["posting_places"] - places["filled"]).clip(lower=0) if p["posting_grades"] \
+        else 0
     return CadrePlan(a, seats_out, places, status, objective, bound, gap, wall_time_s, policy.id,
                      p["publicity_days"], solver_info, list(diagnosis))

@@ -159,7 +159,9 @@ class _Model:
                 if (u, post) != own and u not in blocked.get(i, ()):
                     self.x[i, s] = md.new_bool_var(f"x[{i},{s}]")
         units = roster.units
-        places = {u: n for u, n in zip(units["unit_id"], units["posting_places"], strict=True) if n > 0}
+        # a policy without postings has no places to fill (the roster's places are another system's)
+        places = {u: n for u, n in zip(units["unit_id"], units["posting_places"], strict=True)
+                  if n > 0 and p["posting_grades"]}
         level = roster.level_of()
         posting = dict(zip(st["person_id"], st["posting"], strict=True))
         for i, d in posting.items():
