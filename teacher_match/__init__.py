@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import cadre
 from .check import check, check_diversion, shortfalls
 from .diversion import Diversion, divert
 from .eligibility import eligibility
@@ -116,6 +117,7 @@ __all__ = [
     "ProvincePlan",
     "what_would_fill",
     "make_county",
+    "cadre",
     "TeacherMatchError",
     "InputError",
     "SchemaError",

@@ -13,6 +13,7 @@
         --out sweep.xlsx --plot sweep.png
     teacher-match generate --counties 3 --teachers 2000 --seed 7 --out province/
     teacher-match province province/ --policy default --out province.xlsx --html province.html
+    teacher-match cadre solve cadres/ --policy yunlong-health-cadre --out plan.xlsx   (see cadre/cli.py)
 
 Bad input gives one clear message on stderr and exit code 2 — never a traceback. Every output path is
 checked before any work and written whole or not at all (:mod:`teacher_match.output_files`). Anything
@@ -287,6 +288,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--time-limit", type=_seconds, default=60.0, help="seconds per county, > 0 (default 60)")
     v.add_argument("--seed", type=seed, default=0, help=f"solver random seed, 0 to {SEED_MAX:,} (default 0)")
     v.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    from .cadre import cli as cadre_cli
+
+    cadre_cli.add_parser(sub, seconds=_seconds, whole_in=_whole_in, cpus=_cpus(), seed_max=SEED_MAX)
     return p
 
 
@@ -710,9 +715,15 @@ def _cmd_province(args) -> int:
     return EXIT_INVALID_PLAN if t["failed"] or t["no_plan"] or t["violations"] else EXIT_OK
 
 
+def _cmd_cadre(args) -> int:
+    from .cadre.cli import run
+
+    return run(args)
+
+
 COMMANDS = {"demo": _cmd_demo, "generate": _cmd_generate, "solve": _cmd_solve, "cycle": _cmd_cycle,
             "check": _cmd_check, "divert": _cmd_divert, "explain": _cmd_explain, "report": _cmd_report,
-            "sweep": _cmd_sweep, "province": _cmd_province}
+            "sweep": _cmd_sweep, "province": _cmd_province, "cadre": _cmd_cadre}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from .subjects import KNOWN_SUBJECTS, SUBJECT_ALIASES, SUBJECT_ZH, normalize_sub
 
 __all__ = ["Column", "TABLES", "TABLE_ALIASES", "TABLE_FILE_SUFFIXES", "OPTIONAL_TABLES", "EXCHANGE_MODES",
            "table_of_file", "normalize_table", "canon_text", "Issue", "SUBJECT_ALIASES", "KNOWN_SUBJECTS",
-           "SUBJECT_ZH", "COUNTY_ALIASES"]
+           "SUBJECT_ZH", "COUNTY_ALIASES", "register_table"]
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,18 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "options": ("options", "diversion_options", "分流岗位", "分流选项", "分流单位"),
     "lesson_needs": ("lesson_needs", "走教需求", "走教课时需求", "课时需求"),
 }
+
+def register_table(name: str, columns: list[Column]) -> None:
+    """Declare a table of another roster kind (the cadre roster's ``cadres``, ``units`` …) to the validation.
+
+    :func:`normalize_table` and the file reader then read it as they read the teacher tables (aliases, value
+    coercion, every problem with its file, row and column). A table is declared once; the teacher roster's
+    own tables cannot be replaced.
+    """
+    if name in TABLES and TABLES[name] is not columns:
+        raise ValueError(f"table {name!r} is already declared")
+    TABLES[name] = columns
+
 
 def _row_label(index, pos: int, first_data_row: int | None):
     return int(first_data_row + pos) if first_data_row is not None else index

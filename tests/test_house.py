@@ -115,3 +115,26 @@ def test_checker_and_data_layer_load_no_solver(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["150", "0"]
+
+
+def test_cadre_package_beside_the_teacher_core():
+    """The cadre systems reuse the shared pieces; the teacher core knows nothing of them.
+
+    Only the facade (``teacher_match``) and the command line reach ``teacher_match.cadre``; the cadre checker,
+    roster, policy and plan are pandas only (no path to the cadre model, which holds OR-Tools, nor to the
+    teacher formulation).
+    """
+    g = _without_package_init(import_graph())
+    cadre = [n for n in g if n.startswith("teacher_match.cadre")]
+    assert "teacher_match.cadre.solving" in cadre
+    core = [n for n in g if not n.startswith("teacher_match.cadre") and n != "teacher_match.cli"]
+    for n in core:
+        reached = [m for m in cadre if nx.has_path(g, n, m)]
+        assert not reached, f"{n} reaches {reached}"
+    model = [n for n in g if n.startswith("teacher_match.model")] + ["teacher_match.cadre.solving",
+                                                                     "teacher_match.search"]
+    for below in ("teacher_match.cadre.check", "teacher_match.cadre.tables", "teacher_match.cadre.policy",
+                  "teacher_match.cadre.plan", "teacher_match.cadre.eligibility",
+                  "teacher_match.cadre.synthetic"):
+        reached = [m for m in model if nx.has_path(g, below, m)]
+        assert not reached, f"{below} reaches {reached}"
