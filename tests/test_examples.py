@@ -34,7 +34,7 @@ MAX_NOTEBOOK_BYTES = 150_000
 def test_examples_are_there():
     names = {p.stem for p in SCRIPTS + NOTEBOOKS}
     assert {"quickstart", "bureau_workbook", "compare_policies", "scenario_sweep", "explain_and_publish",
-            "rotation_cycle"} <= names
+            "rotation_cycle", "province"} <= names
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.name for p in SCRIPTS])
