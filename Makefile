@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(VENV)/bin/teacher-match demo
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.report
