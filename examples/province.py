@@ -1,4 +1,4 @@
-"""A province (省/市域) planned county by county (县域内) on a dask.distributed cluster and merged into one plan.
+"""A province planned county by county (县域内) on a dask.distributed cluster and merged into one plan.
 
 Run: ``python examples/province.py`` (under a minute: three counties of 200 teachers on a 2-process cluster
 of this machine). With a real cluster, pass ``client="tcp://host:8786"`` to ``solve_province``.

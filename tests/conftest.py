@@ -26,3 +26,13 @@ def county3000():
     import teacher_match as tm
 
     return tm.make_county(3000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A real 2-process LocalCluster for a module (its start, processes importing the solver, is slow)."""
+    from helpers import CLUSTER
+
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, **CLUSTER) as cluster, distributed.Client(cluster) as c:
+        yield c

@@ -21,8 +21,8 @@ import pandas as pd
 import teacher_match as tm
 from teacher_match.policy import policy_from_dict
 
-__all__ = ["NEUTRAL", "make_problem", "make_policy", "solve", "moves", "reasons", "reason", "assert_valid",
-           "crafted", "violations", "breakdown"]
+__all__ = ["CLUSTER", "NEUTRAL", "make_problem", "make_policy", "solve", "moves", "reasons", "reason",
+           "assert_valid", "crafted", "violations", "breakdown"]
 
 TEACHER_DEFAULTS = {"subject": "math", "gender": "F", "age": 40, "years_at_school": 8}
 SCHOOL_DEFAULTS = {"category": "urban", "strength": "normal", "y": 0.0}
@@ -45,6 +45,10 @@ NEUTRAL = {
     "rules": {},
     "objective": dict(WEIGHTS),
 }
+
+#: a LocalCluster as tm.sweep and tm.solve_province start their own: one thread per process, status pages on a
+#: free port of this machine
+CLUSTER = {"threads_per_worker": 1, "processes": True, "dashboard_address": "127.0.0.1:0", "silence_logs": 40}
 
 
 def make_problem(schools: list[dict], teachers: list[dict], needs: list = (), **kw) -> tm.Problem:

@@ -6,6 +6,7 @@ import time
 
 import pandas as pd
 import pytest
+from helpers import CLUSTER
 
 import teacher_match as tm
 from teacher_match.cli import main
@@ -16,13 +17,6 @@ distributed = pytest.importorskip("distributed")
 
 LIMIT = 20.0
 N_COUNTIES, N_TEACHERS = 3, 200
-CLUSTER = {"threads_per_worker": 1, "processes": True, "dashboard_address": "127.0.0.1:0", "silence_logs": 40}
-
-
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=2, **CLUSTER) as cluster, distributed.Client(cluster) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import time
 
 import pandas as pd
 import pytest
+from helpers import CLUSTER
 
 import teacher_match as tm
 from teacher_match.cli import main
@@ -16,15 +17,6 @@ distributed = pytest.importorskip("distributed")
 
 GRID = {"max_commute_km": [5, 15], "backbone_min_share": [0.1, 0.5]}
 LIMIT = 10.0
-#: as tm.sweep starts its own: one thread per process, status pages on a free port of this machine
-CLUSTER = {"threads_per_worker": 1, "processes": True, "dashboard_address": "127.0.0.1:0", "silence_logs": 40}
-
-
-@pytest.fixture(scope="module")
-def client():
-    # one cluster for the module: its start (two worker processes importing the solver) is the slow part
-    with distributed.LocalCluster(n_workers=2, **CLUSTER) as cluster, distributed.Client(cluster) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
