@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
 import resource
 import time
 from pathlib import Path
+
+from benchmarks.isolated import run_isolated
 
 #: (label, policy changes) of each run
 CONFIGS = [
@@ -104,14 +105,9 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=40.0, help="seconds per year's solve")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
-    ctx = mp.get_context("spawn")
     results = []
     for label, changes in CONFIGS:
-        q = ctx.Queue()
-        proc = ctx.Process(target=_run, args=(args.teachers, args.seed, changes, args.time_limit, q))
-        proc.start()
-        res = q.get()
-        proc.join()
+        res = run_isolated(_run, args.teachers, args.seed, changes, args.time_limit)
         results.append((label, changes, res))
         print(label, json.dumps(res, default=str))
     lines = [

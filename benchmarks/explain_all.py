@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
 import resource
 import time
 from pathlib import Path
+
+from benchmarks.isolated import run_isolated
 
 OUT = Path(__file__).resolve().parent / "results" / "explain_all.md"
 
@@ -130,7 +131,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sizes = {k: int(v) for k, v in (s.split("=") for s in args.sizes.split(","))}
     samples = {k: int(v) for k, v in (s.split("=") for s in args.sample.split(",") if s)}
-    ctx = mp.get_context("spawn")
     rows = []
     load_start = os.getloadavg()
     if args.rows:
@@ -138,11 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         load_start = tuple(rows[0].get("load_start", load_start))
         sizes = {}
     for name, n in sizes.items():
-        q = ctx.Queue()
-        p = ctx.Process(target=_run, args=(n, args.seed, args.workers, args.time_limit, samples.get(name), q))
-        p.start()
-        res = q.get()
-        p.join()
+        res = run_isolated(_run, n, args.seed, args.workers, args.time_limit, samples.get(name))
         res["size"] = name
         res["load_start"] = list(load_start)
         res["load_end"] = list(os.getloadavg())

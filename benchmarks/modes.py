@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
 import time
 from pathlib import Path
+
+from benchmarks.isolated import run_isolated
 
 #: (policy id, what it mixes)
 RUNS = [
@@ -56,16 +57,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
-    ctx = mp.get_context("spawn")
     load0 = os.getloadavg()
     rows = []
     for pid, what in RUNS:
-        q = ctx.Queue()
-        proc = ctx.Process(target=_child,
-                           args=(pid, args.teachers, args.seed, args.time_limit, args.workers, q))
-        proc.start()
-        res = q.get()
-        proc.join()
+        res = run_isolated(_child, pid, args.teachers, args.seed, args.time_limit, args.workers)
         rows.append((pid, what, res))
         print(pid, json.dumps(res, default=str))
     lines = [
