@@ -40,7 +40,8 @@ REASONS_SUFFIXES = (".xlsx",)
 
 #: columns of :attr:`Explanations.table`
 TABLE_COLUMNS = ["teacher_id", "from_school_id", "status", "decision", "to_school_id", "binding",
-                 "counterfactual_to", "objective_delta", "counterfactual_status", "reason", "reason_zh"]
+                 "binding_scope", "counterfactual_to", "objective_delta", "counterfactual_status", "tie",
+                 "changes", "reason", "reason_zh"]
 
 
 @dataclass
@@ -53,8 +54,9 @@ class Explanations:
         One per teacher of the plan, in the plan's order.
     table : DataFrame
         One row per teacher (:data:`TABLE_COLUMNS`): the decision, the binding rule instances
-        (``rule[key]``, joined by ``; ``), the counterfactual's destination, objective change and status, and
-        the reason in both languages.
+        (``rule[key]``, joined by ``; ``) and where they bind (``this plan`` / ``any plan``), the
+        counterfactual's destination, objective change and status, whether it is a tie, the other teachers it
+        changes (``+T`` starts, ``-T`` stops, ``T:A>B`` changes school), and the reason in both languages.
     assignments : DataFrame
         The plan's assignments (what the publicity list is made of).
     timings : dict
@@ -166,6 +168,14 @@ def explain_all(problem, policy, plan, *, counterfactual: bool = True, time_limi
     return Explanations(explanations, _table(explanations, ex), ex.assignments, timings)
 
 
+def _changes_text(ch: dict | None) -> str | None:
+    """A counterfactual's changes to the other teachers, compactly: ``+T>S``, ``-T``, ``T:A>B``."""
+    if ch is None:
+        return None
+    return " ".join([f"+{t}>{s}" for t, s in ch["starts"]] + [f"-{t}" for t, _ in ch["stops"]]
+                    + [f"{t}:{a}>{b}" for t, a, b in ch["moves"]])
+
+
 def _table(explanations: list, ex: Explainer) -> pd.DataFrame:
     rows = []
     for e in explanations:
@@ -177,9 +187,12 @@ def _table(explanations: list, ex: Explainer) -> pd.DataFrame:
             "status": e.status, "decision": e.decision, "to_school_id": e.to_school_id,
             "binding": "; ".join(f"{r}[{k}]"
                                  for r, k in zip(e.binding["rule"], e.binding["key"], strict=True)),
+            "binding_scope": e.binding["scope"].iat[0] if len(e.binding) else None,
             "counterfactual_to": alt.get("to_school_id"),
             "objective_delta": None if delta is None or math.isinf(delta) else round(float(delta), 3),
             "counterfactual_status": alt.get("status"),
+            "tie": bool(alt["tie"]) if "tie" in alt else None,
+            "changes": _changes_text(alt.get("changes")),
             "reason": e.reason, "reason_zh": e.reason_zh,
         })
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)

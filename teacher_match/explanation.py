@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from .errors import TeacherMatchError
 from .model.aggregation import disaggregate
-from .model.assumptions import OK, assume, enforce_ledger, one_worker_solver, shrink
+from .model.assumptions import OK, assume, enforce_ledger, one_worker_solver
 from .model.build import build_model
 from .model.context import Context, LedgerEntry, Term
 from .model.linear import linear_arrays, solve_lp
@@ -38,9 +38,17 @@ from .rules import RULES
 from .rules import modes as modes_rule
 from .rules.contract import Facts, Usage
 from .scaling import KM_UNITS, OBJ_SCALE
+from .tie_order import TieOrder
 from .vocabulary import zh_subject
 
-__all__ = ["explain", "Explanation", "Explainer"]
+__all__ = ["explain", "Explanation", "Explainer", "THIS_PLAN", "ANY_PLAN"]
+
+#: scope of a cause: with everyone else as in the plan
+THIS_PLAN = "this plan"
+#: scope of a cause: in every valid plan
+ANY_PLAN = "any plan"
+
+BINDING_COLUMNS = ["rule", "key", "scope", "sentence_en", "sentence_zh"]
 
 
 @dataclass
@@ -63,11 +71,19 @@ class Explanation:
     details : list of str
         The facts: need filled, commute, wish rank, alternatives, what the counterfactual re-solve found.
     binding : DataFrame
-        ``rule, key, sentence_en, sentence_zh`` of the rule instances that keep the teacher in place (empty
-        for rotated or not movable teachers, or when the reason is cost rather than a rule).
+        ``rule, key, scope, sentence_en, sentence_zh`` of the rule instances that keep the teacher in place:
+        a minimal correction set (:meth:`Explainer.causes`) — relaxing exactly these instances lets a valid
+        plan rotate the teacher and relaxing any smaller part does not. ``scope`` is ``"any plan"`` when no
+        valid plan rotates the teacher, ``"this plan"`` when the instances bind with everyone else as in
+        the plan (a plan that changes others may still rotate the teacher, at the price the alternative
+        shows). Empty for rotated or not movable teachers, or when the reason is cost rather than a rule.
     alternative : dict or None
-        The counterfactual: ``{"to_school_id", "objective_delta", "status"}`` of the best plan that differs on
-        this teacher (without this assignment, or forcing a rotation).
+        The counterfactual: ``{"to_school_id", "objective_delta", "status", "tie", "closest", "changes"}``
+        of the best plan that differs on this teacher (without this assignment, or forcing a rotation) —
+        among such plans the closest to the published one (fewest other teachers changed: ``changes`` =
+        ``starts`` (teacher, school), ``stops`` (teacher, school), ``moves`` (teacher, from, to)). ``tie``:
+        its objective equals the plan's; then the reason says so and names what in the published tie order
+        (:mod:`teacher_match.tie_order`) decided.
     """
 
     teacher_id: str
@@ -79,8 +95,7 @@ class Explanation:
     reason: str
     reason_zh: str
     details: list = field(default_factory=list)
-    binding: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["rule", "key", "sentence_en", "sentence_zh"]))
+    binding: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BINDING_COLUMNS))
     alternative: dict | None = None
 
     def __str__(self) -> str:
@@ -227,6 +242,9 @@ class Explainer:
         self._obj_view: Restriction | None = None
         self._offset = 0
         self._core: tuple | None = None
+        self._causes: dict = {}
+        #: the published tie order (:mod:`teacher_match.tie_order`)
+        self.order = TieOrder.of_context(ctx)
         self._base: np.ndarray | None = None
         self._base_done = False
         self._opt: int | None = None
@@ -331,34 +349,190 @@ class Explainer:
             self._base_done = True
         return self._base
 
-    # ---------------------------------------------------------------- binding rule instances
-    def binding(self, i: int) -> tuple[Any, list[LedgerEntry]]:
-        """Everyone else as in the plan, teacher ``i`` forced to rotate: status, and what forbids it.
-
-        What forbids it: the rule instances of a minimal core of the ledger's assumption literals (empty
-        unless INFEASIBLE), found on the model restricted to the teacher's rows.
-        """
+    # ---------------------------------------------------------------- causes: minimal correction sets
+    def _core_view(self) -> tuple[Restriction, dict[int, LedgerEntry]]:
+        """The teacher-level model with one enforcement literal per ledger entry, read once."""
         if self._core is None:
             m = self.ctx.model.clone()
             m.clear_assumptions()
             lits = enforce_ledger(self.ctx.ledger, m)
             self._core = (Restriction(m, self.n_rows), lits)
-        view, lits = self._core
+        return self._core
+
+    def _forced(self, i: int, scope: str):
+        """Teacher ``i`` forced to rotate, with the ledger's literals free: (restricted model, literal map).
+
+        ``scope`` is :data:`THIS_PLAN` (everyone else as in the plan) or :data:`ANY_PLAN` (every teacher
+        free). The map sends each literal of the restricted model to its ledger literal; a ledger literal
+        outside the restriction belongs to a constraint the question cannot touch (it stays enforced).
+        """
+        view, lits = self._core_view()
         values = np.zeros(view.n_vars, dtype=np.int64)
         values[: self.n_rows] = self.chosen_rows
         values[list(lits)] = 1
         rows = self.rows_of[i]
-        sub = view.restrict(rows, values)
+        sub = view.restrict(rows if scope == THIS_PLAN else np.arange(self.n_rows), values)
         sm = sub.model
         sm.add(cp_model.LinearExpr.sum([sm.get_bool_var_from_proto_index(sub.new_index[int(r)])
                                         for r in rows]) == 1)
-        sub_lits = {sub.new_index[c]: c for c in lits if c in sub.new_index}
-        st, s = assume(sm, list(sub_lits), self.time_limit)
-        if st != cp_model.INFEASIBLE:
-            return st, []
-        core = [c for c in s.sufficient_assumptions_for_infeasibility() if c in sub_lits]
-        core = shrink(sm, core, time.perf_counter() + self.time_limit)
-        return st, [lits[sub_lits[c]] for c in core]
+        return sub, {sub.new_index[c]: c for c in lits if c in sub.new_index}
+
+    def causes(self, i: int, scope: str) -> tuple[Any, list[LedgerEntry]]:
+        """The rule instances that keep teacher ``i`` in place: a minimal correction set, with its status.
+
+        With teacher ``i`` forced to rotate (everyone else as in the plan for :data:`THIS_PLAN`, free for
+        :data:`ANY_PLAN`), the returned instances are a smallest set whose relaxation lets a valid plan
+        rotate the teacher:
+
+            maximise Σ_k e_k   s.t. the model with constraint k enforced only when e_k,  Σ_s x[i, s] = 1
+
+        and the instances with ``e_k = 0`` are named. Relaxing exactly them restores a plan, and none can be
+        dropped (a set of least size is minimal; when the search is not proven, a deletion pass checks
+        every instance). Several instances that bind together are all named. Status: OPTIMAL / FEASIBLE
+        with the set (empty: nothing forbids the rotation), INFEASIBLE when no relaxation of named
+        instances lets the teacher rotate, UNKNOWN when the time ran out.
+        """
+        key = (i, scope)
+        if key in self._causes:
+            return self._causes[key]
+        sub, sub_lits = self._forced(i, scope)
+        sm = sub.model
+        order = sorted(sub_lits, key=lambda k: sub_lits[k])  # ledger order: deterministic
+        sm.maximize(cp_model.LinearExpr.sum([sm.get_bool_var_from_proto_index(k) for k in order]))
+        s = one_worker_solver(self.time_limit)
+        st = s.solve(sm)
+        if st not in OK:
+            self._causes[key] = (st, [])
+            return self._causes[key]
+        relaxed = [k for k in order if s.value(sm.get_bool_var_from_proto_index(k)) == 0]
+        if st != cp_model.OPTIMAL and relaxed:
+            sm.clear_objective()
+            deadline = time.perf_counter() + self.time_limit
+            for k in list(relaxed):  # deletion: keep an instance only if relaxing the others is not enough
+                trial = [c for c in order if c not in relaxed or c == k]
+                st_k, _ = assume(sm, trial, max(0.05, deadline - time.perf_counter()))
+                if st_k in OK:
+                    relaxed.remove(k)
+            sm.clear_assumptions()
+        _, lits = self._core_view()
+        self._causes[key] = (st, [lits[sub_lits[k]] for k in relaxed])
+        return self._causes[key]
+
+    def rotates_when_relaxed(self, i: int, scope: str, names) -> tuple[bool, np.ndarray | None]:
+        """Whether a valid plan rotates teacher ``i`` with exactly the ledger instances ``names`` relaxed.
+
+        Returns the answer and, when it is yes, the destinations of such a plan (−1 = stays). For tests and
+        audits of :meth:`causes`.
+        """
+        names = set(names)
+        sub, sub_lits = self._forced(i, scope)
+        _, lits = self._core_view()
+        keep = [k for k, c in sub_lits.items() if lits[c].name not in names]
+        st, s = assume(sub.model, keep, max(self.time_limit, 30.0))
+        if st not in OK:
+            if st != cp_model.INFEASIBLE:
+                raise TeacherMatchError(f"could not decide whether {self.f.tid[i]} can rotate in time")
+            return False, None
+        view, _ = self._core_view()
+        values = np.zeros(view.n_vars, dtype=np.int64)
+        values[: self.n_rows] = self.chosen_rows
+        return True, self._dest_of(sub.expand(values, s.response_proto.solution))
+
+    def words(self, entries: list[LedgerEntry], scope: str) -> pd.DataFrame:
+        """The binding table of a list of ledger entries: each said by its own rule.
+
+        In :data:`THIS_PLAN` the sentences read the plan's use of each instance ("already sends …"); in
+        :data:`ANY_PLAN` they state the instance itself, which holds in every plan.
+        """
+        out = []
+        for entry in entries:
+            en, zh = describe_entry(self.ctx, entry, usage=self.usage if scope == THIS_PLAN else None,
+                                    facts=self.f)
+            out.append({"rule": entry.rule, "key": entry.key, "scope": scope, "sentence_en": en,
+                        "sentence_zh": zh})
+        return pd.DataFrame(out, columns=BINDING_COLUMNS)
+
+    # ---------------------------------------------------------------- the closest counterfactual
+    def closest(self, i: int, kind: str, s: int | None, values: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Among the plans answering the question at least as well as ``values``, the closest to the plan.
+
+        Distance to the published plan: the number of other teachers whose destination differs,
+
+            Σ_{t stays in the plan} Σ_s x[t, s]  +  Σ_{t rotates to p(t)} (1 − x[t, p(t)])   (t ≠ i)
+
+        minimised subject to the question (``force`` / ``forbid``) and objective ≤ objective(values). With
+        the LP's reduced costs, rows that keep their value in every plan that good are fixed first (exact,
+        as in :meth:`residual`). Returns the complete solution and whether it is proven closest.
+        """
+        view = self.obj_view()
+        dest = self.dest
+        free = self._open_rows(i, self.units(values))
+        sub = view.restrict(free, values, objective=True)
+        sm = sub.model
+        var = sm.get_int_var_from_proto_index
+        o = sm.proto.objective
+        ov, oc = list(o.vars), list(o.coeffs)
+        at = int(np.dot(np.asarray(oc, dtype=np.int64), values[sub.variables[ov]])) if ov else 0
+        sm.clear_objective()
+        if ov:
+            sm.add(cp_model.LinearExpr.weighted_sum([var(v) for v in ov], oc) <= at)
+        self._query(sm, lambda r: var(sub.new_index[r]), i, kind, s)
+        f = self.f
+        rows = np.asarray([r for r in free.tolist() if r < self.n_rows and int(f.ct[r]) != i], dtype=np.int64)
+        stayer = dest[f.ct[rows]] < 0
+        kept = self.chosen_rows[rows]
+        dist = cp_model.LinearExpr.weighted_sum(
+            [var(sub.new_index[int(r)]) for r in rows[stayer | kept]],
+            [1 if st else -1 for st in stayer[stayer | kept].tolist()])
+        sm.minimize(dist + int(kept.sum()))
+        sm.proto.solution_hint.vars.extend(range(len(sub.variables)))
+        sm.proto.solution_hint.values.extend(values[sub.variables].tolist())
+        solver = one_worker_solver(self.time_limit)
+        st = solver.solve(sm)
+        if st not in OK:
+            return values, False
+        return sub.expand(values, solver.response_proto.solution), st == cp_model.OPTIMAL
+
+    def _open_rows(self, i: int, target: int) -> np.ndarray:
+        """Rows a plan of objective ≤ ``target`` may change (reduced-cost fixing; every row without an LP)."""
+        rc = self.reduced_costs()
+        base = self.base()
+        if rc is None or base is None:
+            return np.arange(self.n_rows)
+        lp, d, v = rc
+        gap = target - lp
+        at_bound = np.abs(v - np.round(v)) <= 1e-9
+        fixed = ((np.abs(d) > gap + RC_MARGIN * (1 + abs(lp))) & at_bound
+                 & (np.round(v) == base[: self.n_rows]))
+        fixed[self.rows_of[i]] = False
+        return np.flatnonzero(~fixed)
+
+    def changes(self, values: np.ndarray, i: int) -> dict:
+        """What a plan changes for the other teachers (everyone but ``i``), in the tie order.
+
+        ``starts`` (teacher, school), ``stops`` (teacher, school), ``moves`` (teacher, from, to).
+        """
+        f = self.f
+        new = self._dest_of(values)
+        old = self.dest
+        idx = np.argsort(self.order.position, kind="stable")
+        idx = idx[idx != i]
+        out: dict = {"starts": [], "stops": [], "moves": []}
+        for t in idx.tolist():
+            a, b = int(old[t]), int(new[t])
+            if a == b:
+                continue
+            if a < 0:
+                out["starts"].append((t, f.sid[b]))
+            elif b < 0:
+                out["stops"].append((t, f.sid[a]))
+            else:
+                out["moves"].append((t, f.sid[a], f.sid[b]))
+        return out
+
+    def tie_cost(self, dest: np.ndarray) -> int:
+        """The last level's cost of a plan: Σ (position + 1) over the teachers it rotates."""
+        return int(self.order.weights()[dest >= 0].sum())
 
     # ---------------------------------------------------------------- counterfactuals
     def _query(self, model: cp_model.CpModel, var, i: int, kind: str, s: int | None) -> None:
@@ -694,6 +868,53 @@ def _row_costs(ctx: Context, weights: dict) -> np.ndarray:
     return out
 
 
+def _say_changes(ex: Explainer, ch: dict) -> tuple[str, str]:
+    """The changes a counterfactual makes for the other teachers, in English and Chinese."""
+    tid = ex.f.tid
+    en = ([f"rotates {tid[t]} (to {s})" for t, s in ch["starts"]]
+          + [f"keeps {tid[t]} in place" for t, _ in ch["stops"]]
+          + [f"sends {tid[t]} to {b} instead of {a}" for t, a, b in ch["moves"]])
+    zh = ([f"{tid[t]} 交流至 {s}" for t, s in ch["starts"]]
+          + [f"{tid[t]} 留任" for t, _ in ch["stops"]]
+          + [f"{tid[t]} 改派至 {b}（原 {a}）" for t, a, b in ch["moves"]])
+    if not en:
+        return "changes nobody else", "其他人安排不变"
+    joined = ", ".join(en[:-1]) + " and " + en[-1] if len(en) > 1 else en[0]
+    return joined, "，".join(zh)
+
+
+def _order_decided(ex: Explainer, plan_side: list[int], other_side: list[int],
+                   dest_other: np.ndarray) -> tuple[str, str, bool]:
+    """Why the plan rotates ``plan_side`` rather than ``other_side`` on a tie (English, Chinese, holds).
+
+    ``plan_side``: teachers the plan rotates and the equally good plan does not; ``other_side``: the
+    reverse. The plan follows the published order when Σ (position + 1) over its rotated teachers is not
+    larger than the other plan's; one teacher against one is said by the first key that differs.
+    """
+    o = ex.order
+    pos = o.position
+    mine = int(ex.tie_cost(ex.dest))
+    theirs = int(ex.tie_cost(dest_other))
+    if mine > theirs:
+        return ("the published tie order prefers that plan, and this plan does not follow it here (made or "
+                "edited by other means, or its tie stage was not proven)",
+                "按公布的顺序应取另一方案，本方案此处未遵循该顺序（方案来自其他途径或经修改，或取舍阶段未得到证明）",
+                False)
+    if not other_side:
+        return ("the published order moves no teacher an equally good plan leaves in place",
+                "按公布的顺序，同样优的方案可以不交流的教师不予交流", True)
+    if not plan_side:
+        return ("of equally good plans the published order keeps the smaller total position",
+                "按公布的顺序取位次之和较小的方案", True)
+    if all(pos[a] < pos[b] for a in plan_side for b in other_side):
+        said = [o.decide(a, b) for a in plan_side for b in other_side][:3]
+        return "; ".join(e for e, _ in said), "；".join(z for _, z in said), True
+    a = sum(int(pos[t]) + 1 for t in plan_side)
+    b = sum(int(pos[t]) + 1 for t in other_side)
+    return (f"the plan's teachers come first in the published order in total (positions {a} against {b})",
+            f"按公布的顺序，本方案所选教师位次之和较小（{a} 对 {b}）", True)
+
+
 def _explain_rotated(ex: Explainer, i: int, base: dict, counterfactual: bool) -> Explanation:
     ctx, f, dest = ex.ctx, ex.f, ex.dest
     s = int(dest[i])
@@ -731,92 +952,154 @@ def _explain_rotated(ex: Explainer, i: int, base: dict, counterfactual: bool) ->
     reason = (f"rotates to {sid} ({cat}, {strength}) to fill its {subj} need" if need
               else f"rotates to {sid} ({cat}, {strength}) to take an exchanged {subj} post")
     reason_zh = f"交流至 {sid}，补充该校{zh_subject(subj)}学科缺员"
-    alternative = None
+    alternative: dict[str, Any] | None = None
     base_vals = ex.base() if counterfactual and mine else None
     if base_vals is not None:
         st, vals = ex.counterfactual(i, "forbid", s)
-        base_obj = ex.objective(base_vals)
         if st in OK and vals is not None:
-            obj = ex.objective(vals)
-            goes = [f.sid[f.cs[r]] for r in rows if vals[r]]
-            where = f"sends this teacher to {goes[0]}" if goes else "keeps this teacher at their school"
-            moved_now = {int(f.ct[r]) for r in np.flatnonzero(ex.chosen_rows)}
-            instead = sorted({f.tid[f.ct[r]] for r in np.flatnonzero(vals[: ex.n_rows])
-                              if int(f.ct[r]) not in moved_now})
-            if instead:
-                where += f" and rotates {', '.join(instead)} instead"
-            delta = obj - base_obj
+            vals, closest = ex.closest(i, "forbid", s, vals)
+            delta_units = ex.units(vals) - ex.units(base_vals)
+            delta = delta_units / OBJ_SCALE
+            other = ex._dest_of(vals)
+            goes = f.sid[other[i]] if other[i] >= 0 else None
+            ch = ex.changes(vals, i)
+            ch_en, ch_zh = _say_changes(ex, ch)
+            where = (f"sends this teacher to {goes}" if goes
+                     else f"keeps this teacher at {f.sid[f.pos[i]]}")
+            where_zh = f"改派至 {goes}" if goes else "该教师留任"
             proven = "" if st == cp_model.OPTIMAL else " (not proven optimal)"
-            details.append(f"next best (re-solved without this assignment): the best plan {where}, "
-                           f"objective {delta:+,.1f}{proven}")
-            alternative = {"to_school_id": goes[0] if goes else None, "objective_delta": delta,
-                           "status": "OPTIMAL" if st == cp_model.OPTIMAL else "FEASIBLE"}
-            reason += f"; the next best plan {where} (objective {delta:+,.1f})"
-            reason_zh += (f"；次优方案{'改派至 ' + goes[0] if goes else '该教师留任'}，"
-                          f"目标值 {delta:+,.1f}")
+            near = "closest " if closest else ""
+            details.append(f"next best (re-solved without this assignment; the {near}such plan to this one): "
+                           f"{where}, {ch_en}; objective {delta:+,.1f}{proven}")
+            alternative = {"to_school_id": goes, "objective_delta": delta,
+                           "status": "OPTIMAL" if st == cp_model.OPTIMAL else "FEASIBLE",
+                           "tie": delta_units == 0, "closest": closest,
+                           "changes": _changes_by_id(ex, ch)}
+            if delta_units == 0:
+                started = [t for t, _ in ch["starts"]]
+                plan_side = ([i] if goes is None else []) + [t for t, _ in ch["stops"]]
+                why_en, why_zh, holds = _order_decided(ex, plan_side, started, other)
+                lead_en, lead_zh = ("the published order decided: ", "按公布的顺序：") if holds else ("", "")
+                if goes is None:
+                    reason = (f"rotates on a tie — an equally good plan keeps this teacher in place and "
+                              f"{ch_en}; {lead_en}{why_en}")
+                    reason_zh = (f"同等优劣中交流至 {sid} — 另一同样优的方案让本人留任，{ch_zh}；"
+                                 f"{lead_zh}{why_zh}")
+                else:
+                    reason = (f"rotates to {sid} on a tie — an equally good plan sends this teacher to "
+                              f"{goes} and {ch_en}; {lead_en}{why_en}")
+                    reason_zh = (f"同等优劣中交流至 {sid} — 另一同样优的方案改派本人至 {goes}，{ch_zh}；"
+                                 f"{lead_zh}{why_zh}")
+            else:
+                reason += f"; the next best plan {where} and {ch_en} (objective {delta:+,.1f})"
+                reason_zh += f"；次优方案{where_zh}，{ch_zh}，目标值 {delta:+,.1f}"
         elif st == cp_model.INFEASIBLE:
             details.append("next best (re-solved without this assignment): "
                            "no valid plan exists without it")
-            alternative = {"to_school_id": None, "objective_delta": float("inf"), "status": "INFEASIBLE"}
+            alternative = {"to_school_id": None, "objective_delta": float("inf"), "status": "INFEASIBLE",
+                           "tie": False, "closest": True, "changes": None}
             reason += "; no valid plan exists without this assignment"
             reason_zh += "；不作此安排则无可行方案"
     return Explanation(**base, decision="rotates", to_school_id=sid, reason=reason, reason_zh=reason_zh,
                        details=details, alternative=alternative)
 
 
+def _changes_by_id(ex: Explainer, ch: dict) -> dict:
+    """The changes with teacher ids (for ``Explanation.alternative``)."""
+    tid = ex.f.tid
+    return {"starts": [(tid[t], s) for t, s in ch["starts"]], "stops": [(tid[t], s) for t, s in ch["stops"]],
+            "moves": [(tid[t], a, b) for t, a, b in ch["moves"]]}
+
+
 def _explain_stays(ex: Explainer, i: int, base: dict, counterfactual: bool) -> Explanation:
     ctx, f = ex.ctx, ex.f
     rows = ex.rows_of[i]
-    empty = pd.DataFrame(columns=["rule", "key", "sentence_en", "sentence_zh"])
+    empty = pd.DataFrame(columns=BINDING_COLUMNS)
     if not len(rows):
         en, zh, details = pruned_reasons(ctx, f, i)
         return Explanation(**base, decision="stays", to_school_id=None, reason=f"stays — {en}",
                            reason_zh=f"留任 — {zh}", details=details, binding=empty)
     details = [f"could fill: {', '.join(f.sid[f.cs[r]] for r in rows)}"]
-    # (a) everyone else as in the plan, this teacher forced to rotate: which rule instances forbid it?
-    st, core = ex.binding(i)
-    binding_rows = []
-    for entry in core:
-        en, zh = describe_entry(ctx, entry, usage=ex.usage, facts=f)
-        binding_rows.append({"rule": entry.rule, "key": entry.key, "sentence_en": en, "sentence_zh": zh})
-    binding = pd.DataFrame(binding_rows, columns=["rule", "key", "sentence_en", "sentence_zh"])
+    alternative: dict[str, Any] | None = None
+    st2, vals = ex.counterfactual(i, "force") if counterfactual else (None, None)
+    base_vals = ex.base()
+    if st2 == cp_model.INFEASIBLE:
+        # no valid plan rotates the teacher: the instances whose relaxation alone would allow it
+        st, core = ex.causes(i, ANY_PLAN)
+        binding = ex.words(core, ANY_PLAN)
+        alternative = {"to_school_id": None, "objective_delta": float("inf"), "status": "INFEASIBLE",
+                       "tie": False, "closest": True, "changes": None}
+        if len(binding):
+            reason = "stays — no valid plan rotates this teacher: " + "; ".join(binding["sentence_en"])
+            reason_zh = "留任 — 任何可行方案都无法让其交流：" + "；".join(binding["sentence_zh"])
+            details.append("verified: relaxing exactly " + ", ".join(f"{e.rule}[{e.key}]" for e in core)
+                           + " lets a valid plan rotate this teacher, and relaxing any smaller part does not")
+        elif st == cp_model.INFEASIBLE:
+            reason = ("stays — no valid plan rotates this teacher, whichever rule instance is relaxed "
+                      "(a destination's own limits)")
+            reason_zh = "留任 — 任何可行方案都无法让其交流（放宽任何一条规则均不可行）"
+        else:
+            reason = "stays — no valid plan rotates this teacher (the causes were not found in time)"
+            reason_zh = "留任 — 任何可行方案都无法让其交流（未能在时限内找出原因）"
+        return Explanation(**base, decision="stays", to_school_id=None, reason=reason, reason_zh=reason_zh,
+                           details=details, binding=binding, alternative=alternative)
+    # with the rest of the plan unchanged: the instances that forbid rotating this teacher
+    st, core = ex.causes(i, THIS_PLAN)
+    binding = ex.words(core, THIS_PLAN)
     if len(binding):
         reason = "stays — " + "; ".join(binding["sentence_en"])
         reason_zh = "留任 — " + "；".join(binding["sentence_zh"])
+        details.append("verified: with the rest of the plan unchanged, relaxing exactly "
+                       + ", ".join(f"{e.rule}[{e.key}]" for e in core)
+                       + " lets this teacher rotate, and relaxing any smaller part does not")
     elif st in OK:
-        reason = "stays — no hard rule forbids rotating this teacher; the plan is cheaper without it"
-        reason_zh = "留任 — 无硬性规则阻止其交流，但不交流时方案更优"
+        reason = "stays — no rule forbids rotating this teacher"
+        reason_zh = "留任 — 无硬性规则阻止其交流"
     else:
         reason, reason_zh = "stays", "留任"
-    alternative = None
-    base_vals = ex.base() if counterfactual else None
-    if counterfactual:
-        st2, vals = ex.counterfactual(i, "force")
-        if st2 == cp_model.INFEASIBLE:
-            details.append("verified: no valid plan rotates this teacher at all")
-            alternative = {"to_school_id": None, "objective_delta": float("inf"), "status": "INFEASIBLE"}
-            reason += " (verified: no valid plan rotates this teacher)"
-            reason_zh += "（已验证：任何可行方案都无法让其交流）"
-        elif st2 in OK and vals is not None and base_vals is not None:
-            delta = ex.objective(vals) - ex.objective(base_vals)
-            goes = [f.sid[f.cs[r]] for r in rows if vals[r]]
-            moved_then = {int(f.ct[r]) for r in np.flatnonzero(vals[: ex.n_rows])}
-            moved_now = {int(f.ct[r]) for r in np.flatnonzero(ex.chosen_rows)}
-            displaced = sorted(f.tid[t] for t in moved_now - moved_then)
-            d = (f"verified: the best plan that rotates this teacher sends them to {goes[0]}"
-                 + (f" and keeps {', '.join(displaced)} in place" if displaced else "")
-                 + f", objective {delta:+,.1f}" + ("" if st2 == cp_model.OPTIMAL
-                                                   else " (not proven optimal)"))
-            details.append(d)
-            alternative = {"to_school_id": goes[0] if goes else None, "objective_delta": delta,
-                           "status": "OPTIMAL" if st2 == cp_model.OPTIMAL else "FEASIBLE"}
-            if not len(binding):
+    if st2 in OK and vals is not None and base_vals is not None:
+        vals, closest = ex.closest(i, "force", None, vals)
+        delta_units = ex.units(vals) - ex.units(base_vals)
+        delta = delta_units / OBJ_SCALE
+        other = ex._dest_of(vals)
+        goes = f.sid[other[i]] if other[i] >= 0 else None
+        ch = ex.changes(vals, i)
+        ch_en, ch_zh = _say_changes(ex, ch)
+        proven = "" if st2 == cp_model.OPTIMAL else " (not proven optimal)"
+        near = "closest " if closest else ""
+        details.append(f"verified: the {near}best plan that rotates this teacher sends them to {goes} and "
+                       f"{ch_en}, objective {delta:+,.1f}{proven}")
+        alternative = {"to_school_id": goes, "objective_delta": delta,
+                       "status": "OPTIMAL" if st2 == cp_model.OPTIMAL else "FEASIBLE",
+                       "tie": delta_units == 0, "closest": closest, "changes": _changes_by_id(ex, ch)}
+        if delta_units == 0:
+            stopped = [t for t, _ in ch["stops"]]
+            why_en, why_zh, holds = _order_decided(ex, stopped, [i] + [t for t, _ in ch["starts"]], other)
+            lead_en, lead_zh = ("the published order decided: ", "按公布的顺序：") if holds else ("", "")
+            instead = (f"instead of {', '.join(f.tid[t] for t in stopped)}" if stopped
+                       else "as well")
+            rest = [*[(t, s) for t, s in ch["starts"]]]
+            extra = _say_changes(ex, {"starts": rest, "stops": [], "moves": ch["moves"]})
+            more_en = f" (and {extra[0]})" if rest or ch["moves"] else ""
+            more_zh = f"（并且{extra[1]}）" if rest or ch["moves"] else ""
+            reason = (f"stays on a tie — an equally good plan rotates this teacher (to {goes}) {instead}"
+                      f"{more_en}; {lead_en}{why_en}")
+            reason_zh = (f"留任（同等优劣）— 另一同样优的方案让本人交流至 {goes}"
+                         + (f"，而 {'、'.join(f.tid[t] for t in stopped)} 留任" if stopped else "")
+                         + f"{more_zh}；{lead_zh}{why_zh}")
+        else:
+            cost = (f"rotating this teacher costs {delta:+,.1f}: the closest best plan that does so sends "
+                    f"them to {goes} and {ch_en}")
+            cost_zh = f"让其交流将使目标值变化 {delta:+,.1f}：该方案让本人交流至 {goes}，{ch_zh}"
+            if len(binding):
+                reason += f"; {cost}"
+                reason_zh += f"；{cost_zh}"
+            else:
                 terms_then = ex.term_values(vals)
                 terms_now = ex.term_values(base_vals)
                 moved_terms = ", ".join(f"{k} {terms_then[k] - terms_now[k]:+g}" for k in sorted(terms_then)
                                         if terms_then[k] != terms_now[k] and ex.weights.get(k, 0))
-                reason = (f"stays — rotating this teacher is allowed but costs {delta:+,.1f} "
-                          f"({moved_terms or 'no term changes'})")
-                reason_zh = f"留任 — 可以交流，但会使目标值变化 {delta:+,.1f}"
+                reason = f"stays — {cost} ({moved_terms or 'no term changes'})"
+                reason_zh = f"留任 — {cost_zh}"
     return Explanation(**base, decision="stays", to_school_id=None, reason=reason, reason_zh=reason_zh,
                        details=details, binding=binding, alternative=alternative)

@@ -52,8 +52,12 @@ def test_rotated_teacher_why_this_school_and_next_best():
     # R2 is the other school T0 could fill: 5 km farther
     assert any("R2 (15.0 km, direct cost +5.0)" in d for d in e.details)
     # without T0 → R1 the best plan sends T1 (11 km): +1 km
-    assert e.alternative == {"to_school_id": None, "objective_delta": pytest.approx(1.0), "status": "OPTIMAL"}
-    assert "rotates T1 instead" in e.reason
+    assert e.alternative == {"to_school_id": None, "objective_delta": pytest.approx(1.0), "status": "OPTIMAL",
+                             "tie": False, "closest": True,
+                             "changes": {"starts": [("T1", "R1")], "stops": [], "moves": []}}
+    assert e.reason == ("rotates to R1 (rural, normal) to fill its math need; the next best plan keeps this "
+                        "teacher at U1 and rotates T1 (to R1) (objective +1.0)")
+    assert e.reason_zh == "交流至 R1，补充该校数学学科缺员；次优方案该教师留任，T1 交流至 R1，目标值 +1.0"
 
 
 def test_no_school_within_the_commute_cap():
@@ -83,7 +87,9 @@ def test_backbone_share_binds():
     assert list(e.binding["rule"]) == ["backbone_ratio"]
     assert "backbone share to 1/3 = 33%, below the minimum 50%" in e.reason
     # verified: N2 can rotate only instead of N1 (one backbone teacher covers two), 1 km farther
-    assert e.alternative == {"to_school_id": "R1", "objective_delta": pytest.approx(1.0), "status": "OPTIMAL"}
+    assert e.alternative == {"to_school_id": "R1", "objective_delta": pytest.approx(1.0), "status": "OPTIMAL",
+                             "tie": False, "closest": True,
+                             "changes": {"starts": [], "stops": [("N1", "R1")], "moves": []}}
     assert "keeps N1 in place" in str(e)
 
 

@@ -156,14 +156,17 @@ def binding_words(f: Facts, rule: BackboneRatio, k: Key, usage: Usage | None) ->
         n = usage.sent(f, a) if a >= 0 else int((usage.dest >= 0).sum())
         nb = usage.sent(f, a, f.backbone) if a >= 0 else int(((usage.dest >= 0) & f.backbone).sum())
         fr = share_fraction(share)
-        return (f"{where_en} sends {n} teachers of whom {nb} backbone; one more non-backbone teacher would "
-                f"bring the backbone share to {nb}/{n + 1} = {nb / (n + 1):.0%}, "
-                f"below the minimum {pct(share)}"
-                if fr.denominator * nb < fr.numerator * (n + 1) else
-                f"backbone teachers must be at least {pct(share)} of those {where_en} sends "
+        if fr.denominator * nb < fr.numerator * (n + 1):
+            # one more non-backbone teacher breaks the share
+            return (f"{where_en} sends {n} teachers of whom {nb} backbone; one more non-backbone teacher "
+                    f"would bring the backbone share to {nb}/{n + 1} = {nb / (n + 1):.0%}, "
+                    f"below the minimum {pct(share)}",
+                    f"{where_zh} 已交流 {n} 人，其中骨干教师 {nb} 人；再交流一名非骨干教师将使骨干比例降至 "
+                    f"{nb}/{n + 1}，低于 {pct(share)}")
+        # the share holds with one more: it binds together with another instance (or in another plan)
+        return (f"backbone teachers must be at least {pct(share)} of those {where_en} sends "
                 f"({nb} of {n} now)",
-                f"{where_zh} 已交流 {n} 人，其中骨干教师 {nb} 人；再交流一名非骨干教师将使骨干比例降至 "
-                f"{nb}/{n + 1}，低于 {pct(share)}")
+                f"{where_zh} 交流教师中骨干教师须不少于 {pct(share)}（现交流 {n} 人，其中骨干 {nb} 人）")
     return (f"backbone teachers must be at least {pct(share)} of those {where_en} sends, "
             f"and {where_en} has {b} backbone teacher(s) who can rotate",
             f"{where_zh} 交流教师中骨干教师须不少于 {pct(share)}，可交流的骨干教师仅 {b} 名")

@@ -99,6 +99,10 @@ def binding_words(f: Facts, rule: LeadershipCap, k: Key, usage: Usage | None) ->
     team = int(f.team[a]) if a >= 0 else 0
     c = cap(team, rule)
     share = rule.leadership_max_share or 0.0
+    if c == 0:
+        # a cap of 0 is never "used up": the school may send none of its leaders at all
+        return (f"{sid} may send none of its leadership team (cap {pct(share)} × {team} rounded down = 0)",
+                f"{sid} 领导班子不得交流（班子 {team} 人 × {pct(share)}，向下取整为 0）")
     if usage is not None:
         return (f"{sid} already sends its leadership cap of {c} (team of {team}, {pct(share)} rounded down)",
                 f"{sid} 领导班子交流已达上限 {c} 人（班子 {team} 人的 {pct(share)}，向下取整）")
@@ -116,6 +120,8 @@ def stays(state: PlanState, rule: LeadershipCap) -> list[StayTest]:
         c = cap(int(state.team[a]), rule)
         if c is None or state.leaders_sent[a] < c:
             return None
+        if c == 0:
+            return f"{state.sid[a]} may send none of its leadership team (cap 0, team of {state.team[a]})"
         return f"{state.sid[a]} already sends its leadership cap of {c} (team of {state.team[a]})"
 
     return [StayTest(Stage.CAP, at_cap)]

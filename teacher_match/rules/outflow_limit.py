@@ -145,6 +145,9 @@ def binding_words(f: Facts, rule: OutflowLimit, k: Key, usage: Usage | None) -> 
     how = f"{rule.outflow_max_share:g} × {staff} staff, rounded down"
     if rule.outflow_min_cap and c == rule.outflow_min_cap:
         how += f", at least {rule.outflow_min_cap}"
+    if c == 0:
+        return (f"{sid} may send no teacher (outflow cap {how} = 0)",
+                f"{sid} 不得流出教师（在编 {staff} 人 × {rule.outflow_max_share:g}，向下取整为 0）")
     if usage is not None:
         return (f"{sid} already sends its outflow cap of {c} ({how})",
                 f"{sid} 已达流出上限 {c} 人（在编 {staff} 人 × {rule.outflow_max_share:g}，向下取整）")
@@ -166,8 +169,10 @@ def stays(state: PlanState, rule: OutflowLimit) -> list[StayTest]:
     def at_cap(t: int) -> str | None:
         a = state.pos[t]
         c = cap(int(state.staff[a]), rule)
-        return (f"{sid[a]} already sends its outflow cap of {c}" if c is not None and state.sent[a] >= c
-                else None)
+        if c is None or state.sent[a] < c:
+            return None
+        return f"{sid[a]} may send no teacher (outflow cap 0)" if c == 0 else \
+            f"{sid[a]} already sends its outflow cap of {c}"
 
     def must_keep(t: int) -> str | None:
         a, j = state.pos[t], state.subj[t]

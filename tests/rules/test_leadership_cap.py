@@ -56,7 +56,7 @@ def test_cap_rounds_down_unless_min_one():
     plan = solve(problem, policy)
     assert moves(plan) == {"P": None, "V": None}
     assert plan.objective == 2000
-    assert "leadership cap of 0 (team of 2)" in reason(plan, "P")
+    assert "U1 may send none of its leadership team (cap 0, team of 2)" in reason(plan, "P")
     assert_valid(problem, policy, plan)
 
     policy = make_policy(rules={"leadership_max_share": 0.3, "leadership_min_one": True})
