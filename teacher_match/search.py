@@ -4,8 +4,10 @@
 :class:`SearchOutcome` (status, solution vector, bound, what each stage did). Before searching, the model is
 strengthened (implied inequalities), reformulated (destination flows of aggregated classes) and split into
 independent parts (:func:`_prepare`); all three are exact. Large models get a warm start; an LP-guided search
-may run on the second core beside a single-worker search. Tuning constants are defined at the top, each with
-what was measured.
+may run on the second core beside a single-worker search. After the objective stages, the tie stage
+(:mod:`teacher_match.model.tie_stage`) keeps the objective found and picks, among the plans that have it, the
+one the published tie order prefers (:mod:`teacher_match.tie_order`). Tuning constants are defined at the
+top, each with what was measured.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import cast
 import numpy as np
 from ortools.sat.python import cp_model
 
-from .model import decomposition, flow_reformulation
+from .model import decomposition, flow_reformulation, tie_stage
 from .model.context import Context
 from .model.lp_guided import GuidedSearch
 from .model.objective import weighted_expr
@@ -74,6 +76,13 @@ SECOND_PASS_MIN_SECONDS = 5.0
 #: seconds a part left without a plan (after Ctrl-C or a time-out) may take to find a first one
 FIRST_PLAN_SECONDS = 10.0
 
+#: the share of the time limit the tie stage has (:mod:`teacher_match.model.tie_stage`): the objective stages
+#: stop by ``(1 − TIE_SHARE)`` of the limit, and the tie stage stops after this share or at the limit. Its
+#: first search (who of a school goes) is proven in a fraction of a second (0.13 s on a 10,000-teacher
+#: county); the second, the whole face of the objective, is proven within it on small counties only (see the
+#: module)
+TIE_SHARE = 0.1
+
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
@@ -109,6 +118,11 @@ class SolveParams:
         Print CP-SAT's search log (to stdout, by CP-SAT itself).
     deterministic : bool
         Interleaved (deterministic) parallel search, so equal inputs, seed and workers give equal plans.
+    tie_break : bool
+        End with the tie stage: among the plans of the objective found, the one the published tie order
+        prefers (:mod:`teacher_match.tie_order`; it has ``TIE_SHARE`` of the time limit at least). ``False``
+        for searches that only need the objective (a counterfactual's price, a look-ahead): equally good plans
+        are then the solver's choice.
     """
 
     time_limit: float = 60.0
@@ -116,6 +130,7 @@ class SolveParams:
     seed: int = 0
     log: bool = False
     deterministic: bool = True
+    tie_break: bool = True
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -174,6 +189,10 @@ def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
     return s
 
 
+#: what a search without the tie stage records of it
+_NO_TIE_STAGE = {"status": "skipped", "local": "skipped", "cost": None, "seconds": 0.0}
+
+
 @dataclass(frozen=True)
 class SearchOutcome:
     """What a search of a formulation found.
@@ -194,6 +213,12 @@ class SearchOutcome:
         What the LP-guided searches and the warm start did.
     parts, searched_variables, searched_constraints : int
         The size of what was searched (after reformulation and decomposition).
+    tie : dict
+        The tie stage: ``status`` (OPTIMAL: the order's best plan among those of the objective found;
+        FEASIBLE: not proven in its time; ``skipped``: switched off, interrupted, or no plan), ``local`` (the
+        status of its first search, the neighbourhood where only who of a school goes changes), ``cost`` (the
+        tie cost of the plan found, ``Σ (position + 1)`` over the rotated teachers; None when skipped) and
+        ``seconds``.
     """
 
     status: str
@@ -206,15 +231,19 @@ class SearchOutcome:
     parts: int
     searched_variables: int
     searched_constraints: int
+    tie: dict = dataclasses.field(default_factory=lambda: dict(_NO_TIE_STAGE))
 
 
 def run_search(ctx: Context, objective: Objective, params: SolveParams, progress: Callable | None = None,
                t0: float | None = None) -> SearchOutcome:
-    """Search the formulation for the objective (lexicographic stages one after the other).
+    """Search the formulation for the objective (lexicographic stages one after the other), then the ties.
 
     ``t0`` is when the caller's clock started (the time limit counts the build too); default now.
     """
     t0 = time.perf_counter() if t0 is None else t0
+    # the objective stages leave TIE_SHARE of the time to the tie stage
+    objective_end = t0 + params.time_limit * ((1.0 - TIE_SHARE) if params.tie_break else 1.0)
+    searched = None  # the best plan in the searched model's variables (before the reformulation's expansion)
     stages: Sequence[str | None] = objective.order or [None]
     values = None
     status_code = cp_model.UNKNOWN
@@ -236,7 +265,7 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
         if not single:  # (a single objective was set by _prepare)
             expr = weighted_expr(ctx, objective.weights, [stage] if stage else None)
             ctx.model.minimize(expr)
-        remaining = params.time_limit - (time.perf_counter() - t0)
+        remaining = objective_end - time.perf_counter()
         budget = remaining / (len(stages) - i)
         # the LP-guided search takes the second core (so only beside one worker), and only once the stage has
         # used GUIDE_AFTER_SHARE of its time unproven
@@ -245,6 +274,7 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
             res = _solve_parts(parts, target.proto, params, budget, progress, guide_from)
         else:
             res = _solve_whole(target, params, budget, progress, stage or "objective", guide_from=guide_from)
+        searched = res.values if res.values is not None else searched
         if ref is not None and res.values is not None:
             res.values = ref.expand(res.values)  # back to the model's own variables
         status_code, interrupted = res.status, res.interrupted
@@ -269,12 +299,76 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
                 ctx.model.add_hint(v, int(values[v.index]))
         if interrupted:
             break
+    tie = dict(_NO_TIE_STAGE)
+    if params.tie_break and values is not None and searched is not None and not interrupted:
+        # TIE_SHARE of the time limit, which the objective stages left (all of it when they used theirs)
+        tie_end = min(t0 + params.time_limit, time.perf_counter() + TIE_SHARE * params.time_limit)
+        better, tie = _tie_stage(ctx, ref, parts, target, searched, params, tie_end)
+        interrupted = bool(tie.pop("interrupted"))
+        if better is not None:
+            values = ref.expand(better) if ref is not None else better
     return SearchOutcome(
         status=STATUS_NAMES[status_code], values=values,
         bound=bound_units if objective.order is None else float("nan"),
         stages=stage_log, interrupted=interrupted, guided=guided, warm=warm,
         parts=len(parts) if parts is not None else 1, searched_variables=len(target.proto.variables),
-        searched_constraints=len(target.proto.constraints))
+        searched_constraints=len(target.proto.constraints), tie=tie)
+
+
+def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, params: SolveParams,
+               deadline: float) -> tuple[np.ndarray | None, dict]:
+    """The tie stage on the model searched (see :mod:`teacher_match.model.tie_stage`).
+
+    First the neighbourhood of the objective stages' plan (the same number of teachers of each subject from
+    each school to each school: who of a school goes), then the whole face of the objective found from the
+    neighbourhood's best plan, until ``deadline``. Returns the plan found in the searched model's variables
+    (None: the objective stages' plan stands) and what the stage did (status, local, cost, seconds,
+    interrupted). Each search is hinted with the plan before it, and a plan is only taken when its tie cost
+    is lower, so the plan returned is never worse than the objective stages' in the objective or the order.
+    """
+    t = time.perf_counter()
+    classes = tie_stage.on_searched_model(tie_stage.tie_classes(ctx), ref)
+    part_of = None
+    if parts is not None:
+        part_of = np.empty(len(target.proto.variables), dtype=np.int64)
+        for k, p in enumerate(parts):
+            part_of[p.variables] = k
+    model, best_cost = tie_stage.tie_model(target, classes, searched, part_of)
+    if not model.proto.has_objective():
+        # nobody can rotate: every plan of the objective found has the same (empty) tie cost
+        return None, {"status": "OPTIMAL", "local": "OPTIMAL", "cost": 0,
+                      "seconds": round(time.perf_counter() - t, 2), "interrupted": False}
+    best = None
+    local = _search_tie(tie_stage.with_groups_fixed(model, tie_stage.destination_groups(ctx, ref), searched),
+                        params, deadline)
+    interrupted = local.interrupted
+    if local.values is not None and local.objective <= best_cost:
+        best, best_cost = local.values, int(local.objective)
+    status = cp_model.UNKNOWN
+    if not interrupted:
+        if best is not None:
+            model.clear_hints()
+            model.proto.solution_hint.vars.extend(range(len(best)))
+            model.proto.solution_hint.values.extend(np.asarray(best).tolist())
+        whole = _search_tie(model, params, deadline)
+        interrupted, status = whole.interrupted, whole.status
+        if whole.values is not None and whole.objective <= best_cost:
+            best, best_cost = whole.values, int(whole.objective)
+    info = {"status": "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
+            "local": STATUS_NAMES[local.status], "cost": best_cost,
+            "seconds": round(time.perf_counter() - t, 2), "interrupted": interrupted}
+    if best is None:
+        return None, info  # (the objective stages' plan stands: a plan of the tie model, not proven)
+    return np.asarray(best[: len(target.proto.variables)], dtype=np.int64), info
+
+
+def _search_tie(model: cp_model.CpModel, params: SolveParams, deadline: float) -> _Result:
+    """One search of a tie model until ``deadline``: by independent parts when it has them."""
+    budget = max(0.1, deadline - time.perf_counter())
+    split = decomposition.split(model.proto) if DECOMPOSE else None
+    if split is not None:
+        return _solve_parts(split, model.proto, params, budget, None)
+    return _solve_whole(model, params, budget, None, "tie order")
 
 
 def _prepare(ctx, objective: Objective):

@@ -38,7 +38,8 @@ DEFAULT_KEYS = ("mandatory_first", "most_years_at_school_first", "teacher_id")
 KEY_WORDS = {
     "teachers_before_leaders": ("teachers before cadres (先教师后干部)", "先教师后干部"),
     "leaders_before_teachers": ("principals and middle leaders first (带头流动)", "干部带头先流动"),
-    "primary_before_junior": ("primary-school staff before junior-middle staff (先小学后初中)", "先小学后初中"),
+    "primary_before_junior": ("primary-school staff before junior-middle staff (先小学后初中)",
+                              "先小学后初中"),
     "backbone_before_ordinary": ("backbone before ordinary teachers (先骨干后普通)", "先骨干后普通"),
     "no_rural_experience_first": ("teachers without rural or weak-school service first",
                                   "无农村或薄弱学校任教经历者优先"),
@@ -158,7 +159,7 @@ class TieOrder:
     def decide(self, a: int, b: int) -> tuple[str, str]:
         """Why teacher ``a`` comes before teacher ``b`` (``a`` must be earlier), in English and Chinese."""
         k = self.deciding_key(a, b)
-        ta, tb = self.teacher_id[a], self.teacher_id[b]
+        ta = self.teacher_id[a]
         if k == "youngest_first":
             return (f"{ta} is younger ({self.age[a]:g} vs {self.age[b]:g}; youngest first)",
                     f"{ta} 更年轻（{self.age[a]:g} 岁，本人 {self.age[b]:g} 岁；按年龄从小到大）")
