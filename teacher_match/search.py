@@ -76,12 +76,21 @@ SECOND_PASS_MIN_SECONDS = 5.0
 #: seconds a part left without a plan (after Ctrl-C or a time-out) may take to find a first one
 FIRST_PLAN_SECONDS = 10.0
 
-#: the share of the time limit the tie stage has (:mod:`teacher_match.model.tie_stage`): the objective stages
-#: stop by ``(1 − TIE_SHARE)`` of the limit, and the tie stage stops after this share or at the limit. Its
-#: first search (who of a school goes) is proven in a fraction of a second (0.13 s on a 10,000-teacher
-#: county); the second, the whole face of the objective, is proven within it on small counties only (see the
-#: module)
+#: the share of the time limit the tie stage has at most (:mod:`teacher_match.model.tie_stage`): the objective
+#: stages stop by ``(1 − TIE_SHARE)`` of the limit, and the tie stage stops after this share or at the limit
 TIE_SHARE = 0.1
+
+#: the tie stage's second search (the whole face of the objective found) has at most this share of the time
+#: the objective stages took, and at least TIE_MIN_SECONDS (within TIE_SHARE). Its first search (who of a
+#: school goes) is proven in a fraction of a second (0.13 s on a 10,000-teacher county), and on a county the
+#: second finds little more (there, 60 s gave a worse plan than the first search's and no proof), so it is
+#: not given the time the objective had (measured, loaded 2-core machine: with 9 s for it the 10,000-teacher
+#: county's solve took 40.3 and 48.6 s against 36.2 and 33.3 s without the tie stage)
+TIE_WHOLE_RATIO = 0.25
+
+#: seconds the whole-face search has at least: a small county's is proven well within it (300 teachers:
+#: the whole tie stage in 0.04–0.09 s)
+TIE_MIN_SECONDS = 2.0
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -301,9 +310,12 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
             break
     tie = dict(_NO_TIE_STAGE)
     if params.tie_break and values is not None and searched is not None and not interrupted:
-        # TIE_SHARE of the time limit, which the objective stages left (all of it when they used theirs)
-        tie_end = min(t0 + params.time_limit, time.perf_counter() + TIE_SHARE * params.time_limit)
-        better, tie = _tie_stage(ctx, ref, parts, target, searched, params, tie_end)
+        # TIE_SHARE of the time limit, which the objective stages left (all of it when they used theirs); the
+        # whole face at most TIE_WHOLE_RATIO of the objective stages' time
+        now = time.perf_counter()
+        tie_end = min(t0 + params.time_limit, now + TIE_SHARE * params.time_limit)
+        whole_seconds = max(TIE_MIN_SECONDS, TIE_WHOLE_RATIO * (now - t0))
+        better, tie = _tie_stage(ctx, ref, parts, target, searched, params, tie_end, whole_seconds)
         interrupted = bool(tie.pop("interrupted"))
         if better is not None:
             values = ref.expand(better) if ref is not None else better
@@ -316,15 +328,16 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
 
 
 def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, params: SolveParams,
-               deadline: float) -> tuple[np.ndarray | None, dict]:
+               deadline: float, whole_seconds: float) -> tuple[np.ndarray | None, dict]:
     """The tie stage on the model searched (see :mod:`teacher_match.model.tie_stage`).
 
     First the neighbourhood of the objective stages' plan (the same number of teachers of each subject from
     each school to each school: who of a school goes), then the whole face of the objective found from the
-    neighbourhood's best plan, until ``deadline``. Returns the plan found in the searched model's variables
-    (None: the objective stages' plan stands) and what the stage did (status, local, cost, seconds,
-    interrupted). Each search is hinted with the plan before it, and a plan is only taken when its tie cost
-    is lower, so the plan returned is never worse than the objective stages' in the objective or the order.
+    neighbourhood's best plan, for ``whole_seconds`` at most, until ``deadline``. Returns the plan found in
+    the searched model's variables (None: the objective stages' plan stands) and what the stage did (status,
+    local, cost, seconds, interrupted). Each search is hinted with the plan before it, and a plan is only
+    taken when its tie cost is lower, so the plan returned is never worse than the objective stages' in the
+    objective or the order.
     """
     t = time.perf_counter()
     classes = tie_stage.on_searched_model(tie_stage.tie_classes(ctx), ref)
@@ -339,9 +352,11 @@ def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, 
         return None, {"status": "OPTIMAL", "local": "OPTIMAL", "cost": 0,
                       "seconds": round(time.perf_counter() - t, 2), "interrupted": False}
     best = None
+    split = parts is not None  # (a model of one part stays one with the tie stage's rows)
     local = _search_tie(tie_stage.with_groups_fixed(model, tie_stage.destination_groups(ctx, ref), searched),
-                        params, deadline)
+                        params, deadline, split)
     interrupted = local.interrupted
+    local_seconds = round(time.perf_counter() - t, 2)
     if local.values is not None and local.objective <= best_cost:
         best, best_cost = local.values, int(local.objective)
     status = cp_model.UNKNOWN
@@ -350,24 +365,24 @@ def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, 
             model.clear_hints()
             model.proto.solution_hint.vars.extend(range(len(best)))
             model.proto.solution_hint.values.extend(np.asarray(best).tolist())
-        whole = _search_tie(model, params, deadline)
+        whole = _search_tie(model, params, min(deadline, time.perf_counter() + whole_seconds), split)
         interrupted, status = whole.interrupted, whole.status
         if whole.values is not None and whole.objective <= best_cost:
             best, best_cost = whole.values, int(whole.objective)
     info = {"status": "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
-            "local": STATUS_NAMES[local.status], "cost": best_cost,
+            "local": STATUS_NAMES[local.status], "cost": best_cost, "local_seconds": local_seconds,
             "seconds": round(time.perf_counter() - t, 2), "interrupted": interrupted}
     if best is None:
         return None, info  # (the objective stages' plan stands: a plan of the tie model, not proven)
     return np.asarray(best[: len(target.proto.variables)], dtype=np.int64), info
 
 
-def _search_tie(model: cp_model.CpModel, params: SolveParams, deadline: float) -> _Result:
-    """One search of a tie model until ``deadline``: by independent parts when it has them."""
+def _search_tie(model: cp_model.CpModel, params: SolveParams, deadline: float, split: bool) -> _Result:
+    """One search of a tie model until ``deadline``: by independent parts when it has them (``split``)."""
     budget = max(0.1, deadline - time.perf_counter())
-    split = decomposition.split(model.proto) if DECOMPOSE else None
-    if split is not None:
-        return _solve_parts(split, model.proto, params, budget, None)
+    parts = decomposition.split(model.proto) if DECOMPOSE and split else None
+    if parts is not None:
+        return _solve_parts(parts, model.proto, params, budget, None)
     return _solve_whole(model, params, budget, None, "tie order")
 
 

@@ -186,8 +186,9 @@ def destination_groups(ctx, ref) -> list[np.ndarray]:
     subj = pd.factorize(mp["subject"])[0]
     key = pd.DataFrame({"a": mp["from_s"].to_numpy(), "s": mp["s"].to_numpy(), "j": subj, "col": cols})
     key = key.drop_duplicates("col").sort_values(["a", "s", "j", "col"], kind="stable")
-    g = key.groupby(["a", "s", "j"], sort=False)["col"]
-    return [np.asarray(v, dtype=np.int64) for v in g.agg(list).tolist()]
+    group = key.groupby(["a", "s", "j"], sort=False).ngroup().to_numpy()
+    cuts = np.flatnonzero(np.diff(group)) + 1
+    return np.split(key["col"].to_numpy(dtype=np.int64), cuts) if len(key) else []
 
 
 def with_groups_fixed(model: cp_model.CpModel, groups: list[np.ndarray],
