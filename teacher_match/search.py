@@ -82,15 +82,16 @@ TIE_SHARE = 0.1
 
 #: the tie stage's second search (the whole face of the objective found) has at most this share of the time
 #: the objective stages took, and at least TIE_MIN_SECONDS (within TIE_SHARE). Its first search (who of a
-#: school goes) is proven in a fraction of a second (0.13 s on a 10,000-teacher county), and on a county the
-#: second finds little more (there, 60 s gave a worse plan than the first search's and no proof), so it is
-#: not given the time the objective had (measured, loaded 2-core machine: with 9 s for it the 10,000-teacher
-#: county's solve took 40.3 and 48.6 s against 36.2 and 33.3 s without the tie stage)
-TIE_WHOLE_RATIO = 0.25
+#: school goes) is proven in a fraction of a second, and on a county the second finds little more: on the
+#: 10,000-teacher county (seed 0) 60 s of it gave a worse plan than the first search's and no proof, and with
+#: a quarter of the objective's time the tie stage took 7.9–9.0 s of a 36.5–45.0 s solve (1.3–1.6 s the first
+#: search; 32.9–35.8 s without the tie stage, loaded 2-core machine); with a tenth, 2.9–3.6 s of 24.9–29.0 s
+#: (20.7–27.0 s without it), the same plan
+TIE_WHOLE_RATIO = 0.1
 
 #: seconds the whole-face search has at least: a small county's is proven well within it (300 teachers:
 #: the whole tie stage in 0.04–0.09 s)
-TIE_MIN_SECONDS = 2.0
+TIE_MIN_SECONDS = 1.0
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
