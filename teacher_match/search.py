@@ -80,18 +80,16 @@ FIRST_PLAN_SECONDS = 10.0
 #: stages stop by ``(1 − TIE_SHARE)`` of the limit, and the tie stage stops after this share or at the limit
 TIE_SHARE = 0.1
 
-#: the tie stage's second search (the whole face of the objective found) has at most this share of the time
-#: the objective stages took, and at least TIE_MIN_SECONDS (within TIE_SHARE). Its first search (who of a
-#: school goes) is proven in a fraction of a second, and on a county the second finds little more: on the
-#: 10,000-teacher county (seed 0) 60 s of it gave a worse plan than the first search's and no proof, and with
-#: a quarter of the objective's time the tie stage took 7.9–9.0 s of a 36.5–45.0 s solve (1.3–1.6 s the first
-#: search; 32.9–35.8 s without the tie stage, loaded 2-core machine); with a tenth, 2.9–3.6 s of 24.9–29.0 s
-#: (20.7–27.0 s without it), the same plan
-TIE_WHOLE_RATIO = 0.1
-
-#: seconds the whole-face search has at least: a small county's is proven well within it (300 teachers:
-#: the whole tie stage in 0.04–0.09 s)
-TIE_MIN_SECONDS = 1.0
+#: the work (CP-SAT's deterministic seconds) of the tie stage's two searches: the neighbourhood's (who of a
+#: school goes; proven well within it), then the whole face of the objective found. Work, not wall time, so
+#: that an unproven tie stage gives the same plan on every run (a wall-clock budget made a 3,000-teacher
+#: county's plan depend on the machine's load); TIE_SHARE stays as a wall-clock bound. The whole face is
+#: given little: on the 10,000-teacher county (seed 0) 60 s of it gave a worse plan than the neighbourhood's
+#: and no proof; with a quarter of the objective stages' wall time the tie stage took 7.9–9.0 s of a
+#: 36.5–45.0 s solve (1.3–1.6 s the neighbourhood; 32.9–35.8 s without the tie stage, loaded 2-core machine),
+#: with a tenth 2.9–3.6 s of 24.9–29.0 s (20.7–27.0 s without), the same plan
+TIE_LOCAL_WORK = 10.0
+TIE_WHOLE_WORK = 1.0
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -130,9 +128,10 @@ class SolveParams:
         Interleaved (deterministic) parallel search, so equal inputs, seed and workers give equal plans.
     tie_break : bool
         End with the tie stage: among the plans of the objective found, the one the published tie order
-        prefers (:mod:`teacher_match.tie_order`; it has ``TIE_SHARE`` of the time limit at least). ``False``
-        for searches that only need the objective (a counterfactual's price, a look-ahead): equally good plans
-        are then the solver's choice.
+        prefers (:mod:`teacher_match.tie_order`; the objective stages leave it ``TIE_SHARE`` of the time
+        limit, of which it takes a part: see ``TIE_WHOLE_WORK``). ``False`` for searches that only need the
+        objective (a counterfactual's price, a look-ahead): equally good plans are then the solver's choice
+        (a class of interchangeable teachers still sends its members in the order).
     """
 
     time_limit: float = 60.0
@@ -311,12 +310,9 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
             break
     tie = dict(_NO_TIE_STAGE)
     if params.tie_break and values is not None and searched is not None and not interrupted:
-        # TIE_SHARE of the time limit, which the objective stages left (all of it when they used theirs); the
-        # whole face at most TIE_WHOLE_RATIO of the objective stages' time
-        now = time.perf_counter()
-        tie_end = min(t0 + params.time_limit, now + TIE_SHARE * params.time_limit)
-        whole_seconds = max(TIE_MIN_SECONDS, TIE_WHOLE_RATIO * (now - t0))
-        better, tie = _tie_stage(ctx, ref, parts, target, searched, params, tie_end, whole_seconds)
+        # TIE_SHARE of the time limit at most, which the objective stages left
+        tie_end = min(t0 + params.time_limit, time.perf_counter() + TIE_SHARE * params.time_limit)
+        better, tie = _tie_stage(ctx, ref, parts, target, searched, params, tie_end)
         interrupted = bool(tie.pop("interrupted"))
         if better is not None:
             values = ref.expand(better) if ref is not None else better
@@ -329,16 +325,16 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
 
 
 def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, params: SolveParams,
-               deadline: float, whole_seconds: float) -> tuple[np.ndarray | None, dict]:
+               deadline: float) -> tuple[np.ndarray | None, dict]:
     """The tie stage on the model searched (see :mod:`teacher_match.model.tie_stage`).
 
     First the neighbourhood of the objective stages' plan (the same number of teachers of each subject from
     each school to each school: who of a school goes), then the whole face of the objective found from the
-    neighbourhood's best plan, for ``whole_seconds`` at most, until ``deadline``. Returns the plan found in
-    the searched model's variables (None: the objective stages' plan stands) and what the stage did (status,
-    local, cost, seconds, interrupted). Each search is hinted with the plan before it, and a plan is only
-    taken when its tie cost is lower, so the plan returned is never worse than the objective stages' in the
-    objective or the order.
+    neighbourhood's best plan (each with its work: TIE_LOCAL_WORK, TIE_WHOLE_WORK), until ``deadline`` at
+    the latest. Returns the plan found in the searched model's variables (None: the objective stages' plan
+    stands) and what the stage did (status, local, cost, seconds, interrupted). Each search is hinted with
+    the plan before it, and a plan is only taken when its tie cost is lower, so the plan returned is never
+    worse than the objective stages' in the objective or the order.
     """
     t = time.perf_counter()
     classes = tie_stage.on_searched_model(tie_stage.tie_classes(ctx), ref)
@@ -355,7 +351,7 @@ def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, 
     best = None
     split = parts is not None  # (a model of one part stays one with the tie stage's rows)
     local = _search_tie(tie_stage.with_groups_fixed(model, tie_stage.destination_groups(ctx, ref), searched),
-                        params, deadline, split)
+                        params, deadline, split, TIE_LOCAL_WORK)
     interrupted = local.interrupted
     local_seconds = round(time.perf_counter() - t, 2)
     if local.values is not None and local.objective <= best_cost:
@@ -366,7 +362,7 @@ def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, 
             model.clear_hints()
             model.proto.solution_hint.vars.extend(range(len(best)))
             model.proto.solution_hint.values.extend(np.asarray(best).tolist())
-        whole = _search_tie(model, params, min(deadline, time.perf_counter() + whole_seconds), split)
+        whole = _search_tie(model, params, deadline, split, TIE_WHOLE_WORK)
         interrupted, status = whole.interrupted, whole.status
         if whole.values is not None and whole.objective <= best_cost:
             best, best_cost = whole.values, int(whole.objective)
@@ -378,13 +374,17 @@ def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, 
     return np.asarray(best[: len(target.proto.variables)], dtype=np.int64), info
 
 
-def _search_tie(model: cp_model.CpModel, params: SolveParams, deadline: float, split: bool) -> _Result:
-    """One search of a tie model until ``deadline``: by independent parts when it has them (``split``)."""
+def _search_tie(model: cp_model.CpModel, params: SolveParams, deadline: float, split: bool,
+                work: float) -> _Result:
+    """One search of a tie model, ``work`` deterministic seconds, until ``deadline`` at the latest.
+
+    By independent parts when it has them (``split``).
+    """
     budget = max(0.1, deadline - time.perf_counter())
     parts = decomposition.split(model.proto) if DECOMPOSE and split else None
     if parts is not None:
-        return _solve_parts(parts, model.proto, params, budget, None)
-    return _solve_whole(model, params, budget, None, "tie order")
+        return _solve_parts(parts, model.proto, params, budget, None, work=work)
+    return _solve_whole(model, params, budget, None, "tie order", work=work)
 
 
 def _prepare(ctx, objective: Objective):
@@ -431,7 +431,8 @@ class _Result:
 
 
 def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, progress, stage: str,
-                 solvers: list | None = None, guide_from: float | None = None) -> _Result:
+                 solvers: list | None = None, guide_from: float | None = None,
+                 work: float | None = None) -> _Result:
     """Solve the model in one search (``solvers`` collects the solver, so another thread can stop it).
 
     With ``guide_from`` (a ``time.perf_counter()`` instant) and a model of at least ``GUIDE_MIN_VARS``
@@ -440,6 +441,9 @@ def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, pr
     proving optimality and the guided plan is strictly better (see :func:`_with_guided`).
     """
     solver = _solver(params, budget)
+    if work is not None:
+        # a limit in CP-SAT's deterministic seconds: the same search on every run, however loaded the machine
+        solver.parameters.max_deterministic_time = work
     if solvers is not None:
         solvers.append(solver)
     cb = _Progress(progress, stage) if progress else None
@@ -490,16 +494,18 @@ def _read(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus, interrupte
 
 
 def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
-                 guide_from: float | None = None) -> _Result:
+                 guide_from: float | None = None, work: float | None = None) -> _Result:
     """Solve independent parts one by one (or ``workers`` at a time, one worker each) and assemble the plan.
 
     Smallest parts first; each gets a share of the time left proportional to its size, so time a part does not
     need passes to the larger ones. The objective and the bound are sums over the parts plus the full model's
     constant: the bound is a bound of the full model (see :mod:`teacher_match.model.decomposition`).
     With ``workers > 1`` the parts are solved concurrently, each by one deterministic worker. ``guide_from``:
-    see :func:`_solve_whole` (one instant for all parts: the stage's, not each part's).
+    see :func:`_solve_whole` (one instant for all parts: the stage's, not each part's). ``work``: CP-SAT's
+    deterministic seconds for all parts, shared by size.
     """
     deadline = time.perf_counter() + budget
+    total_size = sum(p.size for p in parts)
     order = sorted(range(len(parts)), key=lambda k: (parts[k].size, k))
     threads = max(1, min(int(params.workers), len(parts)))
     one = dataclasses.replace(params, workers=1)
@@ -514,6 +520,7 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
         left = deadline - time.perf_counter()
         report = partial(_part_report, k=k, state=state) if progress else None
         r = _solve_whole(model, one, max(0.1, min(left, share * left)), report, label, solvers,
+                         work=None if work is None else work * parts[k].size / total_size,
                          guide_from=guide_from if threads == 1 else None)
         if report is not None and r.values is not None:
             # the final numbers, also when presolve alone solved the part and no callback fired
@@ -556,7 +563,8 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
                 signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
         if pressed:
             results = {k: dataclasses.replace(r, interrupted=True) for k, r in results.items()}
-    if threads == 1 and not stop.is_set():
+    if threads == 1 and not stop.is_set() and work is None:
+        # (with a work limit each part has had its share: a second pass would depend on the clock)
         _second_pass(parts, order, results, deadline, run)
     interrupted = any(r.interrupted for r in results.values())
     for k in order:
