@@ -87,7 +87,8 @@ TIE_SHARE = 0.1
 #: given little: on the 10,000-teacher county (seed 0) 60 s of it gave a worse plan than the neighbourhood's
 #: and no proof; with a quarter of the objective stages' wall time the tie stage took 7.9–9.0 s of a
 #: 36.5–45.0 s solve (1.3–1.6 s the neighbourhood; 32.9–35.8 s without the tie stage, loaded 2-core machine),
-#: with a tenth 2.9–3.6 s of 24.9–29.0 s (20.7–27.0 s without), the same plan
+#: with a tenth 2.9–3.6 s of 24.9–29.0 s (20.7–27.0 s without), the same plan; with this work 1.5–1.7 s of
+#: 13.3–14.3 s (11.1–11.7 s without, a quieter machine), the same plan
 TIE_LOCAL_WORK = 10.0
 TIE_WHOLE_WORK = 1.0
 
