@@ -185,7 +185,9 @@ class CyclePlan:
                     elif plan.diagnosis is not None:
                         plan.diagnosis.to_excel(xw, sheet_name=f"year {k} diagnosis", index=False)
                 if self.plans and self.plans[0].has_plan:
-                    write_publicity_sheet(xw, self.plans[0].assignments)
+                    words = self.plans[0].tie_order_words()
+                    write_publicity_sheet(xw, self.plans[0].assignments,
+                                          notes=[words[1]] if words is not None else None)
                 text_cells_as_text(xw.book)
             make_reproducible(tmp)
         return Path(path)

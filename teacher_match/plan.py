@@ -143,6 +143,7 @@ class Plan:
             ("best bound", _fmt(t["bound"])),
             ("gap", "—" if not np.isfinite(t["gap"]) else f"{t['gap']:.2%}"),
             ("status", t["status"]),
+            *self._tie_row(),
             ("solve time", f"{t['wall_time_s']:.1f} s"),
         ]
         if self.itinerant is not None:
@@ -176,8 +177,31 @@ class Plan:
         if notes:
             lines.append("")
             lines.extend(f"  {n}" for n in notes)
+        words = self.tie_order_words()
+        if words is not None and self.has_plan:
+            lines += ["", f"  {words[0]}", f"  {words[1]}"]
         lines.extend(self._summary_needs_and_diagnosis())
         return "\n".join(lines)
+
+    def tie_order_words(self) -> tuple[str, str] | None:
+        """The published tie order the plan follows, in English and Chinese (None for a plan without one).
+
+        See :mod:`teacher_match.tie_order`: among plans of equal objective, the plan moves the teachers with
+        the smallest total position in this order.
+        """
+        tie = self.solver_info.get("tie_order")
+        if not tie or "en" not in tie:
+            return None
+        return str(tie["en"]), str(tie["zh"])
+
+    def _tie_row(self) -> list[tuple[str, str]]:
+        """The tie stage's status and the plan's tie cost (Σ position + 1 over the rotated teachers)."""
+        tie = self.solver_info.get("tie_order")
+        if not tie or not self.has_plan:
+            return []
+        how = {"OPTIMAL": "proven", "FEASIBLE": "best found in its time, not proven",
+               "skipped": "not searched"}.get(str(tie["status"]), str(tie["status"]))
+        return [("tie order", f"{how}, cost {tie['cost']:,}")]
 
     def _by_mode(self) -> list[tuple[str, str]]:
         """Rotated per mode, when a policy plans several modes (``relation_moved`` marks such a plan)."""
@@ -292,9 +316,11 @@ class Plan:
                 self.assignments.to_excel(xw, sheet_name="assignments", index=False)
                 self.needs.to_excel(xw, sheet_name="needs", index=False)
                 self.schools.to_excel(xw, sheet_name="schools", index=False)
+                words = self.tie_order_words()
                 info = pd.DataFrame([
                     ("status", self.status), ("objective", self.objective), ("bound", self.bound),
-                    ("gap", self.gap), ("policy", self.policy_id)],
+                    ("gap", self.gap), ("policy", self.policy_id),
+                    *([("tie_order", words[0]), ("tie_order_zh", words[1])] if words else [])],
                     columns=["term", "value"])
                 pd.concat([self.objective_breakdown, info], ignore_index=True).to_excel(
                     xw, sheet_name="objective", index=False)
@@ -392,7 +418,9 @@ class Plan:
 
 
 def _write_publicity(xw, plan: Plan) -> None:
-    write_publicity_sheet(xw, plan.assignments, itinerant=plan.itinerant)
+    words = plan.tie_order_words()
+    write_publicity_sheet(xw, plan.assignments, itinerant=plan.itinerant,
+                          notes=[words[1]] if words is not None and plan.has_plan else None)
 
 
 def _fmt(v) -> str:

@@ -138,19 +138,31 @@ def itinerant_publicity(itinerant: pd.DataFrame) -> pd.DataFrame:
                          "每周课时": it["lessons_per_week"].to_numpy()})
 
 
+#: the numbers of the sheet's blocks
+_NUMERALS = "一二三四五六七八九"
+
+
 def write_publicity_sheet(xw: pd.ExcelWriter, assignments: pd.DataFrame, sheet: str = "公示名单",
-                          itinerant: pd.DataFrame | None = None) -> None:
-    """The three views stacked on one sheet, each under a title row (and the 走教 teachers when planned)."""
-    blocks = [("一、交流教师名单（按接收学校）", publicity_table(assignments, "receiving")),
-              ("二、派出教师名单（按派出学校）", publicity_table(assignments, "sending")),
-              ("三、暂缓交流人员（仅列类别）", publicity_table(assignments, "exempt"))]
+                          itinerant: pd.DataFrame | None = None, notes: list[str] | None = None) -> None:
+    """The three views stacked on one sheet, each under a title row (and the 走教 teachers when planned).
+
+    ``notes`` (e.g. the published tie order, :meth:`teacher_match.tie_order.TieOrder.describe`) are stated
+    last, one a row, under the title 说明.
+    """
+    blocks = [("交流教师名单（按接收学校）", publicity_table(assignments, "receiving")),
+              ("派出教师名单（按派出学校）", publicity_table(assignments, "sending")),
+              ("暂缓交流人员（仅列类别）", publicity_table(assignments, "exempt"))]
     if itinerant is not None:
-        blocks.append(("四、走教教师名单（按走教学校）", itinerant_publicity(itinerant)))
+        blocks.append(("走教教师名单（按走教学校）", itinerant_publicity(itinerant)))
     row = 0
-    for title, table in blocks:
-        pd.DataFrame({title: []}).to_excel(xw, sheet_name=sheet, index=False, startrow=row)
+    for i, (title, table) in enumerate(blocks):
+        heading = pd.DataFrame({f"{_NUMERALS[i]}、{title}": []})
+        heading.to_excel(xw, sheet_name=sheet, index=False, startrow=row)
         table.to_excel(xw, sheet_name=sheet, index=False, startrow=row + 1)
         row += len(table) + 3
+    if notes:
+        pd.DataFrame({f"{_NUMERALS[len(blocks)]}、说明": list(notes)}).to_excel(
+            xw, sheet_name=sheet, index=False, startrow=row)
 
 
 #: a decision of an explanation, as published

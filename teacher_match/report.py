@@ -36,8 +36,8 @@ def plan_tables(plan) -> dict[str, pd.DataFrame]:
     if not isinstance(plan, (str, Path)):
         out = {"assignments": plan.assignments, "needs": plan.needs, "schools": plan.schools,
                "objective": pd.concat([plan.objective_breakdown, pd.DataFrame(
-                   [("status", plan.status), ("objective", plan.objective), ("policy", plan.policy_id)],
-                   columns=["term", "value"])], ignore_index=True)}
+                   [("status", plan.status), ("objective", plan.objective), ("policy", plan.policy_id),
+                    *_tie_rows(plan)], columns=["term", "value"])], ignore_index=True)}
         if plan.diagnosis is not None:
             out["diagnosis"] = plan.diagnosis
         if getattr(plan, "itinerant", None) is not None:
@@ -67,6 +67,12 @@ def plan_tables(plan) -> dict[str, pd.DataFrame]:
     a = out["assignments"]
     a["moves"] = a["moves"].astype(str).str.strip().str.lower().isin(["true", "1", "1.0", "yes", "是"])
     return out
+
+
+def _tie_rows(plan) -> list[tuple[str, str]]:
+    """The plan's published tie order as the objective sheet states it (nothing for a plan without one)."""
+    words = plan.tie_order_words() if hasattr(plan, "tie_order_words") else None
+    return [("tie_order", words[0]), ("tie_order_zh", words[1])] if words else []
 
 
 def _coords(schools: pd.DataFrame, problem) -> dict[str, tuple[float, float]] | None:
@@ -204,6 +210,9 @@ def render_html(plan, problem=None) -> str:
              + "".join(f"<div class='card'><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>"
                        for k, v in cards)
              + "</div>"]
+    # the published order that decides between equally good plans (teacher_match.tie_order)
+    parts += [f"<p>{html.escape(str(info[k]))}</p>" for k in ("tie_order", "tie_order_zh")
+              if k in info and pd.notna(info[k])]
     if "diagnosis" in tb and len(tb["diagnosis"]):
         d = tb["diagnosis"][["conflict", "rule", "key", "sentence_en", "sentence_zh", "relaxation"]]
         parts += ["<h2 class='bad'>No plan exists — conflicting rules 无可行方案：冲突规则</h2>", _table(d)]

@@ -4,8 +4,10 @@
 :class:`SearchOutcome` (status, solution vector, bound, what each stage did). Before searching, the model is
 strengthened (implied inequalities), reformulated (destination flows of aggregated classes) and split into
 independent parts (:func:`_prepare`); all three are exact. Large models get a warm start; an LP-guided search
-may run on the second core beside a single-worker search. Tuning constants are defined at the top, each with
-what was measured.
+may run on the second core beside a single-worker search. After the objective stages, the tie stage
+(:mod:`teacher_match.model.tie_stage`) keeps the objective found and picks, among the plans that have it, the
+one the published tie order prefers (:mod:`teacher_match.tie_order`). Tuning constants are defined at the
+top, each with what was measured.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import cast
 import numpy as np
 from ortools.sat.python import cp_model
 
-from .model import decomposition, flow_reformulation
+from .model import decomposition, flow_reformulation, tie_stage
 from .model.context import Context
 from .model.lp_guided import GuidedSearch
 from .model.objective import weighted_expr
@@ -74,6 +76,22 @@ SECOND_PASS_MIN_SECONDS = 5.0
 #: seconds a part left without a plan (after Ctrl-C or a time-out) may take to find a first one
 FIRST_PLAN_SECONDS = 10.0
 
+#: the share of the time limit the tie stage has at most (:mod:`teacher_match.model.tie_stage`): the objective
+#: stages stop by ``(1 − TIE_SHARE)`` of the limit, and the tie stage stops after this share or at the limit
+TIE_SHARE = 0.1
+
+#: the work (CP-SAT's deterministic seconds) of the tie stage's two searches: the neighbourhood's (who of a
+#: school goes; proven well within it), then the whole face of the objective found. Work, not wall time, so
+#: that an unproven tie stage gives the same plan on every run (a wall-clock budget made a 3,000-teacher
+#: county's plan depend on the machine's load); TIE_SHARE stays as a wall-clock bound. The whole face is
+#: given little: on the 10,000-teacher county (seed 0) 60 s of it gave a worse plan than the neighbourhood's
+#: and no proof; with a quarter of the objective stages' wall time the tie stage took 7.9–9.0 s of a
+#: 36.5–45.0 s solve (1.3–1.6 s the neighbourhood; 32.9–35.8 s without the tie stage, loaded 2-core machine),
+#: with a tenth 2.9–3.6 s of 24.9–29.0 s (20.7–27.0 s without), the same plan; with this work 1.5–1.7 s of
+#: 13.3–14.3 s (11.1–11.7 s without, a quieter machine), the same plan
+TIE_LOCAL_WORK = 10.0
+TIE_WHOLE_WORK = 1.0
+
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
@@ -109,6 +127,12 @@ class SolveParams:
         Print CP-SAT's search log (to stdout, by CP-SAT itself).
     deterministic : bool
         Interleaved (deterministic) parallel search, so equal inputs, seed and workers give equal plans.
+    tie_break : bool
+        End with the tie stage: among the plans of the objective found, the one the published tie order
+        prefers (:mod:`teacher_match.tie_order`; the objective stages leave it ``TIE_SHARE`` of the time
+        limit, of which it takes a part: see ``TIE_WHOLE_WORK``). ``False`` for searches that only need the
+        objective (a counterfactual's price, a look-ahead): equally good plans are then the solver's choice
+        (a class of interchangeable teachers still sends its members in the order).
     """
 
     time_limit: float = 60.0
@@ -116,6 +140,7 @@ class SolveParams:
     seed: int = 0
     log: bool = False
     deterministic: bool = True
+    tie_break: bool = True
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -174,6 +199,10 @@ def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
     return s
 
 
+#: what a search without the tie stage records of it
+_NO_TIE_STAGE = {"status": "skipped", "local": "skipped", "cost": None, "seconds": 0.0}
+
+
 @dataclass(frozen=True)
 class SearchOutcome:
     """What a search of a formulation found.
@@ -194,6 +223,12 @@ class SearchOutcome:
         What the LP-guided searches and the warm start did.
     parts, searched_variables, searched_constraints : int
         The size of what was searched (after reformulation and decomposition).
+    tie : dict
+        The tie stage: ``status`` (OPTIMAL: the order's best plan among those of the objective found;
+        FEASIBLE: not proven in its time; ``skipped``: switched off, interrupted, or no plan), ``local`` (the
+        status of its first search, the neighbourhood where only who of a school goes changes), ``cost`` (the
+        tie cost of the plan found, ``Σ (position + 1)`` over the rotated teachers; None when skipped) and
+        ``seconds``.
     """
 
     status: str
@@ -206,15 +241,19 @@ class SearchOutcome:
     parts: int
     searched_variables: int
     searched_constraints: int
+    tie: dict = dataclasses.field(default_factory=lambda: dict(_NO_TIE_STAGE))
 
 
 def run_search(ctx: Context, objective: Objective, params: SolveParams, progress: Callable | None = None,
                t0: float | None = None) -> SearchOutcome:
-    """Search the formulation for the objective (lexicographic stages one after the other).
+    """Search the formulation for the objective (lexicographic stages one after the other), then the ties.
 
     ``t0`` is when the caller's clock started (the time limit counts the build too); default now.
     """
     t0 = time.perf_counter() if t0 is None else t0
+    # the objective stages leave TIE_SHARE of the time to the tie stage
+    objective_end = t0 + params.time_limit * ((1.0 - TIE_SHARE) if params.tie_break else 1.0)
+    searched = None  # the best plan in the searched model's variables (before the reformulation's expansion)
     stages: Sequence[str | None] = objective.order or [None]
     values = None
     status_code = cp_model.UNKNOWN
@@ -236,7 +275,7 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
         if not single:  # (a single objective was set by _prepare)
             expr = weighted_expr(ctx, objective.weights, [stage] if stage else None)
             ctx.model.minimize(expr)
-        remaining = params.time_limit - (time.perf_counter() - t0)
+        remaining = objective_end - time.perf_counter()
         budget = remaining / (len(stages) - i)
         # the LP-guided search takes the second core (so only beside one worker), and only once the stage has
         # used GUIDE_AFTER_SHARE of its time unproven
@@ -245,6 +284,7 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
             res = _solve_parts(parts, target.proto, params, budget, progress, guide_from)
         else:
             res = _solve_whole(target, params, budget, progress, stage or "objective", guide_from=guide_from)
+        searched = res.values if res.values is not None else searched
         if ref is not None and res.values is not None:
             res.values = ref.expand(res.values)  # back to the model's own variables
         status_code, interrupted = res.status, res.interrupted
@@ -269,12 +309,83 @@ def run_search(ctx: Context, objective: Objective, params: SolveParams, progress
                 ctx.model.add_hint(v, int(values[v.index]))
         if interrupted:
             break
+    tie = dict(_NO_TIE_STAGE)
+    if params.tie_break and values is not None and searched is not None and not interrupted:
+        # TIE_SHARE of the time limit at most, which the objective stages left
+        tie_end = min(t0 + params.time_limit, time.perf_counter() + TIE_SHARE * params.time_limit)
+        better, tie = _tie_stage(ctx, ref, parts, target, searched, params, tie_end)
+        interrupted = bool(tie.pop("interrupted"))
+        if better is not None:
+            values = ref.expand(better) if ref is not None else better
     return SearchOutcome(
         status=STATUS_NAMES[status_code], values=values,
         bound=bound_units if objective.order is None else float("nan"),
         stages=stage_log, interrupted=interrupted, guided=guided, warm=warm,
         parts=len(parts) if parts is not None else 1, searched_variables=len(target.proto.variables),
-        searched_constraints=len(target.proto.constraints))
+        searched_constraints=len(target.proto.constraints), tie=tie)
+
+
+def _tie_stage(ctx, ref, parts, target: cp_model.CpModel, searched: np.ndarray, params: SolveParams,
+               deadline: float) -> tuple[np.ndarray | None, dict]:
+    """The tie stage on the model searched (see :mod:`teacher_match.model.tie_stage`).
+
+    First the neighbourhood of the objective stages' plan (the same number of teachers of each subject from
+    each school to each school: who of a school goes), then the whole face of the objective found from the
+    neighbourhood's best plan (each with its work: TIE_LOCAL_WORK, TIE_WHOLE_WORK), until ``deadline`` at
+    the latest. Returns the plan found in the searched model's variables (None: the objective stages' plan
+    stands) and what the stage did (status, local, cost, seconds, interrupted). Each search is hinted with
+    the plan before it, and a plan is only taken when its tie cost is lower, so the plan returned is never
+    worse than the objective stages' in the objective or the order.
+    """
+    t = time.perf_counter()
+    classes = tie_stage.on_searched_model(tie_stage.tie_classes(ctx), ref)
+    part_of = None
+    if parts is not None:
+        part_of = np.empty(len(target.proto.variables), dtype=np.int64)
+        for k, p in enumerate(parts):
+            part_of[p.variables] = k
+    model, best_cost = tie_stage.tie_model(target, classes, searched, part_of)
+    if not model.proto.has_objective():
+        # nobody can rotate: every plan of the objective found has the same (empty) tie cost
+        return None, {"status": "OPTIMAL", "local": "OPTIMAL", "cost": 0,
+                      "seconds": round(time.perf_counter() - t, 2), "interrupted": False}
+    best = None
+    split = parts is not None  # (a model of one part stays one with the tie stage's rows)
+    local = _search_tie(tie_stage.with_groups_fixed(model, tie_stage.destination_groups(ctx, ref), searched),
+                        params, deadline, split, TIE_LOCAL_WORK)
+    interrupted = local.interrupted
+    local_seconds = round(time.perf_counter() - t, 2)
+    if local.values is not None and local.objective <= best_cost:
+        best, best_cost = local.values, int(local.objective)
+    status = cp_model.UNKNOWN
+    if not interrupted:
+        if best is not None:
+            model.clear_hints()
+            model.proto.solution_hint.vars.extend(range(len(best)))
+            model.proto.solution_hint.values.extend(np.asarray(best).tolist())
+        whole = _search_tie(model, params, deadline, split, TIE_WHOLE_WORK)
+        interrupted, status = whole.interrupted, whole.status
+        if whole.values is not None and whole.objective <= best_cost:
+            best, best_cost = whole.values, int(whole.objective)
+    info = {"status": "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
+            "local": STATUS_NAMES[local.status], "cost": best_cost, "local_seconds": local_seconds,
+            "seconds": round(time.perf_counter() - t, 2), "interrupted": interrupted}
+    if best is None:
+        return None, info  # (the objective stages' plan stands: a plan of the tie model, not proven)
+    return np.asarray(best[: len(target.proto.variables)], dtype=np.int64), info
+
+
+def _search_tie(model: cp_model.CpModel, params: SolveParams, deadline: float, split: bool,
+                work: float) -> _Result:
+    """One search of a tie model, ``work`` deterministic seconds, until ``deadline`` at the latest.
+
+    By independent parts when it has them (``split``).
+    """
+    budget = max(0.1, deadline - time.perf_counter())
+    parts = decomposition.split(model.proto) if DECOMPOSE and split else None
+    if parts is not None:
+        return _solve_parts(parts, model.proto, params, budget, None, work=work)
+    return _solve_whole(model, params, budget, None, "tie order", work=work)
 
 
 def _prepare(ctx, objective: Objective):
@@ -321,7 +432,8 @@ class _Result:
 
 
 def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, progress, stage: str,
-                 solvers: list | None = None, guide_from: float | None = None) -> _Result:
+                 solvers: list | None = None, guide_from: float | None = None,
+                 work: float | None = None) -> _Result:
     """Solve the model in one search (``solvers`` collects the solver, so another thread can stop it).
 
     With ``guide_from`` (a ``time.perf_counter()`` instant) and a model of at least ``GUIDE_MIN_VARS``
@@ -330,6 +442,9 @@ def _solve_whole(model: cp_model.CpModel, params: SolveParams, budget: float, pr
     proving optimality and the guided plan is strictly better (see :func:`_with_guided`).
     """
     solver = _solver(params, budget)
+    if work is not None:
+        # a limit in CP-SAT's deterministic seconds: the same search on every run, however loaded the machine
+        solver.parameters.max_deterministic_time = work
     if solvers is not None:
         solvers.append(solver)
     cb = _Progress(progress, stage) if progress else None
@@ -380,16 +495,18 @@ def _read(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus, interrupte
 
 
 def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
-                 guide_from: float | None = None) -> _Result:
+                 guide_from: float | None = None, work: float | None = None) -> _Result:
     """Solve independent parts one by one (or ``workers`` at a time, one worker each) and assemble the plan.
 
     Smallest parts first; each gets a share of the time left proportional to its size, so time a part does not
     need passes to the larger ones. The objective and the bound are sums over the parts plus the full model's
     constant: the bound is a bound of the full model (see :mod:`teacher_match.model.decomposition`).
     With ``workers > 1`` the parts are solved concurrently, each by one deterministic worker. ``guide_from``:
-    see :func:`_solve_whole` (one instant for all parts: the stage's, not each part's).
+    see :func:`_solve_whole` (one instant for all parts: the stage's, not each part's). ``work``: CP-SAT's
+    deterministic seconds for all parts, shared by size.
     """
     deadline = time.perf_counter() + budget
+    total_size = sum(p.size for p in parts)
     order = sorted(range(len(parts)), key=lambda k: (parts[k].size, k))
     threads = max(1, min(int(params.workers), len(parts)))
     one = dataclasses.replace(params, workers=1)
@@ -404,6 +521,7 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
         left = deadline - time.perf_counter()
         report = partial(_part_report, k=k, state=state) if progress else None
         r = _solve_whole(model, one, max(0.1, min(left, share * left)), report, label, solvers,
+                         work=None if work is None else work * parts[k].size / total_size,
                          guide_from=guide_from if threads == 1 else None)
         if report is not None and r.values is not None:
             # the final numbers, also when presolve alone solved the part and no callback fired
@@ -446,7 +564,8 @@ def _solve_parts(parts, proto, params: SolveParams, budget: float, progress,
                 signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
         if pressed:
             results = {k: dataclasses.replace(r, interrupted=True) for k, r in results.items()}
-    if threads == 1 and not stop.is_set():
+    if threads == 1 and not stop.is_set() and work is None:
+        # (with a work limit each part has had its share: a second pass would depend on the clock)
         _second_pass(parts, order, results, deadline, run)
     interrupted = any(r.interrupted for r in results.values())
     for k in order:

@@ -41,7 +41,7 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
           seed: int = 0, log: bool = False, progress: Callable[[dict], None] | None = None,
           strict: bool = False,
           deterministic: bool = True, max_memory_mb: float | None = None, aggregate: bool = True,
-          stable: bool | None = None) -> Plan:
+          stable: bool | None = None, tie_break: bool = True) -> Plan:
     """Plan the rotation: every hard rule holds, the objective is minimised.
 
     Parameters
@@ -67,6 +67,13 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
         Require a stable rotation: no teacher denied a wished-for school that a teacher after them in the
         policy's order takes in their subject (:mod:`teacher_match.rules.stability`). Default: the policy's
         ``stable`` key. Check the plan with ``policy.with_(stable=True)``.
+    tie_break : bool
+        Among the plans of the best objective, take the one the published tie order prefers
+        (:mod:`teacher_match.tie_order`): a last lexicographic stage below the objective, which never trades
+        objective for order (see :class:`SolveParams`). ``plan.solver_info["tie_order"]`` records its
+        ``keys``, ``status`` (OPTIMAL, FEASIBLE: not proven in its time, or ``skipped``), ``local`` (the
+        status of its search among the plans that only change who of a school goes) and the plan's ``cost``
+        ``Σ (position + 1)`` over the rotated teachers. ``False`` leaves equally good plans to the solver.
 
     Returns
     -------
@@ -76,7 +83,9 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
     """
     t0 = time.perf_counter()
     _check_arguments(time_limit, workers, seed)
-    params = SolveParams(time_limit, workers, seed, log, deterministic)
+    if not isinstance(tie_break, bool):
+        raise InputError(f"tie_break must be True or False, got {tie_break!r}")
+    params = SolveParams(time_limit, workers, seed, log, deterministic, tie_break)
     if stable is not None:
         if not isinstance(stable, bool):
             raise InputError(f"stable must be True or False, got {stable!r}")
@@ -89,6 +98,14 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
     found = run_search(ctx, objective, params, progress, t0)
     status = found.status
     chosen, term_vals = _extract(ctx, found.values)
+    order = ctx.tie_order
+    rotated = ctx.teacher_pairs["t"].to_numpy()[chosen]
+    en, zh = order.describe()
+    tie_info = {"keys": list(order.keys), "status": found.tie["status"], "local": found.tie["local"],
+                # the plan's own tie cost, from the teachers it rotates (the search's figure)
+                "cost": int(order.weights()[rotated].sum()), "seconds": found.tie["seconds"],
+                "local_seconds": found.tie.get("local_seconds"),
+                "en": en, "zh": zh}
     wall_time_s = time.perf_counter() - t0  # (the diagnosis is not part of the solve's time)
     diagnosis = None
     if status == "INFEASIBLE":
@@ -105,7 +122,7 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
                      "constraints": len(ctx.model.proto.constraints), "interrupted": found.interrupted,
                      "lp_guided": found.guided, "parts": found.parts,
                      "searched_variables": found.searched_variables,
-                     "searched_constraints": found.searched_constraints,
+                     "searched_constraints": found.searched_constraints, "tie_order": tie_info,
                      **itinerant.solver_info(ctx)},
         diagnosis=diagnosis, mode_moves=_mode_moves(ctx, found.values),
         itinerant=itinerant.read_plan(ctx, found.values),
@@ -160,7 +177,8 @@ def _extract(ctx: Context, values: np.ndarray | None) -> tuple[np.ndarray, dict 
         chosen = counts.astype(bool)
     else:
         movable = ctx.elig["status"].isin(["mandatory", "eligible"]).to_numpy()
-        sent = disaggregate(ctx.model_pairs, counts, ctx.classes, movable)
+        # a class's members in the published tie order: the ones the tie stage priced
+        sent = disaggregate(ctx.model_pairs, counts, ctx.classes, movable, ctx.tie_order.position)
         key = ctx.teacher_pairs["t"].to_numpy() * len(ctx.schools) + ctx.teacher_pairs["s"].to_numpy()
         chosen = np.isin(key, sent["t"].to_numpy() * len(ctx.schools) + sent["s"].to_numpy())
         assert int(chosen.sum()) == len(sent), "a class member was sent to a school outside its candidates"

@@ -88,7 +88,8 @@ def what_would_fill(problem: Problem, policy: Policy, plan: Plan, *, time_limit:
                 with warnings.catch_warnings():
                     # what the first solve warned about (a column a rule needs …) is not said again per value
                     warnings.simplefilter("ignore", InputWarning)
-                    p = solve(problem, pol, seed=seed,
+                    # (how many needs a change fills is the objective's business: no tie stage)
+                    p = solve(problem, pol, seed=seed, tie_break=False,
                               time_limit=max(0.5, min(solve_seconds, t_end - time.perf_counter())))
             except TeacherMatchError:
                 tried[marker] = None

@@ -9,8 +9,11 @@ Booleans ``x[t, s]`` of a class ``c`` can be replaced by one integer
     y[c, s] = Σ_{t ∈ c} x[t, s]  ∈ [0, min(|c|, need[s, subject(c)])],     Σ_s y[c, s] ≤ |c|
 
 without changing the optimum (every constraint and term is a sum of ``x`` over sets that contain whole
-classes). A solution is turned back into teachers deterministically: the members of a class, in roster order,
-go to the class's destinations in school order. Besides fewer variables, this removes the symmetry between
+classes). A solution is turned back into teachers deterministically: the members of a class, in the published
+tie order (:mod:`teacher_match.tie_order`, earliest first), go to the class's destinations in school order —
+so a class that sends ``k`` of its members sends the ``k`` the order puts first, whatever the roster's row
+order, and the tie stage (:mod:`teacher_match.model.tie_stage`) prices exactly those. Besides fewer
+variables, this removes the symmetry between
 identical teachers that otherwise makes the search explore equivalent plans.
 
 A rule module that reads a per-teacher value the base key does not cover must say so in ``class_key``; a
@@ -89,10 +92,13 @@ def aggregate_pairs(pairs: pd.DataFrame, cls: np.ndarray, needs: pd.DataFrame | 
     return agg
 
 
-def disaggregate(agg: pd.DataFrame, counts: np.ndarray, cls: np.ndarray, movable: np.ndarray) -> pd.DataFrame:
+def disaggregate(agg: pd.DataFrame, counts: np.ndarray, cls: np.ndarray, movable: np.ndarray,
+                 position: np.ndarray | None = None) -> pd.DataFrame:
     """Teacher-level assignment ``(t, s)`` rows from class flows ``counts`` (one per ``agg`` row).
 
-    Members of each class, in roster order, fill the class's destinations in school order.
+    Members of each class, earliest in the tie order first (``position``: each teacher's place in it, see
+    :class:`teacher_match.tie_order.TieOrder`; ``ctx.tie_order.position``), fill the class's destinations in
+    school order. Without ``position`` the members go in roster order.
     """
     counts = np.asarray(counts, dtype=np.int64)
     used = agg.assign(y=counts)
@@ -102,7 +108,8 @@ def disaggregate(agg: pd.DataFrame, counts: np.ndarray, cls: np.ndarray, movable
     dest_c = np.repeat(used["c"].to_numpy(), used["y"].to_numpy())
     dest_s = np.repeat(used["s"].to_numpy(), used["y"].to_numpy())
     members = np.flatnonzero(movable)
-    members = members[np.lexsort((members, cls[members]))]  # by class, then roster order
+    rank = members if position is None else np.asarray(position)[members]
+    members = members[np.lexsort((members, rank, cls[members]))]  # by class, then tie order
     member_cls = cls[members]
     first = np.searchsorted(member_cls, dest_c, side="left")
     # k-th destination of a class goes to its k-th member

@@ -24,6 +24,7 @@ from ..rules.contract import Key, parse_key
 if TYPE_CHECKING:
     from ..policy import Policy
     from ..problem import Problem
+    from ..tie_order import TieOrder
 
 __all__ = ["Context", "LedgerEntry", "Term"]
 
@@ -156,6 +157,16 @@ class Context:
         #: empty for a policy without planned modes
         self.mode_pairs: pd.DataFrame | None = None
         self.mode_x: list = []
+        self._tie_order: TieOrder | None = None
+
+    @property
+    def tie_order(self) -> TieOrder:
+        """The published tie order of this roster under this policy (:mod:`teacher_match.tie_order`)."""
+        if self._tie_order is None:
+            from ..tie_order import TieOrder as Order  # (it reads the rules' keys: imported when first asked)
+
+            self._tie_order = Order.of_context(self)
+        return self._tie_order
 
     # ---------------------------------------------------------------- constraints
     def add(self, rule: str, key: str, bounded_expr: Any) -> cp_model.Constraint:
