@@ -285,3 +285,15 @@ def test_the_kept_pool_is_checked():
     kept = tm.solve(problem, policy, time_limit=10)
     assert kept.assignments["moves"].sum() == 1
     assert tm.check(problem, policy, kept).empty
+
+
+def test_a_kept_pool_against_a_due_teacher_is_diagnosed():
+    """A year that keeps its whole pool (none go) while A is due has no plan; the diagnosis names both."""
+    problem = make_problem(SCHOOLS, THREE, [("R1", "math", 3)])
+    policy = cycle_policy(cycle_pool=["A", "B", "C"], cycle_pool_max=0, cycle_due=["A"])
+    plan = tm.solve(problem, policy, time_limit=10)
+    assert plan.status == "INFEASIBLE"
+    d = plan.diagnosis.set_index("key")
+    assert {"teacher=A,due", "pool_max"} <= set(d.index)
+    assert d.loc["pool_max", "sentence_en"].startswith("at most 0 of the 3 mandatory teachers not yet")
+    assert "cycle_pool_max 0 → 1" in d.loc["pool_max", "relaxation"]
