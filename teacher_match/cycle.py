@@ -30,8 +30,12 @@ planned by a rolling horizon: for year k = 1 … N, with R_k = R + (k − 1) yea
    rotating — and the cycle stops there.
 
 **Lookahead**: when a year has no plan, its due teachers who were in an earlier year's pool are made due in
-the latest such year and the cycle is planned again (``lookahead`` times at most); the attempt that plans most
-years, then schedules most teachers, is kept, and its notes say who was brought forward.
+the latest such year and the cycle is planned again; when it has none to bring forward (a yearly minimum — a
+quota, a per-school share — finds no teacher left to send, because the earlier years, filling every need they
+could, rotated the whole pool), the earlier years keep their pool for it: each rotates at most its even share
+⌈|P_j| / (N − j + 1)⌉ of the pool (``cycle_pool_max``, hard) and the cycle is planned again. At most
+``lookahead`` re-plans; the attempt that plans most years, then schedules most teachers, is kept, and its
+notes say who was brought forward and which years kept their pool.
 
 Year 1 honours ``pins`` (signed agreements: a school, or ``"stay"``) as hard fixes; a pin that contradicts a
 hard rule is a conflict of the diagnosis. Re-planning a year later: the previous cycle's year-1 moves enter as
@@ -508,6 +512,8 @@ def plan_cycle(
     # latest such year instead (hard there), and the cycle is planned again; the best attempt is kept
     ex_given = ex
     forced: dict[int, set[str]] = {}
+    # years that keep part of their pool for the later years (cycle_pool_max)
+    kept: set[int] = set()
     best: tuple | None = None
     for _attempt in range(max(0, int(lookahead)) + 1):
         ex = ex_given
@@ -550,6 +556,9 @@ def plan_cycle(
                     cycle_pool_min=math.ceil(len(pool) / left) if pool else None,
                     cycle_due=due,
                 )
+                if k in kept:
+                    # the even share, never fewer than the year's due teachers
+                    changes["cycle_pool_max"] = max(math.ceil(len(pool) / left), len(due))
             if k == 1:
                 changes["cycle_pins"] = [f"{t}:{s}" for t, s in sorted(pins.items())]
                 if cyc.min_rotated_first_year:
@@ -615,7 +624,9 @@ def plan_cycle(
                     }
                 )
         used = {j: set(v) for j, v in forced.items()}
-        outcome = (plans, problems, policies, seconds, rows, first_mandatory, scheduled, notes, used)
+        outcome = (
+            plans, problems, policies, seconds, rows, first_mandatory, scheduled, notes, used, set(kept)
+        )
         score = (sum(p.has_plan for p in plans), len(scheduled))
         if best is None or score > best[0]:
             best = (score, outcome)
@@ -630,9 +641,20 @@ def plan_cycle(
                 forced.setdefault(earlier[-1], set()).add(t)
                 moved_up += 1
         if not moved_up:
-            break
+            # nobody to bring forward: the year lacks teachers left to send, so the earlier years keep theirs
+            earlier_years = set(range(1, k)) - kept
+            if not earlier_years:
+                break
+            kept |= earlier_years
     assert best is not None
-    plans, problems, policies, seconds, rows, first_mandatory, scheduled, notes, forced = best[1]
+    plans, problems, policies, seconds, rows, first_mandatory, scheduled, notes, forced, kept = best[1]
+    if kept:
+        notes = [
+            *notes,
+            "lookahead: year(s) "
+            + ", ".join(map(str, sorted(kept)))
+            + " rotate at most their even share of the pool, keeping teachers for the later years",
+        ]
     if forced:
         notes = [
             *notes,

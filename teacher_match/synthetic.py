@@ -149,6 +149,7 @@ def make_county(n_teachers: int = 3000, seed: int = 0, preset: str | None = None
     if rotation_posts:
         if not 0 < rotation_posts <= 1:
             raise InputError(f"rotation_posts is a share of teachers from 0 to 1, got {rotation_posts!r}")
+        teachers = _backbone_volunteers(teachers, schools)
         # a stream of its own, so the roster drawn above is the same with and without the posts
         needs = _rotation_posts(teachers, schools, needs, float(rotation_posts),
                                 np.random.default_rng([seed, 2]))
@@ -350,6 +351,31 @@ def _exchanges(t: pd.DataFrame, s: pd.DataFrame, ref: dt.date, rng: np.random.Ge
                                        "term_years", "relation_moved"])
 
 
+def _backbone_volunteers(t: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
+    """A county that rotates asks its backbone teachers to go first: one volunteers at each sending school.
+
+    The sources send backbone teachers first (Gangkou: 推动优秀校长和骨干教师到农村学校, a backbone share of
+    those sent; Dongcheng: 先骨干后普通; the county draft: 骨干教师应占有一定的比例), and a volunteer
+    (自愿申请) goes whatever their age and years at the school. Backbone status is drawn apart from the years
+    at the school, so a sending school's few long-serving teachers are often none of them backbone, and a
+    per-school backbone share could then never hold. At each county-town or town school that is not weak, and
+    each strong school — the sending side of a rotation — the longest-serving backbone teacher (ties by
+    teacher_id) with no exemption (pregnant or nursing, serious illness, under investigation, a sanction)
+    volunteers. Only in a county with rotation posts: the tables of every seed without them stay as they were.
+    """
+    pos = pd.Series(np.arange(len(s)), index=s["school_id"]).reindex(t["school_id"]).to_numpy()
+    sending = ((s["category"].isin(["urban", "town"]) & (s["strength"] != "weak"))
+               | (s["strength"] == "strong")).to_numpy()
+    free = ~(t["pregnant_or_nursing"] | t["serious_illness"] | t["under_investigation"]
+             | t["sanction_ended_years_ago"].notna()).to_numpy()
+    cand = t[sending[pos] & t["backbone"].to_numpy() & free]
+    first = cand.sort_values(["school_id", "years_at_school", "teacher_id"], ascending=[True, False, True],
+                             kind="stable").groupby("school_id", sort=True).head(1)
+    out = t.copy()
+    out.loc[first.index, "volunteer"] = True
+    return out
+
+
 def _rotation_posts(t: pd.DataFrame, s: pd.DataFrame, needs: pd.DataFrame, share: float,
                     rng: np.random.Generator) -> pd.DataFrame:
     """Declared needs plus the rotation posts (交流岗位) a county reserves for its rotation (background).
@@ -357,12 +383,14 @@ def _rotation_posts(t: pd.DataFrame, s: pd.DataFrame, needs: pd.DataFrame, share
     A rotation cycle sends every mandatory teacher once, and the shortage needs alone (about 6 % of teachers,
     mostly in music, PE and art) cannot take the Chinese and mathematics teachers who are most of them. A
     county that rotates declares posts for them: for the ``share`` of teachers longest at their school (ties
-    drawn), a post of the
+    drawn), and for every volunteer, a post of the
     teacher's subject at a school of the same township (else of the county) on the other side of the
     rotation: a rural, village or weak school for a county-town or town school's teacher, a county-town or
-    town school that is not weak for a rural or village school's teacher; with probability 0.7 the post is at
-    the school's counterpart (结对) when it has one — instead when the counterpart is on the other side, as
-    well when not (a weak town school paired with a county-town school). Every subject taught at a
+    town school that is not weak for a rural or village school's teacher; a post is at the school's
+    counterpart (结对) too when it has one — a policy that sends only to the counterpart has a post there for
+    each of these teachers — instead of the other school with probability 0.7 when the counterpart is on
+    the other side, beside it otherwise (and always beside it when not: a weak town school paired with a
+    county-town school). Every subject taught at a
     county-town or town school of a county has at least one post at a receiving school of it. A
     post taken for a 1-year term re-opens the next year, so a post serves several teachers of a cycle.
     """
@@ -378,17 +406,21 @@ def _rotation_posts(t: pd.DataFrame, s: pd.DataFrame, needs: pd.DataFrame, share
     # the longest-serving teachers first: they are the ones a cycle makes mandatory
     order = np.lexsort((tie, -t["years_at_school"].to_numpy(dtype=float)))
     rows: dict[tuple[str, str], int] = {}
-    for i in np.sort(order[: int(round(share * len(t)))]):
+    volunteers = np.flatnonzero(t["volunteer"].to_numpy(dtype=bool))
+    chosen = np.union1d(order[: int(round(share * len(t)))], volunteers)
+    for i in chosen:
         a = int(home[i])
         # a county-town or town school's teacher goes down, a village school's teacher up
         other = (receiving if townside[a] else ~receiving) & (county == county[a]) & (np.arange(len(s)) != a)
         near = other & (township == township[a])
         options = np.flatnonzero(near if near.any() else other)
         dest = [int(rng.choice(options))] if len(options) else []
-        if isinstance(pair[a], str) and side[i] < 0.7:
+        if isinstance(pair[a], str):
             b = int(pos[pair[a]])
-            # the counterpart instead when it is on the other side, else beside it
-            dest = [b] if other[b] else [*dest, b]
+            # a paired school rotates through its counterpart first: a policy that sends only to the
+            # counterpart (对口) has a post there for each of these teachers; instead of the other school
+            # (probability 0.7) when the counterpart is on the other side, else beside it
+            dest = [b] if other[b] and side[i] < 0.7 else [*dest, b]
         for b in dest:
             k = (str(s["school_id"].iat[b]), str(t["subject"].iat[i]))
             rows[k] = rows.get(k, 0) + 1

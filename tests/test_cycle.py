@@ -243,3 +243,57 @@ def test_lookahead_brings_a_due_teacher_forward():
     assert cycle.complete
     assert cycle.policies[0].rule("cycle_obligation").cycle_due == ["A"]
     assert any("1 due teacher(s) brought forward to year 1" in n for n in cycle.notes)
+
+
+def test_lookahead_keeps_the_pool_for_a_later_years_minimum():
+    """A year's minimum that needs teachers left: the earlier years keep the pool for it.
+
+    U1 must send at least one teacher every year (min_sent_avg_per_school = 1); A, B, C are its only movable
+    teachers and R1 declares three math posts. A first pass fills every post in year 1 (unmet_need 1000 a
+    post) and year 2 has nobody left to send: no plan. No teacher is due in year 2, so the lookahead keeps the
+    pool instead: each earlier year rotates at most its even share, ⌈3 / 3⌉ = 1 in year 1 — the teacher living
+    nearest R1 — and the cycle plans again: one a year, the nearest first.
+    """
+    problem = make_problem(SCHOOLS, THREE, [("R1", "math", 3)])
+    policy = make_policy(rules={"min_sent_avg_per_school": 1}).with_(
+        years=3, all_mandatory_within_cycle=True, term_years=1, cycle_pace_hard=False
+    )
+    first = tm.plan_cycle(problem, policy, time_limit=10, lookahead=0)
+    assert [p.status for p in first.plans] == ["OPTIMAL", "INFEASIBLE"]
+    assert [(t, y) for t, y, *_ in scheduled(first)] == [("A", 1), ("B", 1), ("C", 1)]
+    cycle = tm.plan_cycle(problem, policy, time_limit=10)
+    assert_checked(cycle)
+    assert scheduled(cycle) == [
+        ("A", 1, "R1", "planned"),
+        ("B", 2, "R1", "provisional"),
+        ("C", 3, "R1", "provisional"),
+    ]
+    assert cycle.complete
+    assert [p.rule("cycle_obligation").cycle_pool_max for p in cycle.policies] == [1, 1, None]
+    assert any("year(s) 1, 2 rotate at most their even share of the pool" in n for n in cycle.notes)
+
+
+def test_the_kept_pool_is_checked():
+    """A plan that rotates more of the pool than the year keeps is a violation of the checker."""
+    problem = make_problem(SCHOOLS, THREE, [("R1", "math", 3)])
+    policy = cycle_policy(cycle_pool=["A", "B", "C"], cycle_pool_max=1)
+    plan = tm.solve(problem, policy.with_(cycle_pool_max=None), time_limit=10)
+    assert plan.assignments["moves"].sum() == 3
+    found = tm.check(problem, policy, plan)
+    assert list(found["rule"]) == ["cycle_obligation"]
+    assert "3 of the cycle's mandatory teachers rotate this year > 1" in found["message"].iat[0]
+    kept = tm.solve(problem, policy, time_limit=10)
+    assert kept.assignments["moves"].sum() == 1
+    assert tm.check(problem, policy, kept).empty
+
+
+def test_a_kept_pool_against_a_due_teacher_is_diagnosed():
+    """A year that keeps its whole pool (none go) while A is due has no plan; the diagnosis names both."""
+    problem = make_problem(SCHOOLS, THREE, [("R1", "math", 3)])
+    policy = cycle_policy(cycle_pool=["A", "B", "C"], cycle_pool_max=0, cycle_due=["A"])
+    plan = tm.solve(problem, policy, time_limit=10)
+    assert plan.status == "INFEASIBLE"
+    d = plan.diagnosis.set_index("key")
+    assert {"teacher=A,due", "pool_max"} <= set(d.index)
+    assert d.loc["pool_max", "sentence_en"].startswith("at most 0 of the 3 mandatory teachers not yet")
+    assert "cycle_pool_max 0 → 1" in d.loc["pool_max", "relaxation"]

@@ -2,6 +2,7 @@
 
     Σ_s x[t, s] ≥ 1                                for each teacher t due this year          (cycle_due)
     Σ_{t ∈ pool, s} x[t, s] ≥ cycle_pool_min       the year's load floor over the pool      (cycle_pool)
+    Σ_{t ∈ pool, s} x[t, s] ≤ cycle_pool_max       the pool kept for the later years        (cycle_pool)
     x[t, S] = 1  /  Σ_s x[t, s] = 0                for each pin t → S / t → stay            (cycle_pins)
     x[t, s] does not exist                         for each teacher on exchange or back     (cycle_fixed)
 
@@ -17,9 +18,11 @@ and the ``term_years`` of a rotation. :func:`teacher_match.cycle.plan_cycle` pla
 time and, for each year, sets the lists this rule reads: the mandatory teachers whose last chance in the cycle
 is this year (``cycle_due``), the mandatory teachers not yet rotated and the year's share of them
 (``cycle_pool``, ``cycle_pool_min`` = ⌈remaining / years left⌉, so the cycle does not push everyone to its
-last year), the teachers on exchange or back from one (``cycle_fixed``: not moved again), the pins of signed
-agreements (``cycle_pins``: ``T1:S2`` or ``T1:stay``) and the previous schedule's moves for this year
-(``cycle_previous``, priced by ``schedule_change``). With these lists empty the rule adds nothing: a
+last year; ``cycle_pool_max``, when a later year found no teacher left to send, so an early year does not
+drain the pool the later years' own minimums need), the teachers on exchange or back from one
+(``cycle_fixed``: not moved again), the pins of signed agreements (``cycle_pins``: ``T1:S2`` or
+``T1:stay``) and the previous schedule's moves for this year (``cycle_previous``, priced by
+``schedule_change``). With these lists empty the rule adds nothing: a
 one-year solve is unchanged. An id not on the year's roster (a teacher who has retired) asks nothing.
 """
 
@@ -93,6 +96,11 @@ class CycleObligation:
     cycle_pool_min: int | None = param(
         None, "int", "set by the cycle planner: at least this many of cycle_pool rotate this year"
     )
+    cycle_pool_max: int | None = param(
+        None,
+        "int",
+        "set by the cycle planner: at most this many of cycle_pool rotate this year (kept for later years)",
+    )
     cycle_soon: list = param(
         [],
         "strlist",
@@ -157,7 +165,12 @@ def build(ctx: Any, rule: CycleObligation) -> None:
     """Due teachers, the pool's floor and the pins as named constraints; the schedule change as a term."""
     # the terms exist only in a year of a cycle, so a one-year solve's objective table is unchanged
     if not (
-        rule.cycle_due or rule.cycle_pool_min or rule.cycle_pins or rule.cycle_previous or rule.cycle_soon
+        rule.cycle_due
+        or rule.cycle_pool_min
+        or rule.cycle_pool_max is not None
+        or rule.cycle_pins
+        or rule.cycle_previous
+        or rule.cycle_soon
     ):
         return
     short_term = ctx.term("cycle_shortfall", *TERMS["cycle_shortfall"])
@@ -190,6 +203,12 @@ def build(ctx: Any, rule: CycleObligation) -> None:
             # the pace priced: as many of the year's share as the rules let go, never a reason for no plan
             pace = ctx.soft_minimum(RULE_ID, key("pool"), pool_rows, int(rule.cycle_pool_min), "cycle_pace")
             ctx.term("cycle_pace", *TERMS["cycle_pace"]).extend([pace], [1])
+    # the pool kept for the later years: their own minimums (a yearly quota, a per-school share) need teachers
+    # not yet rotated, so a year that fills every need it can must not use them all (always hard: a limit)
+    if rule.cycle_pool_max is not None:
+        pool = np.isin(ids, np.asarray(list(map(str, rule.cycle_pool)), dtype=object))
+        pool_rows = np.flatnonzero(pool[mp["t"].to_numpy()]) if len(mp) else empty
+        ctx.add(RULE_ID, key("pool_max"), ctx.xsum(pool_rows) <= int(rule.cycle_pool_max))
     # a teacher whose last chance is next year, deferred now, leaves next year less room: priced, never forced
     soon = sorted(set(map(str, rule.cycle_soon)) & set(index))
     if soon:
@@ -256,6 +275,15 @@ def check(chk: CheckData, rule: CycleObligation) -> list[Violation]:
                     f"rotate this year < the year's share {rule.cycle_pool_min}",
                 )
             )
+    if rule.cycle_pool_max is not None and _pool_count(chk, rule, st) > rule.cycle_pool_max:
+        out.append(
+            (
+                RULE_ID,
+                key("pool_max"),
+                f"{_pool_count(chk, rule, st)} of the cycle's mandatory teachers rotate this year > "
+                f"{rule.cycle_pool_max} (the rest are kept for the later years)",
+            )
+        )
     for tid, school in sorted(p for p in split_pins(rule.cycle_pins).items() if p[0] in st["moves"]):
         moved, dest = st["moves"].get(tid, False), st["dest"].get(tid)
         if school == STAY and moved:
@@ -355,6 +383,14 @@ def binding_words(f: Facts, rule: CycleObligation, k: Key, usage: Usage | None) 
     dests = sorted({str(f.sid[s]) for s in f.cs[f.ct == t]}) if t >= 0 else []
     where_en = f"possible: {', '.join(dests[:5])}" if dests else "no school within the rules can take them"
     where_zh = f"可去：{'、'.join(dests[:5])}" if dests else "规则内没有学校可以接收"
+    if "pool_max" in k:
+        n, pool = int(rule.cycle_pool_max or 0), len(rule.cycle_pool)
+        return (
+            f"at most {n} of the {pool} mandatory teachers not yet rotated go this year: the others are "
+            f"kept for the later years of the cycle, whose own minimums need teachers left to send",
+            f"本年至多交流尚未交流的 {pool} 名应交流教师中的 {n} 名，"
+            f"其余留待周期内以后各年（其最低人数要求需有可交流教师）",
+        )
     if "pool" in k:
         n, pool = int(rule.cycle_pool_min or 0), len(rule.cycle_pool)
         got = ""
