@@ -438,8 +438,11 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
         "status": elig["status"].to_numpy(),
         "reason": reasons,
     })
-    if mode_moves is not None:
-        _with_modes(a, policy, mode_moves, sid, t["role"].reset_index(drop=True))
+    if mode_moves is not None or policy.mode in policy.modes:
+        # a policy planning one mode still states its relation, payer and term (``[modes.<main mode>]``)
+        none = pd.DataFrame({"t": [], "s": [], "mode": [], "dkm": [], "leader": []})
+        _with_modes(a, policy, none if mode_moves is None else mode_moves, sid,
+                    t["role"].reset_index(drop=True))
     if "name" in t.columns:
         a.insert(1, "name", t["name"].to_numpy())
     declared = {c.name for c in TABLES["teachers"]}

@@ -521,7 +521,8 @@ def check(chk: CheckData, rule: Modes) -> list[Violation]:
     """Recompute every planned mode's rules from the inputs (see the module docstring)."""
     modes = planned(chk.policy)
     if not modes:
-        return []
+        # a policy planning one mode still states its relation, payer and term (``[modes.<main mode>]``)
+        return _check_terms(chk)
     p = chk.problem
     a = chk.assignments
     spec = {m.name: m for m in modes}
@@ -781,13 +782,39 @@ def terms(policy: Any, a: pd.DataFrame, role: pd.Series) -> tuple[list, list, li
 
 
 def _check_terms(chk: CheckData) -> list[Violation]:
-    """The plan's relation_moved, paid_by and term_years are those of each move's mode."""
+    """The plan's relation_moved, paid_by and term_years are those of each move's mode.
+
+    A move's ``term_years`` lies within its mode's source range for the teacher's role
+    (``term_min_years ≤ term_years ≤ term_max_years``, the leader's bounds for a leader).
+    """
     a = chk.assignments
-    if not {"relation_moved", "paid_by", "term_years"} <= set(a.columns):
+    modes = dict(getattr(chk.policy, "modes", {}))
+    if not modes:
         return []
     role = a["teacher_id"].map(chk.problem.teachers.set_index("teacher_id")["role"]).fillna("teacher")
+    moved = a["moves"].astype(bool).to_numpy()
+    main = getattr(chk.policy, "mode", "rotation")
+    mode_of = a["mode"].fillna(main) if "mode" in a.columns else pd.Series(main, index=a.index)
+    out: list[Violation] = []
+    for k in np.flatnonzero(moved):
+        i = int(k)
+        m = modes.get(str(mode_of.iloc[i]))
+        if m is None:
+            continue
+        leader = role.iloc[i] != "teacher"
+        lo, hi = m.term_bounds(leader)
+        if lo is None and hi is None:
+            continue
+        tid = a["teacher_id"].iloc[i]
+        got = a["term_years"].iloc[i] if "term_years" in a.columns else np.nan
+        if pd.isna(got) or (lo is not None and float(got) < lo) or (hi is not None and float(got) > hi):
+            who = "a leader's" if leader else "a teacher's"
+            out.append((RULE_ID, key("term_range", teacher=tid),
+                        f"{tid}: term {got} years is outside {who} term of mode {m.name} "
+                        f"({lo if lo is not None else '…'}–{hi if hi is not None else '…'} years)"))
+    if not {"relation_moved", "paid_by", "term_years"} <= set(a.columns):
+        return out
     rel, paid, term = terms(chk.policy, a, role)
-    out = []
     for i, (tid, r_, p_, t_) in enumerate(zip(a["teacher_id"], rel, paid, term, strict=True)):
         got_r, got_p, got_t = a["relation_moved"].iloc[i], a["paid_by"].iloc[i], a["term_years"].iloc[i]
         same = ((pd.isna(got_r) and r_ is None) or (not pd.isna(got_r) and r_ is not None
