@@ -56,7 +56,8 @@ MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "
              # a planned mode's keys (see Mode)
              "kind", "roles", "teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard",
              "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing", "money", "group",
-             "per_group_min", "per_group_max", "term_min_years", "term_max_years", "leader_term_min_years",
+             "per_group_min", "per_group_max", "within_group",
+             "term_min_years", "term_max_years", "leader_term_min_years",
              "leader_term_max_years"}
 #: a mode's term bounds from its source (以上 / 不超过, inclusive), per role: the plan's term is checked
 #: against them
@@ -201,7 +202,8 @@ class Mode:
     * counts — ``teachers`` and ``leaders`` (exactly so many), ``min`` / ``max`` (all of the mode),
       ``per_school_max`` (per sending school), ``per_group_min`` / ``per_group_max`` (per value of the
       schools column ``group``, e.g. ``"township"``: each group that has teachers the mode may move),
-      ``per_stage`` (paired: each side, per school stage); ``hard =
+      ``per_stage`` (paired: each side, per school stage); ``within_group`` (a move stays inside its
+      school's ``group``: a central school re-assigning its 学区's teachers); ``hard =
       false`` makes the minima soft (the shortfall is said first and weighed by ``mode_shortfall``);
     * ``term_years`` (``leader_term_years`` for leaders, when it differs), ``relation`` (``move`` /
       ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` / ``receiving``) — plan columns;
@@ -241,6 +243,7 @@ class Mode:
     group: str = ""
     per_group_min: int | None = None
     per_group_max: int | None = None
+    within_group: bool = False
     term_min_years: float | None = None
     term_max_years: float | None = None
     leader_term_min_years: float | None = None
@@ -534,7 +537,7 @@ def _planned_mode_keys(spec: dict, where: str) -> dict:
                 problems.append(f"{k} must be a whole number ≥ 0, got {v!r}")
             else:
                 out[k] = v
-    for k in ("hard", "keeps_home_post", "staffing", "money"):
+    for k in ("hard", "keeps_home_post", "staffing", "money", "within_group"):
         if k in spec:
             if not isinstance(spec[k], bool):
                 problems.append(f"{k} must be true or false, got {spec[k]!r}")
@@ -567,6 +570,8 @@ def _planned_mode_keys(spec: dict, where: str) -> dict:
         else:
             out["group"] = spec["group"]
     grouped = out.get("per_group_min") is not None or out.get("per_group_max") is not None
+    if out.get("within_group") and not out.get("group"):
+        problems.append("within_group needs group (the schools column, e.g. \"township\")")
     if grouped and not out.get("group"):
         problems.append("per_group_min / per_group_max need group (the schools column, e.g. \"township\")")
     gmin, gmax = out.get("per_group_min"), out.get("per_group_max")

@@ -64,3 +64,27 @@ def test_readme_policy_table_says_which_systems_are_planned_end_to_end():
         planned = (tm.cadre.load_policy(pid).planned_end_to_end if pid in cadre
                    else tm.load_policy(pid).planned_end_to_end())
         assert value == ("yes" if planned else "no"), pid
+
+
+#: the blanks of the sources, supplied for the county (any value in range would do)
+BLANKS = {"zhalute-no5-2014": {"max_total_sent": 10, "quota_hard": False},
+          "xiamen-proposals": {"balance_max_share": 0.7}}
+
+
+@pytest.mark.parametrize("pid", ["lechang", "shuanggou-2021", "zhalute-no5-2014", "xiamen-proposals"])
+def test_a_system_planned_end_to_end_solves_its_county_with_an_empty_check(county, pid):
+    """Every rule of the system is planned or checked: nothing recorded, the checker finds nothing."""
+    policy = tm.load_policy(pid).with_(**BLANKS.get(pid, {}))
+    assert policy.planned_end_to_end()
+    plan = tm.solve(county, policy, time_limit=60, workers=1, seed=0)
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    found = tm.check(county, policy, plan)
+    assert found.empty, found.to_string()
+    assert plan.solver_info["unenforced"] == []
+    moved = plan.assignments[plan.assignments["moves"]]
+    assert len(moved) > 0
+    # every move of a mode with a term states it (the checker holds it within the source's range)
+    timed = moved["mode"].map(lambda m: m in policy.modes and policy.modes[m].term_years is not None)
+    assert moved.loc[timed, "term_years"].notna().all()
+    used = set(moved["mode"])
+    assert {m.name for m in policy.planned_modes()} <= used, used

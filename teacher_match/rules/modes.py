@@ -7,7 +7,9 @@ where the mode admits it: t is movable under the mode's own eligibility and role
 
 * ``post``: s declared a need in t's subject (a leader takes a leadership post: any s);
 * ``study``: any s (上派/跟岗/挂职学习: no post is filled);
-* ``paired``: s is the counterpart of t's school (``pair_id``).
+* ``paired``: s is the counterpart of t's school (``pair_id``);
+* with ``within_group``, also group(s) = group(school(t)) (the mode's schools column: a central
+  school's 学区).
 
 With ``x`` the main mode's variables (none of this applies to a policy without planned modes):
 
@@ -182,6 +184,8 @@ def candidates(problem: Any, policy: Any) -> pd.DataFrame:
             dests = np.flatnonzero(to)
             tp, sp = np.repeat(ts, len(dests)), np.tile(dests, len(ts))
         keep = to[sp] & (pos[tp] != sp)
+        if m.within_group:
+            keep &= same_group(problem, policy, m, pos[tp], sp)
         if m.kind == "post":
             # a teacher fills a declared need of the subject; a leader takes a leadership post
             keep &= np.array([role[a] != "teacher" or needs.get((b, subj[a]), 0) > 0
@@ -241,6 +245,17 @@ def _minima(m: Any) -> list[tuple[str, str, int, int | None]]:
     if m.min is not None or m.max is not None:
         out.append(("total", "all", m.min or 0, m.max))
     return out
+
+
+def same_group(problem: Any, policy: Any, mode: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether schools ``a`` and ``b`` (positions) share a value of the mode's ``group`` column (blank: no)."""
+    s = problem.schools
+    if mode.group not in s.columns:
+        raise PolicyError(f"policy '{policy.id}' [modes.{mode.name}]: group '{mode.group}' is not a column "
+                          f"of the schools table")
+    col = s[mode.group].astype(object).where(s[mode.group].notna(), None).to_numpy()
+    return np.array([col[x] is not None and col[x] == col[y] for x, y in zip(a, b, strict=True)],
+                    dtype=bool)
 
 
 def groups_of(problem: Any, policy: Any, mode: Any) -> dict[str, np.ndarray]:
@@ -557,6 +572,8 @@ def check(chk: CheckData, rule: Modes) -> list[Violation]:
                        f"{m.from_ or 'any'})")
             elif not to[s] or s == pos[tt]:
                 why = f"goes to {sid[s]}, which is not a receiving school of the mode"
+            elif m.within_group and not same_group(p, chk.policy, m, pos[[tt]], np.array([s]))[0]:
+                why = f"goes to {sid[s]}, outside its school's {m.group}"
             elif m.kind == "post" and role[tt] == "teacher" and needs.get((s, subj[tt]), 0) <= 0:
                 why = f"goes to {sid[s]}, which declared no need in {subj[tt]}"
             elif m.kind == "paired" and part is not None and part[pos[tt]] != s:

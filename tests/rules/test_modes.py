@@ -326,3 +326,32 @@ def test_a_leader_term_is_checked_against_the_leaders_range():
 def test_a_term_outside_its_range_is_refused_on_load(spec, message):
     with pytest.raises(PolicyError, match=message):
         policy({"rotation": {"enforced": True, **spec}})
+
+
+def test_within_group_keeps_a_central_schools_moves_inside_its_district():
+    """Xiamen XM-ST1: a central school re-assigns its 学区's teachers among its own schools, by need."""
+    schools = [{"school_id": "A1", "category": "rural", "x": 0.0, "township": "A"},
+               {"school_id": "A2", "category": "rural", "x": 20.0, "township": "A"},
+               {"school_id": "B1", "category": "rural", "x": 2.0, "township": "B"}]
+    central = {"enforced": True, "kind": "post", "group": "township", "within_group": True,
+               "from": {}, "to": {}, "relation": "stay", "term_years": 1,
+               "eligibility": {**OPEN, "min_teaching_years": 3}}
+    problem = make_problem(schools, [
+        {"teacher_id": "C1", "school_id": "A1", "years_at_school": 1, "teaching_years": 5},
+        {"teacher_id": "N1", "school_id": "A1", "years_at_school": 1, "teaching_years": 2},
+    ], [("A2", "math", 1), ("B1", "math", 1)])
+    pol = policy({"central_school": central})
+    # a need filled in the mode is worth 50 km (its arrivals do not count in unmet_need)
+    pol = pol.with_(mode_moved=-50)
+    plan = solve(problem, pol)
+    assert plan.status == "OPTIMAL"
+    assert plan.objective == 2 * 1000 + 20 - 50  # both needs count unmet in the main flow
+    # C1 fills A2's need, 20 km away in its own township; B1 (2 km, another township) is not open to it;
+    # N1 has taught under 3 years (XM-EX1) and stays
+    assert moves(plan) == {"C1": "A2", "N1": None}
+    assert plan.assignments.set_index("teacher_id").at["C1", "mode"] == "central_school"
+    assert_valid(problem, pol, plan)
+    found = violations(problem, pol, with_moves(plan, {"C1": ("B1", "central_school")}))
+    assert found == {("modes", "mode=central_school,teacher=C1")}
+    with pytest.raises(PolicyError, match="within_group needs group"):
+        policy({"central_school": {k: v for k, v in central.items() if k != "group"}})
