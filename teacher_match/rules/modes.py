@@ -248,7 +248,7 @@ def _minima(m: Any) -> list[tuple[str, str, int, int | None]]:
 
 
 def same_group(problem: Any, policy: Any, mode: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Whether schools ``a`` and ``b`` (positions) share a value of the mode's ``group`` column (blank: no)."""
+    """Whether schools ``a`` and ``b`` (positions) share a value of the mode's ``group`` column."""
     s = problem.schools
     if mode.group not in s.columns:
         raise PolicyError(f"policy '{policy.id}' [modes.{mode.name}]: group '{mode.group}' is not a column "
