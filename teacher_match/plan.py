@@ -21,7 +21,7 @@ from .plan_match import parse_moves
 from .publicity import itinerant_publicity, publicity_table, write_publicity_sheet
 from .reasons import teacher_reasons
 from .reproducible import make_reproducible
-from .rules import RULES, TERM_UNITS
+from .rules import RULES, TERM_UNITS, sanctions
 from .rules import modes as modes_rule
 from .rules.contract import PlanState
 from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
@@ -455,6 +455,9 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
     money = plan_money(problem, policy, priced)
     for c in money.columns:
         a[c] = money.columns[c].to_numpy()
+    # what each teacher's exchange record brings (refusal, unfinished term, failure: rules/sanctions.py)
+    for c, v in sanctions.plan_columns(problem, policy, elig["status"].to_numpy()).items():
+        a[c] = v
 
     # needs
     nd = problem.needs.copy()

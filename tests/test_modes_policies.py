@@ -71,7 +71,8 @@ BLANKS = {"zhalute-no5-2014": {"max_total_sent": 10, "quota_hard": False},
           "xiamen-proposals": {"balance_max_share": 0.7}}
 
 
-@pytest.mark.parametrize("pid", ["lechang", "shuanggou-2021", "zhalute-no5-2014", "xiamen-proposals"])
+@pytest.mark.parametrize("pid", ["lechang", "shuanggou-2021", "zhalute-no5-2014", "xiamen-proposals",
+                                 "county-draft-zqyj"])
 def test_a_system_planned_end_to_end_solves_its_county_with_an_empty_check(county, pid):
     """Every rule of the system is planned or checked: nothing recorded, the checker finds nothing."""
     policy = tm.load_policy(pid).with_(**BLANKS.get(pid, {}))
@@ -88,3 +89,28 @@ def test_a_system_planned_end_to_end_solves_its_county_with_an_empty_check(count
     assert moved.loc[timed, "term_years"].notna().all()
     used = set(moved["mode"])
     assert {m.name for m in policy.planned_modes()} <= used, used
+
+
+def test_the_county_drafts_refusals_and_sanctions_on_its_county(county):
+    """CD-SA1–3 on the county: refusers due to rotate stay, each record's sanction is in the plan."""
+    policy = tm.load_policy("county-draft-zqyj")
+    due = tm.eligibility(county, policy)["status"].isin(["mandatory", "eligible"]).to_numpy()
+    t = county.teachers.copy()
+    refusers = t.index[due][:5]
+    t["refused"] = t.index.isin(refusers)
+    t["term_incomplete"] = t.index.isin(t.index[~due][:3])
+    t["exchange_failed"] = t.index.isin(t.index[~due][2:4])
+    p = tm.Problem.from_frames(t, county.schools, county.needs, roads=county.roads,
+                               reference_date=county.reference_date)
+    plan = tm.solve(p, policy, time_limit=60, workers=1, seed=0)
+    assert plan.status == "OPTIMAL"
+    found = tm.check(p, policy, plan)
+    assert found.empty, found.to_string()
+    a = plan.assignments
+    assert not a.loc[refusers, "moves"].any()
+    said = a["sanction"].dropna()
+    assert len(said) == 5 + 4  # 5 refusals; 3 unfinished terms and 2 failures on 4 teachers (one has both)
+    assert said.str.contains("高职低聘, 3年内不得评优评先").sum() == 5
+    assert said.str.contains("2年内考核不得评为优秀").sum() == 3
+    assert said.str.contains("职称晋升推迟2年").sum() == 2
+    assert int(a["exchange_failed"].sum()) == 2

@@ -41,7 +41,7 @@ from ..eligibility import eligibility
 from ..errors import InputError, PolicyError
 from ..params import param
 from ..scaling import KM_UNITS, to_units_km
-from . import leadership_cap, staff_floor
+from . import leadership_cap, sanctions, staff_floor
 from .contract import CheckData, Facts, Key, PlanState, Shortfall, StayTest, Usage, Violation, key
 from .flows import selects
 
@@ -152,6 +152,10 @@ def movable(problem: Any, policy: Any, mode: Any) -> np.ndarray:
     fixed = list(map(str, policy.rule("cycle_obligation").cycle_fixed or ()))
     if fixed:
         ok &= ~problem.teachers["teacher_id"].astype(str).isin(fixed).to_numpy()
+    # a due teacher who refused the exchange moves in no mode (rules/sanctions.py)
+    if policy.rule(sanctions.RULE_ID).refusal_no_awards_years is not None:
+        ok &= ~sanctions.refusing(problem.teachers, eligibility(problem, policy)["status"].to_numpy(),
+                                  policy.rule(sanctions.RULE_ID))
     leader = problem.teachers["role"].to_numpy() != "teacher"
     if mode.roles == "teachers":
         ok &= ~leader
