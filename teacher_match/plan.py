@@ -21,7 +21,7 @@ from .plan_match import parse_moves
 from .publicity import itinerant_publicity, publicity_table, write_publicity_sheet
 from .reasons import teacher_reasons
 from .reproducible import make_reproducible
-from .rules import RULES, TERM_UNITS, sanctions
+from .rules import RULES, TERM_UNITS, budget, sanctions, workload
 from .rules import modes as modes_rule
 from .rules.contract import PlanState
 from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
@@ -457,6 +457,13 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
         a[c] = money.columns[c].to_numpy()
     # what each teacher's exchange record brings (refusal, unfinished term, failure: rules/sanctions.py)
     for c, v in sanctions.plan_columns(problem, policy, elig["status"].to_numpy()).items():
+        a[c] = v
+    # who gets a living allowance and which school pays the allowances: every move, in any mode (budget)
+    for c, v in budget.allowance_columns(problem, policy.rule(budget.RULE_ID), a["to_school_id"],
+                                         a["moves"]).items():
+        a[c] = pd.array(v, dtype="boolean" if c == "living_allowance" else "object")
+    # the least load a moved teacher carries at the receiving school (rules/workload.py)
+    for c, v in workload.plan_columns(problem, policy, a).items():
         a[c] = v
 
     # needs

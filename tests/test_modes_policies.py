@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import teacher_match as tm
@@ -72,7 +73,7 @@ BLANKS = {"zhalute-no5-2014": {"max_total_sent": 10, "quota_hard": False},
 
 
 @pytest.mark.parametrize("pid", ["lechang", "shuanggou-2021", "zhalute-no5-2014", "xiamen-proposals",
-                                 "county-draft-zqyj"])
+                                 "county-draft-zqyj", "city-support-teaching"])
 def test_a_system_planned_end_to_end_solves_its_county_with_an_empty_check(county, pid):
     """Every rule of the system is planned or checked: nothing recorded, the checker finds nothing."""
     policy = tm.load_policy(pid).with_(**BLANKS.get(pid, {}))
@@ -114,3 +115,31 @@ def test_the_county_drafts_refusals_and_sanctions_on_its_county(county):
     assert said.str.contains("2年内考核不得评为优秀").sum() == 3
     assert said.str.contains("职称晋升推迟2年").sum() == 2
     assert int(a["exchange_failed"].sum()) == 2
+
+
+def test_the_citys_support_year_on_its_county(county):
+    """CS-FL1, CS-EV1/CS-SA1, CS-DU1, CS-MO1 on the county: every move states its term, floor and payer."""
+    policy = tm.load_policy("city-support-teaching")
+    t = county.teachers.copy()
+    t["lessons_per_week"] = 10 + (t.index.to_numpy() % 8)
+    # a teacher of this year's plan absented 16 days in the year: the city fails the support year
+    # automatically (> 15 days) and sends the teacher again
+    base = tm.solve(county, policy, time_limit=60, workers=1, seed=0)
+    sent = base.assignments[base.assignments["moves"]]
+    failing = sent["teacher_id"].iloc[0]
+    t["absence_days_year"] = np.where(t["teacher_id"] == failing, 16.0, 3.0)
+    p = tm.Problem.from_frames(t, county.schools, county.needs, roads=county.roads,
+                               reference_date=county.reference_date)
+    plan = tm.solve(p, policy, time_limit=60, workers=1, seed=0)
+    assert plan.status == "OPTIMAL"
+    found = tm.check(p, policy, plan)
+    assert found.empty, found.to_string()
+    a = plan.assignments.set_index("teacher_id")
+    assert a.at[failing, "moves"]
+    assert a.at[failing, "sanction"] == "交流考核不合格: 不得参加中、高级职称评审, 继续支教"
+    assert int(a["exchange_failed"].sum()) == 1
+    moved = a[a["moves"]]
+    assert (moved["term_years"] == 1).all()
+    assert (moved["allowance_paid_by"] == "sending").all()
+    assert moved["min_lessons_per_week"].between(10, 17).all()
+    assert a.loc[~a["moves"], "min_lessons_per_week"].isna().all()

@@ -6,7 +6,9 @@
 township tier): the most the bureau may have to pay, so the budget holds whatever the teachers' scores.
 The other parameters of policy section ``[money]`` are read by :mod:`teacher_match.money` (stipend by score
 band, title points per full year, transport reimbursement, title prerequisites) and by the plan's budget
-columns; they add no constraint.
+columns; they add no constraint. The allowance columns are checked from the plan:
+
+    living_allowance(t) = category(to(t)) ∈ living_allowance_categories,   allowance_paid_by(t) = the payer
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..params import param
 from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
@@ -73,6 +76,12 @@ class Budget:
     rural_allowance_to_rural_only: bool = param(
         False, "bool", "the rural post allowance is paid only to teachers rotating to rural schools, not to "
         "rural teachers rotating to urban schools")
+    living_allowance_categories: list = param(
+        [], "strlist", "a teacher moved to a school of these categories receives a living allowance "
+        "(生活补贴; the plan's living_allowance column)", choices=("urban", "town", "rural", "village"))
+    allowances_paid_by: str = param(
+        "", "choice", "the school that pays the moved teachers' transport and living allowances "
+        "(the plan's allowance_paid_by column)", choices=("", "sending", "receiving"))
     reward_pay_floor_school_average: bool = param(
         False, "bool", "a qualified exchange teacher's reward performance pay is at least the sending "
         "school's average for the same category (不低于同类教师平均水平)")
@@ -108,17 +117,46 @@ def build(ctx: Any, rule: Budget) -> None:
     ctx.add(RULE_ID, key("county"), expr <= int(np.floor(rule.budget_max_yuan)))
 
 
+def allowance_columns(problem: Any, rule: Budget, to_school_id: Any, moves: Any) -> dict[str, list]:
+    """Per assignments row: ``living_allowance`` and ``allowance_paid_by`` (None for a teacher who stays)."""
+    cols: dict[str, list] = {}
+    moved = [bool(m) for m in moves]
+    if rule.living_allowance_categories:
+        cat = dict(zip(problem.schools["school_id"], problem.schools["category"], strict=True))
+        cols["living_allowance"] = [cat.get(s) in rule.living_allowance_categories if m else None
+                                    for s, m in zip(to_school_id, moved, strict=True)]
+    if rule.allowances_paid_by:
+        cols["allowance_paid_by"] = [rule.allowances_paid_by if m else None for m in moved]
+    return cols
+
+
+def _check_allowances(chk: CheckData, rule: Budget) -> list[Violation]:
+    """The plan's allowance columns are those its moves set."""
+    a = chk.assignments
+    out: list[Violation] = []
+    for col, want in allowance_columns(chk.problem, rule, a["to_school_id"], a["moves"]).items():
+        if col not in a.columns:
+            out.append((RULE_ID, key(col), f"the plan has no {col} column"))
+            continue
+        for tid, g, w in zip(a["teacher_id"], a[col].astype(object), want, strict=True):
+            if (w is None) != (g is None or g is pd.NA or (isinstance(g, float) and np.isnan(g))) or \
+                    (w is not None and g != w):
+                out.append((RULE_ID, key(col, teacher=tid), f"{tid}: {col} is {g!r}, its move sets {w!r}"))
+    return out
+
+
 def check(chk: CheckData, rule: Budget) -> list[Violation]:
-    """Recompute Σ stipend caps of the moved teachers."""
+    """Recompute Σ stipend caps of the moved teachers, and the allowance columns."""
+    out = _check_allowances(chk, rule)
     if rule.budget_max_yuan is None or not len(chk.moved):
-        return []
+        return out
     c = caps(chk.problem.schools, rule)
     pos = chk.moved["to_school_id"].map(chk.problem.school_index).to_numpy()
     total = float(np.rint(c[pos]).sum())
     if total > rule.budget_max_yuan:
-        return [(RULE_ID, key("county"), f"stipend caps of the plan total {total:,.0f} yuan > budget "
-                                    f"{rule.budget_max_yuan:,.0f}")]
-    return []
+        out.append((RULE_ID, key("county"), f"stipend caps of the plan total {total:,.0f} yuan > budget "
+                                       f"{rule.budget_max_yuan:,.0f}"))
+    return out
 
 
 # ---------------------------------------------------------------------- words

@@ -5,6 +5,7 @@ The roster's record of a teacher's exchange (optional columns ``refused`` [不�
 [年累计缺勤天数], ``paid_substitute`` [以钱代教]) decides, for every teacher t:
 
     refused(t) ∧ due(t)  ⇒  x[t, s] = 0 for every s, and every planned mode's y[t, ·, ·] = 0      (stays)
+    failed(t) ∧ movable(t) ∧ failed_continues  ⇒  Σ_s x[t, s] = 1                   (continues, CS-SA1)
     failed(t) = exchange_failed(t) ∨ absence_days(t) > D ∨ absence_days_year(t) > Y ∨ paid_substitute(t)
     sanction(t) ∋ refusal     if refused(t) ∧ due(t):  高职低聘, no awards for N_refusal years (CD-SA1)
     sanction(t) ∋ incomplete  if term_incomplete(t):  lowest grade, N_incomplete years without 优秀 (CD-SA2)
@@ -59,6 +60,8 @@ class Sanctions:
     failed_no_title_evaluation: bool = param(
         False, "bool", "a teacher who failed the exchange may not take part in the intermediate / senior "
         "title evaluation")
+    failed_continues: bool = param(
+        False, "bool", "a movable teacher who failed the exchange is sent again this year (并继续支教)")
     failed_returned: bool = param(
         False, "bool", "a teacher who failed the exchange is returned to the home school and rated 不合格")
     auto_fail_absence_days: int | None = param(
@@ -71,7 +74,7 @@ class Sanctions:
     def reads_failures(self) -> bool:
         """Whether the policy sets a consequence of a failed exchange."""
         return (self.failed_title_delay_years is not None or self.failed_no_title_evaluation
-                or self.failed_returned)
+                or self.failed_returned or self.failed_continues)
 
 
 #: the rule's parameters (a policy section's keys)
@@ -131,6 +134,8 @@ def sanction_texts(teachers: pd.DataFrame, status: np.ndarray, rule: Sanctions) 
                 what.append(f"职称晋升推迟{rule.failed_title_delay_years}年, 不得申报优秀教师")
             if rule.failed_no_title_evaluation:
                 what.append("不得参加中、高级职称评审")
+            if rule.failed_continues:
+                what.append("继续支教")
             parts.append("交流考核不合格: " + ", ".join(what))
         out.append("; ".join(parts) if parts else None)
     return out
@@ -149,11 +154,21 @@ def plan_columns(problem: Any, policy: Any, status: np.ndarray) -> dict[str, Any
     return cols
 
 
+def continuing(teachers: pd.DataFrame, status: np.ndarray, rule: Sanctions) -> np.ndarray:
+    """Movable teachers who failed and are sent again this year (``failed_continues``)."""
+    if not rule.failed_continues:
+        return np.zeros(len(teachers), dtype=bool)
+    return failed(teachers, rule) & np.isin(status, ["mandatory", "eligible"])
+
+
 def class_key(teachers, schools, rule: Sanctions) -> list:
-    """Refusers apart from the others (they have no candidate school)."""
-    if rule.refusal_no_awards_years is None:
-        return []
-    return [_flag(teachers, "refused")]
+    """Refusers apart from the others (they have no candidate school); a teacher sent again is one alone."""
+    keys = []
+    if rule.refusal_no_awards_years is not None:
+        keys.append(_flag(teachers, "refused"))
+    if rule.failed_continues:
+        keys.append(np.where(failed(teachers, rule), np.arange(len(teachers)), -1))
+    return keys
 
 
 def prune(pairs: Any, rule: Sanctions, data: PruneData) -> np.ndarray:
@@ -164,7 +179,14 @@ def prune(pairs: Any, rule: Sanctions, data: PruneData) -> np.ndarray:
 
 
 def build(ctx: Any, rule: Sanctions) -> None:
-    """Nothing to add: a refuser has no candidate pair (see ``prune``); sanctions are plan columns."""
+    """A movable teacher who failed moves (``failed_continues``); a refuser has no pair (see ``prune``)."""
+    again = continuing(ctx.teachers, ctx.teachers["status"].to_numpy(), rule)
+    if not again.any():
+        return
+    by_t = ctx.groups("t")
+    tid = ctx.teachers["teacher_id"].astype(str).to_numpy()
+    for t in np.flatnonzero(again).tolist():
+        ctx.add(RULE_ID, key("continues", teacher=tid[t]), ctx.xsum(by_t.get(t, [])) == 1)
 
 
 def check(chk: CheckData, rule: Sanctions) -> list[Violation]:
@@ -178,6 +200,8 @@ def check(chk: CheckData, rule: Sanctions) -> list[Violation]:
     tid = a["teacher_id"].astype(str).to_numpy()
     out += [(RULE_ID, key("refused", teacher=tid[i]), f"{tid[i]} refused the exchange (不服从交流) but moves")
             for i in np.flatnonzero(refused & moved)]
+    out += [(RULE_ID, key("continues", teacher=tid[i]), f"{tid[i]} failed the exchange and is sent again "
+             f"(并继续支教), but stays") for i in np.flatnonzero(continuing(t, status, rule) & ~moved)]
     want = plan_columns(chk.problem, chk.policy, status)
     for col, values in want.items():
         if col not in a.columns:
@@ -195,7 +219,11 @@ def check(chk: CheckData, rule: Sanctions) -> list[Violation]:
 
 # ---------------------------------------------------------------------- words
 def binding_words(f: Facts, rule: Sanctions, k: Key, usage: Usage | None) -> tuple[str, str]:
-    """Refusers have no candidate pair, so the rule binds no instance: the rule in words."""
+    """A teacher sent again after a failed exchange; else (refusers have no pair) the rule in words."""
+    if "continues" in k:
+        who = k.get("teacher")
+        return (f"{who} failed the exchange and is sent again this year (并继续支教)",
+                f"{who} 交流考核不合格, 本年继续支教")
     return ("a due teacher who refused the exchange stays, with the sanction the policy sets",
             "不服从交流的教师不安排交流, 按规定处理")
 

@@ -113,3 +113,26 @@ def test_a_refuser_moves_in_no_planned_mode():
     assert moves(plan) == {"R": None, "O": "R2"}
     assert plan.assignments.set_index("teacher_id").at["O", "mode"] == "upward_study"
     assert_valid(problem, pol, plan)
+
+
+def test_a_failed_support_teacher_is_sent_again():
+    """CS-SA1 (并继续支教): the failed teacher goes, though another's move would be cheaper."""
+    problem = make_problem(SCHOOLS, [
+        {"teacher_id": "F", "school_id": "U1", "absence_days": 12, "home_x": 40.0},
+        {"teacher_id": "O", "school_id": "U1", "home_x": 10.0},
+    ], [("R1", "math", 1)])
+    pol = make_policy(rules={**CITY, "failed_continues": True})
+    plan = solve(problem, pol)
+    assert moves(plan) == {"F": "R1", "O": None}
+    assert plan.objective == 30
+    said = plan.assignments.set_index("teacher_id").at["F", "sanction"]
+    assert said == "交流考核不合格: 不得参加中、高级职称评审, 继续支教"
+    assert_valid(problem, pol, plan)
+    found = violations(problem, pol, crafted(problem, pol, {"O": "R1"}))
+    assert ("sanctions", "teacher=F,continues") in found
+    # with no need for the failed teacher's subject there is no plan, and the diagnosis names the rule
+    problem = make_problem(SCHOOLS, [{"teacher_id": "F", "school_id": "U1", "absence_days": 12,
+                                      "subject": "music"}], [("R1", "math", 1)])
+    plan = solve(problem, pol)
+    assert plan.status == "INFEASIBLE"
+    assert "sanctions" in set(plan.diagnosis["rule"])
