@@ -176,6 +176,8 @@ _SCHOOL = [
     Column("pair_id", "str", False, ("结对学校", "对口学校")),
     Column("protected_subjects", "subjectlist", False, ("特色学科", "保护学科")),
     Column("students", "int", False, ("学生数", "在校生数"), min=0, max=20000),
+    Column("quota", "int", False, ("指标", "交流指标", "支教指标"), min=0, max=1000,
+           doc="teachers the bureau's quota (指标) asks the school to send this year"),
     Column("county", "str", False, COUNTY_ALIASES, doc="county (县区): a province roster is planned county "
                                                       "by county (rotation is within a county)"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import teacher_match as tm
@@ -73,7 +74,7 @@ BLANKS = {"zhalute-no5-2014": {"max_total_sent": 10, "quota_hard": False},
 
 
 @pytest.mark.parametrize("pid", ["lechang", "shuanggou-2021", "zhalute-no5-2014", "xiamen-proposals",
-                                 "county-draft-zqyj", "city-support-teaching"])
+                                 "county-draft-zqyj", "city-support-teaching", "tongyu-2012"])
 def test_a_system_planned_end_to_end_solves_its_county_with_an_empty_check(county, pid):
     """Every rule of the system is planned or checked: nothing recorded, the checker finds nothing."""
     policy = tm.load_policy(pid).with_(**BLANKS.get(pid, {}))
@@ -143,3 +144,29 @@ def test_the_citys_support_year_on_its_county(county):
     assert (moved["allowance_paid_by"] == "sending").all()
     assert moved["min_lessons_per_week"].between(10, 17).all()
     assert a.loc[~a["moves"], "min_lessons_per_week"].isna().all()
+
+
+def test_tongyus_quotas_and_returns_on_its_county(county):
+    """T-QU2 (each county-town school fills its 指标), T-FL1 (1–3 years), T-SA1 on the county."""
+    policy = tm.load_policy("tongyu-2012")
+    base = tm.solve(county, policy, time_limit=60, workers=1, seed=0)
+    sent = base.assignments[base.assignments["moves"] & (base.assignments["mode"] == "support")]
+    per_school = sent.groupby("from_school_id").size()
+    # two sending schools get a quota: one more than this plan sends, and none
+    busy, idle = per_school.index[0], per_school.index[-1]
+    s = county.schools.copy()
+    s["quota"] = pd.array([per_school[busy] + 1 if x == busy else 0 if x == idle else None
+                           for x in s["school_id"]], dtype="Int64")
+    t = county.teachers.assign(exchange_failed=county.teachers["teacher_id"] == sent["teacher_id"].iloc[-1])
+    p = tm.Problem.from_frames(t, s, county.needs, roads=county.roads, reference_date=county.reference_date)
+    plan = tm.solve(p, policy, time_limit=60, workers=1, seed=0)
+    assert plan.status == "OPTIMAL"
+    found = tm.check(p, policy, plan)
+    assert found.empty, found.to_string()
+    m = plan.assignments[plan.assignments["moves"] & (plan.assignments["mode"] == "support")]
+    got = m.groupby("from_school_id").size()
+    assert got.get(busy, 0) == per_school[busy] + 1
+    assert got.get(idle, 0) == 0
+    assert m["term_years"].between(1, 3).all()
+    said = plan.assignments["sanction"].dropna()
+    assert list(said) == ["交流考核不合格: 退回原单位, 年度考核视为不合格档次, 按相关要求处理直至解聘"]

@@ -63,7 +63,8 @@ class Sanctions:
     failed_continues: bool = param(
         False, "bool", "a movable teacher who failed the exchange is sent again this year (并继续支教)")
     failed_returned: bool = param(
-        False, "bool", "a teacher who failed the exchange is returned to the home school and rated 不合格")
+        False, "bool", "a teacher who failed the exchange is returned to the home school, rated 不合格 "
+        "for the year and handled up to dismissal")
     auto_fail_absence_days: int | None = param(
         None, "int", "unauthorised absence above this many days at a stretch fails the exchange (超过, "
         "strict); paying another to teach (paid_substitute) fails it too")
@@ -129,7 +130,7 @@ def sanction_texts(teachers: pd.DataFrame, status: np.ndarray, rule: Sanctions) 
         if fail[i]:
             what = []
             if rule.failed_returned:
-                what.append("召回原校, 考核定为不合格")
+                what.append("退回原单位, 年度考核视为不合格档次, 按相关要求处理直至解聘")
             if rule.failed_title_delay_years is not None:
                 what.append(f"职称晋升推迟{rule.failed_title_delay_years}年, 不得申报优秀教师")
             if rule.failed_no_title_evaluation:
