@@ -458,10 +458,10 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
     # what each teacher's exchange record brings (refusal, unfinished term, failure: rules/sanctions.py)
     for c, v in sanctions.plan_columns(problem, policy, elig["status"].to_numpy()).items():
         a[c] = v
-    # who gets a living allowance and which school pays the allowances: every move, in any mode (budget)
-    for c, v in budget.allowance_columns(problem, policy.rule(budget.RULE_ID), a["to_school_id"],
-                                         a["moves"]).items():
-        a[c] = pd.array(v, dtype="boolean" if c == "living_allowance" else "object")
+    # the living allowance and its payer, and the title prerequisites after this year: every move (budget)
+    for c, v in budget.plan_columns(problem, policy.rule(budget.RULE_ID), a["to_school_id"],
+                                    a["moves"]).items():
+        a[c] = pd.array(v, dtype=budget.COLUMN_DTYPES[c])
     # the least load a moved teacher carries at the receiving school (rules/workload.py)
     for c, v in workload.plan_columns(problem, policy, a).items():
         a[c] = v

@@ -9,6 +9,9 @@ band, title points per full year, transport reimbursement, title prerequisites) 
 columns; they add no constraint. The allowance columns are checked from the plan:
 
     living_allowance(t) = category(to(t)) ∈ living_allowance_categories,   allowance_paid_by(t) = the payer
+    rural_weak_years_after(t) = rural_years(t) + [to(t) is rural, village or weak]   (after this year)
+    senior_title_prerequisite(t) = rural_weak_years_after(t) ≥ senior_title_min_rural_years
+    principal_prerequisite(t) = schools_worked(t) + [t moves] ≥ principal_min_schools
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ class Budget:
         "fare per km for the transport budget (unset: the budget is given in trips and km only)")
     senior_title_min_rural_years: float | None = param(
         None, "number", "senior title (高级教师) needs at least this many years at a rural or weak school")
+    principal_min_schools: int | None = param(
+        None, "int", "a principal needs work experience at this many schools (the plan's "
+        "principal_prerequisite column, from schools_worked)")
     direct_title_min_village_years: float | None = param(
         None, "number", "this many cumulative village-school years without a mid/senior title → may apply "
         "directly for the next title outside the post ratio")
@@ -117,10 +123,37 @@ def build(ctx: Any, rule: Budget) -> None:
     ctx.add(RULE_ID, key("county"), expr <= int(np.floor(rule.budget_max_yuan)))
 
 
-def allowance_columns(problem: Any, rule: Budget, to_school_id: Any, moves: Any) -> dict[str, list]:
-    """Per assignments row: ``living_allowance`` and ``allowance_paid_by`` (None for a teacher who stays)."""
+#: the plan columns of :func:`plan_columns` and their types
+COLUMN_DTYPES = {"living_allowance": "boolean", "allowance_paid_by": "object",
+                 "rural_weak_years_after": "float",
+                 "senior_title_prerequisite": "boolean", "principal_prerequisite": "boolean"}
+
+
+def plan_columns(problem: Any, rule: Budget, to_school_id: Any, moves: Any) -> dict[str, list]:
+    """Per assignments row (roster order): the allowance and title-prerequisite columns the policy sets.
+
+    ``living_allowance`` and ``allowance_paid_by`` (None for a teacher who stays); the prerequisites after
+    this school year: ``rural_weak_years_after``, ``senior_title_prerequisite`` and
+    ``principal_prerequisite``.
+    """
     cols: dict[str, list] = {}
     moved = [bool(m) for m in moves]
+    t = problem.teachers
+    if rule.senior_title_min_rural_years is not None:
+        s = problem.schools
+        hard = dict(zip(s["school_id"], s["category"].isin(["rural", "village"]).to_numpy()
+                        | (s["strength"] == "weak").to_numpy(), strict=True))
+        had = (pd.to_numeric(t["rural_years"], errors="coerce").fillna(0).to_numpy(dtype=float)
+               if "rural_years" in t.columns else np.zeros(len(t)))
+        after = [float(y) + (1.0 if m and hard.get(d, False) else 0.0)
+                 for y, d, m in zip(had, to_school_id, moved, strict=True)]
+        cols["rural_weak_years_after"] = after
+        cols["senior_title_prerequisite"] = [y >= rule.senior_title_min_rural_years for y in after]
+    if rule.principal_min_schools is not None:
+        worked = (pd.to_numeric(t["schools_worked"], errors="coerce").fillna(1).to_numpy(dtype=float)
+                  if "schools_worked" in t.columns else np.ones(len(t)))
+        cols["principal_prerequisite"] = [w + m >= rule.principal_min_schools
+                                          for w, m in zip(worked, moved, strict=True)]
     if rule.living_allowance_categories:
         cat = dict(zip(problem.schools["school_id"], problem.schools["category"], strict=True))
         cols["living_allowance"] = [cat.get(s) in rule.living_allowance_categories if m else None
@@ -130,11 +163,11 @@ def allowance_columns(problem: Any, rule: Budget, to_school_id: Any, moves: Any)
     return cols
 
 
-def _check_allowances(chk: CheckData, rule: Budget) -> list[Violation]:
-    """The plan's allowance columns are those its moves set."""
+def _check_columns(chk: CheckData, rule: Budget) -> list[Violation]:
+    """The plan's allowance and prerequisite columns are those its moves set."""
     a = chk.assignments
     out: list[Violation] = []
-    for col, want in allowance_columns(chk.problem, rule, a["to_school_id"], a["moves"]).items():
+    for col, want in plan_columns(chk.problem, rule, a["to_school_id"], a["moves"]).items():
         if col not in a.columns:
             out.append((RULE_ID, key(col), f"the plan has no {col} column"))
             continue
@@ -147,7 +180,7 @@ def _check_allowances(chk: CheckData, rule: Budget) -> list[Violation]:
 
 def check(chk: CheckData, rule: Budget) -> list[Violation]:
     """Recompute Σ stipend caps of the moved teachers, and the allowance columns."""
-    out = _check_allowances(chk, rule)
+    out = _check_columns(chk, rule)
     if rule.budget_max_yuan is None or not len(chk.moved):
         return out
     c = caps(chk.problem.schools, rule)
