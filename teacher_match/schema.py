@@ -217,6 +217,7 @@ EXCHANGE_MODES = {
     **dict.fromkeys(["inter_school", "inter school", "校际交流", "校际"], "inter_school"),
     **dict.fromkeys(["competitive", "竞聘", "竞岗", "竞聘上岗"], "competitive"),
     **dict.fromkeys(["diversion", "分流"], "diversion"),
+    **dict.fromkeys(["central_school", "central school", "学区调配", "中心校调配"], "central_school"),
 }
 _EXCHANGE = [
     Column("teacher_id", "id", True, ("教师编号", "工号", "教师id"), doc="a teacher of the roster"),

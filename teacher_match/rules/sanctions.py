@@ -192,13 +192,14 @@ def build(ctx: Any, rule: Sanctions) -> None:
 
 def check(chk: CheckData, rule: Sanctions) -> list[Violation]:
     """No refuser moves; the plan's ``exchange_failed`` and ``sanction`` are those of the record."""
+    # roster order: the checker's teachers carry each one's plan row (moves), one per teacher
     t = chk.teachers
-    a = chk.assignments
+    a = chk.assignments.drop_duplicates("teacher_id").set_index("teacher_id")
     status = t["status"].to_numpy()
     out: list[Violation] = []
     refused = refusing(t, status, rule)
-    moved = a["moves"].astype(bool).to_numpy()
-    tid = a["teacher_id"].astype(str).to_numpy()
+    moved = t["moves"].astype(bool).to_numpy()
+    tid = t["teacher_id"].astype(str).to_numpy()
     out += [(RULE_ID, key("refused", teacher=tid[i]), f"{tid[i]} refused the exchange (不服从交流) but moves")
             for i in np.flatnonzero(refused & moved)]
     out += [(RULE_ID, key("continues", teacher=tid[i]), f"{tid[i]} failed the exchange and is sent again "
@@ -208,7 +209,7 @@ def check(chk: CheckData, rule: Sanctions) -> list[Violation]:
         if col not in a.columns:
             out.append((RULE_ID, key(col), f"the plan has no {col} column"))
             continue
-        got = a[col].to_numpy(dtype=object)
+        got = t["teacher_id"].map(a[col]).to_numpy(dtype=object)
         for i, (g, w) in enumerate(zip(got, np.asarray(values, dtype=object), strict=True)):
             same = (pd.isna(g) and pd.isna(w)) if (pd.isna(g) or pd.isna(w)) else \
                 (bool(g) == bool(w) if col == "exchange_failed" else str(g) == str(w))
