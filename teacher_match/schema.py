@@ -133,6 +133,8 @@ _TEACHER = [
     Column("volunteer", "bool", False, ("自愿申请", "自愿")),
     Column("schools_worked", "int", False, ("任职学校数", "工作过的学校数"), min=1, max=30,
            doc="schools the teacher has worked at, the present one included"),
+    Column("reward_pay", "float", False, ("奖励性绩效工资", "奖励绩效"), min=0, max=1_000_000,
+           doc="reward performance pay of the year, yuan (an exchange teacher's floor: its average)"),
     Column("merit_score", "float", False, ("综合考核得分", "考核得分", "综合评分"), min=0, max=1000,
            doc="merit score of an applicant, for selection on merit (择优选用)"),
     Column("refused", "bool", False, ("不服从交流", "拒绝交流"),

@@ -206,3 +206,22 @@ def test_fujians_merit_selection_and_prerequisites_on_its_county(county):
     assert a.loc[to_hard, "senior_title_prerequisite"].all()
     assert not a.loc[~a["moves"] & (base == 0), "senior_title_prerequisite"].any()
     assert (a["principal_prerequisite"] == (t["schools_worked"] + a["moves"] >= 2)).all()
+
+
+def test_zhalutes_reward_pay_floor_on_its_county(county):
+    """ZL-MO2: each moved teacher's floor is the sending school's average reward pay for the same title."""
+    policy = tm.load_policy("zhalute-no5-2014").with_(**BLANKS["zhalute-no5-2014"])
+    t = county.teachers.assign(reward_pay=15000.0 + 100.0 * (county.teachers.index.to_numpy() % 50))
+    p = tm.Problem.from_frames(t, county.schools, county.needs, roads=county.roads,
+                               reference_date=county.reference_date)
+    plan = tm.solve(p, policy, time_limit=60, workers=1, seed=0)
+    found = tm.check(p, policy, plan)
+    assert found.empty, found.to_string()
+    a = plan.assignments
+    moved = a[a["moves"]]
+    assert len(moved) > 0
+    average = t.groupby(["school_id", "title"])["reward_pay"].mean()
+    titles = t.loc[moved.index, "title"]
+    want = [average[(s, c)] for s, c in zip(moved["from_school_id"], titles, strict=True)]
+    assert moved["reward_pay_floor_yuan"].tolist() == want
+    assert a.loc[~a["moves"], "reward_pay_floor_yuan"].isna().all()

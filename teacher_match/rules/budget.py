@@ -12,6 +12,7 @@ columns; they add no constraint. The allowance columns are checked from the plan
     rural_weak_years_after(t) = rural_years(t) + [to(t) is rural, village or weak]   (after this year)
     senior_title_prerequisite(t) = rural_weak_years_after(t) ≥ senior_title_min_rural_years
     principal_prerequisite(t) = schools_worked(t) + [t moves] ≥ principal_min_schools
+    reward_pay_floor_yuan(t) = mean reward_pay over school(t)'s teachers of title(t)   (t moves; 同类教师)
 """
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ def build(ctx: Any, rule: Budget) -> None:
 #: the plan columns of :func:`plan_columns` and their types
 COLUMN_DTYPES = {"living_allowance": "boolean", "allowance_paid_by": "object",
                  "rural_weak_years_after": "float",
-                 "senior_title_prerequisite": "boolean", "principal_prerequisite": "boolean"}
+                 "senior_title_prerequisite": "boolean", "principal_prerequisite": "boolean",
+                 "reward_pay_floor_yuan": "float"}
 
 
 def plan_columns(problem: Any, rule: Budget, to_school_id: Any, moves: Any) -> dict[str, list]:
@@ -154,6 +156,8 @@ def plan_columns(problem: Any, rule: Budget, to_school_id: Any, moves: Any) -> d
                   if "schools_worked" in t.columns else np.ones(len(t)))
         cols["principal_prerequisite"] = [w + m >= rule.principal_min_schools
                                           for w, m in zip(worked, moved, strict=True)]
+    if rule.reward_pay_floor_school_average:
+        cols["reward_pay_floor_yuan"] = reward_pay_floors(problem, moved)
     if rule.living_allowance_categories:
         cat = dict(zip(problem.schools["school_id"], problem.schools["category"], strict=True))
         cols["living_allowance"] = [cat.get(s) in rule.living_allowance_categories if m else None
@@ -163,15 +167,37 @@ def plan_columns(problem: Any, rule: Budget, to_school_id: Any, moves: Any) -> d
     return cols
 
 
+def reward_pay_floors(problem: Any, moved: list[bool]) -> list[float | None]:
+    """Per roster row: a moved teacher's reward-pay floor, the sending school's average for the same title.
+
+    Over the teachers of the school and title with a ``reward_pay`` [奖励性绩效工资]; None for a teacher who
+    stays, or when none of them has one. The floor holds once the teacher passes the joint assessment.
+    """
+    t = problem.teachers
+    if "reward_pay" not in t.columns:
+        return [None] * len(t)
+    pay = pd.to_numeric(t["reward_pay"], errors="coerce")
+    title = (t["title"].astype(object).fillna("none") if "title" in t.columns
+             else pd.Series("none", index=t.index))
+    frame = pd.DataFrame({"school": t["school_id"].to_numpy(), "title": title.to_numpy(),
+                          "pay": pay.to_numpy()})
+    mean = frame.dropna(subset=["pay"]).groupby(["school", "title"])["pay"].mean()
+    return [float(mean[(s, c)]) if m and (s, c) in mean.index else None
+            for s, c, m in zip(frame["school"], frame["title"], moved, strict=True)]
+
+
 def _check_columns(chk: CheckData, rule: Budget) -> list[Violation]:
-    """The plan's allowance and prerequisite columns are those its moves set."""
-    a = chk.assignments
+    """The plan's allowance, prerequisite and pay columns are those its moves set (roster order)."""
+    t = chk.teachers
+    a = chk.assignments.drop_duplicates("teacher_id").set_index("teacher_id")
     out: list[Violation] = []
-    for col, want in plan_columns(chk.problem, rule, a["to_school_id"], a["moves"]).items():
+    to = t["to_school_id"].where(t["moves"].astype(bool), None)
+    for col, want in plan_columns(chk.problem, rule, to, t["moves"]).items():
         if col not in a.columns:
             out.append((RULE_ID, key(col), f"the plan has no {col} column"))
             continue
-        for tid, g, w in zip(a["teacher_id"], a[col].astype(object), want, strict=True):
+        got = t["teacher_id"].map(a[col].astype(object))
+        for tid, g, w in zip(t["teacher_id"], got, want, strict=True):
             if (w is None) != (g is None or g is pd.NA or (isinstance(g, float) and np.isnan(g))) or \
                     (w is not None and g != w):
                 out.append((RULE_ID, key(col, teacher=tid), f"{tid}: {col} is {g!r}, its move sets {w!r}"))
