@@ -191,8 +191,11 @@ def _check_columns(chk: CheckData, rule: Budget) -> list[Violation]:
     t = chk.teachers
     a = chk.assignments.drop_duplicates("teacher_id").set_index("teacher_id")
     out: list[Violation] = []
-    to = t["to_school_id"].where(t["moves"].astype(bool), None)
-    for col, want in plan_columns(chk.problem, rule, to, t["moves"]).items():
+    # every move of the plan, in any mode, in roster order (a teacher missing from the plan stays)
+    row = a.reindex(t["teacher_id"])
+    moves = row["moves"].astype("boolean").fillna(False).astype(bool)
+    to = row["to_school_id"].where(moves, None)
+    for col, want in plan_columns(chk.problem, rule, to.to_numpy(), moves.to_numpy()).items():
         if col not in a.columns:
             out.append((RULE_ID, key(col), f"the plan has no {col} column"))
             continue

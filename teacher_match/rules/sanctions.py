@@ -192,13 +192,13 @@ def build(ctx: Any, rule: Sanctions) -> None:
 
 def check(chk: CheckData, rule: Sanctions) -> list[Violation]:
     """No refuser moves; the plan's ``exchange_failed`` and ``sanction`` are those of the record."""
-    # roster order: the checker's teachers carry each one's plan row (moves), one per teacher
+    # roster order, every move of the plan in any mode (a teacher missing from the plan stays)
     t = chk.teachers
     a = chk.assignments.drop_duplicates("teacher_id").set_index("teacher_id")
     status = t["status"].to_numpy()
     out: list[Violation] = []
     refused = refusing(t, status, rule)
-    moved = t["moves"].astype(bool).to_numpy()
+    moved = a["moves"].reindex(t["teacher_id"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
     tid = t["teacher_id"].astype(str).to_numpy()
     out += [(RULE_ID, key("refused", teacher=tid[i]), f"{tid[i]} refused the exchange (不服从交流) but moves")
             for i in np.flatnonzero(refused & moved)]
