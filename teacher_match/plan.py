@@ -21,7 +21,7 @@ from .plan_match import parse_moves
 from .publicity import itinerant_publicity, publicity_table, write_publicity_sheet
 from .reasons import teacher_reasons
 from .reproducible import make_reproducible
-from .rules import RULES, TERM_UNITS
+from .rules import RULES, TERM_UNITS, budget, sanctions, workload
 from .rules import modes as modes_rule
 from .rules.contract import PlanState
 from .scaling import KM_UNITS, OBJ_SCALE, objective_units, weight_coef
@@ -466,8 +466,11 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
         "status": elig["status"].to_numpy(),
         "reason": reasons,
     })
-    if mode_moves is not None:
-        _with_modes(a, policy, mode_moves, sid, t["role"].reset_index(drop=True))
+    if mode_moves is not None or policy.mode in policy.modes:
+        # a policy planning one mode still states its relation, payer and term (``[modes.<main mode>]``)
+        none = pd.DataFrame({"t": [], "s": [], "mode": [], "dkm": [], "leader": []})
+        _with_modes(a, policy, none if mode_moves is None else mode_moves, sid,
+                    t["role"].reset_index(drop=True))
     if "name" in t.columns:
         a.insert(1, "name", t["name"].to_numpy())
     declared = {c.name for c in TABLES["teachers"]}
@@ -480,6 +483,16 @@ def build_plan(problem: Problem, policy: Policy, elig: pd.DataFrame, pairs: pd.D
     money = plan_money(problem, policy, priced)
     for c in money.columns:
         a[c] = money.columns[c].to_numpy()
+    # what each teacher's exchange record brings (refusal, unfinished term, failure: rules/sanctions.py)
+    for c, v in sanctions.plan_columns(problem, policy, elig["status"].to_numpy()).items():
+        a[c] = v
+    # the living allowance and its payer, and the title prerequisites after this year: every move (budget)
+    for c, v in budget.plan_columns(problem, policy.rule(budget.RULE_ID), a["to_school_id"],
+                                    a["moves"]).items():
+        a[c] = pd.array(v, dtype=budget.COLUMN_DTYPES[c])
+    # the least load a moved teacher carries at the receiving school (rules/workload.py)
+    for c, v in workload.plan_columns(problem, policy, a).items():
+        a[c] = v
 
     # needs
     nd = problem.needs.copy()

@@ -56,7 +56,12 @@ MODE_KEYS = {"enforced", "text", "rules", "relation", "eligibility", "params", "
              # a planned mode's keys (see Mode)
              "kind", "roles", "teachers", "leaders", "min", "max", "per_school_max", "per_stage", "hard",
              "term_years", "leader_term_years", "paid_by", "keeps_home_post", "staffing", "money", "group",
-             "per_group_min", "per_group_max"}
+             "per_group_min", "per_group_max", "within_group",
+             "term_min_years", "term_max_years", "leader_term_min_years",
+             "leader_term_max_years"}
+#: a mode's term bounds from its source (以上 / 不超过, inclusive), per role: the plan's term is checked
+#: against them
+TERM_BOUNDS = ("term_min_years", "term_max_years", "leader_term_min_years", "leader_term_max_years")
 #: modes recorded only here: the diversion is planned apart from the rotation (teacher_match.diversion)
 RECORDED_ONLY_MODES = ("diversion",)
 #: how a planned mode places a teacher: a declared post (支教/交流), a place to study (上派/跟岗/挂职学习) or
@@ -197,10 +202,14 @@ class Mode:
     * counts — ``teachers`` and ``leaders`` (exactly so many), ``min`` / ``max`` (all of the mode),
       ``per_school_max`` (per sending school), ``per_group_min`` / ``per_group_max`` (per value of the
       schools column ``group``, e.g. ``"township"``: each group that has teachers the mode may move),
-      ``per_stage`` (paired: each side, per school stage); ``hard =
+      ``per_stage`` (paired: each side, per school stage); ``within_group`` (a move stays inside its
+      school's ``group``: a central school re-assigning its 学区's teachers); ``hard =
       false`` makes the minima soft (the shortfall is said first and weighed by ``mode_shortfall``);
     * ``term_years`` (``leader_term_years`` for leaders, when it differs), ``relation`` (``move`` /
       ``stay``: 人走关系动 / 不动), ``paid_by`` (``sending`` / ``receiving``) — plan columns;
+    * ``term_min_years`` / ``term_max_years`` (``leader_term_min_years`` / ``leader_term_max_years``) — the
+      source's range of a term (以上 / 不超过, inclusive): ``term_years`` must lie in it, and the checker
+      flags a move whose ``term_years`` does not;
     * ``money`` — the policy's ``[money]`` (stipend, transport) priced for the mode's moves too (default: the
       main mode's moves only, as the sources price their main mode);
     * ``keeps_home_post`` (挂职: the leader keeps the home post, so the home school needs no replacement) and
@@ -234,6 +243,17 @@ class Mode:
     group: str = ""
     per_group_min: int | None = None
     per_group_max: int | None = None
+    within_group: bool = False
+    term_min_years: float | None = None
+    term_max_years: float | None = None
+    leader_term_min_years: float | None = None
+    leader_term_max_years: float | None = None
+
+    def term_bounds(self, leader: bool) -> tuple[float | None, float | None]:
+        """The source's (minimum, maximum) term in years for a leader or a teacher (None: not bounded)."""
+        if leader and (self.leader_term_min_years is not None or self.leader_term_max_years is not None):
+            return self.leader_term_min_years, self.leader_term_max_years
+        return self.term_min_years, self.term_max_years
 
 
 def _suggest(key: str, choices) -> str:
@@ -517,19 +537,30 @@ def _planned_mode_keys(spec: dict, where: str) -> dict:
                 problems.append(f"{k} must be a whole number ≥ 0, got {v!r}")
             else:
                 out[k] = v
-    for k in ("hard", "keeps_home_post", "staffing", "money"):
+    for k in ("hard", "keeps_home_post", "staffing", "money", "within_group"):
         if k in spec:
             if not isinstance(spec[k], bool):
                 problems.append(f"{k} must be true or false, got {spec[k]!r}")
             else:
                 out[k] = spec[k]
-    for k in ("term_years", "leader_term_years"):
+    for k in ("term_years", "leader_term_years", *TERM_BOUNDS):
         if k in spec:
             v = spec[k]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 10:
                 problems.append(f"{k} must be a number of years above 0 and at most 10, got {v!r}")
             else:
                 out[k] = float(v)
+    for who in ("", "leader_"):
+        t_lo, t_hi = out.get(f"{who}term_min_years"), out.get(f"{who}term_max_years")
+        term = out.get(f"{who}term_years", out.get("term_years"))
+        if t_lo is not None and t_hi is not None and t_lo > t_hi:
+            problems.append(f"{who}term_min_years {t_lo:g} > {who}term_max_years {t_hi:g}")
+        elif (t_lo is not None or t_hi is not None) and term is None:
+            problems.append(f"{who}term_min_years / {who}term_max_years bound a term: give term_years")
+        elif term is not None and ((t_lo is not None and term < t_lo) or (t_hi is not None and term > t_hi)):
+            lo_, hi_ = ("…" if v is None else f"{v:g}" for v in (t_lo, t_hi))
+            problems.append(f"the {who.rstrip('_') or 'teacher'} term {term:g} years lies outside the "
+                            f"source's {lo_}–{hi_} years")
     lo = max(out.get("min") or 0, (out.get("teachers") or 0) + (out.get("leaders") or 0))
     if out.get("max") is not None and lo > out["max"]:
         problems.append(f"the counts cannot add up: at least {lo} but max = {out['max']}")
@@ -539,6 +570,8 @@ def _planned_mode_keys(spec: dict, where: str) -> dict:
         else:
             out["group"] = spec["group"]
     grouped = out.get("per_group_min") is not None or out.get("per_group_max") is not None
+    if out.get("within_group") and not out.get("group"):
+        problems.append("within_group needs group (the schools column, e.g. \"township\")")
     if grouped and not out.get("group"):
         problems.append("per_group_min / per_group_max need group (the schools column, e.g. \"township\")")
     gmin, gmax = out.get("per_group_min"), out.get("per_group_max")

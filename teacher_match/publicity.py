@@ -18,7 +18,8 @@ from .vocabulary import zh_subject
 __all__ = ["publicity_table", "write_publicity_sheet", "reasons_table", "PUBLIC_CATEGORY", "MODE_ZH"]
 
 MODE_ZH = {"rotation": "交流轮岗", "support": "支教", "itinerant": "走教", "upward_study": "跟岗学习",
-           "paired": "结对交流", "diversion": "分流", "shadow_study": "跟岗学习", "competitive": "竞岗"}
+           "paired": "结对交流", "diversion": "分流", "shadow_study": "跟岗学习", "competitive": "竞岗",
+           "central_school": "学区调配"}
 
 #: exemption name → the category published (neutral: no medical or disciplinary detail)
 PUBLIC_CATEGORY = {

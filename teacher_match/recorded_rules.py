@@ -33,11 +33,17 @@ def _get(params: dict, key: str, policy, rule: str):
 def duration_ok(policy, rule: str, years: float, leader: bool = False) -> bool:
     """Whether an exchange term of ``years`` satisfies the rule's minimum and maximum.
 
-    These are ``teacher_min_years`` / ``leader_min_years`` and ``teacher_max_years`` / ``leader_max_years``
-    (each inclusive, 以上 / 不超过).
+    A planned mode naming the rule (``[modes.<name>] rules``) gives them as its term bounds
+    (``term_min_years`` … ``leader_term_max_years``, which the checker holds the plan to); a recorded rule as
+    ``teacher_min_years`` / ``leader_min_years`` and ``teacher_max_years`` / ``leader_max_years`` (each
+    inclusive, 以上 / 不超过).
     """
-    p = rule_params(policy, rule)
     who = "leader" if leader else "teacher"
+    bounded = [m for m in policy.modes.values() if rule in m.rules and m.term_bounds(leader) != (None, None)]
+    if bounded:
+        lo, hi = bounded[0].term_bounds(leader)
+        return (lo is None or years >= lo) and (hi is None or years <= hi)
+    p = rule_params(policy, rule)
     lo, hi = p.get(f"{who}_min_years"), p.get(f"{who}_max_years")
     if lo is None and hi is None:
         raise PolicyError(f"policy '{policy.id}': rule {rule} gives no duration for {who}s")
@@ -60,8 +66,15 @@ def support_auto_fail(policy, absence_days: float, absence_days_year: float, pai
     """Automatic fail of a support year.
 
     Unauthorised absence over ``max_absence_days`` at a stretch, over ``max_absence_days_year`` in the year
-    (both strict: 超过), or paying someone to teach instead (以钱代教).
+    (both strict: 超过), or paying someone to teach instead (以钱代教). A policy that plans the rule
+    (``auto_fail_absence_days`` of :mod:`teacher_match.rules.sanctions`) gives the thresholds there.
     """
+    s = policy.rule("sanctions")
+    if s.auto_fail_absence_days is not None or s.auto_fail_absence_days_year is not None:
+        return (paid_substitute
+                or (s.auto_fail_absence_days is not None and absence_days > s.auto_fail_absence_days)
+                or (s.auto_fail_absence_days_year is not None
+                    and absence_days_year > s.auto_fail_absence_days_year))
     p = rule_params(policy, rule)
     return (paid_substitute or absence_days > _get(p, "max_absence_days", policy, rule)
             or absence_days_year > _get(p, "max_absence_days_year", policy, rule))

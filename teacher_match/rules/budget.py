@@ -6,7 +6,13 @@
 township tier): the most the bureau may have to pay, so the budget holds whatever the teachers' scores.
 The other parameters of policy section ``[money]`` are read by :mod:`teacher_match.money` (stipend by score
 band, title points per full year, transport reimbursement, title prerequisites) and by the plan's budget
-columns; they add no constraint.
+columns; they add no constraint. The allowance columns are checked from the plan:
+
+    living_allowance(t) = category(to(t)) ∈ living_allowance_categories,   allowance_paid_by(t) = the payer
+    rural_weak_years_after(t) = rural_years(t) + [to(t) is rural, village or weak]   (after this year)
+    senior_title_prerequisite(t) = rural_weak_years_after(t) ≥ senior_title_min_rural_years
+    principal_prerequisite(t) = schools_worked(t) + [t moves] ≥ principal_min_schools
+    reward_pay_floor_yuan(t) = mean reward_pay over school(t)'s teachers of title(t)   (t moves; 同类教师)
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..params import param
 from .contract import CheckData, Facts, Key, PlanState, Stage, StayTest, Usage, Violation, key
@@ -62,6 +69,9 @@ class Budget:
         "fare per km for the transport budget (unset: the budget is given in trips and km only)")
     senior_title_min_rural_years: float | None = param(
         None, "number", "senior title (高级教师) needs at least this many years at a rural or weak school")
+    principal_min_schools: int | None = param(
+        None, "int", "a principal needs work experience at this many schools (the plan's "
+        "principal_prerequisite column, from schools_worked)")
     direct_title_min_village_years: float | None = param(
         None, "number", "this many cumulative village-school years without a mid/senior title → may apply "
         "directly for the next title outside the post ratio")
@@ -73,6 +83,12 @@ class Budget:
     rural_allowance_to_rural_only: bool = param(
         False, "bool", "the rural post allowance is paid only to teachers rotating to rural schools, not to "
         "rural teachers rotating to urban schools")
+    living_allowance_categories: list = param(
+        [], "strlist", "a teacher moved to a school of these categories receives a living allowance "
+        "(生活补贴; the plan's living_allowance column)", choices=("urban", "town", "rural", "village"))
+    allowances_paid_by: str = param(
+        "", "choice", "the school that pays the moved teachers' transport and living allowances "
+        "(the plan's allowance_paid_by column)", choices=("", "sending", "receiving"))
     reward_pay_floor_school_average: bool = param(
         False, "bool", "a qualified exchange teacher's reward performance pay is at least the sending "
         "school's average for the same category (不低于同类教师平均水平)")
@@ -108,17 +124,101 @@ def build(ctx: Any, rule: Budget) -> None:
     ctx.add(RULE_ID, key("county"), expr <= int(np.floor(rule.budget_max_yuan)))
 
 
+#: the plan columns of :func:`plan_columns` and their types
+COLUMN_DTYPES = {"living_allowance": "boolean", "allowance_paid_by": "object",
+                 "rural_weak_years_after": "float",
+                 "senior_title_prerequisite": "boolean", "principal_prerequisite": "boolean",
+                 "reward_pay_floor_yuan": "float"}
+
+
+def plan_columns(problem: Any, rule: Budget, to_school_id: Any, moves: Any) -> dict[str, list]:
+    """Per assignments row (roster order): the allowance and title-prerequisite columns the policy sets.
+
+    ``living_allowance`` and ``allowance_paid_by`` (None for a teacher who stays); the prerequisites after
+    this school year: ``rural_weak_years_after``, ``senior_title_prerequisite`` and
+    ``principal_prerequisite``.
+    """
+    cols: dict[str, list] = {}
+    moved = [bool(m) for m in moves]
+    t = problem.teachers
+    if rule.senior_title_min_rural_years is not None:
+        s = problem.schools
+        hard = dict(zip(s["school_id"], s["category"].isin(["rural", "village"]).to_numpy()
+                        | (s["strength"] == "weak").to_numpy(), strict=True))
+        had = (pd.to_numeric(t["rural_years"], errors="coerce").fillna(0).to_numpy(dtype=float)
+               if "rural_years" in t.columns else np.zeros(len(t)))
+        after = [float(y) + (1.0 if m and hard.get(d, False) else 0.0)
+                 for y, d, m in zip(had, to_school_id, moved, strict=True)]
+        cols["rural_weak_years_after"] = after
+        cols["senior_title_prerequisite"] = [y >= rule.senior_title_min_rural_years for y in after]
+    if rule.principal_min_schools is not None:
+        worked = (pd.to_numeric(t["schools_worked"], errors="coerce").fillna(1).to_numpy(dtype=float)
+                  if "schools_worked" in t.columns else np.ones(len(t)))
+        cols["principal_prerequisite"] = [w + m >= rule.principal_min_schools
+                                          for w, m in zip(worked, moved, strict=True)]
+    if rule.reward_pay_floor_school_average:
+        cols["reward_pay_floor_yuan"] = reward_pay_floors(problem, moved)
+    if rule.living_allowance_categories:
+        cat = dict(zip(problem.schools["school_id"], problem.schools["category"], strict=True))
+        cols["living_allowance"] = [cat.get(s) in rule.living_allowance_categories if m else None
+                                    for s, m in zip(to_school_id, moved, strict=True)]
+    if rule.allowances_paid_by:
+        cols["allowance_paid_by"] = [rule.allowances_paid_by if m else None for m in moved]
+    return cols
+
+
+def reward_pay_floors(problem: Any, moved: list[bool]) -> list[float | None]:
+    """Per roster row: a moved teacher's reward-pay floor, the sending school's average for the same title.
+
+    Over the teachers of the school and title with a ``reward_pay`` [奖励性绩效工资]; None for a teacher who
+    stays, or when none of them has one. The floor holds once the teacher passes the joint assessment.
+    """
+    t = problem.teachers
+    if "reward_pay" not in t.columns:
+        return [None] * len(t)
+    pay = pd.to_numeric(t["reward_pay"], errors="coerce")
+    title = (t["title"].astype(object).fillna("none") if "title" in t.columns
+             else pd.Series("none", index=t.index))
+    frame = pd.DataFrame({"school": t["school_id"].to_numpy(), "title": title.to_numpy(),
+                          "pay": pay.to_numpy()})
+    mean = frame.dropna(subset=["pay"]).groupby(["school", "title"])["pay"].mean()
+    return [float(mean[(s, c)]) if m and (s, c) in mean.index else None
+            for s, c, m in zip(frame["school"], frame["title"], moved, strict=True)]
+
+
+def _check_columns(chk: CheckData, rule: Budget) -> list[Violation]:
+    """The plan's allowance, prerequisite and pay columns are those its moves set (roster order)."""
+    t = chk.teachers
+    a = chk.assignments.drop_duplicates("teacher_id").set_index("teacher_id")
+    out: list[Violation] = []
+    # every move of the plan, in any mode, in roster order (a teacher missing from the plan stays)
+    row = a.reindex(t["teacher_id"])
+    moves = row["moves"].astype("boolean").fillna(False).astype(bool)
+    to = row["to_school_id"].where(moves, None)
+    for col, want in plan_columns(chk.problem, rule, to.to_numpy(), moves.to_numpy()).items():
+        if col not in a.columns:
+            out.append((RULE_ID, key(col), f"the plan has no {col} column"))
+            continue
+        got = t["teacher_id"].map(a[col].astype(object))
+        for tid, g, w in zip(t["teacher_id"], got, want, strict=True):
+            if (w is None) != (g is None or g is pd.NA or (isinstance(g, float) and np.isnan(g))) or \
+                    (w is not None and g != w):
+                out.append((RULE_ID, key(col, teacher=tid), f"{tid}: {col} is {g!r}, its move sets {w!r}"))
+    return out
+
+
 def check(chk: CheckData, rule: Budget) -> list[Violation]:
-    """Recompute Σ stipend caps of the moved teachers."""
+    """Recompute Σ stipend caps of the moved teachers, and the allowance columns."""
+    out = _check_columns(chk, rule)
     if rule.budget_max_yuan is None or not len(chk.moved):
-        return []
+        return out
     c = caps(chk.problem.schools, rule)
     pos = chk.moved["to_school_id"].map(chk.problem.school_index).to_numpy()
     total = float(np.rint(c[pos]).sum())
     if total > rule.budget_max_yuan:
-        return [(RULE_ID, key("county"), f"stipend caps of the plan total {total:,.0f} yuan > budget "
-                                    f"{rule.budget_max_yuan:,.0f}")]
-    return []
+        out.append((RULE_ID, key("county"), f"stipend caps of the plan total {total:,.0f} yuan > budget "
+                                       f"{rule.budget_max_yuan:,.0f}"))
+    return out
 
 
 # ---------------------------------------------------------------------- words

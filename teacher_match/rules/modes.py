@@ -7,7 +7,9 @@ where the mode admits it: t is movable under the mode's own eligibility and role
 
 * ``post``: s declared a need in t's subject (a leader takes a leadership post: any s);
 * ``study``: any s (上派/跟岗/挂职学习: no post is filled);
-* ``paired``: s is the counterpart of t's school (``pair_id``).
+* ``paired``: s is the counterpart of t's school (``pair_id``);
+* with ``within_group``, also group(s) = group(school(t)) (the mode's schools column: a central
+  school's 学区).
 
 With ``x`` the main mode's variables (none of this applies to a policy without planned modes):
 
@@ -39,7 +41,7 @@ from ..eligibility import eligibility
 from ..errors import InputError, PolicyError
 from ..params import param
 from ..scaling import KM_UNITS, to_units_km
-from . import leadership_cap, staff_floor
+from . import leadership_cap, sanctions, staff_floor
 from .contract import CheckData, Facts, Key, PlanState, Shortfall, StayTest, Usage, Violation, key
 from .flows import selects
 
@@ -150,6 +152,10 @@ def movable(problem: Any, policy: Any, mode: Any) -> np.ndarray:
     fixed = list(map(str, policy.rule("cycle_obligation").cycle_fixed or ()))
     if fixed:
         ok &= ~problem.teachers["teacher_id"].astype(str).isin(fixed).to_numpy()
+    # a due teacher who refused the exchange moves in no mode (rules/sanctions.py)
+    if policy.rule(sanctions.RULE_ID).refusal_no_awards_years is not None:
+        ok &= ~sanctions.refusing(problem.teachers, eligibility(problem, policy)["status"].to_numpy(),
+                                  policy.rule(sanctions.RULE_ID))
     leader = problem.teachers["role"].to_numpy() != "teacher"
     if mode.roles == "teachers":
         ok &= ~leader
@@ -182,6 +188,8 @@ def candidates(problem: Any, policy: Any) -> pd.DataFrame:
             dests = np.flatnonzero(to)
             tp, sp = np.repeat(ts, len(dests)), np.tile(dests, len(ts))
         keep = to[sp] & (pos[tp] != sp)
+        if m.within_group:
+            keep &= same_group(problem, policy, m, pos[tp], sp)
         if m.kind == "post":
             # a teacher fills a declared need of the subject; a leader takes a leadership post
             keep &= np.array([role[a] != "teacher" or needs.get((b, subj[a]), 0) > 0
@@ -241,6 +249,17 @@ def _minima(m: Any) -> list[tuple[str, str, int, int | None]]:
     if m.min is not None or m.max is not None:
         out.append(("total", "all", m.min or 0, m.max))
     return out
+
+
+def same_group(problem: Any, policy: Any, mode: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether schools ``a`` and ``b`` (positions) share a value of the mode's ``group`` column."""
+    s = problem.schools
+    if mode.group not in s.columns:
+        raise PolicyError(f"policy '{policy.id}' [modes.{mode.name}]: group '{mode.group}' is not a column "
+                          f"of the schools table")
+    col = s[mode.group].astype(object).where(s[mode.group].notna(), None).to_numpy()
+    return np.array([col[x] is not None and col[x] == col[y] for x, y in zip(a, b, strict=True)],
+                    dtype=bool)
 
 
 def groups_of(problem: Any, policy: Any, mode: Any) -> dict[str, np.ndarray]:
@@ -521,7 +540,8 @@ def check(chk: CheckData, rule: Modes) -> list[Violation]:
     """Recompute every planned mode's rules from the inputs (see the module docstring)."""
     modes = planned(chk.policy)
     if not modes:
-        return []
+        # a policy planning one mode still states its relation, payer and term (``[modes.<main mode>]``)
+        return _check_terms(chk)
     p = chk.problem
     a = chk.assignments
     spec = {m.name: m for m in modes}
@@ -556,6 +576,8 @@ def check(chk: CheckData, rule: Modes) -> list[Violation]:
                        f"{m.from_ or 'any'})")
             elif not to[s] or s == pos[tt]:
                 why = f"goes to {sid[s]}, which is not a receiving school of the mode"
+            elif m.within_group and not same_group(p, chk.policy, m, pos[[tt]], np.array([s]))[0]:
+                why = f"goes to {sid[s]}, outside its school's {m.group}"
             elif m.kind == "post" and role[tt] == "teacher" and needs.get((s, subj[tt]), 0) <= 0:
                 why = f"goes to {sid[s]}, which declared no need in {subj[tt]}"
             elif m.kind == "paired" and part is not None and part[pos[tt]] != s:
@@ -781,13 +803,39 @@ def terms(policy: Any, a: pd.DataFrame, role: pd.Series) -> tuple[list, list, li
 
 
 def _check_terms(chk: CheckData) -> list[Violation]:
-    """The plan's relation_moved, paid_by and term_years are those of each move's mode."""
+    """The plan's relation_moved, paid_by and term_years are those of each move's mode.
+
+    A move's ``term_years`` lies within its mode's source range for the teacher's role
+    (``term_min_years ≤ term_years ≤ term_max_years``, the leader's bounds for a leader).
+    """
     a = chk.assignments
-    if not {"relation_moved", "paid_by", "term_years"} <= set(a.columns):
+    modes = dict(getattr(chk.policy, "modes", {}))
+    if not modes:
         return []
     role = a["teacher_id"].map(chk.problem.teachers.set_index("teacher_id")["role"]).fillna("teacher")
+    moved = a["moves"].astype(bool).to_numpy()
+    main = getattr(chk.policy, "mode", "rotation")
+    mode_of = a["mode"].fillna(main) if "mode" in a.columns else pd.Series(main, index=a.index)
+    out: list[Violation] = []
+    for k in np.flatnonzero(moved):
+        i = int(k)
+        m = modes.get(str(mode_of.iloc[i]))
+        if m is None:
+            continue
+        leader = role.iloc[i] != "teacher"
+        lo, hi = m.term_bounds(leader)
+        if lo is None and hi is None:
+            continue
+        tid = a["teacher_id"].iloc[i]
+        got = a["term_years"].iloc[i] if "term_years" in a.columns else np.nan
+        if pd.isna(got) or (lo is not None and float(got) < lo) or (hi is not None and float(got) > hi):
+            who = "a leader's" if leader else "a teacher's"
+            out.append((RULE_ID, key("term_range", teacher=tid),
+                        f"{tid}: term {got} years is outside {who} term of mode {m.name} "
+                        f"({lo if lo is not None else '…'}–{hi if hi is not None else '…'} years)"))
+    if not {"relation_moved", "paid_by", "term_years"} <= set(a.columns):
+        return out
     rel, paid, term = terms(chk.policy, a, role)
-    out = []
     for i, (tid, r_, p_, t_) in enumerate(zip(a["teacher_id"], rel, paid, term, strict=True)):
         got_r, got_p, got_t = a["relation_moved"].iloc[i], a["paid_by"].iloc[i], a["term_years"].iloc[i]
         same = ((pd.isna(got_r) and r_ is None) or (not pd.isna(got_r) and r_ is not None

@@ -1,8 +1,11 @@
 """Hard rule: a teacher goes only to the counterpart school of their own (结对 / 对口 / 捆绑帮扶).
 
     x[t, s] exists only if  s = pair_id(school(t))        (when to_pair_only)
+    x[t, s] exists only if  s = pair_id(school(t)) ≠ none            (when pair_only_when_paired)
 
-``pair_id`` is the schools column [结对学校 / 对口学校]. A school without a counterpart sends nobody.
+``pair_id`` is the schools column [结对学校 / 对口学校]. Under ``to_pair_only`` a school without a counterpart
+sends nobody; under ``pair_only_when_paired`` (Shuanggou SG-FL3: 区级下派交流人员安排在对应的学校, the
+others to any rural or weak school) it sends wherever the flows allow.
 """
 
 from __future__ import annotations
@@ -34,6 +37,17 @@ class Pairing:
 
     to_pair_only: bool = param(False, "bool",
                                "teachers go only to their school's counterpart (pair_id, 对口单位)")
+    pair_only_when_paired: bool = param(
+        False, "bool", "a school with a counterpart (pair_id, 对应的学校) sends only to it; the others send "
+        "wherever the flows allow")
+
+    def binds(self, has_pair: np.ndarray) -> np.ndarray:
+        """Per sending school: whether its teachers may go only to its counterpart."""
+        if self.to_pair_only:
+            return np.ones(len(has_pair), dtype=bool)
+        if self.pair_only_when_paired:
+            return has_pair
+        return np.zeros(len(has_pair), dtype=bool)
 
 
 #: the rule's parameters (a policy section's keys)
@@ -49,9 +63,11 @@ def _pair_pos(problem) -> np.ndarray:
 
 def prune(pairs: Any, rule: Pairing, data: PruneData) -> np.ndarray:
     """Keep only pairs whose destination is the sender's counterpart."""
-    if not rule.to_pair_only:
+    if not (rule.to_pair_only or rule.pair_only_when_paired):
         return np.ones(len(pairs), dtype=bool)
-    return _pair_pos(data.problem)[pairs["from_s"].to_numpy()] == pairs["s"].to_numpy()
+    pos = _pair_pos(data.problem)
+    a = pairs["from_s"].to_numpy()
+    return ~rule.binds(pos >= 0)[a] | (pos[a] == pairs["s"].to_numpy())
 
 
 def class_key(teachers, schools, rule) -> list:
@@ -65,14 +81,16 @@ def build(ctx: Any, rule: Pairing) -> None:
 
 def check(chk: CheckData, rule: Pairing) -> list[Violation]:
     """Every moved teacher arrives at the counterpart of their school."""
-    if not rule.to_pair_only or not len(chk.moved):
+    if not (rule.to_pair_only or rule.pair_only_when_paired) or not len(chk.moved):
         return []
     # a school without a counterpart has pair_id NA: no destination is its counterpart
     pair = {sid: p if isinstance(p, str) and p else None
             for sid, p in zip(chk.problem.schools["school_id"], chk.problem.schools["pair_id"], strict=True)}
     return [(RULE_ID, key(teacher=r.teacher_id), f"{r.teacher_id} goes to {r.to_school_id}, not to the "
              f"counterpart {pair.get(r.school_id)} of {r.school_id}")
-            for r in chk.moved.itertuples(index=False) if pair.get(r.school_id) != r.to_school_id]
+            for r in chk.moved.itertuples(index=False)
+            if (rule.to_pair_only or pair.get(r.school_id) is not None)
+            and pair.get(r.school_id) != r.to_school_id]
 
 
 # ---------------------------------------------------------------------- words
@@ -83,6 +101,9 @@ def _counterpart(problem: Any, a: int) -> str | None:
 
 def binding_words(f: Facts, rule: Pairing, k: Key, usage: Usage | None) -> tuple[str, str]:
     """Counterparts add no constraint (other pairs are not candidates): the rule in words."""
+    if not rule.to_pair_only:
+        return ("teachers of a school with a counterpart (pair_id) go only to it",
+                "有对应学校的学校, 教师只交流到对应学校")
     return ("teachers go only to their school's counterpart (pair_id)", "教师只交流到本校的对口学校")
 
 

@@ -3,6 +3,7 @@
     Σ_{t ∈ g, mandatory} x[t, s] ≥ ⌈group_min_share · mandatory[g]⌉       each township (or school / county) g
     Σ_{a sending} sent[a]          ≥ ⌈min_sent_avg_per_school · #sending⌉  "平均每学年至少选派 1 名"
     min_sent_per_school ≤ sent[a] ≤ max_sent_per_school                     each sending school a
+    sent[a] = quota[a]                    with fill_school_quota, each sending school a with a quota (指标)
     Σ_{t teacher} x[t, s] = fixed_teachers_sent,  Σ_{t leader} x[t, s] = fixed_leaders_sent   (county)
     Σ_t x[t, s] ≤ max_total_sent                                            (the bureau's 名额)
     Σ_t x[t, s] ≥ max_total_sent                                            with fill_total_quota
@@ -72,6 +73,9 @@ class Quotas:
     fixed_leaders_sent: int | None = param(
         None, "int", "exactly this many leadership-team members rotate county-wide (下派校长 N 名)")
     max_total_sent: int | None = param(None, "int", "at most this many rotate county-wide (教育局规定的名额)")
+    fill_school_quota: bool = param(
+        False, "bool", "each sending school with a quota (schools column quota, 指标) sends exactly that "
+        "many")
     fill_total_quota: bool = param(
         False, "bool", "true: max_total_sent is a target too — exactly that many rotate (按照名额执行)")
     send_only_overstaffed: bool = param(
@@ -162,6 +166,12 @@ def _targets(problem: Any, sending: np.ndarray, status: np.ndarray, rule: Quotas
         for a in np.flatnonzero(sending):
             out.append(Target("per_school", {"school": str(sid[a])}, rule.min_sent_per_school,
                               rule.max_sent_per_school, pos == a))
+    if rule.fill_school_quota and "quota" in problem.schools.columns:
+        sid = problem.schools["school_id"].to_numpy()
+        quota = pd.to_numeric(problem.schools["quota"], errors="coerce").to_numpy(dtype=float)
+        for a in np.flatnonzero(sending & ~np.isnan(quota)):
+            n = int(quota[a])
+            out.append(Target("school_quota", {"school": str(sid[a])}, n, n, pos == a))
     if rule.fixed_teachers_sent is not None:
         out.append(Target("fixed_teachers_sent", {"scope": "county", "role": "teachers"},
                           rule.fixed_teachers_sent, rule.fixed_teachers_sent, ~leader))
@@ -235,6 +245,7 @@ def check(chk: CheckData, rule: Quotas) -> list[Violation]:
 
 #: per kind of minimum: (what is short, where it counts) as singular nouns, for a total over many places
 _SHORT_NOUNS = {"group_min_share": ("mandatory teacher", ""), "per_school": ("teacher", "sending school"),
+                "school_quota": ("teacher", "school quota"),
                 "min_sent_avg_per_school": ("teacher", "county-wide minimum"),
                 "fixed_teachers_sent": ("teacher", "county-wide count"),
                 "fixed_leaders_sent": ("leadership-team member", "county-wide count"),
@@ -291,6 +302,9 @@ def _sentence(q: Target, rule: Quotas, bound: str) -> tuple[str, str]:
     if q.kind in ("fixed_teachers_sent", "fixed_leaders_sent"):
         return (f"exactly {q.lo} must rotate from {en} ({q.kind} = {q.lo})",
                 f"{zh}须交流 {q.lo} 名（{q.kind} = {q.lo}）")
+    if q.kind == "school_quota":
+        return (f"{en} sends exactly its quota of {q.lo} (schools column quota, fill_school_quota)",
+                f"{zh} 按指标派出 {q.lo} 名")
     if q.kind == "per_school":
         if bound == "max":
             return (f"{en} may send at most {q.hi} (max_sent_per_school = {q.hi})",
@@ -338,8 +352,9 @@ def stays(state: PlanState, rule: Quotas) -> list[StayTest]:
     def quota_full(t: int) -> str | None:
         for q in full:
             if q.mask[t]:
-                param_ = "max_sent_per_school" if q.kind == "per_school" else q.kind
-                what = "fixed number" if q.kind.startswith("fixed_") else "maximum"
+                param_ = {"per_school": "max_sent_per_school", "school_quota": "quota"}.get(q.kind, q.kind)
+                fixed = q.kind.startswith("fixed_") or q.kind == "school_quota"
+                what = "fixed number" if fixed else "maximum"
                 return f"{_where(q)[0]} already sends its {what} of {q.hi} ({param_} = {q.hi})"
         return None
 

@@ -137,7 +137,7 @@ def test_modes_and_unenforced_records_are_validated():
     with pytest.raises(tm.PolicyError, match="did you mean 'max_age'"):
         policy_from_dict(data)
     data = model_data("tongyu-2012")
-    data["unenforced"].append({"rule": "X"})
+    data.setdefault("unenforced", []).append({"rule": "X"})
     with pytest.raises(tm.PolicyError, match="needs string 'rule' and 'text'"):
         policy_from_dict(data)
     data = model_data("tongyu-2012")

@@ -177,8 +177,8 @@ def test_TC73_shuanggou_quota_as_written():
     assert "64" in pol.notes
 
 
-def test_TC50_county_draft_refusal_consequence_is_recorded():
-    assert ev.rule_params(tm.load_policy("county-draft-zqyj"), "CD-SA1")["no_awards_years"] == 3
+def test_TC50_county_draft_refusal_consequence_is_planned():
+    assert tm.load_policy("county-draft-zqyj").rule("sanctions").refusal_no_awards_years == 3
 
 
 def test_stipend_bands_must_decrease():

@@ -85,3 +85,52 @@ def test_budget_check_recounts_the_caps():
     assert_valid(p, pol, plan)
     assert len(sent(plan)) == 1
     assert ("budget", "county") in violations(p, pol, crafted(p, pol, {"T0": "R1", "T1": "R1"}))
+
+
+def test_living_allowance_and_its_payer_are_plan_columns():
+    """XD-MO1 / CS-MO1: a move to a rural or village school gets the living allowance; the sender pays."""
+    schools = [{"school_id": "U1", "category": "urban", "x": 0.0},
+               {"school_id": "U2", "category": "town", "x": 3.0},
+               {"school_id": "R1", "category": "rural", "x": 10.0}]
+    problem = make_problem(schools, [{"teacher_id": "A", "school_id": "U1", "home_x": 3.0},
+                                     {"teacher_id": "B", "school_id": "U1", "home_x": 10.0},
+                                     {"teacher_id": "C", "school_id": "U1", "years_at_school": 1}],
+                           [("U2", "math", 1), ("R1", "math", 1)])
+    pol = make_policy(flows={"from": {"category": ["urban"]}, "to": {}}).with_(
+        living_allowance_categories=["rural", "village"], allowances_paid_by="sending")
+    plan = solve(problem, pol)
+    assert moves(plan) == {"A": "U2", "B": "R1", "C": None}
+    a = plan.assignments.set_index("teacher_id")
+    assert not a.at["A", "living_allowance"]  # a town school: no living allowance
+    assert a.at["B", "living_allowance"]
+    assert a.at["C", "living_allowance"] is pd.NA
+    assert a.loc[a["moves"], "allowance_paid_by"].tolist() == ["sending", "sending"]
+    assert_valid(problem, pol, plan)
+    bad = plan.assignments.copy()
+    bad["living_allowance"] = pd.array([True, True, None], dtype="boolean")
+    assert violations(problem, pol, bad) == {("budget", "teacher=A,living_allowance")}
+
+
+def test_reward_pay_floor_is_the_sending_schools_average_for_the_title():
+    """Zhalute ZL-MO2: 奖励性绩效工资不低于我校同类教师的平均水平 — a plan column, checked."""
+    schools = [{"school_id": "U1", "category": "urban", "x": 0.0},
+               {"school_id": "R1", "category": "rural", "x": 10.0}]
+    problem = make_problem(schools, [
+        {"teacher_id": "M", "school_id": "U1", "title": "intermediate", "reward_pay": 18000},
+        {"teacher_id": "I", "school_id": "U1", "title": "intermediate", "reward_pay": 22000,
+         "years_at_school": 1},
+        {"teacher_id": "S", "school_id": "U1", "title": "senior", "reward_pay": 30000, "years_at_school": 1},
+        {"teacher_id": "R", "school_id": "R1", "title": "intermediate", "reward_pay": 12000,
+         "years_at_school": 1},
+    ], [("R1", "math", 1)])
+    pol = make_policy().with_(reward_pay_floor_school_average=True)
+    plan = solve(problem, pol)
+    assert moves(plan) == {"M": "R1", "I": None, "S": None, "R": None}
+    a = plan.assignments.set_index("teacher_id")
+    # U1's intermediate teachers earn 18,000 and 22,000: M's floor is their average, 20,000 (TC76's rule)
+    assert a.at["M", "reward_pay_floor_yuan"] == 20000
+    assert a.loc[["I", "S", "R"], "reward_pay_floor_yuan"].isna().all()
+    assert_valid(problem, pol, plan)
+    bad = plan.assignments.copy()
+    bad.loc[bad["teacher_id"] == "M", "reward_pay_floor_yuan"] = 18000.0
+    assert violations(problem, pol, bad) == {("budget", "teacher=M,reward_pay_floor_yuan")}

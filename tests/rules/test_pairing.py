@@ -90,3 +90,19 @@ def test_checker_reports_a_teacher_sent_from_a_school_without_a_counterpart():
     bad.loc["S", ["to_school_id", "moves", "commute_km"]] = ["R2", True, 2.0]
     bad = bad.reset_index()
     assert violations(problem, policy, bad) == {("pairing", "teacher=S")}
+
+
+def test_pair_only_when_paired_binds_a_paired_school_and_frees_the_others():
+    """Shuanggou SG-FL3: district-level persons go to their corresponding school, the others anywhere."""
+    problem = make_problem(SCHOOLS, [{"teacher_id": "T", "school_id": "U1"},
+                                     {"teacher_id": "V", "school_id": "U2"}], NEEDS)
+    policy = make_policy(flows={"pair_only_when_paired": True})
+    plan = solve(problem, policy)
+    assert plan.status == "OPTIMAL"
+    # T (U1, paired with R1) goes the 30 km to R1; V (U2, no counterpart) to the nearby R2, 2 km away
+    assert moves(plan) == {"T": "R1", "V": "R2"}
+    assert plan.objective == 30 + 2
+    assert_valid(problem, policy, plan)
+    # the paired school's teacher at the nearer school is refused; the unpaired one may go to either
+    assert violations(problem, policy, crafted(problem, policy, {"T": "R2", "V": "R1"})) == {
+        ("pairing", "teacher=T")}

@@ -353,3 +353,28 @@ def test_an_unfillable_quota_target_is_diagnosed_or_short():
     assert plan.shortfalls[["where", "short", "place"]].values.tolist() == [
         ["the county", 1, "county-wide quota"]]
     assert_valid(problem, soft, plan)
+
+
+def test_each_school_sends_exactly_its_quota():
+    """Tongyu T-QU2: the bureau's 指标 per county-town school, filled — even at a longer commute."""
+    schools = [{"school_id": "U1", "category": "urban", "x": 0.0, "quota": 2},
+               {"school_id": "U2", "category": "urban", "x": 1.0, "quota": 0},
+               {"school_id": "U3", "category": "urban", "x": 2.0},
+               {"school_id": "R1", "category": "rural", "x": 10.0}]
+    teachers = [{"teacher_id": f"{s}{i}", "school_id": s} for s in ("U1", "U2", "U3") for i in (1, 2)]
+    teachers[-1]["years_at_school"] = 1  # U32 is not due: U31 is U3's only candidate
+    problem = make_problem(schools, teachers, [("R1", "math", 3)])
+    pol = make_policy(rules={"fill_school_quota": True})
+    plan = solve(problem, pol)
+    got = moves(plan)
+    # U1 sends its 2, U2 (quota 0) none; U3 has no quota and fills the third post
+    assert sorted(k for k, v in got.items() if v) == ["U11", "U12", "U31"]
+    assert_valid(problem, pol, plan)
+    found = violations(problem, pol, crafted(problem, pol, {"U11": "R1", "U21": "R1", "U31": "R1"}))
+    assert found == {("quotas", "quota=school_quota,school=U1,min"),
+                     ("quotas", "quota=school_quota,school=U2,max")}
+    # a school cannot fill its quota: no plan, and the diagnosis names the school's quota
+    problem = make_problem([{**schools[0], "quota": 3}, *schools[1:]], teachers, [("R1", "math", 3)])
+    plan = solve(problem, pol)
+    assert plan.status == "INFEASIBLE"
+    assert "quotas" in set(plan.diagnosis["rule"])
