@@ -162,6 +162,10 @@ def _term_arrays(ctx: Context) -> dict:
 #: of 100–500 teachers, while ties were found within a second
 LOCAL_WORK = 0.3
 
+#: deterministic work (CP-SAT's deterministic seconds) the widest step of the closest-plan search may spend
+#: (see :meth:`Explainer.closest`); within it a plan is "closest" only when proven
+CLOSEST_WORK = 1.0
+
 #: reduced costs within this share of the LP's objective of the gap are not trusted to fix a row (GLOP's
 #: tolerances)
 RC_MARGIN = 1e-7
@@ -460,13 +464,40 @@ class Explainer:
 
             Σ_{t stays in the plan} Σ_s x[t, s]  +  Σ_{t rotates to p(t)} (1 − x[t, p(t)])   (t ≠ i)
 
-        minimised subject to the question (``force`` / ``forbid``) and objective ≤ objective(values). With
-        the LP's reduced costs, rows that keep their value in every plan that good are fixed first (exact,
-        as in :meth:`residual`). Returns the complete solution and whether it is proven closest.
+        minimised subject to the question (``force`` / ``forbid``) and objective ≤ objective(values).
+        Searched in steps, each exact on its rows:
+
+        1. the teachers ``values`` changes and teacher ``i``: a plan at distance d there;
+        2. d = 0 is closest; d = 1 is closest when no plan changes teacher ``i`` alone (its rows only);
+        3. otherwise every row the LP's reduced costs leave open (as in :meth:`residual`, exact), searched
+           for :data:`CLOSEST_WORK` deterministic seconds from step 1's plan.
+
+        Returns the complete solution and whether it is proven closest.
+        """
+        changed = np.flatnonzero(self._dest_of(values) != self.dest)
+        near = np.unique(np.concatenate([self.rows_of[t] for t in np.union1d(changed, [i])]))
+        found, d, proven = self._closest_on(i, kind, s, values, near, None)
+        if found is None:
+            return values, False
+        if proven and d == 0:
+            return found, True
+        if proven and d == 1:
+            alone, _, done = self._closest_on(i, kind, s, values, self.rows_of[i], None)
+            if alone is None and done:
+                return found, True
+        wide, _, proven = self._closest_on(i, kind, s, found, self._open_rows(i, self.units(values)),
+                                           CLOSEST_WORK)
+        return (wide, proven) if wide is not None else (found, False)
+
+    def _closest_on(self, i: int, kind: str, s: int | None, values: np.ndarray, free: np.ndarray,
+                    work: float | None) -> tuple[np.ndarray | None, int, bool]:
+        """The closest plan changing only the rows ``free`` (everything else as in ``values``).
+
+        Returns (complete solution or None, its distance, whether proven — for None: proven infeasible).
         """
         view = self.obj_view()
         dest = self.dest
-        free = self._open_rows(i, self.units(values))
+        f = self.f
         sub = view.restrict(free, values, objective=True)
         sm = sub.model
         var = sm.get_int_var_from_proto_index
@@ -477,21 +508,28 @@ class Explainer:
         if ov:
             sm.add(cp_model.LinearExpr.weighted_sum([var(v) for v in ov], oc) <= at)
         self._query(sm, lambda r: var(sub.new_index[r]), i, kind, s)
-        f = self.f
-        rows = np.asarray([r for r in free.tolist() if r < self.n_rows and int(f.ct[r]) != i], dtype=np.int64)
+        rows = np.asarray([r for r in sub.variables.tolist() if r < self.n_rows and int(f.ct[r]) != i],
+                          dtype=np.int64)
         stayer = dest[f.ct[rows]] < 0
         kept = self.chosen_rows[rows]
-        dist = cp_model.LinearExpr.weighted_sum(
-            [var(sub.new_index[int(r)]) for r in rows[stayer | kept]],
-            [1 if st else -1 for st in stayer[stayer | kept].tolist()])
-        sm.minimize(dist + int(kept.sum()))
+        on = stayer | kept
+        # teachers outside ``free`` keep their place in ``values``: count those that differ from the plan
+        outside = self._dest_of(values) != dest
+        outside[np.unique(f.ct[rows])] = False
+        outside[i] = False
+        fixed = int(outside.sum()) + int(kept.sum())
+        sm.minimize(cp_model.LinearExpr.weighted_sum([var(sub.new_index[int(r)]) for r in rows[on]],
+                                                     [1 if st else -1 for st in stayer[on].tolist()]) + fixed)
         sm.proto.solution_hint.vars.extend(range(len(sub.variables)))
         sm.proto.solution_hint.values.extend(values[sub.variables].tolist())
         solver = one_worker_solver(self.time_limit)
+        if work is not None:
+            solver.parameters.max_deterministic_time = work
         st = solver.solve(sm)
         if st not in OK:
-            return values, False
-        return sub.expand(values, solver.response_proto.solution), st == cp_model.OPTIMAL
+            return None, -1, st == cp_model.INFEASIBLE
+        return (sub.expand(values, solver.response_proto.solution), int(round(solver.objective_value)),
+                st == cp_model.OPTIMAL)
 
     def _open_rows(self, i: int, target: int) -> np.ndarray:
         """Rows a plan of objective ≤ ``target`` may change (reduced-cost fixing; every row without an LP)."""
@@ -642,12 +680,12 @@ class Explainer:
             m.add_hint(v, int(min(counts[r], int(agg.model_pairs["ub"].iat[r]))))
         q = _ctx_on(agg, m)
         found = run_search(q, Objective(**{k: v for k, v in self.weights.items() if k in TERMS}),
-                           SolveParams(time_limit=self.time_limit, workers=1, seed=0))
+                           SolveParams(time_limit=self.time_limit, workers=1, seed=0, tie_break=False))
         if found.values is None:
             return found.status, None
         counts = np.asarray(found.values, dtype=np.int64)[agg.x_index]
         movable = agg.elig["status"].isin(["mandatory", "eligible"]).to_numpy()
-        pairs = disaggregate(agg.model_pairs.assign(c=pc), counts, cls, movable)
+        pairs = disaggregate(agg.model_pairs.assign(c=pc), counts, cls, movable, self.order.position)
         dest = np.full(len(self.f.tid), -1, dtype=np.int64)
         dest[pairs["t"].to_numpy()] = pairs["s"].to_numpy()
         return found.status, dest
@@ -900,6 +938,11 @@ def _order_decided(ex: Explainer, plan_side: list[int], other_side: list[int],
                 "edited by other means, or its tie stage was not proven)",
                 "按公布的顺序应取另一方案，本方案此处未遵循该顺序（方案来自其他途径或经修改，或取舍阶段未得到证明）",
                 False)
+    if not plan_side and not other_side:
+        # the same teachers rotate in both plans, only their schools differ
+        return ("the same teachers rotate in both plans, and the published order ranks who rotates, not "
+                "where: between these destinations of equal cost the choice is the solver's",
+                "两方案交流的教师相同；公布的顺序只决定谁交流，不决定去向：同等代价的去向由求解器选定", False)
     if not other_side:
         return ("the published order moves no teacher an equally good plan leaves in place",
                 "按公布的顺序，同样优的方案可以不交流的教师不予交流", True)

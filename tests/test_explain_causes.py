@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from helpers import assert_valid, crafted, make_policy, make_problem, moves, solve
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import teacher_match as tm
@@ -212,6 +213,45 @@ def _county(data):
             make_policy(rules=rules))
 
 
+@settings(max_examples=12, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_every_named_cause_is_a_minimal_cause_and_every_tie_is_said(data):
+    problem, policy = _county(data)
+    plan = solve(problem, policy)
+    if plan.status not in ("OPTIMAL", "FEASIBLE"):
+        return
+    assert_valid(problem, policy, plan)
+    ex = Explainer(problem, policy, plan, time_limit=10)
+    for tid in plan.assignments["teacher_id"]:
+        e = ex.answer(tid)
+        i = ex.index(tid)
+        alt = e.alternative or {}
+        if alt.get("tie"):
+            # a "+0" counterfactual: a tie, and the published order that decided (the plan follows it)
+            assert "on a tie" in e.reason, e.reason
+            assert "同等优劣" in e.reason_zh, e.reason_zh
+            assert "the published order decided: " in e.reason, e.reason
+            assert "按公布的顺序：" in e.reason_zh, e.reason_zh
+            assert alt["objective_delta"] == 0
+        if e.decision != "stays" or not len(e.binding):
+            continue
+        scope = e.binding["scope"].iat[0]
+        assert set(e.binding["scope"]) == {scope}
+        names = {f"{r}[{k}]" for r, k in zip(e.binding["rule"], e.binding["key"], strict=True)}
+        ok, dest = ex.rotates_when_relaxed(i, scope, names)
+        assert ok, (tid, names)
+        # the plan found breaks nothing but the named instances (the independent checker says so)
+        to = {ex.f.tid[t]: ex.f.sid[s] for t, s in enumerate(dest) if s >= 0}
+        found = tm.check(problem, policy, crafted(problem, policy, to))
+        broken = {f"{r}[{k}]" for r, k in zip(found["rule"], found["key"], strict=True)}
+        assert broken <= names, (tid, broken, names)
+        for n in names:
+            assert not ex.rotates_when_relaxed(i, scope, names - {n})[0], (tid, n, names)
+        if scope == ANY_PLAN:
+            assert alt["status"] == "INFEASIBLE"
+
+
 def test_published_order_is_in_the_binding_table_columns():
     problem, policy = _tie_problem()
     e = tm.explain(problem, policy, crafted(problem, policy, {"A": "R1"}), "B")
@@ -228,3 +268,14 @@ def test_explain_all_gives_the_same_tie_answers(tid):
     row = every.table.set_index("teacher_id").loc[tid]
     assert row["reason"] == one.reason
     assert bool(row["tie"])
+
+
+def test_a_solved_tie_follows_the_published_order():
+    # roster order puts B first; the tie stage rotates A (more years at the school), and B is told why
+    problem, policy = _tie_problem()
+    plan = solve(problem, policy)
+    assert moves(plan) == {"B": None, "A": "R1"}
+    assert_valid(problem, policy, plan)
+    e = tm.explain(problem, policy, plan, "B")
+    assert e.reason == ("stays on a tie — an equally good plan rotates this teacher (to R1) instead of A; "
+                        "the published order decided: A has more years at this school (12 vs 8)")
