@@ -132,14 +132,18 @@ def test_core_mask_keeps_each_jobs_cheapest_agents():
 
 
 def test_neighbourhood_search_is_repeatable_and_beats_its_start():
-    """Two runs on a type-D-like instance (past the whole-model phase, into the neighbourhood rounds) give
-    the same assignment; it checks, and it is cheaper than the greedy start the log reports."""
+    """Two runs of the neighbourhood search on a type-D-like instance give the same assignment.
+
+    The runs go past the whole-model phase into the rounds; the result checks and is cheaper than the
+    greedy start the log reports.
+    """
     cost, weight, cap = _type_d(12, 72, seed=3)
     # a deterministic budget of 4 units over a wall limit of 120 s: the budget, not the clock, ends the run
     runs = [solve_gap(cost, weight, cap, time_limit=120, det_per_second=4 / 120, workers=2, seed=7)
             for _ in range(2)]
     a, b = runs
-    assert a.assign is not None and b.assign is not None
+    assert a.assign is not None
+    assert b.assign is not None
     assert a.assign.tolist() == b.assign.tolist()
     assert a.objective == b.objective == gap_cost(cost, a.assign)
     assert gap_violations(weight, cap, a.assign) == []
