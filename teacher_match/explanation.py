@@ -958,6 +958,38 @@ def _order_decided(ex: Explainer, plan_side: list[int], other_side: list[int],
             f"按公布的顺序，本方案所选教师位次之和较小（{a} 对 {b}）", True)
 
 
+@dataclass
+class _Alternative:
+    """A counterfactual made the closest best one, with what it changes (see :meth:`Explainer.closest`)."""
+
+    values: np.ndarray
+    closest: bool
+    delta_units: int
+    delta: float
+    other: np.ndarray
+    goes: str | None
+    changes: dict
+    en: str
+    zh: str
+    record: dict
+
+
+def _closest_alternative(ex: Explainer, i: int, kind: str, s: int | None, status: Any, values: np.ndarray,
+                         base_vals: np.ndarray) -> _Alternative:
+    """The closest of the best plans answering the question, its price, destination and changes."""
+    values, closest = ex.closest(i, kind, s, values)
+    delta_units = ex.units(values) - ex.units(base_vals)
+    delta = delta_units / OBJ_SCALE
+    other = ex._dest_of(values)
+    goes = ex.f.sid[other[i]] if other[i] >= 0 else None
+    ch = ex.changes(values, i)
+    en, zh = _say_changes(ex, ch)
+    record = {"to_school_id": goes, "objective_delta": delta,
+              "status": "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
+              "tie": delta_units == 0, "closest": closest, "changes": _changes_by_id(ex, ch)}
+    return _Alternative(values, closest, delta_units, delta, other, goes, ch, en, zh, record)
+
+
 def _explain_rotated(ex: Explainer, i: int, base: dict, counterfactual: bool) -> Explanation:
     ctx, f, dest = ex.ctx, ex.f, ex.dest
     s = int(dest[i])
@@ -1000,13 +1032,9 @@ def _explain_rotated(ex: Explainer, i: int, base: dict, counterfactual: bool) ->
     if base_vals is not None:
         st, vals = ex.counterfactual(i, "forbid", s)
         if st in OK and vals is not None:
-            vals, closest = ex.closest(i, "forbid", s, vals)
-            delta_units = ex.units(vals) - ex.units(base_vals)
-            delta = delta_units / OBJ_SCALE
-            other = ex._dest_of(vals)
-            goes = f.sid[other[i]] if other[i] >= 0 else None
-            ch = ex.changes(vals, i)
-            ch_en, ch_zh = _say_changes(ex, ch)
+            a = _closest_alternative(ex, i, "forbid", s, st, vals, base_vals)
+            delta_units, delta, other, goes, ch = a.delta_units, a.delta, a.other, a.goes, a.changes
+            ch_en, ch_zh, closest, alternative = a.en, a.zh, a.closest, a.record
             where = (f"sends this teacher to {goes}" if goes
                      else f"keeps this teacher at {f.sid[f.pos[i]]}")
             where_zh = f"改派至 {goes}" if goes else "该教师留任"
@@ -1014,10 +1042,6 @@ def _explain_rotated(ex: Explainer, i: int, base: dict, counterfactual: bool) ->
             near = "closest " if closest else ""
             details.append(f"next best (re-solved without this assignment; the {near}such plan to this one): "
                            f"{where}, {ch_en}; objective {delta:+,.1f}{proven}")
-            alternative = {"to_school_id": goes, "objective_delta": delta,
-                           "status": "OPTIMAL" if st == cp_model.OPTIMAL else "FEASIBLE",
-                           "tie": delta_units == 0, "closest": closest,
-                           "changes": _changes_by_id(ex, ch)}
             if delta_units == 0:
                 started = [t for t, _ in ch["starts"]]
                 plan_side = ([i] if goes is None else []) + [t for t, _ in ch["stops"]]
@@ -1101,20 +1125,14 @@ def _explain_stays(ex: Explainer, i: int, base: dict, counterfactual: bool) -> E
     else:
         reason, reason_zh = "stays", "留任"
     if st2 in OK and vals is not None and base_vals is not None:
-        vals, closest = ex.closest(i, "force", None, vals)
-        delta_units = ex.units(vals) - ex.units(base_vals)
-        delta = delta_units / OBJ_SCALE
-        other = ex._dest_of(vals)
-        goes = f.sid[other[i]] if other[i] >= 0 else None
-        ch = ex.changes(vals, i)
-        ch_en, ch_zh = _say_changes(ex, ch)
+        a = _closest_alternative(ex, i, "force", None, st2, vals, base_vals)
+        vals, delta_units, delta, other = a.values, a.delta_units, a.delta, a.other
+        goes, ch = a.goes, a.changes
+        ch_en, ch_zh, closest, alternative = a.en, a.zh, a.closest, a.record
         proven = "" if st2 == cp_model.OPTIMAL else " (not proven optimal)"
         near = "closest " if closest else ""
         details.append(f"verified: the {near}best plan that rotates this teacher sends them to {goes} and "
                        f"{ch_en}, objective {delta:+,.1f}{proven}")
-        alternative = {"to_school_id": goes, "objective_delta": delta,
-                       "status": "OPTIMAL" if st2 == cp_model.OPTIMAL else "FEASIBLE",
-                       "tie": delta_units == 0, "closest": closest, "changes": _changes_by_id(ex, ch)}
         if delta_units == 0:
             stopped = [t for t, _ in ch["stops"]]
             why_en, why_zh, holds = _order_decided(ex, stopped, [i] + [t for t, _ in ch["starts"]], other)
