@@ -1,11 +1,15 @@
 """Why one teacher rotates, stays, or is not movable — derived from the model and re-solves.
 
 :func:`explain` re-solves *counterfactuals*: for a rotated teacher, the best plan without this assignment (the
-next-best alternative and its cost); for an eligible teacher who stays, (a) the plan with everyone else fixed
-and this teacher forced to rotate — when that is infeasible, the assumption core
-(:mod:`teacher_match.model.assumptions`) names the rule instances that bind, each said by its rule
-(``S003 already sends its outflow cap of 6``) — and (b) the best plan that rotates the teacher, which
-verifies the reason and prices it. Objective values are in the plan's units (``objective / OBJ_SCALE``).
+next-best alternative and its cost); for an eligible teacher who stays, the best plan forcing the teacher to
+rotate. A stayer's named causes are a minimal correction set of the ledger's rule instances
+(:meth:`Explainer.causes`): relaxing exactly them lets a valid plan rotate the teacher — in any plan when no
+valid plan does, else with everyone else as planned — and relaxing any smaller part does not; each is said by
+its rule (``S003 already sends its outflow cap of 6``). The counterfactual shown is the closest of the best
+such plans to the published one (:meth:`Explainer.closest`), with exactly who starts, stops and changes school;
+one of equal objective is said as a tie, with the key of the published tie order
+(:mod:`teacher_match.tie_order`) that decided. Objective values are in the plan's units
+(``objective / OBJ_SCALE``).
 """
 
 from __future__ import annotations
