@@ -6,8 +6,8 @@ rotate. A stayer's named causes are a minimal correction set of the ledger's rul
 (:meth:`Explainer.causes`): relaxing exactly them lets a valid plan rotate the teacher — in any plan when no
 valid plan does, else with everyone else as planned — and relaxing any smaller part does not; each is said by
 its rule (``S003 already sends its outflow cap of 6``). The counterfactual shown is the closest of the
-best such plans to the published one (:meth:`Explainer.closest`), with exactly who starts, stops and changes school;
-one of equal objective is said as a tie, with the key of the published tie order
+best such plans to the published one (:meth:`Explainer.closest`), with exactly who starts, stops and
+changes school; one of equal objective is said as a tie, with the key of the published tie order
 (:mod:`teacher_match.tie_order`) that decided. Objective values are in the plan's units
 (``objective / OBJ_SCALE``).
 """
