@@ -15,7 +15,10 @@ planned by a rolling horizon: for year k = 1 … N, with R_k = R + (k − 1) yea
    within the plan year counts at home again (at the receiving school when the personnel relation moved).
    Both are not moved again in the cycle (``cycle_fixed``). A post held by a teacher the cycle sent is filled
    while they serve and re-opens when they return; a post left by a teacher of the ``exchanges`` table
-   re-opens where the receiving school still declares a need in the subject;
+   re-opens where the receiving school still declares a need in the subject. The cycle's rotation is the
+   policy's main mode: a move of a mode planned beside it (a central school's re-assignment, a study term)
+   is read with that mode's own term, holds the teacher only while it runs, and neither meets the obligation
+   nor ends the teacher's rotation of the cycle (the year's model and the checker count the main mode only);
 3. **the year's obligation** (``all_mandatory_within_cycle``): the pool P_k is the mandatory teachers not yet
    rotated; a teacher of P_k whose last chance is this year — k = N, or projected at home they are no longer
    mandatory (retired, over an age cap) from year k + 1 on — is due (hard, or priced when ``cycle_hard =
@@ -114,8 +117,9 @@ class CyclePlan:
     policies : tuple of Policy
         Each year's policy, with the year's obligations set in its ``[cycle]`` lists.
     schedule : DataFrame
-        One row per move: :data:`SCHEDULE_COLUMNS`; ``status`` is ``planned`` in year 1, ``provisional``
-        after.
+        One row per rotation (a move of the policy's main mode): :data:`SCHEDULE_COLUMNS`; ``status`` is
+        ``planned`` in year 1, ``provisional`` after. Moves of the modes planned beside it are in each year's
+        plan.
     mandatory : DataFrame
         One row per teacher mandatory in some year of the cycle: ``teacher_id, first_mandatory_year,
         last_chance_year, scheduled_year`` (NA: not scheduled), ``obliged`` (false: the policy never sends
@@ -146,7 +150,7 @@ class CyclePlan:
         )
 
     def exchanges(self, years: int = 1) -> pd.DataFrame:
-        """The moves of the first ``years`` years as an exchanges table (re-planning a year later)."""
+        """The rotations of the first ``years`` years as an exchanges table (re-planning a year later)."""
         s = self.schedule[self.schedule["year"] <= years]
         start = pd.to_datetime(
             [dt.date(int(y), self.reference_date.month, self.reference_date.day) for y in s["plan_year"]]
@@ -340,8 +344,17 @@ def _year_tables(
     on_now = started[started["end"] > R]
     ending = on_now[on_now["end"] <= R + pd.DateOffset(years=1)]
     away = on_now[on_now["end"] > R + pd.DateOffset(years=1)]
-    # on exchange at the cycle's start, or sent within it: the teacher's rotation of this cycle is done
-    in_cycle = started["cycle"].astype(bool) | (started["end"] > pd.Timestamp(start))
+    # moves of the cycle's earlier years in a mode beside its rotation (a central school's re-assignment, a
+    # study term): they hold their posts while they run, but are not the teacher's rotation
+    other = (
+        started["other_mode"].fillna(False).astype(bool)
+        if "other_mode" in started.columns
+        else pd.Series(False, index=started.index)
+    )
+    ours = started["cycle"].astype(bool) | other
+    # on exchange at the cycle's start, or rotated within it: the teacher's rotation of this cycle is done (a
+    # move of another mode within the cycle holds the teacher only while it runs: on_now)
+    in_cycle = started["cycle"].astype(bool) | ((started["end"] > pd.Timestamp(start)) & ~other)
     fixed = set(on_now["teacher_id"].astype(str)) | set(started.loc[in_cycle, "teacher_id"].astype(str))
     ids = t["teacher_id"].astype(str)
     away_at = dict(zip(away["teacher_id"].astype(str), away["to_school_id"], strict=True))
@@ -370,14 +383,14 @@ def _year_tables(
     # the needs: posts held by the cycle's teachers while they serve; posts re-opened by earlier exchanges
     n = declared.copy()
     subj = dict(zip(ids, base.teachers["subject"], strict=True))
-    serving = away[away["cycle"].astype(bool)]
+    serving = away[ours[away.index]]
     held = pd.Series(
         [(s, subj.get(str(x))) for x, s in zip(serving["teacher_id"], serving["to_school_id"], strict=True)],
         dtype=object,
     ).value_counts()
     # an earlier exchange ending within the cycle, up to this plan year, has left its post (read as history)
     back = started[
-        ~started["cycle"].astype(bool)
+        ~ours
         & (started["end"] <= R + pd.DateOffset(years=1))
         & (started["end"] > pd.Timestamp(start))
         & ~started["relation_moved"].astype(bool)
@@ -593,21 +606,41 @@ def plan_cycle(
                 break
             moved = plan.assignments[plan.assignments["moves"]]
             start = pd.Timestamp(ref_k) + pd.Timedelta(days=1)
+            mode = (
+                moved["mode"].astype(str) if "mode" in moved.columns else pd.Series(policy.mode, moved.index)
+            )
+            # the cycle's rotation is the policy's main mode; a move of another mode (a central school's
+            # re-assignment inside its 学区, a study term) neither meets the obligation nor ends the teacher's
+            # rotation: it holds them for its own term only (the plan's term_years of that mode)
+            rotates = (mode == policy.mode).to_numpy()
+            own_term = (
+                moved["term_years"].astype(float)
+                if "term_years" in moved.columns
+                else pd.Series(np.nan, moved.index)
+            )
+            cycle_term = term if term is not None else _OPEN_TERM
             new = pd.DataFrame(
                 {
                     "teacher_id": moved["teacher_id"].astype(str).to_numpy(),
                     "from_school_id": moved["from_school_id"].to_numpy(),
                     "to_school_id": moved["to_school_id"].to_numpy(),
-                    "mode": moved["mode"].to_numpy() if "mode" in moved.columns else policy.mode,
+                    "mode": mode.to_numpy(),
                     "start_date": start,
-                    "term_years": term if term is not None else _OPEN_TERM,
-                    "relation_moved": False,
+                    "term_years": np.where(rotates, cycle_term, own_term.fillna(cycle_term).to_numpy()),
+                    # the rotation's relation as the cycle has always read it; another mode's as its plan says
+                    "relation_moved": ~rotates
+                    & (
+                        moved["relation_moved"].fillna(False).astype(bool).to_numpy()
+                        if "relation_moved" in moved.columns
+                        else False
+                    ),
                 }
             )
             new["end"] = pd.to_datetime(exchange_ends(new))
-            new["cycle"] = True
+            new["cycle"] = rotates
+            new["other_mode"] = ~rotates
             ex = pd.concat([ex, new], ignore_index=True) if len(ex) else new
-            for r in moved.itertuples(index=False):
+            for r in moved[rotates].itertuples(index=False):
                 scheduled.setdefault(str(r.teacher_id), k)
                 rows.append(
                     {

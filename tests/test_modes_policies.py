@@ -192,9 +192,12 @@ def test_fujians_merit_selection_and_prerequisites_on_its_county(county):
     applicants = a[t["volunteer"].to_numpy()]
     assert applicants["moves"].any()  # some applicants chosen …
     assert not applicants["moves"].all()  # … and some not
-    # the rule binds here: without it the cheapest plan passes over two better applicants (measured)
+    # the rule binds here: without it the cheapest plan passes over better applicants (one violation per
+    # applicant passed over: measured 10 with the tie order, 8 of them behind one move, 2 before it). How many
+    # depends on which of the equally cheap plans the tie order picks (its order ignores merit), so only
+    # "some" is asserted; the plan under the rule passed the checker above with none
     free = tm.solve(p, policy.with_(merit_selection=False), time_limit=60, workers=1, seed=0)
-    assert (tm.check(p, policy, free)["rule"] == "merit").sum() == 2
+    assert (tm.check(p, policy, free)["rule"] == "merit").sum() > 0
     assert plan.objective > free.objective
     # a teacher with no rural or weak year moved to a rural school meets the senior-title prerequisite after
     # this year; one who stays with none does not
