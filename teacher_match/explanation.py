@@ -42,7 +42,6 @@ from .rules import RULES
 from .rules import modes as modes_rule
 from .rules.contract import Facts, Usage
 from .scaling import KM_UNITS, OBJ_SCALE
-from .tie_order import TieOrder
 from .vocabulary import zh_subject
 
 __all__ = ["explain", "Explanation", "Explainer", "THIS_PLAN", "ANY_PLAN"]
@@ -252,7 +251,7 @@ class Explainer:
         self._core: tuple | None = None
         self._causes: dict = {}
         #: the published tie order (:mod:`teacher_match.tie_order`)
-        self.order = TieOrder.of_context(ctx)
+        self.order = ctx.tie_order
         self._base: np.ndarray | None = None
         self._base_done = False
         self._opt: int | None = None
@@ -368,9 +367,10 @@ class Explainer:
         return self._core
 
     def _forced(self, i: int, scope: str):
-        """Teacher ``i`` forced to rotate, with the ledger's literals free: (restricted model, literal map).
+        """Teacher ``i`` forced to rotate, with the ledger's literals free.
 
-        ``scope`` is :data:`THIS_PLAN` (everyone else as in the plan) or :data:`ANY_PLAN` (every teacher
+        Returns the restricted model, a literal map and the values of the whole model it was restricted
+        from. ``scope`` is :data:`THIS_PLAN` (everyone else as in the plan) or :data:`ANY_PLAN` (every teacher
         free). The map sends each literal of the restricted model to its ledger literal; a ledger literal
         outside the restriction belongs to a constraint the question cannot touch (it stays enforced).
         """
@@ -383,7 +383,7 @@ class Explainer:
         sm = sub.model
         sm.add(cp_model.LinearExpr.sum([sm.get_bool_var_from_proto_index(sub.new_index[int(r)])
                                         for r in rows]) == 1)
-        return sub, {sub.new_index[c]: c for c in lits if c in sub.new_index}
+        return sub, {sub.new_index[c]: c for c in lits if c in sub.new_index}, values
 
     def causes(self, i: int, scope: str) -> tuple[Any, list[LedgerEntry]]:
         """The rule instances that keep teacher ``i`` in place: a minimal correction set, with its status.
@@ -403,7 +403,7 @@ class Explainer:
         key = (i, scope)
         if key in self._causes:
             return self._causes[key]
-        sub, sub_lits = self._forced(i, scope)
+        sub, sub_lits, _ = self._forced(i, scope)
         sm = sub.model
         order = sorted(sub_lits, key=lambda k: sub_lits[k])  # ledger order: deterministic
         sm.maximize(cp_model.LinearExpr.sum([sm.get_bool_var_from_proto_index(k) for k in order]))
@@ -433,7 +433,7 @@ class Explainer:
         audits of :meth:`causes`.
         """
         names = set(names)
-        sub, sub_lits = self._forced(i, scope)
+        sub, sub_lits, values = self._forced(i, scope)
         _, lits = self._core_view()
         keep = [k for k, c in sub_lits.items() if lits[c].name not in names]
         st, s = assume(sub.model, keep, max(self.time_limit, 30.0))
@@ -441,9 +441,6 @@ class Explainer:
             if st != cp_model.INFEASIBLE:
                 raise TeacherMatchError(f"could not decide whether {self.f.tid[i]} can rotate in time")
             return False, None
-        view, _ = self._core_view()
-        values = np.zeros(view.n_vars, dtype=np.int64)
-        values[: self.n_rows] = self.chosen_rows
         return True, self._dest_of(sub.expand(values, s.response_proto.solution))
 
     def words(self, entries: list[LedgerEntry], scope: str) -> pd.DataFrame:
@@ -536,7 +533,11 @@ class Explainer:
                 st == cp_model.OPTIMAL)
 
     def _open_rows(self, i: int, target: int) -> np.ndarray:
-        """Rows a plan of objective ≤ ``target`` may change (reduced-cost fixing; every row without an LP)."""
+        """Rows a plan of objective ≤ ``target`` may change (reduced-cost fixing; every row without an LP).
+
+        Every row with |d_j| > target − lp keeps its LP value, which is the plan's, in every plan that good;
+        teacher ``i``'s own rows stay open (fixing fewer is always valid).
+        """
         rc = self.reduced_costs()
         base = self.base()
         if rc is None or base is None:
@@ -574,7 +575,7 @@ class Explainer:
 
     def tie_cost(self, dest: np.ndarray) -> int:
         """The last level's cost of a plan: Σ (position + 1) over the teachers it rotates."""
-        return int(self.order.weights()[dest >= 0].sum())
+        return self.order.cost(dest >= 0)
 
     # ---------------------------------------------------------------- counterfactuals
     def _query(self, model: cp_model.CpModel, var, i: int, kind: str, s: int | None) -> None:
@@ -752,13 +753,7 @@ class Explainer:
         base = self.base()
         if near is None or rc is None or base is None:
             return None
-        lp, d, v = rc
-        gap = self.units(near) - lp
-        at_bound = np.abs(v - np.round(v)) <= 1e-9
-        fixed = ((np.abs(d) > gap + RC_MARGIN * (1 + abs(lp))) & at_bound
-                 & (np.round(v) == base[: self.n_rows]))
-        fixed[self.rows_of[i]] = False  # the question's own rows stay free (fixing fewer is always valid)
-        free = np.flatnonzero(~fixed)
+        free = self._open_rows(i, self.units(near))
         if len(free) > max(RESIDUAL_MAX_SHARE * self.n_rows, RESIDUAL_MIN_ROWS):
             return None
         view = self.obj_view()

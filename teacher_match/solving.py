@@ -103,7 +103,7 @@ def solve(problem: Problem, policy: Policy, objective: Objective | None = None, 
     en, zh = order.describe()
     tie_info = {"keys": list(order.keys), "status": found.tie["status"], "local": found.tie["local"],
                 # the plan's own tie cost, from the teachers it rotates (the search's figure)
-                "cost": int(order.weights()[rotated].sum()), "seconds": found.tie["seconds"],
+                "cost": order.cost(rotated), "seconds": found.tie["seconds"],
                 "local_seconds": found.tie.get("local_seconds"),
                 "en": en, "zh": zh}
     wall_time_s = time.perf_counter() - t0  # (the diagnosis is not part of the solve's time)

@@ -142,6 +142,10 @@ class TieOrder:
         """The last level's cost of rotating each teacher: ``position + 1``."""
         return self.position + 1
 
+    def cost(self, rotated: np.ndarray) -> int:
+        """The last level's cost of a plan: Σ (position + 1) over the rotated teachers (mask or index)."""
+        return int(self.weights()[rotated].sum())
+
     def describe(self) -> tuple[str, str]:
         """The order as the plan summary and the 公示 workbook print it (English, Chinese)."""
         en = ("ties between equally good plans are broken by a published order: "

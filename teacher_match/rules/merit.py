@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..eligibility import roster_flag
 from ..params import param
 from .contract import CheckData, Facts, Key, PlanState, StayTest, Usage, Violation, key
 
@@ -57,8 +58,7 @@ def scores(teachers: pd.DataFrame) -> np.ndarray:
     if "merit_score" not in teachers.columns:
         return np.full(n, np.nan)
     s = pd.to_numeric(teachers["merit_score"], errors="coerce").to_numpy(dtype=float)
-    applied = (teachers["volunteer"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-               if "volunteer" in teachers.columns else np.zeros(n, dtype=bool))
+    applied = roster_flag(teachers, "volunteer")
     return np.where(applied, s, np.nan)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..eligibility import roster_flag, roster_number
 from ..params import param
 from .contract import CheckData, Facts, Key, PlanState, PruneData, Stage, StayTest, Usage, Violation, key
 
@@ -82,41 +83,30 @@ class Sanctions:
 PARAMS = Sanctions
 
 
-def _flag(teachers: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in teachers.columns:
-        return np.zeros(len(teachers), dtype=bool)
-    return teachers[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-
-def _days(teachers: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in teachers.columns:
-        return np.zeros(len(teachers))
-    return pd.to_numeric(teachers[column], errors="coerce").fillna(0).to_numpy(dtype=float)
-
-
 def refusing(teachers: pd.DataFrame, status: np.ndarray, rule: Sanctions) -> np.ndarray:
     """Teachers due to rotate who refused, when the policy reads refusals: they stay."""
     if rule.refusal_no_awards_years is None:
         return np.zeros(len(teachers), dtype=bool)
-    return _flag(teachers, "refused") & np.isin(status, ["mandatory", "eligible"])
+    return roster_flag(teachers, "refused") & np.isin(status, ["mandatory", "eligible"])
 
 
 def failed(teachers: pd.DataFrame, rule: Sanctions) -> np.ndarray:
     """Whether each teacher's exchange failed: the recorded fail, or the absence rule (strict thresholds)."""
-    out = _flag(teachers, "exchange_failed")
+    out = roster_flag(teachers, "exchange_failed")
     if rule.auto_fail_absence_days is not None or rule.auto_fail_absence_days_year is not None:
-        out = out | _flag(teachers, "paid_substitute")
+        out = out | roster_flag(teachers, "paid_substitute")
         if rule.auto_fail_absence_days is not None:
-            out = out | (_days(teachers, "absence_days") > rule.auto_fail_absence_days)
+            out = out | (roster_number(teachers, "absence_days", 0.0) > rule.auto_fail_absence_days)
         if rule.auto_fail_absence_days_year is not None:
-            out = out | (_days(teachers, "absence_days_year") > rule.auto_fail_absence_days_year)
+            year = roster_number(teachers, "absence_days_year", 0.0)
+            out = out | (year > rule.auto_fail_absence_days_year)
     return out
 
 
 def sanction_texts(teachers: pd.DataFrame, status: np.ndarray, rule: Sanctions) -> list[str | None]:
     """Each teacher's sanction in words (Chinese, with the numbers), None when the record sets none."""
     refused = refusing(teachers, status, rule)
-    incomplete = (_flag(teachers, "term_incomplete") if rule.incomplete_no_excellent_years is not None
+    incomplete = (roster_flag(teachers, "term_incomplete") if rule.incomplete_no_excellent_years is not None
                   else np.zeros(len(teachers), dtype=bool))
     fail = failed(teachers, rule) if rule.reads_failures() else np.zeros(len(teachers), dtype=bool)
     out: list[str | None] = []
@@ -166,7 +156,7 @@ def class_key(teachers, schools, rule: Sanctions) -> list:
     """Refusers apart from the others (they have no candidate school); a teacher sent again is one alone."""
     keys = []
     if rule.refusal_no_awards_years is not None:
-        keys.append(_flag(teachers, "refused"))
+        keys.append(roster_flag(teachers, "refused"))
     if rule.failed_continues:
         keys.append(np.where(failed(teachers, rule), np.arange(len(teachers)), -1))
     return keys
@@ -176,7 +166,7 @@ def prune(pairs: Any, rule: Sanctions, data: PruneData) -> np.ndarray:
     """No pair for a due teacher who refused (candidate pairs are of movable teachers only)."""
     if rule.refusal_no_awards_years is None:
         return np.ones(len(pairs), dtype=bool)
-    return ~_flag(data.problem.teachers, "refused")[pairs["t"].to_numpy()]
+    return ~roster_flag(data.problem.teachers, "refused")[pairs["t"].to_numpy()]
 
 
 def build(ctx: Any, rule: Sanctions) -> None:
